@@ -1,0 +1,1 @@
+"""Prefect flows and the `fairsource` command line: orchestration only."""

@@ -1,0 +1,39 @@
+"""Configuration from the environment (prefix `FAIRSOURCE_`) or a `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAIRSOURCE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default_factory=lambda: Path.cwd() / ".fairsource",
+        description="where the embedded store, SOWs and reports go",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default SQLite in <home>/fairsource.db. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    policy_file: Path | None = Field(
+        default=None, description="the organisation's policy workbook (prohibited countries, living wages)"
+    )
+    questionnaire: str = Field(default="RDE-1", description="the questionnaire new forms are issued under")
+    questionnaires: Path | None = Field(
+        default=None, description="a folder of the organisation's own questionnaire definitions (YAML)"
+    )
+    requalify_within_days: int = 30
+    requalify_cron: str = "0 6 1 * *"
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'fairsource.db'}"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh store per test on the database CI chose, and example workbooks.
+
+`FAIRSOURCE_TEST_DATABASE_URL` selects the backend: unset or `sqlite` gives a
+SQLite file per test; a `postgresql+psycopg://...` URL gives a fresh PostgreSQL
+database per test on that server (created and dropped here).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from supplier_models import Store
+from supplier_models.examples import EXAMPLES, write_example
+
+BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
+
+
+def _fresh_postgres(base_url: str) -> tuple[str, callable]:
+    url = make_url(base_url)
+    name = f"fairsource_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture
+def database_url(tmp_path: Path):
+    """A URL to an empty database on the backend under test."""
+    if BACKEND_URL.startswith("postgresql"):
+        url, drop = _fresh_postgres(BACKEND_URL)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path / 'fairsource.db'}"
+
+
+@pytest.fixture
+def store(database_url: str):
+    s = Store(database_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def example_workbooks(tmp_path_factory) -> dict[str, Path]:
+    """Each example vendor's filled-in workbook, by vendor name (written once per run)."""
+    folder = tmp_path_factory.mktemp("examples")
+    return {v.name: write_example(v, folder) for v in EXAMPLES}
+
+
+@pytest.fixture
+def isolated_home(tmp_path: Path, monkeypatch, database_url: str) -> Path:
+    """Run commands as a user would, in an empty working directory with its own store."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FAIRSOURCE_HOME", str(tmp_path / ".fairsource"))
+    monkeypatch.setenv("FAIRSOURCE_DATABASE_URL", database_url)
+    return tmp_path

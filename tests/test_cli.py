@@ -1,0 +1,80 @@
+"""The command line as a user runs it: commands, exit codes, `--json`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from flows.cli import app
+from supplier_models import Store, read_workbook
+from supplier_models.examples import EXAMPLES
+from supplier_models.form import fill_form
+
+runner = CliRunner()
+
+
+def test_form_writes_a_blank_questionnaire_for_the_vendor(tmp_path):
+    out = tmp_path / "acme.xlsx"
+    result = runner.invoke(app, ["form", "--vendor", "Acme Annotation Ltd", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "RDE-1" in result.output and "50 questions" in result.output
+    meta = {r[0].value: r[1].value for r in load_workbook(out)["_meta"].iter_rows()}
+    assert meta["vendor"] == "Acme Annotation Ltd"
+
+
+def test_form_refuses_a_name_that_is_not_xlsx(tmp_path):
+    result = runner.invoke(app, ["form", "--vendor", "Acme", "--out", str(tmp_path / "acme.xlsm")])
+    assert result.exit_code == 1
+    assert "name it .xlsx" in result.output
+
+
+def test_check_lists_every_problem_with_its_cell_and_exits_2(tmp_path):
+    out = tmp_path / "acme.xlsx"
+    runner.invoke(app, ["form", "--vendor", "Acme", "--out", str(out)])
+    answers = {**EXAMPLES[0].answers, "PAY-03": "Guesswork", "WORK-04": "forty"}
+    fill_form(out, {k: v for k, v in answers.items() if v is not None}, EXAMPLES[0].countries)
+    result = runner.invoke(app, ["check", str(out), "--json"])
+    assert result.exit_code == 2
+    first_line = result.stdout.splitlines()[0]
+    errors = json.loads(first_line)["errors"]
+    assert [(e["cell"], e["question"]) for e in errors] == [
+        ("Questionnaire!E8", "PAY-03"),
+        ("Questionnaire!E19", "WORK-04"),
+    ]
+    assert "Questionnaire!E8 [PAY-03]: \"Guesswork\" is not one of the choices" in result.stderr
+
+
+def test_check_accepts_a_good_workbook(example_workbooks):
+    result = runner.invoke(app, ["check", str(example_workbooks[EXAMPLES[0].name])])
+    assert result.exit_code == 0
+    assert "OK, Lumen Data Services GmbH" in result.output
+
+
+def test_demo_runs_end_to_end_on_the_embedded_store(isolated_home, database_url):
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    for vendor in EXAMPLES:
+        assert vendor.name.split()[0] in result.output
+    workbooks = sorted((isolated_home / ".fairsource" / "demo").glob("*.xlsx"))
+    assert len(workbooks) == len(EXAMPLES)
+    assert {read_workbook(p).vendor_name for p in workbooks} == {v.name for v in EXAMPLES}
+    counts = Store(database_url).counts()
+    assert counts["vendor"] == counts["submission"] == len(EXAMPLES)
+    again = runner.invoke(app, ["demo"])
+    assert again.exit_code == 0 and "already stored" in again.output
+    assert Store(database_url).counts()["submission"] == len(EXAMPLES)
+
+
+def test_the_console_script_is_installed():
+    exe = Path(sys.executable).parent / "fairsource"
+    assert exe.exists(), "pip install -e . installs the fairsource command beside python"
+    result = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("form", "check", "demo"):
+        assert command in result.stdout

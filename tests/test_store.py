@@ -1,0 +1,86 @@
+"""The store on the backend under test (SQLite, or PostgreSQL in CI's second run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from supplier_models import Store, receive_workbook
+from supplier_models.examples import EXAMPLES
+from supplier_models.tables import AssessmentRecord
+
+
+def _assessment(record, **changes) -> AssessmentRecord:
+    values = dict(vendor_id=record.vendor_id, submission_id=record.id, assessed_on=dt.date(2026, 11, 23),
+                  decision="qualified", score=88.5, geo_band="low", valid_until=dt.date(2027, 11, 23),
+                  rubric_version="RDE-1-rubric 1.0.0", country_data_version="2026.11-1", data={"k": 1})
+    return AssessmentRecord(**{**values, **changes})
+
+
+def test_opening_creates_the_schema_and_reopening_is_a_no_op(database_url):
+    Store(database_url).close()
+    store = Store(database_url)
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"vendor", "submission", "assessment", "sow_document", "audit_event", "alembic_version"} <= tables
+    with store.engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+    store.close()
+
+
+def test_a_submission_is_stored_once_and_reads_back_equal(store, example_workbooks):
+    path = example_workbooks[EXAMPLES[4].name]
+    first = receive_workbook(path, store)
+    again = receive_workbook(path, store)
+    assert not first.duplicate and again.duplicate
+    assert again.record.id == first.record.id
+    assert store.counts()["submission"] == 1 and store.counts()["vendor"] == 1
+    assert store.submission(first.record) == first.submission
+    assert first.record.questionnaire_id == "RDE-1" and len(first.record.sha256) == 64
+
+
+def test_a_changed_workbook_is_a_new_submission_for_the_same_vendor(store, example_workbooks, tmp_path):
+    from supplier_models.form import fill_form
+
+    path = example_workbooks[EXAMPLES[0].name]
+    receive_workbook(path, store)
+    changed = fill_form(path, {"COMM-02": 2}, out=tmp_path / "changed.xlsx")
+    receive_workbook(changed, store)
+    assert store.counts()["vendor"] == 1
+    assert store.counts()["submission"] == 2
+
+
+def test_assessments_are_never_updated_by_anyone(store, example_workbooks):
+    received = receive_workbook(example_workbooks[EXAMPLES[0].name], store)
+    record = store.add_assessment(_assessment(received.record))
+    with store.session() as s:
+        stored = s.get(AssessmentRecord, record.id)
+        stored.score = 12.0
+        s.add(stored)
+        with pytest.raises(DBAPIError, match="never updated"):
+            s.commit()
+    with store.engine.begin() as conn, pytest.raises(DBAPIError, match="never updated"):
+        conn.execute(text("update assessment set decision = 'not_qualified'"))
+    assert store.latest_assessment(received.record.vendor_id).score == 88.5
+
+
+def test_requalification_adds_an_assessment_and_keeps_the_old(store, example_workbooks):
+    received = receive_workbook(example_workbooks[EXAMPLES[0].name], store)
+    first = store.add_assessment(_assessment(received.record))
+    second = store.add_assessment(_assessment(received.record, score=70.0, decision="conditional",
+                                              reason="requalification"))
+    assert {a.id for a in store.assessments_for(received.record.id)} == {first.id, second.id}
+    assert store.latest_assessment(received.record.vendor_id).id == second.id
+    actions = [a for a in ("assessment_intake", "assessment_requalification")]
+    with store.engine.connect() as conn:
+        logged = {r[0] for r in conn.execute(text("select action from audit_event"))}
+    assert set(actions) <= logged
+
+
+def test_an_unreachable_database_is_a_clear_error():
+    from supplier_models import StoreError
+
+    with pytest.raises(StoreError, match="cannot open the store at postgresql"):
+        Store("postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
