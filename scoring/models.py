@@ -119,6 +119,9 @@ class Decision(BaseModel):
     rubric_version: str
     country_data_version: str
     policy_version: str | None = Field(None, description="the organisation's policy workbook (sha256 prefix)")
+    country_fingerprints: dict[str, str] = Field(
+        default_factory=dict, description="iso2 -> hash of the reference facts used for that country"
+    )
     geo_model_version: str | None = Field(None, description="the geographic risk model (rubrics/geo-1.yaml)")
     principles_not_applicable: list[str] = Field(
         default_factory=list, description="principles with no applicable question; left out of `principles`")
