@@ -1,0 +1,131 @@
+"""Read a rendered SOW back and check that every mandatory clause that applies is in it.
+
+The rule (docs/sow.md): for each mandatory clause of the context, its title
+and its whole text must appear in the document's text (paragraphs and table
+cells, in order), compared after Unicode NFC normalisation and collapsing
+whitespace. For a conditional decision, every remediation action and its due
+date must appear too (they belong to the remediation-schedule clause), and
+the source of every country's pay floor (it belongs to the living-wage clause).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from docx import Document
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from .context import SowContext, clean_text
+from .errors import SowVerificationError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_BODY, _P, _TBL, _TR, _TC, _T, _TAB, _BR, _CR = (W + t for t in ("body", "p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
+_SDT, _SDT_CONTENT = W + "sdt", W + "sdtContent"
+_SKIP = {W + "txbxContent", W + "del", W + "fldSimple", W + "instrText"}
+REMEDIATION_CLAUSE = "remediation-schedule"
+PAY_CLAUSE = "living-wage"
+
+
+def normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", clean_text(text)).split())
+
+
+def _blocks(container) -> Iterator[str]:
+    for item in container.iter_inner_content():
+        if isinstance(item, Paragraph):
+            yield item.text
+        elif isinstance(item, Table):
+            for row in item.rows:
+                seen = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell is returned once per grid column
+                        continue
+                    seen.add(id(cell._tc))
+                    yield from _blocks(cell)
+
+
+def read_docx_text(path: str | Path) -> list[str]:
+    """The text of every paragraph of the document body, table cells included, in reading order,
+    as python-docx reads it."""
+    return list(_blocks(Document(str(path))))
+
+
+def _paragraph_text(p) -> str:
+    out = []
+    for el in p.iter(_T, _TAB, _BR, _CR):
+        if any(a.tag in _SKIP for a in el.iterancestors()):
+            continue
+        if el.tag == _T:
+            out.append(el.text or "")
+        elif el.tag == _TAB:
+            out.append("\t")
+        elif el.get(W + "type", "textWrapping") == "textWrapping":
+            out.append("\n")
+    return "".join(out)
+
+
+def _xml_blocks(container) -> Iterator[str]:
+    for child in container:
+        if child.tag == _P:
+            yield _paragraph_text(child)
+        elif child.tag == _TBL:
+            for row in child.iter(_TR):
+                for cell in row.iterchildren(_TC):
+                    yield from _xml_blocks(cell)
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _xml_blocks(content)
+
+
+def read_body_text(path: str | Path) -> list[str]:
+    """The same text as `read_docx_text`, read straight from the file's main document part with lxml:
+    what the verifier uses, because opening the whole package with python-docx costs more than the
+    render itself (tests/test_sow_verify.py checks the two readers agree)."""
+    with zipfile.ZipFile(path) as zf:
+        main = _main_part(zf)
+        root = etree.fromstring(zf.read(main))
+    body = root.find(_BODY)
+    return [] if body is None else list(_xml_blocks(body))
+
+
+def _main_part(zf: zipfile.ZipFile) -> str:
+    rels = etree.fromstring(zf.read("_rels/.rels"))
+    for rel in rels:
+        if rel.get("Type", "").endswith("/officeDocument"):
+            return rel.get("Target", "word/document.xml").lstrip("/")
+    return "word/document.xml"
+
+
+def verify_document(path: str | Path, context: SowContext) -> None:
+    """Raise `SowVerificationError` naming every mandatory clause missing from the document at `path`."""
+    text = normalise(" ".join(read_body_text(path)))
+    missing: list[str] = []
+    details: list[str] = []
+    for clause in context.clauses:
+        if not clause.mandatory:
+            continue
+        problems = []
+        if normalise(clause.title) not in text:
+            problems.append("title not found")
+        body = normalise(" ".join(clause.paragraphs))
+        if body not in text:
+            problems.append(f"text not found (starts {body[:80]!r})")
+        if clause.id == PAY_CLAUSE:  # the clause points to the countries table for the sources
+            for c in context.countries:
+                if normalise(c.floor_source) not in text:
+                    problems.append(f"source of the pay floor for {c.iso2} not found")
+        if clause.id == REMEDIATION_CLAUSE:
+            for r in context.remediations:
+                if normalise(r.action) not in text or normalise(r.due_date) not in text:
+                    problems.append(f"remediation {r.index} ({r.action[:60]!r}, due {r.due_date}) not found")
+        if problems:
+            missing.append(clause.id)
+            details.append(f"{clause.id} v{clause.version} ({clause.title}): {'; '.join(problems)}")
+    if missing:
+        raise SowVerificationError(missing, details)
