@@ -27,8 +27,21 @@ class Settings(BaseSettings):
     questionnaires: Path | None = Field(
         default=None, description="a folder of the organisation's own questionnaire definitions (YAML)"
     )
+    country_data: Path | None = Field(
+        default=None, description="a folder of country reference data replacing the shipped copy (same layout)"
+    )
+    organisation: str = Field(default="", description="the buying organisation's name, as the SOW's client party")
+    sow_template: Path | None = Field(default=None, description="a .docx template of the organisation's own")
     requalify_within_days: int = 30
     requalify_cron: str = "0 6 1 * *"
+
+    @property
+    def sow_dir(self) -> Path:
+        return self.home / "sows"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
 
     @property
     def url(self) -> str:

@@ -125,6 +125,151 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store the submission: {exc}") from exc
 
+    def find_submission(self, vendor_name: str, sha256: str) -> SubmissionRecord | None:
+        """The stored submission of this file for this vendor, if it was received before."""
+        with self.session() as s:
+            return s.exec(
+                select(SubmissionRecord).join(Vendor).where(Vendor.name == vendor_name,
+                                                            SubmissionRecord.sha256 == sha256)
+            ).first()
+
+    def record_intake(self, submission: Submission, submission_id: str, assessment: AssessmentRecord,
+                      sow: SowRecord | None) -> tuple[SubmissionRecord, AssessmentRecord]:
+        """Store a new submission with its first assessment and SOW, all or nothing."""
+        try:
+            with self.session() as s:
+                vendor = s.exec(select(Vendor).where(Vendor.name == submission.vendor_name)).first()
+                if vendor is None:
+                    vendor = Vendor(name=submission.vendor_name)
+                    s.add(vendor)
+                    s.flush()
+                record = SubmissionRecord(
+                    id=submission_id, vendor_id=vendor.id, sha256=submission.sha256, filename=submission.filename,
+                    questionnaire_id=submission.questionnaire_id,
+                    questionnaire_version=submission.questionnaire_version,
+                    data=submission.model_dump(mode="json"),
+                )
+                s.add(record)
+                s.flush()
+                assessment.vendor_id = vendor.id
+                assessment.submission_id = record.id
+                s.add(assessment)
+                s.flush()
+                if sow is not None:
+                    sow.vendor_id = vendor.id
+                    s.add(sow)
+                s.add(AuditEvent(action="submission_received", vendor_id=vendor.id, subject=submission.filename,
+                                 detail={"sha256": submission.sha256, "submission_id": record.id}))
+                s.add(AuditEvent(action="assessment_intake", vendor_id=vendor.id, subject=assessment.decision,
+                                 detail={"assessment_id": assessment.id, "sow": sow.path if sow else None}))
+                s.commit()
+                return record, assessment
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not store the intake of {submission.filename}: {exc}") from exc
+
+    def add_assessments(self, items: list[tuple[AssessmentRecord, SowRecord | None]]) -> None:
+        """Write a batch of assessments (requalification) in one transaction."""
+        if not items:
+            return
+        try:
+            with self.session() as s:
+                s.add_all([a for a, _ in items])
+                s.flush()
+                s.add_all([sow for _, sow in items if sow is not None])
+                s.add_all([AuditEvent(action=f"assessment_{a.reason}", vendor_id=a.vendor_id, subject=a.decision,
+                                      detail={"assessment_id": a.id}) for a, _ in items])
+                s.commit()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not store {len(items)} assessments: {exc}") from exc
+
+    def add_sow(self, sow: SowRecord) -> SowRecord:
+        with self.session() as s:
+            s.add(sow)
+            s.add(AuditEvent(action="sow_issued", vendor_id=sow.vendor_id, subject=sow.path,
+                             detail={"assessment_id": sow.assessment_id, "sha256": sow.sha256}))
+            s.commit()
+            return sow
+
+    def _latest_ids(self):
+        """Subquery: the id of each vendor's latest assessment."""
+        ranked = select(
+            AssessmentRecord.id,
+            func.row_number().over(
+                partition_by=AssessmentRecord.vendor_id,
+                order_by=(AssessmentRecord.created_at.desc(), AssessmentRecord.id.desc()),
+            ).label("rank"),
+        ).subquery()
+        return select(ranked.c.id).where(ranked.c.rank == 1)
+
+    def latest_assessments(self, batch: int = 1000) -> Iterator[tuple[Vendor, AssessmentRecord]]:
+        """Every vendor with its latest assessment, streamed in vendor-name order."""
+        with self.session() as s:
+            query = (select(Vendor, AssessmentRecord).join(AssessmentRecord, AssessmentRecord.vendor_id == Vendor.id)
+                     .where(AssessmentRecord.id.in_(self._latest_ids())).order_by(Vendor.name)
+                     .execution_options(yield_per=batch))
+            yield from s.exec(query)
+
+    def requalification_candidates(self, *, due_by: dt.date, rubric_version: str, country_data_version: str,
+                                   policy_version: str | None, batch: int = 5000) -> Iterator[tuple]:
+        """Each vendor's latest assessment that expires by `due_by` or was made with another rubric,
+        country-data or policy version, streamed as (id, expiring, rubric_changed, policy_changed,
+        country_data_changed, country_fingerprints)."""
+        expiring = AssessmentRecord.valid_until <= due_by
+        rubric_changed = AssessmentRecord.rubric_version != rubric_version
+        policy_changed = func.coalesce(AssessmentRecord.policy_version, "") != (policy_version or "")
+        data_changed = AssessmentRecord.country_data_version != country_data_version
+        with self.session() as s:
+            query = (select(AssessmentRecord.id, AssessmentRecord.valid_until, AssessmentRecord.rubric_version,
+                            AssessmentRecord.policy_version, AssessmentRecord.country_data_version,
+                            AssessmentRecord.data["country_fingerprints"])
+                     .where(AssessmentRecord.id.in_(self._latest_ids()))
+                     .where(expiring | rubric_changed | policy_changed | data_changed)
+                     .order_by(AssessmentRecord.vendor_id)
+                     .execution_options(yield_per=batch))
+            for aid, valid_until, rubric, policy, data_version, fingerprints in s.exec(query):
+                yield (aid, valid_until <= due_by, rubric != rubric_version,
+                       (policy or "") != (policy_version or ""), data_version != country_data_version,
+                       fingerprints or {})
+
+    def assessments_by_id(self, ids: list[str]) -> dict[str, AssessmentRecord]:
+        with self.session() as s:
+            return {a.id: a for a in s.exec(select(AssessmentRecord).where(AssessmentRecord.id.in_(ids)))}
+
+    def submissions_by_id(self, ids: list[str]) -> dict[str, SubmissionRecord]:
+        with self.session() as s:
+            return {r.id: r for r in s.exec(select(SubmissionRecord).where(SubmissionRecord.id.in_(ids)))}
+
+    def vendors_by_id(self, ids: list[str]) -> dict[str, Vendor]:
+        with self.session() as s:
+            return {v.id: v for v in s.exec(select(Vendor).where(Vendor.id.in_(ids)))}
+
+    def find_vendor(self, name_or_id: str) -> Vendor | None:
+        """A vendor by exact name, id, or case-insensitive name."""
+        with self.session() as s:
+            found = s.exec(select(Vendor).where((Vendor.name == name_or_id) | (Vendor.id == name_or_id))).first()
+            if found is None:
+                found = s.exec(select(Vendor).where(func.lower(Vendor.name) == name_or_id.lower())).first()
+            return found
+
+    def latest_qualifying_assessment(self, vendor_id: str) -> AssessmentRecord | None:
+        latest = self.latest_assessment(vendor_id)
+        return latest if latest is not None and latest.decision != "not_qualified" else None
+
+    def latest_sow(self, vendor_id: str) -> SowRecord | None:
+        with self.session() as s:
+            return s.exec(select(SowRecord).where(SowRecord.vendor_id == vendor_id)
+                          .order_by(SowRecord.created_at.desc())).first()
+
+    def latest_sow_paths(self) -> dict[str, str]:
+        """vendor id -> path of its newest SOW."""
+        paths: dict[str, str] = {}
+        with self.session() as s:
+            rows = s.exec(select(SowRecord.vendor_id, SowRecord.path).order_by(SowRecord.created_at)
+                          .execution_options(yield_per=5000))
+            for vendor_id, path in rows:
+                paths[vendor_id] = path
+        return paths
+
     def submission(self, record: SubmissionRecord) -> Submission:
         return Submission.model_validate(record.data)
 

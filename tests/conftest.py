@@ -8,8 +8,15 @@ database per test on that server (created and dropped here).
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
+
+# Prefect reads its settings at import: keep the test run offline, quiet and out of ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="fairsource-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.pop("PREFECT_API_URL", None)
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -68,3 +75,12 @@ def isolated_home(tmp_path: Path, monkeypatch, database_url: str) -> Path:
     monkeypatch.setenv("FAIRSOURCE_HOME", str(tmp_path / ".fairsource"))
     monkeypatch.setenv("FAIRSOURCE_DATABASE_URL", database_url)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def prefect_engine():
+    """A real Prefect engine and temporary API server for the whole test session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

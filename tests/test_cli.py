@@ -55,20 +55,25 @@ def test_check_accepts_a_good_workbook(example_workbooks):
     assert "OK, Lumen Data Services GmbH" in result.output
 
 
-def test_demo_runs_end_to_end_on_the_embedded_store(isolated_home, database_url):
+def test_demo_runs_end_to_end_on_the_embedded_store(isolated_home, database_url, prefect_engine):
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     for vendor in EXAMPLES:
         assert vendor.name.split()[0] in result.output
-    workbooks = sorted((isolated_home / ".fairsource" / "demo").glob("*.xlsx"))
-    assert len(workbooks) == len(EXAMPLES)
+    for decision in ("qualified", "conditional", "not_qualified"):
+        assert decision in result.output
+    home = isolated_home / ".fairsource"
+    workbooks = sorted((home / "demo").glob("*.xlsx"))
     assert {read_workbook(p).vendor_name for p in workbooks} == {v.name for v in EXAMPLES}
+    qualifying = [v for v in EXAMPLES if v.expected_decision != "not_qualified"]
+    assert len(list((home / "sows").glob("*.docx"))) == len(qualifying)
+    assert (home / "reports" / "portfolio.xlsx").exists()
     counts = Store(database_url).counts()
-    assert counts["vendor"] == counts["submission"] == len(EXAMPLES)
+    assert counts["vendor"] == counts["submission"] == counts["assessment"] == len(EXAMPLES)
     again = runner.invoke(app, ["demo"])
-    assert again.exit_code == 0 and "already stored" in again.output
-    assert Store(database_url).counts()["submission"] == len(EXAMPLES)
+    assert again.exit_code == 0 and "received before: nothing new was stored" in again.output
+    assert Store(database_url).counts()["assessment"] == len(EXAMPLES)
 
 
 def test_the_console_script_is_installed():
@@ -76,5 +81,5 @@ def test_the_console_script_is_installed():
     assert exe.exists(), "pip install -e . installs the fairsource command beside python"
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    for command in ("form", "check", "demo"):
+    for command in ("form", "check", "intake", "sow", "requalify", "report", "serve", "demo", "policy"):
         assert command in result.stdout

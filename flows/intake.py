@@ -1,0 +1,27 @@
+"""Intake: returned questionnaires -> validated -> scored -> SOW -> stored -> reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow
+
+from supplier_models import Submission, get_settings
+
+from . import tasks
+from .steps import Outcome, Rejected
+
+
+@flow(name="intake", description="Read, score and store returned questionnaires; write SOWs.")
+def intake(paths: list[str], as_of: dt.date | None = None) -> tuple[list[Outcome], list[Rejected]]:
+    settings = get_settings()
+    as_of = as_of or dt.date.today()
+    read = tasks.read_workbooks(paths)
+    accepted = [r for r in read if isinstance(r, Submission)]
+    rejected = [r for r in read if isinstance(r, Rejected)]
+    outcomes = []
+    if accepted:
+        inputs = tasks.load_inputs(settings)
+        outcomes = tasks.score_and_store(accepted, settings, inputs, as_of)
+    tasks.publish_decisions(outcomes, rejected)
+    return outcomes, rejected

@@ -1,0 +1,30 @@
+"""Requalification: vendors due -> rescored with today's rubric and data -> new assessments -> report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow
+
+from supplier_models import get_settings
+
+from . import tasks
+from .steps import Requalified
+
+BATCH = 500
+
+
+@flow(name="requalify", description="Rescore vendors whose qualification expires or whose data changed.")
+def requalify(as_of: dt.date | None = None, within_days: int | None = None, report: str | None = None,
+              batch_size: int = BATCH) -> tuple[list[Requalified], str]:
+    settings = get_settings()
+    as_of = as_of or dt.date.today()
+    within = settings.requalify_within_days if within_days is None else within_days
+    inputs = tasks.load_inputs(settings)
+    due = tasks.select_due(settings, inputs, as_of, within)
+    outcomes: list[Requalified] = []
+    for start in range(0, len(due), batch_size):
+        outcomes += tasks.rescore(due[start:start + batch_size], settings, inputs, as_of)
+    path = tasks.write_report(settings, report)
+    tasks.publish_requalification(outcomes, as_of, path)
+    return outcomes, path

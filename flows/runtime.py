@@ -1,0 +1,33 @@
+"""Prefect defaults for fairsource, set before Prefect is imported.
+
+Without `PREFECT_API_URL`, flows run on Prefect's temporary local server.
+These defaults keep that quiet and quick: no telemetry calls (the machine may
+have no internet), warnings only in the terminal, the temporary server's
+database under fairsource's home, and the server's scheduling services off
+(a one-off command needs none of them). A team's own Prefect server or
+profile settings always win: only unset variables are filled in.
+"""
+
+from __future__ import annotations
+
+import os
+
+from supplier_models.settings import get_settings
+
+_EPHEMERAL_SERVICES_OFF = (
+    "SCHEDULER", "LATE_RUNS", "FOREMAN", "PAUSE_EXPIRATIONS", "REPOSSESSOR", "CANCELLATION_CLEANUP",
+    "TRIGGERS", "PROACTIVE_TRIGGERS", "DB_VACUUM", "CLEANUP_RECONCILER",
+)
+
+
+def configure_prefect(*, serving: bool = False) -> None:
+    defaults = {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+        "PREFECT_HOME": str(get_settings().home / "prefect"),
+    }
+    if not serving and not os.environ.get("PREFECT_API_URL"):
+        defaults.update({f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in _EPHEMERAL_SERVICES_OFF})
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)

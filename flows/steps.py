@@ -1,0 +1,309 @@
+"""The work the flows orchestrate, as plain functions over batches (no Prefect here).
+
+Each function takes and returns plain data, so a flow can wrap it in a task,
+a benchmark can call it in a loop, and a test can call it directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from scoring import Decision, assess, load_geo_model, load_rubric
+from scoring.rubric import GeoModel, Rubric
+from sow_templates import RenderedSow, SowError, build_context, render_sow
+from supplier_models import Settings, Store, Submission, WorkbookRejected, read_workbook
+from supplier_models.errors import Problem
+from supplier_models.policy import OrgPolicy, read_policy
+from supplier_models.reference_data import CountryReference, load_country_reference
+from supplier_models.tables import AssessmentRecord, SowRecord
+
+_stores: dict[str, Store] = {}
+
+
+def store_for(url: str) -> Store:
+    """One store (engine and pool) per database per process, shared by the tasks."""
+    if url not in _stores:
+        _stores[url] = Store(url)
+    return _stores[url]
+
+
+class ScoringInputs(BaseModel):
+    """Everything a decision depends on besides the answers: loaded once per run."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    reference: CountryReference
+    policy: OrgPolicy
+    geo_model: GeoModel
+    rubrics: dict[str, Rubric]
+    organisation: str
+    template: Path | None
+
+    def rubric_for(self, questionnaire_id: str) -> Rubric:
+        if questionnaire_id not in self.rubrics:
+            self.rubrics[questionnaire_id] = load_rubric(questionnaire=questionnaire_id)
+        return self.rubrics[questionnaire_id]
+
+    @property
+    def country_data_version(self) -> str:
+        return self.reference.version
+
+
+def load_inputs(settings: Settings) -> ScoringInputs:
+    policy = read_policy(settings.policy_file) if settings.policy_file else OrgPolicy()
+    return ScoringInputs(
+        reference=load_country_reference(settings.country_data),
+        policy=policy,
+        geo_model=load_geo_model(),
+        rubrics={"RDE-1": load_rubric(questionnaire="RDE-1")},
+        organisation=settings.organisation or "The Client",
+        template=settings.sow_template,
+    )
+
+
+class Rejected(BaseModel):
+    file: str
+    problems: list[Problem]
+
+
+class Outcome(BaseModel):
+    """What happened to one returned workbook, or to one vendor at requalification."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    file: str = ""
+    vendor: str
+    vendor_id: str | None = None
+    assessment_id: str
+    decision: Decision
+    sow: str | None = None
+    duplicate: bool = False
+    sow_reissued: bool = False
+
+    def as_json(self) -> dict:
+        """The `--json` decision object of DESIGN.md (keys may be added, never removed)."""
+        d = self.decision.model_dump(mode="json")
+        return {
+            "vendor": self.vendor,
+            "vendor_id": self.vendor_id,
+            "assessment_id": self.assessment_id,
+            "decision": d["decision"],
+            "score": d["score"],
+            "principles": d["principles"],
+            "knockouts": [{"rule": k["rule"], "question": k["question"], "reason": k["reason"]}
+                          for k in d["knockouts"]],
+            "geo": {
+                "score": d["geo"]["score"],
+                "band": d["geo"]["band"],
+                "countries": [
+                    {"iso2": c["iso2"], "share": c["share"], "score": c["score"], "band": c["band"],
+                     "flags": c["flags"]}
+                    for c in d["geo"]["countries"]
+                ],
+            },
+            "remediations": [{"action": r["action"], "due_in_days": r["due_in_days"], "question": r["question"],
+                              "due_date": r["due_date"], "country": r["country"]} for r in d["remediations"]],
+            "valid_until": d["valid_until"],
+            "sow": self.sow,
+            "rubric_version": d["rubric_version"],
+            "country_data_version": d["country_data_version"],
+            "questionnaire": f'{d["questionnaire_id"]} v{d["questionnaire_version"]}',
+            "policy_version": d["policy_version"],
+            "reasons": d["reasons"],
+            "flags": d["flags"],
+            "file": self.file,
+            "duplicate": self.duplicate,
+        }
+
+
+# -- reading --------------------------------------------------------------------
+def read_files(paths: list[str]) -> list[Submission | Rejected]:
+    out: list[Submission | Rejected] = []
+    for path in paths:
+        try:
+            out.append(read_workbook(path))
+        except WorkbookRejected as exc:
+            out.append(Rejected(file=str(path), problems=exc.problems))
+    return out
+
+
+# -- scoring and SOWs -----------------------------------------------------------
+def decide(submission: Submission, inputs: ScoringInputs, as_of: dt.date) -> Decision:
+    return assess(submission, reference=inputs.reference, policy=inputs.policy,
+                  rubric=inputs.rubric_for(submission.questionnaire_id), geo_model=inputs.geo_model, as_of=as_of)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "vendor"
+
+
+def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str) -> Path:
+    return sow_dir / f"{slug(vendor)}-{decision.assessed_on.isoformat()}-{assessment_id[:8]}.docx"
+
+
+def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path) -> RenderedSow | None:
+    """Render and verify the SOW when the decision allows one; None for `not_qualified`."""
+    if decision.decision == "not_qualified":
+        return None
+    context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on)
+    return render_sow(context, template=inputs.template, out=out)
+
+
+def assessment_record(decision: Decision, *, assessment_id: str, vendor_id: str, submission_id: str,
+                      reason: str) -> AssessmentRecord:
+    return AssessmentRecord(
+        id=assessment_id, vendor_id=vendor_id, submission_id=submission_id, assessed_on=decision.assessed_on,
+        decision=decision.decision, score=decision.score, geo_band=decision.geo.band,
+        valid_until=decision.valid_until, rubric_version=decision.rubric_version,
+        country_data_version=decision.country_data_version, policy_version=decision.policy_version,
+        reason=reason, data=decision.model_dump(mode="json"),
+    )
+
+
+def sow_record(rendered: RenderedSow, *, assessment_id: str, vendor_id: str) -> SowRecord:
+    return SowRecord(
+        assessment_id=assessment_id, vendor_id=vendor_id, path=str(rendered.path), sha256=rendered.sha256,
+        template_sha256=rendered.template_sha256,
+        clauses=[{"library": rendered.clause_library, **c.model_dump()} for c in rendered.clauses],
+    )
+
+
+# -- intake ---------------------------------------------------------------------
+def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_of: dt.date,
+               sow_dir: Path) -> Outcome:
+    """Score a new submission, write its SOW, and store all of it in one transaction.
+
+    A file already received for this vendor is not scored again: its stored
+    assessment is returned with `duplicate=True`.
+    """
+    existing = store.find_submission(submission.vendor_name, submission.sha256)
+    if existing is not None:
+        latest = next(iter(sorted(store.assessments_for(existing.id), key=lambda a: a.created_at, reverse=True)),
+                      None)
+        if latest is not None:
+            sow = store.latest_sow(existing.vendor_id)
+            return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
+                           assessment_id=latest.id, decision=Decision.model_validate(latest.data),
+                           sow=sow.path if sow else None, duplicate=True)
+    decision = decide(submission, inputs, as_of)
+    assessment_id, submission_id = str(uuid.uuid4()), str(uuid.uuid4())
+    rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, submission.vendor_name, decision,
+                                                                assessment_id))
+    record = assessment_record(decision, assessment_id=assessment_id, vendor_id="", submission_id=submission_id,
+                               reason="intake")
+    sow = sow_record(rendered, assessment_id=assessment_id, vendor_id="") if rendered else None
+    try:
+        _, stored = store.record_intake(submission, submission_id, record, sow)
+    except Exception:
+        if rendered is not None:  # nothing half-written: no SOW file without its records
+            Path(rendered.path).unlink(missing_ok=True)
+        raise
+    return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=stored.vendor_id,
+                   assessment_id=assessment_id, decision=decision, sow=str(rendered.path) if rendered else None)
+
+
+# -- requalification ------------------------------------------------------------
+def _floors(decision_data: dict) -> dict[str, str | None]:
+    floors = {}
+    for country in decision_data.get("geo", {}).get("countries", []):
+        pay = country.get("pay") or {}
+        floors[country["iso2"]] = pay.get("living_wage_hourly") or pay.get("statutory_minimum_hourly")
+    return floors
+
+
+def sow_needs_reissue(previous: dict, decision: Decision) -> bool:
+    """A new SOW only when the decision or a pay floor changed."""
+    now = decision.model_dump(mode="json")
+    return previous.get("decision") != now["decision"] or _floors(previous) != _floors(now)
+
+
+def select_due(store: Store, inputs: ScoringInputs, due_by: dt.date) -> list[str]:
+    """The latest-assessment ids of the vendors due for requalification: their qualification (or the
+    review date of a refusal) falls by `due_by`, or they were assessed under another rubric or policy,
+    or the country data changed for a country they work in."""
+    reference = inputs.reference
+    due = []
+    for aid, expiring, rubric_changed, policy_changed, data_changed, fingerprints in store.requalification_candidates(
+        due_by=due_by, rubric_version=inputs.rubric_for("RDE-1").key,
+        country_data_version=inputs.country_data_version, policy_version=inputs.policy.version,
+    ):
+        affected = data_changed and (not fingerprints or any(
+            reference.fingerprint(iso2) != old for iso2, old in fingerprints.items()))
+        if expiring or rubric_changed or policy_changed or affected:
+            due.append(aid)
+    return due
+
+
+class Requalified(BaseModel):
+    """One vendor's requalification, compact: the full decision is in the store."""
+
+    vendor: str
+    vendor_id: str
+    assessment_id: str
+    previous_decision: str
+    decision: str
+    score: float
+    valid_until: dt.date
+    sow: str | None = None
+    sow_reissued: bool = False
+
+
+def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of: dt.date,
+                  sow_dir: Path) -> list[Requalified]:
+    """Rescore a batch of vendors from their stored submissions; store the new assessments together.
+
+    `due_ids` are the vendors' latest assessment ids: those assessments stay as they are.
+    """
+    previous_by_id = store.assessments_by_id(due_ids)
+    submissions = store.submissions_by_id([a.submission_id for a in previous_by_id.values()])
+    vendors = store.vendors_by_id([a.vendor_id for a in previous_by_id.values()])
+    items: list[tuple[AssessmentRecord, SowRecord | None]] = []
+    results: list[Requalified] = []
+    written: list[Path] = []
+    try:
+        for previous in previous_by_id.values():
+            submission = store.submission(submissions[previous.submission_id])
+            vendor = vendors[previous.vendor_id].name
+            decision = decide(submission, inputs, as_of)
+            assessment_id = str(uuid.uuid4())
+            rendered = None
+            if sow_needs_reissue(previous.data, decision):
+                rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, vendor, decision, assessment_id))
+                if rendered is not None:
+                    written.append(Path(rendered.path))
+            record = assessment_record(decision, assessment_id=assessment_id, vendor_id=previous.vendor_id,
+                                       submission_id=previous.submission_id, reason="requalification")
+            sow = sow_record(rendered, assessment_id=assessment_id, vendor_id=previous.vendor_id) if rendered else None
+            items.append((record, sow))
+            results.append(Requalified(vendor=vendor, vendor_id=previous.vendor_id, assessment_id=assessment_id,
+                                       previous_decision=previous.decision, decision=decision.decision,
+                                       score=decision.score, valid_until=decision.valid_until,
+                                       sow=str(rendered.path) if rendered else None,
+                                       sow_reissued=rendered is not None))
+        store.add_assessments(items)
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return results
+
+
+__all__ = [
+    "Outcome",
+    "Rejected",
+    "Requalified",
+    "ScoringInputs",
+    "SowError",
+    "decide",
+    "intake_one",
+    "issue_sow",
+    "load_inputs",
+    "read_files",
+    "rescore_batch",
+    "select_due",
+    "sow_needs_reissue",
+    "store_for",
+]

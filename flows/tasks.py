@@ -1,0 +1,118 @@
+"""Prefect tasks: thin wrappers over `flows.steps`, batched so Prefect's overhead is per batch,
+never per vendor or per question. Tasks that touch files or the database retry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from supplier_models import Settings, Submission
+from supplier_models.report import PortfolioRow, write_portfolio
+
+from . import steps
+
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
+
+
+@task(name="read and validate workbooks", **IO_RETRIES)
+def read_workbooks(paths: list[str]) -> list[Submission | steps.Rejected]:
+    return steps.read_files(paths)
+
+
+@task(name="load rubric, country data and policy", **IO_RETRIES)
+def load_inputs(settings: Settings) -> steps.ScoringInputs:
+    return steps.load_inputs(settings)
+
+
+@task(name="score, write SOWs and store", **IO_RETRIES)
+def score_and_store(submissions: list[Submission], settings: Settings, inputs: steps.ScoringInputs,
+                    as_of: dt.date) -> list[steps.Outcome]:
+    store = steps.store_for(settings.url)
+    return [steps.intake_one(sub, store, inputs, as_of, settings.sow_dir) for sub in submissions]
+
+
+@task(name="select vendors due for requalification", **IO_RETRIES)
+def select_due(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date, within_days: int) -> list[str]:
+    return steps.select_due(steps.store_for(settings.url), inputs, as_of + dt.timedelta(days=within_days))
+
+
+@task(name="rescore a batch of vendors", **IO_RETRIES)
+def rescore(due: list[str], settings: Settings, inputs: steps.ScoringInputs,
+            as_of: dt.date) -> list[steps.Requalified]:
+    return steps.rescore_batch(steps.store_for(settings.url), due, inputs, as_of, settings.sow_dir)
+
+
+@task(name="write the portfolio workbook", **IO_RETRIES)
+def write_report(settings: Settings, out: str | None = None) -> str:
+    from scoring import load_rubric
+
+    store = steps.store_for(settings.url)
+    principles = list(load_rubric(questionnaire="RDE-1").principles)
+    sows = store.latest_sow_paths()
+    rows = (portfolio_row(vendor, assessment, sows.get(vendor.id))
+            for vendor, assessment in store.latest_assessments())
+    path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
+    return str(write_portfolio(rows, path, principles))
+
+
+def portfolio_row(vendor, assessment, sow: str | None) -> PortfolioRow:
+    d = assessment.data
+    return PortfolioRow(
+        vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, score=assessment.score,
+        principles=d.get("principles", {}), geo_band=assessment.geo_band, geo_score=d.get("geo", {}).get("score", 0),
+        flags=d.get("flags", []), knockouts=[k["rule"] for k in d.get("knockouts", [])],
+        valid_until=assessment.valid_until, assessed_on=assessment.assessed_on,
+        open_remediations=[f'{r["action"]} (due {r.get("due_date") or r["due_in_days"]})'
+                           for r in d.get("remediations", [])],
+        sow=sow if assessment.decision != "not_qualified" else None, rubric_version=assessment.rubric_version,
+        country_data_version=assessment.country_data_version, assessment_id=assessment.id,
+    )
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+@task(name="publish decision artifacts", cache_policy=NO_CACHE)
+def publish_decisions(outcomes: list[steps.Outcome], rejected: list[steps.Rejected]) -> None:
+    """A markdown report of every decision with its reasons, and a table of principle scores."""
+    lines = ["# Intake decisions", ""]
+    for o in outcomes:
+        d = o.decision
+        lines += [f"## {_cell(o.vendor)}: **{d.decision}** (score {d.score:.1f}, geography {d.geo.band})", ""]
+        if o.duplicate:
+            lines += ["_This file was received before; the stored assessment stands._", ""]
+        lines += [f"- {_cell(r)}" for r in d.reasons] or ["- no reasons recorded"]
+        lines += [f"- knockout `{k.rule}` ({k.question or 'country data'}): {_cell(k.reason)}" for k in d.knockouts]
+        lines += [f"- remediation: {_cell(r.action)} (due {r.due_date or r.due_in_days})" for r in d.remediations]
+        lines += [f"- SOW: `{o.sow}`" if o.sow else "- no SOW", f"- valid until {d.valid_until}; rubric "
+                  f"{d.rubric_version}; country data {d.country_data_version}", ""]
+    for r in rejected:
+        lines += [f"## Rejected: {_cell(r.file)}", ""] + [f"- `{p.cell or 'file'}` {p.question or ''}: "
+                                                           f"{_cell(p.message)}" for p in r.problems] + [""]
+    create_markdown_artifact("\n".join(lines), key="intake-decisions", description="Intake decisions and reasons")
+    table = [{"vendor": o.vendor, "decision": o.decision.decision, "score": round(o.decision.score, 1),
+              "geo band": o.decision.geo.band, **{k: round(v, 1) for k, v in o.decision.principles.items()}}
+             for o in outcomes]
+    if table:
+        create_table_artifact(table, key="intake-principle-scores", description="Principle scores, 0-100")
+
+
+@task(name="publish requalification summary", cache_policy=NO_CACHE)
+def publish_requalification(outcomes: list[steps.Requalified], as_of: dt.date, report: str) -> None:
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.decision] = counts.get(o.decision, 0) + 1
+    lines = [f"# Requalification as of {as_of}", "", f"{len(outcomes)} vendors rescored; "
+             + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if outcomes else "No vendor was due.",
+             "", f"SOWs re-issued: {sum(o.sow_reissued for o in outcomes)}", f"Portfolio: `{report}`", ""]
+    lines += [f"- {_cell(o.vendor)}: {o.previous_decision} -> **{o.decision}** ({o.score:.1f}), valid until "
+              f"{o.valid_until}" for o in outcomes[:200]]
+    if len(outcomes) > 200:
+        lines.append(f"- ... and {len(outcomes) - 200} more: see the portfolio workbook")
+    create_markdown_artifact("\n".join(lines), key="requalification-summary",
+                             description="Requalification summary")

@@ -1,0 +1,96 @@
+"""The portfolio workbook: one row per vendor, its latest assessment.
+
+Text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`
+or `@`) is written as a string cell with Excel's quote prefix, so opening the
+report never runs anything a vendor typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+DECISION_FILLS = {
+    "qualified": PatternFill("solid", fgColor="C6EFCE"),
+    "conditional": PatternFill("solid", fgColor="FFEB9C"),
+    "not_qualified": PatternFill("solid", fgColor="FFC7CE"),
+}
+
+
+class PortfolioRow(BaseModel):
+    vendor: str
+    vendor_id: str
+    decision: str
+    score: float
+    principles: dict[str, float]
+    geo_band: str
+    geo_score: float
+    flags: list[str]
+    knockouts: list[str]
+    valid_until: dt.date
+    assessed_on: dt.date
+    open_remediations: list[str]
+    sow: str | None
+    rubric_version: str
+    country_data_version: str
+    assessment_id: str
+
+
+
+
+def _put(ws, row: int, col: int, value: object):
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: list[str]) -> Path:
+    """Write the portfolio workbook; `principles` fixes the order of the principle columns."""
+    out = Path(out)
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "Portfolio"
+    headers = (["Vendor", "Decision", "Score"] + [p.replace("_", " ").capitalize() for p in principles]
+               + ["Geographic band", "Geographic risk", "Flags", "Knockouts", "Valid until", "Assessed on",
+                  "Open remediations", "SOW", "Rubric", "Country data", "Vendor id", "Assessment id"])
+    for col, title in enumerate(headers, start=1):
+        cell = _put(ws, 1, col, title)
+        cell.font = Font(bold=True)
+    count = 0
+    for r, row in enumerate(rows, start=2):
+        count += 1
+        values = ([row.vendor, row.decision, round(row.score, 1)]
+                  + [None if p not in row.principles else round(row.principles[p], 1) for p in principles]
+                  + [row.geo_band, round(row.geo_score, 1), ", ".join(row.flags), ", ".join(row.knockouts),
+                     row.valid_until, row.assessed_on, "\n".join(row.open_remediations), row.sow or "",
+                     row.rubric_version, row.country_data_version, row.vendor_id, row.assessment_id])
+        fill = DECISION_FILLS.get(row.decision)
+        for col, value in enumerate(values, start=1):
+            cell = _put(ws, r, col, value)
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            if fill is not None and col <= 3:
+                cell.fill = fill
+    last_col = get_column_letter(len(headers))
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{last_col}{max(count + 1, 2)}"
+    widths = {"A": 36, "B": 14}
+    for col in range(1, len(headers) + 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = widths.get(letter, 16)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

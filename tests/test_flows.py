@@ -1,0 +1,225 @@
+"""The flows on the real Prefect engine, on SQLite and (in CI's second run) PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from docx import Document
+from openpyxl import load_workbook
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from flows.cli import app
+from supplier_models import Store
+from supplier_models.examples import EXAMPLES, write_example
+from supplier_models.form import fill_form, write_form
+from supplier_models.tables import AssessmentRecord
+
+TODAY = dt.date(2026, 11, 23)
+runner = CliRunner()
+EXPECTED = {v.name: v.expected_decision for v in EXAMPLES}
+
+pytestmark = pytest.mark.usefixtures("prefect_engine")
+
+
+@pytest.fixture
+def home(isolated_home):
+    return isolated_home
+
+
+@pytest.fixture
+def workbooks(home) -> list[Path]:
+    folder = home / "returned"
+    return [write_example(v, folder) for v in EXAMPLES]
+
+
+def _intake(paths, as_of=TODAY):
+    from flows.intake import intake
+
+    return intake([str(p) for p in paths], as_of=as_of)
+
+
+def _docx_text(path: str) -> str:
+    doc = Document(path)
+    parts = [p.text for p in doc.paragraphs]
+    parts += [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _artifact(key: str) -> str:
+    """The newest artifact with this key, read back from the Prefect API.
+
+    (prefect 3.8.8's own `read_artifacts` sends nulls its server refuses, so ask the API directly.)
+    """
+    from prefect.client.orchestration import get_client
+
+    body = {"artifacts": {"key": {"any_": [key]}}, "flow_runs": {}, "task_runs": {}, "limit": 1, "offset": 0,
+            "sort": "CREATED_DESC"}
+    with get_client(sync_client=True) as client:
+        found = client.request("POST", "/artifacts/filter", json=body).json()
+    assert found, f"no artifact {key}"
+    return str(found[0]["data"])
+
+
+def test_intake_of_every_example_vendor(home, workbooks, database_url):
+    outcomes, rejected = _intake(workbooks)
+    assert rejected == []
+    assert {o.vendor: o.decision.decision for o in outcomes} == EXPECTED
+    store = Store(database_url)
+    counts = store.counts()
+    assert counts["vendor"] == counts["submission"] == counts["assessment"] == len(EXAMPLES)
+    for o in outcomes:
+        if o.decision.decision == "not_qualified":
+            assert o.sow is None
+            continue
+        text = _docx_text(o.sow)  # the stored SOW reads back with a real reader
+        assert o.vendor in text
+        for country in o.decision.geo.countries:
+            assert country.name in text
+    assert counts["sow_document"] == sum(o.sow is not None for o in outcomes)
+    markdown = _artifact("intake-decisions")
+    for vendor in EXAMPLES:
+        assert vendor.name in markdown
+    assert "recruitment_fee" in markdown
+
+
+def test_the_same_file_again_changes_nothing(home, workbooks, database_url):
+    first, _ = _intake(workbooks[:2])
+    before = Store(database_url).counts()
+    again, _ = _intake(workbooks[:2])
+    assert [o.duplicate for o in again] == [True, True]
+    assert [o.assessment_id for o in again] == [o.assessment_id for o in first]
+    assert Store(database_url).counts() == before
+
+
+def test_a_changed_workbook_adds_an_assessment_and_keeps_the_old(home, workbooks, database_url):
+    (first,), _ = _intake(workbooks[1:2])
+    changed = fill_form(workbooks[1], {"PILOT-01": "Yes", "PILOT-02": "Yes", "PILOT-03": "Yes"},
+                        out=home / "changed.xlsx")
+    (second,), _ = _intake([changed])
+    assert not second.duplicate and second.assessment_id != first.assessment_id
+    assert second.decision.principles["pilot"] == 100 > first.decision.principles["pilot"]
+    store = Store(database_url)
+    assert store.counts()["assessment"] == 2 and store.counts()["vendor"] == 1
+
+
+def test_a_rejected_file_stores_nothing_and_the_others_go_through(home, workbooks, database_url):
+    bad = home / "bad.xlsx"
+    bad.write_bytes(workbooks[0].read_bytes()[:3000])
+    outcomes, rejected = _intake([bad, workbooks[0]])
+    assert [r.file for r in rejected] == [str(bad)]
+    assert "damaged or incomplete" in rejected[0].problems[0].message
+    assert len(outcomes) == 1 and Store(database_url).counts()["submission"] == 1
+
+
+def test_requalify_a_year_later_rescores_every_vendor_once_and_keeps_history(home, workbooks, database_url):
+    from flows.requalify import requalify
+
+    outcomes, _ = _intake(workbooks)
+    originals = {o.assessment_id for o in outcomes}
+    results, report = requalify(as_of=TODAY + dt.timedelta(days=365))
+    assert sorted(r.vendor for r in results) == sorted(EXPECTED)
+    store = Store(database_url)
+    with store.session() as s:
+        rows = list(s.exec(select(AssessmentRecord)))
+    assert len(rows) == 2 * len(EXAMPLES)
+    assert originals <= {r.id for r in rows}  # the old assessments are untouched
+    assert {r.reason for r in rows if r.id not in originals} == {"requalification"}
+    assert all(r.assessed_on == TODAY + dt.timedelta(days=365) for r in rows if r.id not in originals)
+    assert Path(report).exists()
+    # Lumen's certificate expired in 2027-09: its new qualification says so.
+    lumen = next(r for r in results if r.vendor.startswith("Lumen"))
+    assert lumen.valid_until <= TODAY + dt.timedelta(days=365 + 30)
+    again, _ = requalify(as_of=TODAY + dt.timedelta(days=1))
+    assert again == []  # nothing is due the day after intake
+    assert "Requalification as of" in _artifact("requalification-summary")
+
+
+def test_new_country_data_makes_only_the_affected_vendors_due(home, workbooks, monkeypatch):
+    from flows.requalify import requalify
+    from supplier_models.reference_data import default_folder
+
+    _intake(workbooks)
+    folder = home / "country-data"
+    shutil.copytree(default_folder(), folder)
+    version = yaml.safe_load((folder / "VERSION.yaml").read_text())
+    version["version"] = version["version"] + "-test"
+    (folder / "VERSION.yaml").write_text(yaml.safe_dump(version))
+    wars = (folder / "ucdp_wars_since2014.csv").read_text()
+    header = wars.splitlines()[0].split(",")
+    row = {k: "" for k in header} | {"iso3": "GHA", "iso2": "GH", "ongoing": "1", "start_year": "2026",
+                                      "type_of_conflict": "intrastate", "conflict_name": "Test conflict"}
+    (folder / "ucdp_wars_since2014.csv").write_text(wars.rstrip("\n") + "\n" + ",".join(row[k] for k in header) + "\n")
+    monkeypatch.setenv("FAIRSOURCE_COUNTRY_DATA", str(folder))
+
+    results, _ = requalify(as_of=TODAY + dt.timedelta(days=1))
+    assert [r.vendor for r in results] == ["Savanna Voices Collection Ltd"]  # the only vendor in Ghana
+    assert results[0].decision == "conditional"  # Ghana is now at war: high geographic risk
+
+
+def test_intake_command_json_and_exit_codes(home, workbooks):
+    result = runner.invoke(app, ["intake", str(workbooks[2]), "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    decision = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in ("vendor", "vendor_id", "assessment_id", "decision", "score", "principles", "knockouts", "geo",
+                "remediations", "valid_until", "sow", "rubric_version", "country_data_version"):
+        assert key in decision
+    assert decision["decision"] == "not_qualified"
+    assert decision["knockouts"][0] == {"rule": "recruitment_fee", "question": "PAY-05",
+                                        "reason": decision["knockouts"][0]["reason"]}
+    assert {"iso2", "share", "score", "flags"} <= set(decision["geo"]["countries"][0])
+
+    broken = home / "broken.xlsx"
+    broken.write_text("not a workbook")
+    result = runner.invoke(app, ["intake", str(broken), "--json"])
+    assert result.exit_code == 2
+    assert result.stdout.strip().startswith('{"file"')
+    assert '"errors": [{"cell": null' in result.stdout
+
+
+def test_sow_command_writes_for_qualified_and_refuses_not_qualified(home, workbooks):
+    _intake(workbooks)
+    out = home / "lumen.docx"
+    result = runner.invoke(app, ["sow", "Lumen Data Services GmbH", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Lumen Data Services GmbH" in _docx_text(str(out))
+    result = runner.invoke(app, ["sow", "QuickTask Crowd Ltd", "--out", str(home / "q.docx")])
+    assert result.exit_code == 2
+    assert "not qualified" in result.output
+    assert not (home / "q.docx").exists()
+
+
+def test_report_neutralises_formula_text(home, workbooks, database_url):
+    hostile = '=HYPERLINK("http://x","y")'
+    form = write_form(home / "hostile.xlsx", hostile)
+    answers = {k: v for k, v in EXAMPLES[0].answers.items() if v is not None}
+    fill_form(form, answers, EXAMPLES[0].countries)
+    _intake([form, *workbooks[:2]])
+    out = home / "portfolio.xlsx"
+    result = runner.invoke(app, ["report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out)["Portfolio"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert set(rows) == {hostile, EXAMPLES[0].name, EXAMPLES[1].name}
+    cell = rows[hostile][0]
+    assert cell.data_type == "s" and cell.value == hostile
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in ws[1]]
+    assert rows[EXAMPLES[1].name][header.index("Decision")].value == "conditional"
+    assert rows[EXAMPLES[1].name][header.index("Open remediations")].value
+    assert rows[EXAMPLES[1].name][header.index("SOW")].value.endswith(".docx")
+
+
+def test_serve_schedules_requalification_on_cron():
+    from flows.serve import deployments
+
+    by_name = {d.flow_name: d for d in deployments()}
+    assert set(by_name) == {"requalify", "intake", "sow"}
+    schedule = by_name["requalify"].schedules[0].schedule
+    assert schedule.cron == "0 6 1 * *"
