@@ -15,6 +15,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scoring.models import Decision, PayFloor
+from supplier_models.countries import country_index
 from supplier_models.submission import Submission
 
 from .clauses import ClauseFacts, ClauseLibrary, load_clause_library
@@ -40,6 +41,13 @@ def format_date(day: dt.date) -> str:
 
 def format_money(currency: str, amount: Decimal) -> str:
     return f"{currency} {amount:,.2f}"
+
+
+def _country_name(text: object) -> str:
+    """COMP-02 as the country's name where it is a code or name we know, else as typed."""
+    typed = clean_text(text or "")
+    country = country_index().resolve(typed) if typed else None
+    return country.name if country is not None else typed
 
 
 def _join(names: list[str]) -> str:
@@ -374,7 +382,7 @@ def build_context(
         issued_on=format_date(day),
         client=Party(role="Client", name=client_name),
         supplier=Party(role="Supplier", name=supplier_name,
-                       registered_in=clean_text(answers.get("COMP-02") or ""),
+                       registered_in=_country_name(answers.get("COMP-02")),
                        trading_name=clean_text(submission.vendor_name)),
         qualification=Qualification(
             decision=decision.decision, label=label, score=f"{decision.score:.0f}", geo_band=decision.geo.band,

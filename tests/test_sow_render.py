@@ -199,3 +199,12 @@ def test_real_decisions_from_scoring(tmp_path, vendor):
         has_unsafe = any(c.name in heading for c in unsafe)
         assert any(GENDER_PROMPT in b for b in body) != has_unsafe
         assert (REASON in " ".join(body)) == has_unsafe
+
+
+def test_parties_table_names_the_country_of_registration(tmp_path):
+    savanna = next(v for v in EXAMPLES if v.name.startswith("Savanna"))
+    sub, decision = story(savanna.name)
+    assert sub.answers["COMP-02"] == "KE"
+    context, _, blocks, _ = render(tmp_path, sub, decision)
+    assert context.supplier.registered_in == "Kenya"
+    assert "Kenya" in blocks
