@@ -11,6 +11,7 @@ profile settings always win: only unset variables are filled in.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from supplier_models.settings import get_settings
 
@@ -31,3 +32,5 @@ def configure_prefect(*, serving: bool = False) -> None:
         defaults.update({f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in _EPHEMERAL_SERVICES_OFF})
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    # Prefect creates its home without parents, and warns when it cannot.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)

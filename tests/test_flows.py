@@ -51,18 +51,12 @@ def _docx_text(path: str) -> str:
 
 
 def _artifact(key: str) -> str:
-    """The newest artifact with this key, read back from the Prefect API.
+    """The newest artifact with this key, read back from the Prefect API."""
+    from prefect.artifacts import Artifact
 
-    (prefect 3.8.8's own `read_artifacts` sends nulls its server refuses, so ask the API directly.)
-    """
-    from prefect.client.orchestration import get_client
-
-    body = {"artifacts": {"key": {"any_": [key]}}, "flow_runs": {}, "task_runs": {}, "limit": 1, "offset": 0,
-            "sort": "CREATED_DESC"}
-    with get_client(sync_client=True) as client:
-        found = client.request("POST", "/artifacts/filter", json=body).json()
-    assert found, f"no artifact {key}"
-    return str(found[0]["data"])
+    found = Artifact.get(key)
+    assert found is not None, f"no artifact {key}"
+    return str(found.data)
 
 
 def test_intake_of_every_example_vendor(home, workbooks, database_url):
