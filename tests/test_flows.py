@@ -217,3 +217,37 @@ def test_serve_schedules_requalification_on_cron():
     assert set(by_name) == {"requalify", "intake", "sow"}
     schedule = by_name["requalify"].schedules[0].schedule
     assert schedule.cron == "0 6 1 * *"
+
+
+def test_intake_command_takes_several_files_and_reports_each(home, workbooks, database_url):
+    broken = home / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    result = runner.invoke(app, ["intake", str(workbooks[0]), str(broken), str(workbooks[4])])
+    assert result.exit_code == 2  # one file was rejected; the others were processed
+    assert "Lumen Data Services GmbH: qualified" in result.stdout
+    assert "Savanna Voices Collection Ltd: qualified" in result.stdout
+    assert f"{broken}: rejected" in result.stderr and "damaged or incomplete" in result.stderr
+    assert Store(database_url).counts()["submission"] == 2
+
+
+def test_requalify_command_as_of_a_year_later(home, workbooks):
+    import json
+
+    _intake(workbooks[:3])
+    result = runner.invoke(app, ["requalify", "--as-of", str(TODAY + dt.timedelta(days=365)), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["rescored"] == 3
+    assert {v["vendor"] for v in summary["vendors"]} == {v.name for v in EXAMPLES[:3]}
+    assert Path(summary["report"]).exists()
+    bad = runner.invoke(app, ["requalify", "--as-of", "next week"])
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+
+
+def test_policy_command_writes_a_blank_policy_that_reads_back(home):
+    from supplier_models.policy import read_policy
+
+    out = home / "policy.xlsx"
+    result = runner.invoke(app, ["policy", "--out", str(out)])
+    assert result.exit_code == 0
+    assert read_policy(out).prohibited == {}
