@@ -5,26 +5,13 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from scoring_inputs import AS_OF, COLLECTING, make
 
 from scoring import assess, load_rubric
 from scoring.rubric import Rubric
 from supplier_models.errors import ConfigurationError, FairsourceError
-from supplier_models.examples import CONSENT_YES, GOOD_ANSWERS
+from supplier_models.examples import CONSENT_YES
 from supplier_models.questionnaire import load as load_questionnaire
-from supplier_models.submission import CountryRow, Submission
-
-AS_OF = dt.date(2026, 11, 23)
-COLLECTING = ["Data collection from contributors"]
-
-
-def make(changes=None, countries=(("DE", 100, 20, "EUR"),)):
-    answers = {k: Decimal(v) if isinstance(v, int) else v for k, v in GOOD_ANSWERS.items()}
-    answers.update({"COMP-01": "Test Vendor GmbH", "COMP-02": "DE", **(changes or {})})
-    rows = [CountryRow(iso2=iso2, name=iso2, share_pct=Decimal(str(share)), workers=10,
-                       lowest_hourly_pay=Decimal(str(pay)), currency=cur, pay_basis="Hourly wage", row=n + 2)
-            for n, (iso2, share, pay, cur) in enumerate(countries)]
-    return Submission(questionnaire_id="RDE-1", questionnaire_version="1.0.0", vendor_name="Test Vendor",
-                      sha256="0" * 64, answers=answers, countries=rows)
 
 
 def test_shipped_rubric_covers_every_question():
