@@ -93,12 +93,23 @@ def _answer_hint(question) -> str:
     if question.type == "multi":
         return "One or more of: " + "; ".join(question.choices) + " (separate with commas)."
     if question.type == "number":
-        return f"A number from {question.min:g} to {question.max:g}."
+        return f"A number, {question.range_text}."
     if question.type == "date":
         return "A date, YYYY-MM-DD."
     if question.type == "text":
         return "Free text."
     return "Pick from the list."
+
+
+def _number_bounds(question) -> dict[str, str]:
+    low, high = question.min, question.max
+    if low is not None and high is not None:
+        return {"operator": "between", "formula1": f"{low:g}", "formula2": f"{high:g}"}
+    if low is not None:
+        return {"operator": "greaterThanOrEqual", "formula1": f"{low:g}"}
+    if high is not None:
+        return {"operator": "lessThanOrEqual", "formula1": f"{high:g}"}
+    return {"operator": "between", "formula1": "-1E+307", "formula2": "1E+307"}
 
 
 def _write_lists(wb: Workbook) -> tuple[str, str, str]:
@@ -200,15 +211,8 @@ def write_form(
                 ws.add_data_validation(dv)
             dv.add(answer)
         elif question.type == "number":
-            dv = DataValidation(
-                type="decimal",
-                operator="between",
-                formula1=f"{question.min:g}",
-                formula2=f"{question.max:g}",
-                allow_blank=True,
-                showErrorMessage=True,
-                error=_answer_hint(question),
-            )
+            dv = DataValidation(type="decimal", allow_blank=True, showErrorMessage=True, error=_answer_hint(question),
+                                **_number_bounds(question))
             ws.add_data_validation(dv)
             dv.add(answer)
         elif question.type == "date":

@@ -92,6 +92,17 @@ class Question(BaseModel):
         """The answers a dropdown offers (yes/no and choice questions)."""
         return YES_NO if self.type == "yes_no" else self.choices
 
+    @property
+    def range_text(self) -> str:
+        """The accepted range of a number question, in words."""
+        if self.min is not None and self.max is not None:
+            return f"from {self.min:g} to {self.max:g}"
+        if self.min is not None:
+            return f"at least {self.min:g}"
+        if self.max is not None:
+            return f"at most {self.max:g}"
+        return "any number"
+
     def is_required(self, answers: dict[str, object]) -> bool:
         if self.optional:
             return False
