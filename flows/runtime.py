@@ -2,7 +2,7 @@
 
 Without `PREFECT_API_URL`, flows run on Prefect's temporary local server.
 These defaults keep that quiet and quick: no telemetry calls (the machine may
-have no internet), warnings only in the terminal, the temporary server's
+have no internet), none of Prefect's console logging in one-off commands, the temporary server's
 database under fairsource's home, and the server's scheduling services off
 (a one-off command needs none of them). A team's own Prefect server or
 profile settings always win: only unset variables are filled in.
@@ -22,13 +22,17 @@ _EPHEMERAL_SERVICES_OFF = (
 
 
 def configure_prefect(*, serving: bool = False) -> None:
+    team_server = bool(os.environ.get("PREFECT_API_URL"))
     defaults = {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
+        # Run logs go to the API (the UI of a team's server shows them); the terminal shows
+        # fairsource's own messages, not Prefect's tracebacks of an error we report anyway.
+        "PREFECT_LOGGING_LEVEL": "INFO" if team_server or serving else "WARNING",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING" if serving else "CRITICAL",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "PREFECT_HOME": str(get_settings().home / "prefect"),
     }
-    if not serving and not os.environ.get("PREFECT_API_URL"):
+    if not serving and not team_server:
         defaults.update({f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in _EPHEMERAL_SERVICES_OFF})
     for key, value in defaults.items():
         os.environ.setdefault(key, value)

@@ -9,13 +9,21 @@ from pathlib import Path
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import SQLAlchemyError
 
-from supplier_models import Settings, Submission
+from supplier_models import FairsourceError, Settings, StoreError, Submission
 from supplier_models.report import PortfolioRow, write_portfolio
 
 from . import steps
 
-IO_RETRIES = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE}
+
+def _transient(task, task_run, state) -> bool:
+    """Retry what a retry can mend (the database or the disk), never a verdict on the input."""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, (StoreError, OSError, SQLAlchemyError)) or not isinstance(exc, FairsourceError)
+
+
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE, "retry_condition_fn": _transient}
 
 
 @task(name="read and validate workbooks", **IO_RETRIES)

@@ -251,3 +251,26 @@ def test_policy_command_writes_a_blank_policy_that_reads_back(home):
     result = runner.invoke(app, ["policy", "--out", str(out)])
     assert result.exit_code == 0
     assert read_policy(out).prohibited == {}
+
+
+def test_an_organisation_template_that_drops_a_clause_stores_nothing(home, workbooks, database_url, monkeypatch):
+    """The SOW is verified before anything is stored: no submission, no assessment, no file."""
+    from docx import Document as NewDocument
+
+    template = home / "own-template.docx"
+    doc = NewDocument()
+    for text in ["Statement of Work {{ reference }} between {{ client.name }} and {{ supplier.name }}",
+                 "{%p for clause in clauses if clause.id != 'audit-rights' %}",
+                 "{{ clause.index }}. {{ clause.title }}", "{{ clause.text }}", "{%p endfor %}",
+                 "{%p for c in countries %}", "{{ c.name }}: {{ c.floor }} ({{ c.floor_source }})", "{%p endfor %}",
+                 "{%p for r in remediations %}", "{{ r.action }} by {{ r.due_date }}", "{%p endfor %}"]:
+        doc.add_paragraph(text)
+    doc.save(str(template))
+    monkeypatch.setenv("FAIRSOURCE_SOW_TEMPLATE", str(template))
+
+    result = runner.invoke(app, ["intake", str(workbooks[0])])
+    assert result.exit_code == 1
+    assert "audit-rights" in result.stderr
+    assert Store(database_url).counts() == {"vendor": 0, "submission": 0, "assessment": 0, "sow_document": 0,
+                                            "audit_event": 0}
+    assert not list((home / ".fairsource" / "sows").glob("*.docx"))
