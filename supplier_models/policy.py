@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel, ConfigDict, Field
 
+from .cells import is_blank, is_formula, parse_number
 from .countries import country_index
 from .errors import Problem, WorkbookRejected
 
@@ -120,13 +121,8 @@ def write_blank_policy(path: str | Path) -> Path:
     return path
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _is_formula(cell) -> bool:
-    return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in (
-        "ArrayFormula", "DataTableFormula")
 
 
 class _Rows:
@@ -152,12 +148,12 @@ class _Rows:
         for row in self.ws.iter_rows(min_row=2, max_row=MAX_ROWS + 1, max_col=len(self.columns)):
             cells = list(row) + [None] * (len(self.columns) - len(row))
             values = [getattr(c, "value", None) for c in cells]
-            if all(_blank(v) for v in values):
+            if all(is_blank(v) for v in values):
                 continue
             r = cells[0].row
             bad = False
             for col, c in enumerate(cells):
-                if c is not None and _is_formula(c):
+                if c is not None and is_formula(c):
                     self.add(col, r, "Formulas are not accepted; type the value.")
                     bad = True
             if not bad:
@@ -168,7 +164,7 @@ class _Rows:
                                      question=self.columns[col], message=message))
 
     def country(self, value, row: int, seen: dict[str, int]) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             self.add(0, row, "The country is missing (ISO alpha-2 code or English name).")
             return None
         found = country_index().resolve(str(value).strip())
@@ -182,20 +178,12 @@ class _Rows:
         return found.iso2
 
     def text(self, value, col: int, row: int, what: str) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             self.add(col, row, f"The {what} is required.")
             return None
         return str(value).strip()
 
 
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(" ", ""))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def read_policy(path: str | Path) -> OrgPolicy:
@@ -229,12 +217,12 @@ def read_policy(path: str | Path) -> OrgPolicy:
         iso2 = rows.country(country, r, seen)
         reason_text = rows.text(reason, 2, r, "reason (why your organisation overrides the computed risk)")
         score, band = None, None
-        if _blank(value):
+        if is_blank(value):
             rows.add(1, r, "Give a score from 0 to 100 or a band (low, medium, high).")
         elif isinstance(value, str) and value.strip().lower() in OVERRIDE_BANDS:
             band = value.strip().lower()
         else:
-            number = _number(value)
+            number = parse_number(value)
             if number is None or not 0 <= number <= 100:
                 rows.add(1, r, f'"{str(value)[:40]}" is neither a score from 0 to 100 nor a band '
                                "(low, medium, high). To exclude a country, list it on the "
@@ -249,11 +237,11 @@ def read_policy(path: str | Path) -> OrgPolicy:
     seen = {}
     for r, (country, amount, currency, source, as_of) in rows:
         iso2 = rows.country(country, r, seen)
-        hourly = _number(amount)
+        hourly = parse_number(amount)
         if hourly is None or hourly <= 0:
             rows.add(1, r, "The hourly living wage must be a positive number (gross, per hour).")
         code = None
-        if _blank(currency):
+        if is_blank(currency):
             rows.add(2, r, "The currency is missing (ISO 4217 code, e.g. KES).")
         elif iso2:
             code = str(currency).strip().upper()
@@ -268,7 +256,7 @@ def read_policy(path: str | Path) -> OrgPolicy:
             when = as_of.date().isoformat()
         elif isinstance(as_of, dt.date):
             when = as_of.isoformat()
-        elif _blank(as_of):
+        elif is_blank(as_of):
             rows.add(4, r, "The date the figure was set is required (YYYY-MM-DD).")
         else:
             try:

@@ -13,11 +13,12 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from .cells import is_blank, is_formula, parse_number
 from .countries import country_index, currency_codes
 from .errors import Problem, QuestionnaireNotFound, WorkbookRejected
 from .form import (
@@ -47,15 +48,8 @@ def _ref(sheet: str, col: int, row: int) -> str:
     return f"{sheet}!{_col(col)}{row}"
 
 
-def _is_formula(cell) -> bool:
-    return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in (
-        "ArrayFormula",
-        "DataTableFormula",
-    )
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 class _Collector:
@@ -121,20 +115,6 @@ def _read_meta(wb, errors: _Collector) -> dict[str, str]:
     return meta
 
 
-def _parse_number(text: object) -> Decimal | None:
-    if isinstance(text, bool):
-        return None
-    if isinstance(text, (int, float)):
-        try:
-            value = Decimal(str(text))
-        except InvalidOperation:
-            return None
-        return value if value.is_finite() else None
-    try:
-        value = Decimal(str(text).strip().replace(" ", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def _parse_answer(question: Question, raw: object, ref: str, errors: _Collector) -> AnswerValue:
@@ -176,14 +156,14 @@ def _parse_answer(question: Question, raw: object, ref: str, errors: _Collector)
             return None
         return picked
     if question.type == "number":
-        value = _parse_number(raw)
+        value = parse_number(raw)
         if value is None:
             bad(f'"{_short(str(raw))}" is not a number; "{question.text}" needs a number.')
             return None
         if (question.min is not None and value < Decimal(str(question.min))) or (
             question.max is not None and value > Decimal(str(question.max))
         ):
-            bad(f"{value} is out of range; \"{question.text}\" must be from {question.min:g} to {question.max:g}.")
+            bad(f"{value} is out of range; \"{question.text}\" must be {question.range_text}.")
             return None
         return value
     if question.type == "date":
@@ -232,8 +212,8 @@ def _read_questions(ws, q: Questionnaire, errors: _Collector):
         answer = None if answer_cell is None else answer_cell.value
         ev = None if evidence_cell is None else evidence_cell.value
         if not qid:
-            if not _blank(answer) or not _blank(ev):
-                col = ANSWER_COL if not _blank(answer) else EVIDENCE_COL
+            if not is_blank(answer) or not is_blank(ev):
+                col = ANSWER_COL if not is_blank(answer) else EVIDENCE_COL
                 errors.add(_ref(sheet, col, n), "An answer is on a row with no question ID. "
                                                 "Answer only on the question rows.")
             continue
@@ -245,13 +225,13 @@ def _read_questions(ws, q: Questionnaire, errors: _Collector):
             continue
         cells[qid] = _ref(sheet, ANSWER_COL, n)
         for cell, col in ((answer_cell, ANSWER_COL), (evidence_cell, EVIDENCE_COL)):
-            if cell is not None and _is_formula(cell):
+            if cell is not None and is_formula(cell):
                 errors.add(_ref(sheet, col, n), "This cell holds a formula. Type the answer itself; "
                                                 "formulas are never evaluated.", qid)
-        if answer_cell is not None and _is_formula(answer_cell):
+        if answer_cell is not None and is_formula(answer_cell):
             continue
         raw[qid] = answer
-        if not _blank(ev) and not (evidence_cell is not None and _is_formula(evidence_cell)):
+        if not is_blank(ev) and not (evidence_cell is not None and is_formula(evidence_cell)):
             evidence[qid] = str(ev).strip()
             if len(evidence[qid]) > q.max_text_length:
                 errors.add(_ref(sheet, EVIDENCE_COL, n), f"The evidence is {len(evidence[qid])} characters long; "
@@ -267,7 +247,7 @@ def _validate_answers(q: Questionnaire, raw: dict[str, object], cells: dict[str,
     answers: dict[str, AnswerValue] = {}
     for question in q.questions:
         value = raw.get(question.id)
-        if question.id not in cells or _blank(value):
+        if question.id not in cells or is_blank(value):
             answers[question.id] = None
             continue
         if isinstance(value, str) and len(value) > q.max_text_length:
@@ -279,7 +259,7 @@ def _validate_answers(q: Questionnaire, raw: dict[str, object], cells: dict[str,
     # Requirements depend on other answers (COMP-03 switches CONS on, ...), so check them after parsing.
     reported = {p.cell for p in errors.problems}  # e.g. a formula in the answer cell: not also "required"
     for question in q.questions:
-        if question.id not in cells or not _blank(raw.get(question.id)) or cells[question.id] in reported:
+        if question.id not in cells or not is_blank(raw.get(question.id)) or cells[question.id] in reported:
             continue
         condition = question.required_if or question.optional_if
         if condition is not None and answers.get(condition.question) is None:
@@ -314,7 +294,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
     for n, row in enumerate(rows, start=2):
         cells = tuple(row) + (None,) * (len(COUNTRY_COLUMNS) - len(row))
         values = [None if c is None else c.value for c in cells]
-        if all(_blank(v) for v in values):
+        if all(is_blank(v) for v in values):
             continue
         if len(seen) + 1 > q.countries.max_rows or n > q.countries.max_rows + 1:
             errors.add(_ref(sheet, 1, n), f"At most {q.countries.max_rows} countries can be listed.")
@@ -323,7 +303,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
         ok = True
         formulas: set[int] = set()
         for col, cell in enumerate(cells, start=1):
-            if cell is not None and _is_formula(cell):
+            if cell is not None and is_formula(cell):
                 errors.add(_ref(sheet, col, n), "This cell holds a formula. Type the value itself.",
                            COUNTRY_COLUMNS[col - 1])
                 values[col - 1] = None
@@ -338,7 +318,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
                 errors.add(_ref(sheet, col, n), message, COUNTRY_COLUMNS[col - 1])
 
         country = None
-        if _blank(name):
+        if is_blank(name):
             if ok:
                 bad(1, "The country is missing on a row that has other values.")
         else:
@@ -352,8 +332,8 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
                 country = None
             else:
                 seen[country.iso2] = n
-        share_value = _parse_number(share) if not _blank(share) else None
-        if _blank(share):
+        share_value = parse_number(share) if not is_blank(share) else None
+        if is_blank(share):
             if ok or country:
                 bad(2, "The workforce share (%) is missing.")
         elif share_value is None:
@@ -361,14 +341,14 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
         elif not Decimal(0) < share_value <= Decimal(100):
             bad(2, f"{share_value} is not a valid workforce share; give a percentage above 0 and at most 100.")
             share_value = None
-        workers_value = _parse_number(workers) if not _blank(workers) else None
-        if _blank(workers):
+        workers_value = parse_number(workers) if not is_blank(workers) else None
+        if is_blank(workers):
             bad(3, "The number of workers is missing.")
         elif workers_value is None or workers_value != workers_value.to_integral_value() or workers_value < 1:
             bad(3, f'"{_short(str(workers))}" is not a whole number of workers (at least 1).')
             workers_value = None
-        pay_value = _parse_number(pay) if not _blank(pay) else None
-        if _blank(pay):
+        pay_value = parse_number(pay) if not is_blank(pay) else None
+        if is_blank(pay):
             bad(4, "The lowest hourly pay is missing.")
         elif pay_value is None:
             bad(4, f'"{_short(str(pay))}" is not an amount; give the lowest gross hourly pay as a number '
@@ -377,7 +357,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
             bad(4, f"{pay_value} is not a valid hourly pay; give the lowest gross hourly pay, more than 0, "
                    "in the local currency.")
             pay_value = None
-        code = None if _blank(currency) else str(currency).strip().upper()
+        code = None if is_blank(currency) else str(currency).strip().upper()
         if code is None:
             bad(5, "The currency is missing (an ISO 4217 code such as KES).")
         elif code not in iso_currencies:
@@ -388,7 +368,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
                    f"({' or '.join(country.currencies)}), not {code}; amounts are never converted.")
             code = None
         basis_value = None
-        if _blank(basis):
+        if is_blank(basis):
             bad(6, "The pay basis is missing.")
         else:
             basis_value = next((b for b in q.countries.pay_basis_choices

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from supplier_models import read_workbook
 from supplier_models.examples import EXAMPLES, write_example
@@ -115,3 +116,30 @@ def test_a_new_questionnaire_needs_no_code_and_old_workbooks_keep_their_version(
     sub_old = read_workbook(old_workbook)
     assert (sub_old.questionnaire_id, sub_old.questionnaire_version) == ("RDE-1", "1.0.0")
     assert "RESP-03" not in sub_old.answers
+
+
+def test_a_number_question_with_one_bound_is_written_and_checked(tmp_path, monkeypatch):
+    from supplier_models import WorkbookRejected
+
+    definition = yaml.safe_load(
+        (Path(__file__).parents[1] / "supplier_models" / "questionnaires" / "RDE-1.yaml").read_text()
+    )
+    definition["id"], definition["version"] = "ORG-7", "1.0.0"
+    definition["questions"].append({"id": "RESP-03", "text": "Minimum notice of a contract change, in days",
+                                    "type": "number", "min": 7})
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    (folder / "ORG-7.yaml").write_text(yaml.safe_dump(definition, sort_keys=False))
+    monkeypatch.setenv("FAIRSOURCE_QUESTIONNAIRES", str(folder))
+    monkeypatch.setenv("FAIRSOURCE_QUESTIONNAIRE", "ORG-7")
+
+    form = write_form(tmp_path / "org7.xlsx", "Acme")
+    guidance = [c.value for c in load_workbook(form)["Questionnaire"]["D"]]
+    assert "A number, at least 7." in guidance[-1]
+    answers = {k: v for k, v in EXAMPLES[0].answers.items() if v is not None}
+    fill_form(form, {**answers, "RESP-03": 3}, EXAMPLES[0].countries)
+    with pytest.raises(WorkbookRejected) as rejected:
+        read_workbook(form)
+    [problem] = rejected.value.problems
+    assert problem.question == "RESP-03"
+    assert problem.message == '3 is out of range; "Minimum notice of a contract change, in days" must be at least 7.'

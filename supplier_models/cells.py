@@ -1,0 +1,29 @@
+"""What a spreadsheet cell holds, as fairsource's workbook readers need to know it."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+_FORMULA_TYPES = ("ArrayFormula", "DataTableFormula")
+
+
+def is_formula(cell) -> bool:
+    """A formula (plain, array or data table): we take what a person typed, never a computed value."""
+    return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in _FORMULA_TYPES
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A finite Decimal from a number cell or numeric text ("1 250.5"); None if it is not one.
+    Floats go through their shortest text form, so 12.5 is Decimal("12.5")."""
+    if isinstance(value, bool):
+        return None
+    text = str(value) if isinstance(value, (int, float)) else str(value).strip().replace(" ", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
