@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import flow
+from prefect.utilities.annotations import quote
 
 from supplier_models import get_settings
 
@@ -21,10 +22,13 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
     as_of = as_of or dt.date.today()
     within = settings.requalify_within_days if within_days is None else within_days
     inputs = tasks.load_inputs(settings)
-    due = tasks.select_due(settings, inputs, as_of, within)
+    # quote(): Prefect walks every task argument looking for futures to wait on; the scoring inputs (the whole
+    # country reference), a batch of ids and the list of outcomes hold none, and walking them took longer
+    # than the tasks' own work at 10,000 vendors (bench/requalify.py).
+    due = tasks.select_due(settings, quote(inputs), as_of, within)
     outcomes: list[Requalified] = []
     for start in range(0, len(due), batch_size):
-        outcomes += tasks.rescore(due[start:start + batch_size], settings, inputs, as_of)
+        outcomes += tasks.rescore(quote(due[start:start + batch_size]), settings, quote(inputs), as_of)
     path = tasks.write_report(settings, report)
-    tasks.publish_requalification(outcomes, as_of, path)
+    tasks.publish_requalification(quote(outcomes), as_of, path)
     return outcomes, path

@@ -153,13 +153,14 @@ def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs,
 
 
 def assessment_record(decision: Decision, *, assessment_id: str, vendor_id: str, submission_id: str,
-                      reason: str) -> AssessmentRecord:
+                      reason: str, data: dict | None = None) -> AssessmentRecord:
+    """`data`: the decision's `model_dump(mode="json")` when the caller has it already."""
     return AssessmentRecord(
         id=assessment_id, vendor_id=vendor_id, submission_id=submission_id, assessed_on=decision.assessed_on,
         decision=decision.decision, score=decision.score, geo_band=decision.geo.band,
         valid_until=decision.valid_until, rubric_version=decision.rubric_version,
         country_data_version=decision.country_data_version, policy_version=decision.policy_version,
-        reason=reason, data=decision.model_dump(mode="json"),
+        reason=reason, data=decision.model_dump(mode="json") if data is None else data,
     )
 
 
@@ -214,9 +215,10 @@ def _floors(decision_data: dict) -> dict[str, str | None]:
     return floors
 
 
-def sow_needs_reissue(previous: dict, decision: Decision) -> bool:
-    """A new SOW only when the decision or a pay floor changed."""
-    now = decision.model_dump(mode="json")
+def sow_needs_reissue(previous: dict, decision: Decision | dict) -> bool:
+    """A new SOW only when the decision or a pay floor changed. `decision` may be given already dumped
+    (`model_dump(mode="json")`), so a caller that stores the dump too does it once."""
+    now = decision if isinstance(decision, dict) else decision.model_dump(mode="json")
     return previous.get("decision") != now["decision"] or _floors(previous) != _floors(now)
 
 
@@ -257,29 +259,29 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
 
     `due_ids` are the vendors' latest assessment ids: those assessments stay as they are.
     """
-    previous_by_id = store.assessments_by_id(due_ids)
-    submissions = store.submissions_by_id([a.submission_id for a in previous_by_id.values()])
-    vendors = store.vendors_by_id([a.vendor_id for a in previous_by_id.values()])
+    # Speed: one query of plain rows for the whole batch (previous assessment, submission, vendor name),
+    # and each decision dumped to JSON once, for both the re-issue check and the stored record.
+    rows = store.requalification_batch(due_ids)
     items: list[tuple[AssessmentRecord, SowRecord | None]] = []
     results: list[Requalified] = []
     written: list[Path] = []
     try:
-        for previous in previous_by_id.values():
-            submission = store.submission(submissions[previous.submission_id])
-            vendor = vendors[previous.vendor_id].name
+        for _, vendor_id, submission_id, previous_decision, previous_data, submission_data, vendor in rows:
+            submission = Submission.model_validate(submission_data)
             decision = decide(submission, inputs, as_of)
+            data = decision.model_dump(mode="json")
             assessment_id = str(uuid.uuid4())
             rendered = None
-            if sow_needs_reissue(previous.data, decision):
+            if sow_needs_reissue(previous_data, data):
                 rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, vendor, decision, assessment_id))
                 if rendered is not None:
                     written.append(Path(rendered.path))
-            record = assessment_record(decision, assessment_id=assessment_id, vendor_id=previous.vendor_id,
-                                       submission_id=previous.submission_id, reason="requalification")
-            sow = sow_record(rendered, assessment_id=assessment_id, vendor_id=previous.vendor_id) if rendered else None
+            record = assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
+                                       submission_id=submission_id, reason="requalification", data=data)
+            sow = sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id) if rendered else None
             items.append((record, sow))
-            results.append(Requalified(vendor=vendor, vendor_id=previous.vendor_id, assessment_id=assessment_id,
-                                       previous_decision=previous.decision, decision=decision.decision,
+            results.append(Requalified(vendor=vendor, vendor_id=vendor_id, assessment_id=assessment_id,
+                                       previous_decision=previous_decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
                                        sow=str(rendered.path) if rendered else None,
                                        sow_reissued=rendered is not None))

@@ -62,7 +62,7 @@ def write_report(settings: Settings, out: str | None = None) -> str:
     principles = list(load_rubric(questionnaire="RDE-1").principles)
     sows = store.latest_sow_paths()
     rows = (portfolio_row(vendor, assessment, sows.get(vendor.id))
-            for vendor, assessment in store.latest_assessments())
+            for vendor, assessment in store.latest_assessment_summaries())  # streamed, only the parts shown
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
     return str(write_portfolio(rows, path, principles))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import ConfigurationError
 
@@ -102,6 +102,10 @@ class CountryReference(BaseModel):
     as_of: dt.date
     sources: dict[str, SourceFile]
     countries: dict[str, CountryFacts]
+    # fingerprint() per country, computed once per reference (the data is frozen): requalification asks for
+    # every vendor's countries, and dumping a country's facts to JSON each time cost more than scoring it.
+    # (Keyed by the countries mapping too, so a model_copy(update=...) sharing this dict never reads stale values.)
+    _fingerprints: dict[tuple[int, str], str] = PrivateAttr(default_factory=dict)
 
     def get(self, iso2: str) -> CountryFacts | None:
         return self.countries.get(iso2.upper())
@@ -112,9 +116,13 @@ class CountryReference(BaseModel):
     def fingerprint(self, iso2: str) -> str:
         """A short hash of everything this data says about one country: when a new version of the
         data changes it, the vendors working there are due for requalification."""
-        facts = self.get(iso2)
-        text = facts.model_dump_json() if facts is not None else "no reference data"
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        key = (id(self.countries), iso2)
+        cached = self._fingerprints.get(key)
+        if cached is None:
+            facts = self.get(iso2)
+            text = facts.model_dump_json() if facts is not None else "no reference data"
+            cached = self._fingerprints[key] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return cached
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:

@@ -1,0 +1,236 @@
+"""Benchmark 2: requalification, the Prefect `requalify` flow end to end against a plain-loop floor.
+
+Seeding (not timed): N vendors, each with a submission (one of the example vendors' answers under its
+own name, pay and worker counts) and an assessment made on AS_OF_SEED whose qualification has long
+expired, so every vendor is due. Rows go in with SQLAlchemy Core bulk inserts; the seeded assessment
+data is the real decision of that submission, so the flow re-issues no SOW (its decision and pay
+floors are unchanged), and neither does the floor.
+
+Flow: `flows.requalify.requalify(as_of=AS_OF)` in a fresh process on a copy of the seeded database,
+with the temporary Prefect server, timed from the call to its return (server start, task runs,
+portfolio workbook and artifact included).
+
+Floor: the same work without Prefect in a fresh process on another copy: `steps.select_due`, then per
+batch of 500 the vendors' stored submission and previous assessment, `steps.decide`,
+`steps.sow_needs_reissue` (re-issue when the flow would), `steps.assessment_record`, and one Core bulk
+insert of the assessment and audit rows. Same scoring, same rows.
+
+Memory: the flow on 100,000 vendors in its own process; its peak RSS (ru_maxrss) must stay under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from bench.common import AS_OF, AS_OF_SEED, Figure, isolated_env, peak_rss_mb, run_worker, tempdir, vendor_name
+
+TARGET = 3.0
+MEMORY_LIMIT_MB = 1024
+SEED_CHUNK = 2000
+
+
+def _distinct_submissions(folder: Path):
+    """A handful of distinct submissions (the examples and variants), read through the real reader."""
+    from bench.common import example_workbooks
+    from supplier_models import read_workbook
+
+    return [read_workbook(p) for p in example_workbooks(folder, variants_per_example=2)]
+
+
+def seed(url: str, n: int, folder: Path) -> None:
+    """N vendors with a submission and an expired assessment each, bulk-inserted (not timed)."""
+    from sqlalchemy import insert
+
+    from flows import steps
+    from supplier_models import Settings, Store
+    from supplier_models.tables import AssessmentRecord, SubmissionRecord, Vendor
+
+    store = Store(url)
+    inputs = steps.load_inputs(Settings(home=folder / "seed-home"))
+    seeded_on = dt.date.fromisoformat(AS_OF_SEED)
+    bases = []
+    for sub in _distinct_submissions(folder / "workbooks"):
+        decision = steps.decide(sub, inputs, seeded_on)
+        sub_json = sub.model_dump(mode="json")
+        dec_json = decision.model_dump(mode="json")
+        bases.append((sub_json, dec_json, decision))
+    created = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
+    with store.engine.begin() as conn:
+        for start in range(0, n, SEED_CHUNK):
+            vendors, submissions, assessments = [], [], []
+            for i in range(start, min(start + SEED_CHUNK, n)):
+                sub_json, dec_json, decision = bases[i % len(bases)]
+                name = vendor_name(i)
+                vid, sid, aid = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+                data = {**sub_json, "vendor_name": name, "answers": {**sub_json["answers"], "COMP-01": name},
+                        "sha256": hashlib.sha256(f"{i}-{sub_json['sha256']}".encode()).hexdigest(),
+                        "filename": f"vendor-{i}.xlsx"}
+                vendors.append({"id": vid, "name": name, "created_at": created})
+                submissions.append({"id": sid, "vendor_id": vid, "sha256": data["sha256"],
+                                    "filename": data["filename"], "questionnaire_id": data["questionnaire_id"],
+                                    "questionnaire_version": data["questionnaire_version"], "received_at": created,
+                                    "data": data})
+                assessments.append({
+                    "id": aid, "vendor_id": vid, "submission_id": sid, "created_at": created,
+                    "assessed_on": seeded_on, "decision": decision.decision, "score": decision.score,
+                    "geo_band": decision.geo.band, "valid_until": seeded_on + dt.timedelta(days=30),
+                    "rubric_version": decision.rubric_version, "country_data_version": decision.country_data_version,
+                    "policy_version": decision.policy_version, "reason": "intake", "data": {**dec_json, "vendor": name},
+                })
+            conn.execute(insert(Vendor.__table__), vendors)
+            conn.execute(insert(SubmissionRecord.__table__), submissions)
+            conn.execute(insert(AssessmentRecord.__table__), assessments)
+    store.close()
+
+
+# -- workers (each in its own process) ---------------------------------------------------------------
+def worker_flow(home: Path) -> dict:
+    from flows.runtime import configure_prefect
+
+    configure_prefect()
+    from flows.requalify import requalify
+
+    start = time.perf_counter()
+    results, report = requalify(as_of=dt.date.fromisoformat(AS_OF))
+    elapsed = time.perf_counter() - start
+    return {"elapsed": elapsed, "rescored": len(results), "reissued": sum(r.sow_reissued for r in results),
+            "peak_rss_mb": peak_rss_mb(), "report": report}
+
+
+def worker_floor(home: Path) -> dict:
+    from sqlalchemy import insert
+
+    from flows import steps
+    from supplier_models import Store, Submission, get_settings
+    from supplier_models.tables import AssessmentRecord, AuditEvent, SowRecord
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    start = time.perf_counter()
+    settings = get_settings()
+    store = Store(settings.url)
+    inputs = steps.load_inputs(settings)
+    due = steps.select_due(store, inputs, as_of + dt.timedelta(days=settings.requalify_within_days))
+    a_cols = [c.name for c in AssessmentRecord.__table__.columns]
+    s_cols = [c.name for c in SowRecord.__table__.columns]
+    rescored = reissued = 0
+    with store.engine.connect() as conn:
+        for b in range(0, len(due), 500):
+            ids = due[b:b + 500]
+            rows = store.requalification_batch(ids)  # the same one-query read as the flow's task
+            assessments, sows, audits = [], [], []
+            for _aid, vendor_id, submission_id, _decision, previous, sub_data, vendor in rows:
+                submission = Submission.model_validate(sub_data)
+                decision = steps.decide(submission, inputs, as_of)
+                data = decision.model_dump(mode="json")  # once, for the re-issue check and the row
+                assessment_id = str(uuid.uuid4())
+                rendered = None
+                if steps.sow_needs_reissue(previous, data):
+                    rendered = steps.issue_sow(submission, decision, inputs,
+                                               steps.sow_path(settings.sow_dir, vendor, decision, assessment_id))
+                record = steps.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
+                                                 submission_id=submission_id, reason="requalification", data=data)
+                assessments.append({c: getattr(record, c) for c in a_cols})
+                if rendered is not None:
+                    sow = steps.sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id)
+                    sows.append({c: getattr(sow, c) for c in s_cols})
+                    reissued += 1
+                audits.append({"at": record.created_at, "action": "assessment_requalification",
+                               "vendor_id": vendor_id, "subject": record.decision,
+                               "detail": {"assessment_id": assessment_id}})
+            conn.execute(insert(AssessmentRecord.__table__), assessments)
+            if sows:
+                conn.execute(insert(SowRecord.__table__), sows)
+            conn.execute(insert(AuditEvent.__table__), audits)
+            conn.commit()  # one transaction per batch, as the flow's tasks
+            rescored += len(assessments)
+    elapsed = time.perf_counter() - start
+    return {"elapsed": elapsed, "rescored": rescored, "reissued": reissued, "peak_rss_mb": peak_rss_mb()}
+
+
+def worker_seed(home: Path, n: int) -> dict:
+    from supplier_models import get_settings
+
+    start = time.perf_counter()
+    seed(get_settings().url, n, home / "seed")
+    return {"elapsed": time.perf_counter() - start}
+
+
+def _copy_db(src_home: Path, name: str) -> Path:
+    home = src_home.parent / name
+    (home / "fairsource").mkdir(parents=True)
+    shutil.copy(src_home / "fairsource" / "fairsource.db", home / "fairsource" / "fairsource.db")
+    return home
+
+
+def _seeded(n: int) -> Path:
+    root = tempdir(f"requalify-{n}")
+    home = root / "seeded"
+    home.mkdir()
+    r = run_worker("requalify", ["--mode", "seed", "--n", str(n)], env=isolated_env(home))
+    print(f"  (seeded {n} vendors in {r['elapsed']:.1f} s, not timed)", flush=True)
+    return home
+
+
+def _counts(home: Path) -> dict:
+    from supplier_models import Store
+
+    store = Store(f"sqlite:///{home / 'fairsource' / 'fairsource.db'}", upgrade=False)
+    try:
+        return store.counts()
+    finally:
+        store.close()
+
+
+def run(quick: bool) -> list[Figure]:
+    n = 1_000 if quick else 10_000
+    seeded = _seeded(n)
+    floor_home, flow_home = _copy_db(seeded, "floor"), _copy_db(seeded, "flow")
+    floor = run_worker("requalify", ["--mode", "floor"], env=isolated_env(floor_home))
+    flow = run_worker("requalify", ["--mode", "flow"], env=isolated_env(flow_home))
+    floor_counts, flow_counts = _counts(floor_home), _counts(flow_home)
+    same = (floor["rescored"] == flow["rescored"] == n and floor_counts == flow_counts
+            and floor["reissued"] == flow["reissued"])
+    ratio = flow["elapsed"] / floor["elapsed"]
+    figures = [Figure(
+        f"Requalification, {n:,} vendors: requalify flow", flow["elapsed"], "s", baseline=floor["elapsed"],
+        ratio=ratio, target=f"<= {TARGET:g}x floor", met=ratio <= TARGET and same,
+        note=f"{1000 * flow['elapsed'] / n:.2f} ms/vendor vs floor {1000 * floor['elapsed'] / n:.2f} ms/vendor; "
+             f"same rows: {'yes' if same else 'NO'} ({flow_counts}); SOWs re-issued {flow['reissued']}; "
+             f"flow peak RSS {flow['peak_rss_mb']:.0f} MB",
+        extra={"flow": flow, "floor": floor, "flow_counts": flow_counts, "floor_counts": floor_counts})]
+    shutil.rmtree(seeded.parent, ignore_errors=True)
+
+    if quick:
+        figures.append(Figure("Requalification, 100,000 vendors: flow peak RSS", None, "MB",
+                              target=f"< {MEMORY_LIMIT_MB} MB", note="skipped in --quick"))
+        return figures
+    big = 100_000
+    seeded = _seeded(big)
+    big_flow = run_worker("requalify", ["--mode", "flow"], env=isolated_env(seeded), timeout=900)
+    figures.append(Figure(
+        f"Requalification, {big:,} vendors: flow peak RSS", big_flow["peak_rss_mb"], "MB",
+        target=f"< {MEMORY_LIMIT_MB} MB", met=big_flow["peak_rss_mb"] < MEMORY_LIMIT_MB and big_flow["rescored"] == big,
+        note=f"flow took {big_flow['elapsed']:.1f} s ({1000 * big_flow['elapsed'] / big:.2f} ms/vendor), "
+             f"rescored {big_flow['rescored']:,}", extra=big_flow))
+    shutil.rmtree(seeded.parent, ignore_errors=True)
+    return figures
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--mode", choices=("seed", "flow", "floor"), required=True)
+    ap.add_argument("--n", type=int, default=1000)
+    a = ap.parse_args()
+    home = Path(os.environ["FAIRSOURCE_HOME"]).parent
+    out = {"seed": lambda: worker_seed(home, a.n), "flow": lambda: worker_flow(home),
+           "floor": lambda: worker_floor(home)}[a.mode]()
+    print(json.dumps(out, default=str))
