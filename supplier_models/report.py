@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
@@ -45,52 +46,52 @@ class PortfolioRow(BaseModel):
 
 
 
-def _put(ws, row: int, col: int, value: object):
-    cell = ws.cell(row=row, column=col)
+def _cell(ws, value: object, *, fill: PatternFill | None = None, bold: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
-        cell.value = value
         cell.data_type = "s"  # never a formula, whatever the text starts with
         if value.startswith(FORMULA_TRIGGERS):
             cell.quotePrefix = True
-    else:
-        cell.value = value
+    elif isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    if fill is not None:
+        cell.fill = fill
+    if bold:
+        cell.font = Font(bold=True)
     return cell
 
 
 def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: list[str]) -> Path:
-    """Write the portfolio workbook; `principles` fixes the order of the principle columns."""
+    """Write the portfolio workbook; `principles` fixes the order of the principle columns.
+
+    The workbook is written as a stream (openpyxl write-only mode), so a portfolio of
+    100,000 vendors never sits in memory as cells.
+    """
     out = Path(out)
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = "Portfolio"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Portfolio")
     headers = (["Vendor", "Decision", "Score"] + [p.replace("_", " ").capitalize() for p in principles]
                + ["Geographic band", "Geographic risk", "Flags", "Knockouts", "Valid until", "Assessed on",
                   "Open remediations", "SOW", "Rubric", "Country data", "Vendor id", "Assessment id"])
-    for col, title in enumerate(headers, start=1):
-        cell = _put(ws, 1, col, title)
-        cell.font = Font(bold=True)
+    # Sheet views and column widths precede the rows in the file: set them before the first row.
+    ws.freeze_panes = "B2"
+    widths = {"A": 36, "B": 14}
+    for col in range(1, len(headers) + 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = widths.get(letter, 16)
+    ws.append([_cell(ws, title, bold=True) for title in headers])
     count = 0
-    for r, row in enumerate(rows, start=2):
+    for row in rows:
         count += 1
+        fill = DECISION_FILLS.get(row.decision)
         values = ([row.vendor, row.decision, round(row.score, 1)]
                   + [None if p not in row.principles else round(row.principles[p], 1) for p in principles]
                   + [row.geo_band, round(row.geo_score, 1), ", ".join(row.flags), ", ".join(row.knockouts),
                      row.valid_until, row.assessed_on, "\n".join(row.open_remediations), row.sow or "",
                      row.rubric_version, row.country_data_version, row.vendor_id, row.assessment_id])
-        fill = DECISION_FILLS.get(row.decision)
-        for col, value in enumerate(values, start=1):
-            cell = _put(ws, r, col, value)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            if fill is not None and col <= 3:
-                cell.fill = fill
-    last_col = get_column_letter(len(headers))
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{last_col}{max(count + 1, 2)}"
-    widths = {"A": 36, "B": 14}
-    for col in range(1, len(headers) + 1):
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = widths.get(letter, 16)
+        ws.append([_cell(ws, value, fill=fill if col < 3 else None) for col, value in enumerate(values)])
+    # The filter follows the rows in the file, so it can name the last row.
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(count + 1, 2)}"
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
