@@ -133,16 +133,17 @@ class SowTemplate:
             raise TemplateError(f"template {self.path.name}, part {part.name}: {exc.message}") from exc
         except JinjaTemplateError as exc:
             raise TemplateError(f"template {self.path.name}, part {part.name}: {exc}") from exc
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if _LISTING_CHARS.search(xml):  # a value with a newline or tab: Word line breaks and tabs
             xml = _DOCXTPL.resolve_listing(xml)
+        if part.is_body and not (part.fix_tables or part.has_drawings):
+            # The body is parsed once, by the verifier reading the written file back (render_sow),
+            # which reports invalid XML as `invalid_xml` below says.
+            return (XML_DECLARATION + part.prefix + xml + part.suffix).encode("utf-8")
         try:
             tree = etree.fromstring(xml if part.is_body else xml.encode("utf-8"))
         except etree.XMLSyntaxError as exc:
-            raise TemplateError(
-                f"template {self.path.name}, part {part.name} renders to invalid XML ({exc}); "
-                "a tag probably splits a Word element: put {%p ...%}/{%tr ...%} tags on their own paragraph/row"
-            ) from exc
+            raise self.invalid_xml(part.name, exc) from exc
         if not part.is_body:
             return (XML_DECLARATION + etree.tostring(tree, encoding="unicode")).encode("utf-8")
         if part.fix_tables:
@@ -150,8 +151,13 @@ class SowTemplate:
         if part.has_drawings:
             for n, el in enumerate(tree.iter(f"{{{WP_NS}}}docPr"), start=1001):  # unique drawing ids
                 el.set("id", str(n))
-        body = etree.tostring(tree, encoding="unicode") if part.fix_tables or part.has_drawings else xml
-        return (XML_DECLARATION + part.prefix + body + part.suffix).encode("utf-8")
+        return (XML_DECLARATION + part.prefix + etree.tostring(tree, encoding="unicode") + part.suffix).encode("utf-8")
+
+    def invalid_xml(self, part_name: str, exc: Exception) -> TemplateError:
+        return TemplateError(
+            f"template {self.path.name}, part {part_name} renders to invalid XML ({exc}); "
+            "a tag probably splits a Word element: put {%p ...%}/{%tr ...%} tags on their own paragraph/row"
+        )
 
 
 def _fix_tables(tree) -> None:
@@ -283,7 +289,10 @@ def render_sow(context: SowContext, template: str | Path | None = None, out: str
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        verify_document(tmp, context)
+        try:
+            verify_document(tmp, context)
+        except etree.XMLSyntaxError as exc:
+            raise compiled.invalid_xml(next(n for n, p in compiled.parts.items() if p.is_body), exc) from exc
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -132,3 +132,18 @@ def test_an_optional_clause_may_be_left_out(tmp_path):
                   for p in minimal()]
     sow = render_sow(context(), make_template(tmp_path / "lean.docx", paragraphs), tmp_path / "sow.docx")
     assert sow.path.exists()
+
+
+def test_a_template_that_renders_invalid_xml_is_refused_and_nothing_is_written(tmp_path):
+    """An {% if %} opened in a paragraph and closed inside a table cell drops Word's closing tags."""
+    doc = Document()
+    for text in minimal():
+        doc.add_paragraph(text)
+    doc.add_paragraph("Before {% if supplier.name == 'nobody' %}")
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "{% endif %} after"
+    template = tmp_path / "split.docx"
+    doc.save(str(template))
+    out = tmp_path / "out" / "sow.docx"
+    with pytest.raises(TemplateError, match="renders to invalid XML.*put \\{%p"):
+        render_sow(context(), template, out)
+    assert not out.exists() and list(out.parent.iterdir()) == []
