@@ -18,6 +18,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -230,10 +231,12 @@ def write_form(
         cs.column_dimensions[col].width = width
     _print_setup(cs)
     last = q.countries.max_rows + 1
-    for row in range(2, last + 1):
-        for col in range(1, len(COUNTRY_COLUMNS) + 1):
-            cell = cs.cell(row=row, column=col)
-            cell.protection, cell.fill = _UNLOCKED, _EDIT_FILL
+    # Editable and yellow by column style, not cell by cell: empty rows then cost nothing in the
+    # file, and reading a returned workbook touches only the rows a vendor filled in. The header
+    # row's own cell style keeps it locked.
+    for col in range(1, len(COUNTRY_COLUMNS) + 1):
+        dim = cs.column_dimensions[get_column_letter(col)]
+        dim.protection, dim.fill = _UNLOCKED, _EDIT_FILL
     validations = [
         DataValidation(type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
                        error="Pick a country from the list, or type its ISO alpha-2 code."),

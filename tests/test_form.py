@@ -95,8 +95,12 @@ def test_countries_sheet_dropdowns_come_from_pycountry(blank):
     currencies = {c.value for c in lists["B"] if c.value}
     assert {"KE", "Kenya", "DE", "Germany", "PH"} <= countries
     assert currencies == {c.alpha_3 for c in pycountry.currencies}
-    assert not wb["Countries"]["A2"].protection.locked
-    assert wb["Countries"]["A1"].protection.locked
+    cs = wb["Countries"]
+    for letter in "ABCDEF":  # editable, yellow columns; the header row stays locked
+        assert not cs.column_dimensions[letter].protection.locked
+        assert cs.column_dimensions[letter].fill.fgColor.rgb.endswith("FFF2CC")
+        assert cs[f"{letter}1"].protection.locked
+    assert cs.protection.sheet
 
 
 def test_filled_in_form_reads_back_exactly_the_answers_written(blank, tmp_path):
