@@ -123,7 +123,7 @@ class SowTemplate:
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf:
             for name, data in rendered.items():
-                zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+                zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
         return out.getvalue()
 
     def _render_part(self, part: _Part, values: dict) -> bytes:
@@ -245,7 +245,7 @@ def _compile(path: Path, data: bytes, sha: str) -> SowTemplate:
     with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, blob in entries:
             if info.filename not in parts:
-                zf.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME), blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+                zf.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME), blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return SowTemplate(path=path, sha256=sha, base=base.getvalue(), parts=parts, variables=frozenset(variables),
                        env=env)
 
