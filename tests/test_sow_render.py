@@ -210,3 +210,19 @@ def test_parties_table_names_the_country_of_registration(tmp_path):
     context, _, blocks, _ = render(tmp_path, sub, decision)
     assert context.supplier.registered_in == "Kenya"
     assert "Kenya" in blocks
+
+
+def test_text_box_content_is_not_body_text(tmp_path):
+    """With a text box in the body the verifier takes the careful reader, which leaves box text out."""
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    paragraph = doc.add_paragraph("Visible clause text")
+    paragraph._p.append(parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:txbxContent>'
+        "<w:p><w:r><w:t>Hidden box text</w:t></w:r></w:p></w:txbxContent></w:r>"))
+    path = tmp_path / "box.docx"
+    doc.save(str(path))
+    text = _body_text(path)
+    assert "Visible clause text" in text and "Hidden box text" not in text
+    assert text == " ".join(read_body_text(path))
