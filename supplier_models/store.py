@@ -60,6 +60,16 @@ def migrate(engine: Engine) -> None:
         command.upgrade(_alembic_config(conn), "head")
 
 
+def _vendor_named(session: Session, name: str) -> Vendor:
+    """The vendor with this name, created (and flushed, so it has its id) if it is new."""
+    vendor = session.exec(select(Vendor).where(Vendor.name == name)).first()
+    if vendor is None:
+        vendor = Vendor(name=name)
+        session.add(vendor)
+        session.flush()
+    return vendor
+
+
 class Store:
     """Reads and writes fairsource's records. One per process is enough."""
 
@@ -82,19 +92,11 @@ class Store:
         self.engine.dispose()
 
     # -- vendors and submissions -------------------------------------------
-    def vendor_by_name(self, name: str) -> Vendor | None:
-        with self.session() as s:
-            return s.exec(select(Vendor).where(Vendor.name == name)).first()
-
     def record_submission(self, submission: Submission) -> tuple[SubmissionRecord, bool]:
         """Store a validated submission once per vendor and file; returns (record, created)."""
         try:
             with self.session() as s:
-                vendor = s.exec(select(Vendor).where(Vendor.name == submission.vendor_name)).first()
-                if vendor is None:
-                    vendor = Vendor(name=submission.vendor_name)
-                    s.add(vendor)
-                    s.flush()
+                vendor = _vendor_named(s, submission.vendor_name)
                 existing = s.exec(
                     select(SubmissionRecord).where(
                         SubmissionRecord.vendor_id == vendor.id, SubmissionRecord.sha256 == submission.sha256
@@ -138,11 +140,7 @@ class Store:
         """Store a new submission with its first assessment and SOW, all or nothing."""
         try:
             with self.session() as s:
-                vendor = s.exec(select(Vendor).where(Vendor.name == submission.vendor_name)).first()
-                if vendor is None:
-                    vendor = Vendor(name=submission.vendor_name)
-                    s.add(vendor)
-                    s.flush()
+                vendor = _vendor_named(s, submission.vendor_name)
                 record = SubmissionRecord(
                     id=submission_id, vendor_id=vendor.id, sha256=submission.sha256, filename=submission.filename,
                     questionnaire_id=submission.questionnaire_id,
