@@ -285,13 +285,13 @@ def demo(
     table.add_column("Score", no_wrap=True)
     table.add_column("Geography", no_wrap=True)
     table.add_column("Knockouts / remediations", ratio=2)
-    table.add_column("SOW", ratio=2, overflow="fold")
+    table.add_column("SOW", no_wrap=True)
     for o in outcomes:
         d = o.decision
         why = ", ".join(k.rule for k in d.knockouts) or (
             f"{len(d.remediations)} remediation(s)" if d.remediations else "-")
         table.add_row(o.vendor, f"[{_decision_style(d.decision)}]{d.decision}[/]", f"{d.score:.1f}",
-                      d.geo.band, why, Path(o.sow).name if o.sow else "-")
+                      d.geo.band, why, "written" if o.sow else "-")
     out.print(table)
     if any(o.duplicate for o in outcomes):
         out.print("These workbooks were received before: nothing new was stored.")
