@@ -125,6 +125,12 @@ def test_requalify_a_year_later_rescores_every_vendor_once_and_keeps_history(hom
     assert {r.reason for r in rows if r.id not in originals} == {"requalification"}
     assert all(r.assessed_on == TODAY + dt.timedelta(days=365) for r in rows if r.id not in originals)
     assert Path(report).exists()
+    # A SOW is re-issued exactly when the decision changed (pay floors are unchanged: same country data),
+    # and only for a vendor that may have one.
+    for r in results:
+        changed = r.decision != r.previous_decision
+        assert r.sow_reissued == (changed and r.decision != "not_qualified"), r
+    assert any(r.sow_reissued for r in results) and not all(r.sow_reissued for r in results)
     # Lumen's certificate expired in 2027-09: its new qualification says so.
     lumen = next(r for r in results if r.vendor.startswith("Lumen"))
     assert lumen.valid_until <= TODAY + dt.timedelta(days=365 + 30)
@@ -274,3 +280,26 @@ def test_an_organisation_template_that_drops_a_clause_stores_nothing(home, workb
     assert Store(database_url).counts() == {"vendor": 0, "submission": 0, "assessment": 0, "sow_document": 0,
                                             "audit_event": 0}
     assert not list((home / ".fairsource" / "sows").glob("*.docx"))
+
+
+def test_sow_command_with_an_organisation_template_and_pdf(home, workbooks):
+    from sow_templates.pdf import libreoffice
+
+    _intake(workbooks[:1])
+    template = home / "ours.docx"
+    doc = Document()
+    for text in ["Northwind master services SOW {{ reference }} for {{ supplier.name }}",
+                 "{%p for clause in clauses %}", "{{ clause.index }}. {{ clause.title }}", "{{ clause.text }}",
+                 "{%p endfor %}", "{%p for c in countries %}", "{{ c.name }}: {{ c.floor }} ({{ c.floor_source }})",
+                 "{%p endfor %}"]:
+        doc.add_paragraph(text)
+    doc.save(str(template))
+    out = home / "lumen-own.docx"
+    args = ["sow", "Lumen Data Services GmbH", "--out", str(out), "--template", str(template), "--pdf"]
+    result = runner.invoke(app, args)
+    if libreoffice() is None:
+        assert result.exit_code == 1 and "LibreOffice is not installed" in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    assert "Northwind master services SOW" in _docx_text(str(out))
