@@ -21,6 +21,7 @@ os.environ.pop("PREFECT_API_URL", None)
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from supplier_models import Store
 from supplier_models.examples import EXAMPLES, write_example
@@ -31,7 +32,8 @@ BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
 def _fresh_postgres(base_url: str) -> tuple[str, callable]:
     url = make_url(base_url)
     name = f"fairsource_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # Connect through the database CI created for this run; each test gets its own beside it.
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
 
