@@ -244,14 +244,32 @@ def policy(
 
 
 @app.command()
-def serve() -> None:
-    """Serve the flows: requalification on its cron schedule, intake and SOW on demand."""
-    from .runtime import configure_prefect
+def serve(
+    port: Annotated[int, typer.Option(help="port of the local Prefect server and its UI (without PREFECT_API_URL)")]
+    = 4200,
+) -> None:
+    """Serve the flows: requalification on its cron schedule, intake and SOW on demand (Ctrl-C stops)."""
+    import os
+
+    from supplier_models import FairsourceError
+
+    from .runtime import configure_prefect, local_prefect_server
 
     configure_prefect(serving=True)
-    from .serve import serve_all
+    if os.environ.get("PREFECT_API_URL"):  # a team's Prefect server
+        from .serve import serve_all
 
-    serve_all()
+        serve_all()
+        return
+    try:
+        with local_prefect_server(port) as url:
+            os.environ["PREFECT_API_URL"] = url
+            out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
+            from .serve import serve_all
+
+            serve_all()
+    except FairsourceError as exc:
+        _fail(str(exc))
 
 
 @app.command()

@@ -11,8 +11,16 @@ profile settings always win: only unset variables are filled in.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from supplier_models.errors import ConfigurationError
 from supplier_models.settings import get_settings
 
 _EPHEMERAL_SERVICES_OFF = (
@@ -38,3 +46,53 @@ def configure_prefect(*, serving: bool = False) -> None:
         os.environ.setdefault(key, value)
     # Prefect creates its home without parents, and warns when it cannot.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def local_prefect_server(port: int = 4200, timeout: float = 120) -> Iterator[str]:
+    """A Prefect server for `fairsource serve` on this machine, with its UI, in its own session.
+
+    The temporary server Prefect starts by itself shares the terminal, so Ctrl-C stopped it before
+    the runner that needs it; this one is stopped after the runner, cleanly.
+    """
+    port = port if _port_free(port) else _free_port()
+    home = Path(os.environ["PREFECT_HOME"])
+    log = (home / "server.log").open("ab")
+    prefect = Path(sys.executable).with_name("prefect")
+    command = [str(prefect) if prefect.exists() else "prefect", "server", "start", "--host", "127.0.0.1",
+               "--port", str(port)]
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise ConfigurationError(f"the local Prefect server did not start; see {home / 'server.log'}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

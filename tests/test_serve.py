@@ -1,0 +1,57 @@
+"""`fairsource serve` as a user runs it: a local Prefect server, the deployments, the cron schedule, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _post(url: str, body: dict) -> list:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_serve_schedules_requalification_and_stops_cleanly(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({"FAIRSOURCE_HOME": str(tmp_path / ".fairsource"), "FAIRSOURCE_REQUALIFY_CRON": "0 6 1 * *"})
+    exe = Path(sys.executable).with_name("fairsource")
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 150
+        deployments = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                deployments = _post(f"{api}/deployments/filter", {"limit": 10, "offset": 0})
+            except OSError:
+                deployments = []
+            if len(deployments) == 3:
+                break
+            time.sleep(1)
+        assert {d["name"] for d in deployments} == {"scheduled", "on-demand"}, deployments
+        scheduled = next(d for d in deployments if d["name"] == "scheduled")
+        assert [s["schedule"]["cron"] for s in scheduled["schedules"]] == ["0 6 1 * *"]
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        stdout, stderr = proc.communicate(timeout=60)
+    assert f"Prefect server and UI: http://127.0.0.1:{port}" in stdout
+    assert "Traceback" not in stderr, stderr
+    with socket.socket() as sock:  # the local server is stopped with the runner
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
