@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -184,6 +183,8 @@ def base_vendor_name(path: Path) -> str:
 
 def many_workbooks(folder: Path, n: int) -> list[Path]:
     """`n` distinct returned workbooks: the example variants, then copies under new vendor names."""
+    from supplier_models.names import slug
+
     bases = example_workbooks(folder / "bases")
     names = [base_vendor_name(p) for p in bases]
     datas = [p.read_bytes() for p in bases]
@@ -191,7 +192,7 @@ def many_workbooks(folder: Path, n: int) -> list[Path]:
     for i in range(n):
         k = i % len(bases)
         name = vendor_name(100_000 + i)
-        path = folder / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.xlsx"
+        path = folder / f"{slug(name)}.xlsx"
         path.write_bytes(rename_vendor(datas[k], names[k], name))
         out.append(path)
     return out

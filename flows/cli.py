@@ -111,7 +111,7 @@ def _print_outcome(o) -> None:
     out.print(f"  SOW: {o.sow}" if o.sow else "  no SOW (not qualified)", highlight=False)
 
 
-def _run_intake(paths: list[Path], as_json: bool, as_of=None) -> tuple[list, list]:
+def _run_intake(paths: list[Path]) -> tuple[list, list]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     intake_flow, _, _ = _flows()
@@ -122,7 +122,7 @@ def _run_intake(paths: list[Path], as_json: bool, as_of=None) -> tuple[list, lis
         job = progress.add_task("Intake", total=len(paths))
         for start in range(0, len(paths), batch):
             chunk = [str(p) for p in paths[start:start + batch]]
-            done, bad = intake_flow.intake(chunk, as_of=as_of)
+            done, bad = intake_flow.intake(chunk)
             outcomes += done
             rejected += bad
             progress.advance(job, len(chunk))
@@ -138,7 +138,7 @@ def intake(
     from supplier_models import FairsourceError
 
     try:
-        outcomes, rejected = _run_intake(files, as_json)
+        outcomes, rejected = _run_intake(files)
     except FairsourceError as exc:
         _fail(str(exc))
     for r in rejected:
@@ -291,7 +291,7 @@ def demo(
         paths.append(path)
     err.print(f"Running the intake flow on {len(paths)} example vendors (Prefect starts a temporary server)...")
     try:
-        outcomes, rejected = _run_intake(paths, as_json=False)
+        outcomes, rejected = _run_intake(paths)
         from .tasks import write_report
 
         report_path = write_report.fn(settings, str(settings.reports_dir / "portfolio.xlsx"))

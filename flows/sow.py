@@ -30,7 +30,7 @@ def regenerate(vendor: str, out: str | None, template: str | None, settings: Set
         latest = store.latest_assessment(found.id)
         state = f"{latest.decision} on {latest.assessed_on}" if latest else "not assessed"
         raise NotQualified(f"{found.name} is not qualified ({state}): no SOW can be written")
-    submission = store.submission(store.submissions_by_id([assessment.submission_id])[assessment.submission_id])
+    submission = store.submission_by_id(assessment.submission_id)
     decision = Decision.model_validate(assessment.data)
     inputs = steps.load_inputs(settings)
     if template:

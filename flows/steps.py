@@ -7,17 +7,17 @@ a benchmark can call it in a loop, and a test can call it directly.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from scoring import Decision, assess, load_geo_model, load_rubric
 from scoring.rubric import GeoModel, Rubric
 from sow_templates import RenderedSow, SowError, build_context, render_sow
 from supplier_models import Settings, Store, Submission, WorkbookRejected, read_workbook
 from supplier_models.errors import Problem
+from supplier_models.names import slug
 from supplier_models.policy import OrgPolicy, read_policy
 from supplier_models.reference_data import CountryReference, load_country_reference
 from supplier_models.tables import AssessmentRecord, SowRecord
@@ -71,7 +71,7 @@ class Rejected(BaseModel):
 
 
 class Outcome(BaseModel):
-    """What happened to one returned workbook, or to one vendor at requalification."""
+    """What happened to one returned workbook at intake."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     file: str = ""
@@ -81,7 +81,6 @@ class Outcome(BaseModel):
     decision: Decision
     sow: str | None = None
     duplicate: bool = False
-    sow_reissued: bool = False
 
     def as_json(self) -> dict:
         """The `--json` decision object of DESIGN.md (keys may be added, never removed)."""
@@ -136,10 +135,6 @@ def decide(submission: Submission, inputs: ScoringInputs, as_of: dt.date) -> Dec
                   rubric=inputs.rubric_for(submission.questionnaire_id), geo_model=inputs.geo_model, as_of=as_of)
 
 
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "vendor"
-
-
 def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str) -> Path:
     return sow_dir / f"{slug(vendor)}-{decision.assessed_on.isoformat()}-{assessment_id[:8]}.docx"
 
@@ -182,8 +177,7 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
     """
     existing = store.find_submission(submission.vendor_name, submission.sha256)
     if existing is not None:
-        latest = next(iter(sorted(store.assessments_for(existing.id), key=lambda a: a.created_at, reverse=True)),
-                      None)
+        latest = max(store.assessments_for(existing.id), key=lambda a: a.created_at, default=None)
         if latest is not None:
             sow = store.latest_sow(existing.vendor_id)
             return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
@@ -249,8 +243,12 @@ class Requalified(BaseModel):
     decision: str
     score: float
     valid_until: dt.date
-    sow: str | None = None
-    sow_reissued: bool = False
+    sow: str | None = Field(None, description="the SOW re-issued with this assessment, if any")
+
+    @computed_field
+    @property
+    def sow_reissued(self) -> bool:
+        return self.sow is not None
 
 
 def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of: dt.date,
@@ -283,8 +281,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
             results.append(Requalified(vendor=vendor, vendor_id=vendor_id, assessment_id=assessment_id,
                                        previous_decision=previous_decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
-                                       sow=str(rendered.path) if rendered else None,
-                                       sow_reissued=rendered is not None))
+                                       sow=str(rendered.path) if rendered else None))
         store.add_assessments(items)
     except Exception:
         for path in written:

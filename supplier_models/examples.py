@@ -8,13 +8,13 @@ fills a spreadsheet. `fairsource demo`, the tests and the benchmarks use them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from .form import fill_form, write_form
+from .names import slug
 
 ISSUED_AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -75,7 +75,7 @@ class ExampleVendor(BaseModel):
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return slug(self.name)
 
 
 def _vendor(name: str, country: str, story: str, expected: str, countries, **changes) -> ExampleVendor:

@@ -208,18 +208,10 @@ class Store:
         ).subquery()
         return select(ranked.c.id).where(ranked.c.rank == 1)
 
-    def latest_assessments(self, batch: int = 1000) -> Iterator[tuple[Vendor, AssessmentRecord]]:
-        """Every vendor with its latest assessment, streamed in vendor-name order."""
-        with self.session() as s:
-            query = (select(Vendor, AssessmentRecord).join(AssessmentRecord, AssessmentRecord.vendor_id == Vendor.id)
-                     .where(AssessmentRecord.id.in_(self._latest_ids())).order_by(Vendor.name)
-                     .execution_options(yield_per=batch))
-            yield from s.exec(query)
-
     def latest_assessment_summaries(self, batch: int = 1000) -> Iterator[tuple[Any, Any]]:
-        """`latest_assessments` for the portfolio workbook: the same pairs, in the same order, with only the
-        columns it shows and, of each assessment's `data`, only the parts it shows (principles, geo score,
-        flags, knockouts, remediations). Speed: the database extracts those from each ~30 kB decision, so
+        """Every vendor with its latest assessment, streamed in vendor-name order, for the portfolio
+        workbook: only the columns it shows and, of each assessment's `data`, only the parts it shows
+        (principles, geo score, flags, knockouts, remediations). Speed: the database extracts those from each ~30 kB decision, so
         Python neither parses the whole of it nor builds an ORM object per vendor (bench/requalify.py)."""
         from types import SimpleNamespace
 
@@ -277,18 +269,6 @@ class Store:
             return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name)
                     for aid, vid, sid, decision, countries, sub, name in conn.execute(query)]
 
-    def assessments_by_id(self, ids: list[str]) -> dict[str, AssessmentRecord]:
-        with self.session() as s:
-            return {a.id: a for a in s.exec(select(AssessmentRecord).where(AssessmentRecord.id.in_(ids)))}
-
-    def submissions_by_id(self, ids: list[str]) -> dict[str, SubmissionRecord]:
-        with self.session() as s:
-            return {r.id: r for r in s.exec(select(SubmissionRecord).where(SubmissionRecord.id.in_(ids)))}
-
-    def vendors_by_id(self, ids: list[str]) -> dict[str, Vendor]:
-        with self.session() as s:
-            return {v.id: v for v in s.exec(select(Vendor).where(Vendor.id.in_(ids)))}
-
     def find_vendor(self, name_or_id: str) -> Vendor | None:
         """A vendor by exact name, id, or case-insensitive name."""
         with self.session() as s:
@@ -319,22 +299,15 @@ class Store:
     def submission(self, record: SubmissionRecord) -> Submission:
         return Submission.model_validate(record.data)
 
+    def submission_by_id(self, submission_id: str) -> Submission:
+        with self.session() as s:
+            return self.submission(s.get(SubmissionRecord, submission_id))
+
     # -- assessments ---------------------------------------------------------
-    def add_assessment(self, record: AssessmentRecord, sow: SowRecord | None = None,
-                       audit: dict[str, Any] | None = None) -> AssessmentRecord:
-        """Write an assessment (and its SOW record) in one transaction."""
-        try:
-            with self.session() as s:
-                s.add(record)
-                if sow is not None:
-                    s.flush()
-                    s.add(sow)
-                s.add(AuditEvent(action=f"assessment_{record.reason}", vendor_id=record.vendor_id,
-                                 subject=record.decision, detail={"assessment_id": record.id, **(audit or {})}))
-                s.commit()
-                return record
-        except SQLAlchemyError as exc:
-            raise StoreError(f"could not store the assessment: {exc}") from exc
+    def add_assessment(self, record: AssessmentRecord, sow: SowRecord | None = None) -> AssessmentRecord:
+        """Write one assessment (and its SOW record) in one transaction."""
+        self.add_assessments([(record, sow)])
+        return record
 
     def latest_assessment(self, vendor_id: str) -> AssessmentRecord | None:
         with self.session() as s:
@@ -348,12 +321,7 @@ class Store:
         with self.session() as s:
             return list(s.exec(select(AssessmentRecord).where(AssessmentRecord.submission_id == submission_id)))
 
-    # -- audit and counts ----------------------------------------------------
-    def audit(self, action: str, *, vendor_id: str | None = None, subject: str = "", **detail: Any) -> None:
-        with self.session() as s:
-            s.add(AuditEvent(action=action, vendor_id=vendor_id, subject=subject[:1000], detail=detail))
-            s.commit()
-
+    # -- counts ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         """Rows per table: what a test or `fairsource status` checks."""
         out = {}
