@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from openpyxl.utils import get_column_letter
+
 _FORMULA_TYPES = ("ArrayFormula", "DataTableFormula")
 
 
 def is_formula(cell) -> bool:
     """A formula (plain, array or data table): we take what a person typed, never a computed value."""
     return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in _FORMULA_TYPES
+
+
+def cell_ref(sheet: str, col: int, row: int) -> str:
+    """`Countries!E3` for column 5, row 3 (both counted from 1)."""
+    return f"{sheet}!{get_column_letter(col)}{row}"
 
 
 def is_blank(value: object) -> bool:

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel, ConfigDict, Field
 
-from .cells import is_blank, is_formula, parse_number
+from .cells import cell_ref, is_blank, is_formula, parse_number
 from .countries import country_index
 from .errors import Problem, WorkbookRejected
 
@@ -160,7 +160,7 @@ class _Rows:
                 yield r, values
 
     def add(self, col: int, row: int, message: str) -> None:
-        self.problems.append(Problem(cell=f"{self.sheet}!{'ABCDEFGHIJ'[col]}{row}",
+        self.problems.append(Problem(cell=cell_ref(self.sheet, col + 1, row),
                                      question=self.columns[col], message=message))
 
     def country(self, value, row: int, seen: dict[str, int]) -> str | None:

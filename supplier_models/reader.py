@@ -17,8 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from .cells import is_blank, is_formula, parse_number
+from .cells import cell_ref, is_blank, is_formula, parse_number
 from .countries import country_index, currency_codes
 from .errors import Problem, QuestionnaireNotFound, WorkbookRejected
 from .form import (
@@ -39,13 +40,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MACRO_CONTENT_TYPES = (b"macroEnabled", b"vbaProject")
 MAX_QUESTION_ROWS = 1000
 
-
-def _col(n: int) -> str:
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n - 1]
-
-
-def _ref(sheet: str, col: int, row: int) -> str:
-    return f"{sheet}!{_col(col)}{row}"
 
 
 
@@ -184,22 +178,26 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _header_ok(header, sheet: str, columns: tuple[str, ...], errors: _Collector) -> bool:
+    """Row 1 holds `columns` in order; every column that does not is reported."""
+    found = [None if c.value is None else str(c.value).strip() for c in header]
+    found += [None] * (len(columns) - len(found))
+    ok = True
+    for col, expected in enumerate(columns, start=1):
+        if (found[col - 1] or "").casefold() != expected.casefold():
+            ok = False
+            errors.add(cell_ref(sheet, col, 1), f'Column {get_column_letter(col)} must be headed "{expected}", found '
+                                                f'"{found[col - 1] or ""}". Do not move, insert or delete columns.')
+    return ok
+
+
 def _read_questions(ws, q: Questionnaire, errors: _Collector):
     sheet = QUESTIONNAIRE_SHEET
     raw: dict[str, object] = {}
     evidence: dict[str, str] = {}
     cells: dict[str, str] = {}
     rows = ws.iter_rows(min_row=1, max_col=len(QUESTION_COLUMNS))
-    header = next(rows, ())
-    found = [None if c.value is None else str(c.value).strip() for c in header]
-    found += [None] * (len(QUESTION_COLUMNS) - len(found))
-    header_ok = True
-    for col, expected in enumerate(QUESTION_COLUMNS, start=1):
-        if (found[col - 1] or "").casefold() != expected.casefold():
-            header_ok = False
-            errors.add(_ref(sheet, col, 1), f'Column {_col(col)} must be headed "{expected}", found '
-                                            f'"{found[col - 1] or ""}". Do not move, insert or delete columns.')
-    if not header_ok:
+    if not _header_ok(next(rows, ()), sheet, QUESTION_COLUMNS, errors):
         return raw, evidence, cells
     for n, row in enumerate(rows, start=2):
         if n > MAX_QUESTION_ROWS + 1:
@@ -214,19 +212,19 @@ def _read_questions(ws, q: Questionnaire, errors: _Collector):
         if not qid:
             if not is_blank(answer) or not is_blank(ev):
                 col = ANSWER_COL if not is_blank(answer) else EVIDENCE_COL
-                errors.add(_ref(sheet, col, n), "An answer is on a row with no question ID. "
+                errors.add(cell_ref(sheet, col, n), "An answer is on a row with no question ID. "
                                                 "Answer only on the question rows.")
             continue
         if qid not in q.by_id:
-            errors.add(_ref(sheet, 1, n), f'"{_short(qid)}" is not a question of {q.key}. Do not edit the ID column.')
+            errors.add(cell_ref(sheet, 1, n), f'"{_short(qid)}" is not a question of {q.key}. Do not edit the ID column.')
             continue
         if qid in cells:
-            errors.add(_ref(sheet, 1, n), f"Question {qid} appears twice (first at {cells[qid]}).", qid)
+            errors.add(cell_ref(sheet, 1, n), f"Question {qid} appears twice (first at {cells[qid]}).", qid)
             continue
-        cells[qid] = _ref(sheet, ANSWER_COL, n)
+        cells[qid] = cell_ref(sheet, ANSWER_COL, n)
         for cell, col in ((answer_cell, ANSWER_COL), (evidence_cell, EVIDENCE_COL)):
             if cell is not None and is_formula(cell):
-                errors.add(_ref(sheet, col, n), "This cell holds a formula. Type the answer itself; "
+                errors.add(cell_ref(sheet, col, n), "This cell holds a formula. Type the answer itself; "
                                                 "formulas are never evaluated.", qid)
         if answer_cell is not None and is_formula(answer_cell):
             continue
@@ -234,7 +232,7 @@ def _read_questions(ws, q: Questionnaire, errors: _Collector):
         if not is_blank(ev) and not (evidence_cell is not None and is_formula(evidence_cell)):
             evidence[qid] = str(ev).strip()
             if len(evidence[qid]) > q.max_text_length:
-                errors.add(_ref(sheet, EVIDENCE_COL, n), f"The evidence is {len(evidence[qid])} characters long; "
+                errors.add(cell_ref(sheet, EVIDENCE_COL, n), f"The evidence is {len(evidence[qid])} characters long; "
                                                          f"the limit is {q.max_text_length}.", qid)
     for question in q.questions:
         if question.id not in cells:
@@ -279,14 +277,8 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
     index = country_index()
     iso_currencies = currency_codes()
     rows = ws.iter_rows(min_row=1, max_col=len(COUNTRY_COLUMNS))
-    header = next(rows, ())
-    found = [None if c.value is None else str(c.value).strip() for c in header]
-    found += [None] * (len(COUNTRY_COLUMNS) - len(found))
-    for col, expected in enumerate(COUNTRY_COLUMNS, start=1):
-        if (found[col - 1] or "").casefold() != expected.casefold():
-            errors.add(_ref(sheet, col, 1), f'Column {_col(col)} must be headed "{expected}", found '
-                                            f'"{found[col - 1] or ""}". Do not move, insert or delete columns.')
-            return []
+    if not _header_ok(next(rows, ()), sheet, COUNTRY_COLUMNS, errors):
+        return []
     result: list[CountryRow] = []
     seen: dict[str, int] = {}
     total = Decimal(0)
@@ -297,14 +289,14 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
         if all(is_blank(v) for v in values):
             continue
         if len(seen) + 1 > q.countries.max_rows or n > q.countries.max_rows + 1:
-            errors.add(_ref(sheet, 1, n), f"At most {q.countries.max_rows} countries can be listed.")
+            errors.add(cell_ref(sheet, 1, n), f"At most {q.countries.max_rows} countries can be listed.")
             complete = False
             break
         ok = True
         formulas: set[int] = set()
         for col, cell in enumerate(cells, start=1):
             if cell is not None and is_formula(cell):
-                errors.add(_ref(sheet, col, n), "This cell holds a formula. Type the value itself.",
+                errors.add(cell_ref(sheet, col, n), "This cell holds a formula. Type the value itself.",
                            COUNTRY_COLUMNS[col - 1])
                 values[col - 1] = None
                 formulas.add(col)
@@ -315,7 +307,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
             nonlocal ok
             ok = False
             if col not in formulas:  # reported once, as a formula, not again as missing
-                errors.add(_ref(sheet, col, n), message, COUNTRY_COLUMNS[col - 1])
+                errors.add(cell_ref(sheet, col, n), message, COUNTRY_COLUMNS[col - 1])
 
         country = None
         if is_blank(name):
@@ -385,7 +377,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
                 lowest_hourly_pay=pay_value, currency=code, pay_basis=basis_value, row=n,
             ))
     if not seen and complete:
-        errors.add(_ref(sheet, 1, 2), "No country is listed. Add one row for every country where your "
+        errors.add(cell_ref(sheet, 1, 2), "No country is listed. Add one row for every country where your "
                                       "workers will do the work.")
     elif complete and abs(total - 100) > Decimal(str(q.countries.share_tolerance)):
         errors.add(f"{sheet}!B2:B{max(seen.values())}", f"The workforce shares add up to {total}%, not 100%.",

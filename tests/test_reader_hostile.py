@@ -449,6 +449,13 @@ def test_renamed_countries_column(base_bytes, tmp_path, rejecting_store):
     only(problems, "Countries!E1", None, 'Column E must be headed "Currency", found "Currency code"')
 
 
+def test_every_renamed_countries_column_is_reported(base_bytes, tmp_path, rejecting_store):
+    problems = rejected(mutate(base_bytes, tmp_path, country_cells(A1="Nation", E1="Currency code")), rejecting_store)
+    assert len(problems) == 2
+    expect(problems, "Countries!A1", None, 'Column A must be headed "Country", found "Nation"')
+    expect(problems, "Countries!E1", None, 'Column E must be headed "Currency", found "Currency code"')
+
+
 def test_deleted_question_row(base_bytes, tmp_path, rejecting_store):
     problems = rejected(mutate(base_bytes, tmp_path, lambda wb: wb["Questionnaire"].delete_rows(8)), rejecting_store)
     only(problems, "Questionnaire", "PAY-03", "Question PAY-03 (\"Living-wage benchmark used\") is missing")
