@@ -1,19 +1,21 @@
 """Benchmark 2: requalification, the Prefect `requalify` flow end to end against a plain-loop floor.
 
-Seeding (not timed): N vendors, each with a submission (one of the example vendors' answers under its
-own name, pay and worker counts) and an assessment made on AS_OF_SEED whose qualification has long
-expired, so every vendor is due. Rows go in with SQLAlchemy Core bulk inserts; the seeded assessment
-data is the real decision of that submission, so the flow re-issues no SOW (its decision and pay
-floors are unchanged), and neither does the floor.
+Seeding (not timed): N vendors, each with a submission received shortly before AS_OF (one of the example
+vendors' answers under its own name, pay and worker counts) and an assessment made under an older rubric
+version, so every vendor is due for rescoring (`data_change`) and none for a fresh attestation. Rows go in
+with SQLAlchemy Core bulk inserts; the seeded assessment data is the real decision of that submission, so
+the flow re-issues no SOW (its decision and pay floors are unchanged), and neither does the floor.
 
 Flow: `flows.requalify.requalify(as_of=AS_OF)` in a fresh process on a copy of the seeded database,
 with the temporary Prefect server, timed from the call to its return (server start, task runs,
 portfolio workbook and artifact included).
 
-Floor: the same work without Prefect in a fresh process on another copy: `steps.select_due`, then per
-batch of 500 the vendors' stored submission and previous assessment, `steps.decide`,
-`steps.sow_needs_reissue` (re-issue when the flow would), `steps.assessment_record`, and one Core bulk
-insert of the assessment and audit rows. Same scoring, same rows.
+Floor: the same rescoring without Prefect in a fresh process on another copy: `steps.select_changed`, then
+per batch of 500 the vendors' stored submission and previous assessment, `steps.decide` and
+`steps.cap_validity`, `steps.sow_needs_reissue` (re-issue when the flow would), `steps.assessment_record`,
+and `Store.add_assessments` (Core bulk inserts of the assessment and audit rows, remediations tracked).
+Same scoring, same rows. The flow also does what the floor does not: the lifecycle pass (who needs a
+fresh attestation, reminders) and the portfolio workbook.
 
 Memory: the flow on 100,000 vendors in its own process; its peak RSS (ru_maxrss) must stay under 1 GB.
 """
@@ -33,6 +35,7 @@ from pathlib import Path
 from bench.common import AS_OF, AS_OF_SEED, Figure, isolated_env, peak_rss_mb, run_worker, tempdir, vendor_name
 
 TARGET = 3.0
+OLD_RUBRIC = "RDE-1-rubric 0.9.0 (bench)"  # every seeded vendor was assessed under an older rubric: all due
 MEMORY_LIMIT_MB = 1024
 SEED_CHUNK = 2000
 
@@ -62,7 +65,8 @@ def seed(url: str, n: int, folder: Path) -> None:
         sub_json = sub.model_dump(mode="json")
         dec_json = decision.model_dump(mode="json")
         bases.append((sub_json, dec_json, decision))
-    created = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
+    received = dt.date.fromisoformat(AS_OF) - dt.timedelta(days=10)
+    created = dt.datetime.combine(received, dt.time(12), dt.UTC)
     with store.engine.begin() as conn:
         for start in range(0, n, SEED_CHUNK):
             vendors, submissions, assessments = [], [], []
@@ -81,8 +85,8 @@ def seed(url: str, n: int, folder: Path) -> None:
                 assessments.append({
                     "id": aid, "vendor_id": vid, "submission_id": sid, "created_at": created,
                     "assessed_on": seeded_on, "decision": decision.decision, "score": decision.score,
-                    "geo_band": decision.geo.band, "valid_until": seeded_on + dt.timedelta(days=30),
-                    "rubric_version": decision.rubric_version, "country_data_version": decision.country_data_version,
+                    "geo_band": decision.geo.band, "valid_until": received + dt.timedelta(days=180),
+                    "rubric_version": OLD_RUBRIC, "country_data_version": decision.country_data_version,
                     "policy_version": decision.policy_version, "reason": "intake", "data": {**dec_json, "vendor": name},
                 })
             conn.execute(insert(Vendor.__table__), vendors)
@@ -99,58 +103,43 @@ def worker_flow(home: Path) -> dict:
     from flows.requalify import requalify
 
     start = time.perf_counter()
-    results, report = requalify(as_of=dt.date.fromisoformat(AS_OF))
+    results, report, *_ = requalify(as_of=dt.date.fromisoformat(AS_OF))
     elapsed = time.perf_counter() - start
     return {"elapsed": elapsed, "rescored": len(results), "reissued": sum(r.sow_reissued for r in results),
             "peak_rss_mb": peak_rss_mb(), "report": report}
 
 
 def worker_floor(home: Path) -> dict:
-    from sqlalchemy import insert
-
     from flows import steps
     from supplier_models import Store, Submission, get_settings
-    from supplier_models.tables import AssessmentRecord, AuditEvent, SowRecord
 
     as_of = dt.date.fromisoformat(AS_OF)
     start = time.perf_counter()
     settings = get_settings()
     store = Store(settings.url)
     inputs = steps.load_inputs(settings)
-    due = steps.select_due(store, inputs, as_of + dt.timedelta(days=settings.requalify_within_days))
-    a_cols = [c.name for c in AssessmentRecord.__table__.columns]
-    s_cols = [c.name for c in SowRecord.__table__.columns]
+    due = steps.select_changed(store, inputs)
     rescored = reissued = 0
-    with store.engine.connect() as conn:
-        for b in range(0, len(due), 500):
-            ids = due[b:b + 500]
-            rows = store.requalification_batch(ids)  # the same one-query read as the flow's task
-            assessments, sows, audits = [], [], []
-            for _aid, vendor_id, submission_id, _decision, previous, sub_data, vendor in rows:
-                submission = Submission.model_validate(sub_data)
-                decision = steps.decide(submission, inputs, as_of)
-                data = decision.model_dump(mode="json")  # once, for the re-issue check and the row
-                assessment_id = str(uuid.uuid4())
-                rendered = None
-                if steps.sow_needs_reissue(previous, data):
-                    rendered = steps.issue_sow(submission, decision, inputs,
-                                               steps.sow_path(settings.sow_dir, vendor, decision, assessment_id))
-                record = steps.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
-                                                 submission_id=submission_id, reason="requalification", data=data)
-                assessments.append({c: getattr(record, c) for c in a_cols})
+    for b in range(0, len(due), 500):
+        rows = store.requalification_batch(due[b:b + 500])  # the same one-query read as the flow's task
+        items = []
+        for _aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received in rows:
+            submission = Submission.model_validate(sub_data)
+            decision = steps.cap_validity(steps.decide(submission, inputs, as_of), inputs, received.date())
+            data = decision.model_dump(mode="json")  # once, for the re-issue check and the row
+            assessment_id = str(uuid.uuid4())
+            sow = None
+            if steps.sow_needs_reissue(previous, data):
+                rendered = steps.issue_sow(submission, decision, inputs,
+                                           steps.sow_path(settings.sow_dir, vendor, decision, assessment_id))
                 if rendered is not None:
-                    sow = steps.sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id)
-                    sows.append({c: getattr(sow, c) for c in s_cols})
+                    sow = steps.sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id,
+                                           decision=decision.decision)
                     reissued += 1
-                audits.append({"at": record.created_at, "action": "assessment_requalification",
-                               "vendor_id": vendor_id, "subject": record.decision,
-                               "detail": {"assessment_id": assessment_id}})
-            conn.execute(insert(AssessmentRecord.__table__), assessments)
-            if sows:
-                conn.execute(insert(SowRecord.__table__), sows)
-            conn.execute(insert(AuditEvent.__table__), audits)
-            conn.commit()  # one transaction per batch, as the flow's tasks
-            rescored += len(assessments)
+            items.append((steps.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
+                                                  submission_id=submission_id, reason="data_change", data=data), sow))
+        store.add_assessments(items)  # one transaction per batch, as the flow's tasks
+        rescored += len(items)
     elapsed = time.perf_counter() - start
     return {"elapsed": elapsed, "rescored": rescored, "reissued": reissued, "peak_rss_mb": peak_rss_mb()}
 

@@ -10,12 +10,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     help="Qualify suppliers of human-data services and write the SOWs that bind them.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -24,27 +26,80 @@ EXIT_REJECTED = 2
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(Text.assemble(("error: ", "bold red"), message))  # the message as text, never as markup
     raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"fairsource {version('fairsource')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """Qualify suppliers of human-data services and write the SOWs that bind them."""
+
+
+def _day(option: str, value: str | None):
+    """A YYYY-MM-DD option, or exit 2 saying what was wrong."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} {value}: give a date as YYYY-MM-DD", EXIT_REJECTED)
+
+
+def _today(as_of: str | None):
+    import datetime as dt
+
+    return _day("--as-of", as_of) or dt.date.today()
+
+
+EMAIL = r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+"
 
 
 @app.command()
 def form(
     vendor: Annotated[str, typer.Option("--vendor", help="the vendor's name, as it will appear in the SOW")],
     out_path: Annotated[Path, typer.Option("--out", help="where to write the .xlsx")],
+    contact: Annotated[str | None, typer.Option("--contact", help="the vendor's e-mail address, for reminders")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Write a blank qualification questionnaire for a vendor."""
-    from supplier_models import FairsourceError, write_form
+    import re
+
+    from supplier_models import FairsourceError, Store, get_settings, write_form
     from supplier_models.questionnaire import current
 
+    name = vendor.strip()
+    if not name:
+        _fail("--vendor: give the vendor's name (it cannot be empty)", EXIT_REJECTED)
     if out_path.suffix.lower() != ".xlsx":
-        _fail(f"{out_path}: the questionnaire is an Excel workbook; name it .xlsx")
+        _fail(f"{out_path}: the questionnaire is an Excel workbook; name it .xlsx", EXIT_REJECTED)
+    if out_path.exists() and not force:
+        _fail(f"{out_path} exists (it may be a filled-in form): choose another name, or add --force", EXIT_REJECTED)
+    if contact is not None and not re.fullmatch(EMAIL, contact.strip()):
+        _fail(f"--contact {contact}: not an e-mail address", EXIT_REJECTED)
     try:
-        path = write_form(out_path, vendor.strip())
+        path = write_form(out_path, name)
+        if contact:
+            Store(get_settings().url).set_contact(name, contact.strip())
     except (FairsourceError, OSError) as exc:
         _fail(str(exc))
     q = current()
-    out.print(f"Wrote {path} ({q.id} v{q.version}, {len(q.questions)} questions) for [bold]{vendor}[/].")
+    out.print(f"Wrote {path} ({q.id} v{q.version}, {len(q.questions)} questions) for ", end="", highlight=False)
+    out.print(name, style="bold", highlight=False, markup=False, end="")
+    out.print(f"; reminders go to {contact.strip()}." if contact else ".", highlight=False, markup=False)
 
 
 def _print_problems(problems, path: Path) -> None:
@@ -111,7 +166,7 @@ def _print_outcome(o) -> None:
     out.print(f"  SOW: {o.sow}" if o.sow else "  no SOW (not qualified)", highlight=False)
 
 
-def _run_intake(paths: list[Path]) -> tuple[list, list]:
+def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     intake_flow, _, _ = _flows()
@@ -122,7 +177,7 @@ def _run_intake(paths: list[Path]) -> tuple[list, list]:
         job = progress.add_task("Intake", total=len(paths))
         for start in range(0, len(paths), batch):
             chunk = [str(p) for p in paths[start:start + batch]]
-            done, bad = intake_flow.intake(chunk)
+            done, bad = intake_flow.intake(chunk, as_of=as_of)
             outcomes += done
             rejected += bad
             progress.advance(job, len(chunk))
@@ -133,12 +188,14 @@ def _run_intake(paths: list[Path]) -> tuple[list, list]:
 def intake(
     files: Annotated[list[Path], typer.Argument(help="returned questionnaire workbooks (.xlsx)")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON decision object per file")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="record the files as received on YYYY-MM-DD")] = None,
 ) -> None:
     """Validate, score and store returned questionnaires, and write their SOWs."""
     from supplier_models import FairsourceError
 
+    day = _day("--as-of", as_of)
     try:
-        outcomes, rejected = _run_intake(files)
+        outcomes, rejected = _run_intake(files, day)
     except FairsourceError as exc:
         _fail(str(exc))
     for r in rejected:
@@ -160,18 +217,25 @@ def sow(
     out_path: Annotated[Path | None, typer.Option("--out", help="where to write the .docx")] = None,
     template: Annotated[Path | None, typer.Option("--template", help="your own docxtpl template")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="also convert to PDF with LibreOffice")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="as if today were YYYY-MM-DD")] = None,
 ) -> None:
-    """Write the SOW for the vendor's latest qualifying assessment (exit 2 if not qualified)."""
+    """Write the SOW for the vendor's latest qualifying assessment (exit 2 if not qualified or expired)."""
     from supplier_models import FairsourceError
 
+    day = _day("--as-of", as_of)
     _, _, sow_flow = _flows()
     try:
-        path = sow_flow.sow(vendor, str(out_path) if out_path else None, str(template) if template else None)
+        path = sow_flow.sow(vendor, str(out_path) if out_path else None, str(template) if template else None, day)
     except sow_flow.NotQualified as exc:
         _fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
         _fail(str(exc))
-    out.print(f"SOW written: {path}", highlight=False)
+    from supplier_models import Store, get_settings
+
+    record = Store(get_settings().url).latest_sow(Store(get_settings().url).find_vendor(vendor).id)
+    draft = " (DRAFT: a review is pending; an approval issues the final SOW)" if record and record.status == "draft" \
+        else ""
+    out.print(f"SOW written: {path}{draft}", highlight=False)
     if pdf:
         from sow_templates import to_pdf
 
@@ -184,35 +248,176 @@ def sow(
 @app.command()
 def requalify(
     as_of: Annotated[str | None, typer.Option("--as-of", help="run as if today were YYYY-MM-DD")] = None,
-    within_days: Annotated[int | None, typer.Option(help="requalify what expires within this many days")] = None,
+    within_days: Annotated[int | None, typer.Option(
+        help="ask for a fresh attestation this many days before expiry")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
-    """Rescore every vendor that is due, keeping the old assessments."""
-    import datetime as dt
-
+    """Rescore vendors whose rubric, policy or country data changed; ask those about to expire for a fresh
+    attestation (a pre-filled form); send reminders. Running it twice for one date adds nothing."""
     from supplier_models import FairsourceError
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        _fail(f"--as-of {as_of}: give a date as YYYY-MM-DD")
+    day = _today(as_of)
     _, requalify_flow, _ = _flows()
     try:
-        results, report_path = requalify_flow.requalify(as_of=day, within_days=within_days)
+        results, report_path, run, notices = requalify_flow.requalify(as_of=day, within_days=within_days)
     except FairsourceError as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps({"as_of": str(day or dt.date.today()), "rescored": len(results), "report": report_path,
-                          "vendors": [r.model_dump(mode="json") for r in results]}))
+        print(json.dumps({
+            "as_of": day.isoformat(),
+            "rescored": [r.model_dump(mode="json") for r in results],
+            "reattestation_requested": [_jsonable(r) for r in run.reattestation_requested],
+            "expired": [_jsonable(r) for r in run.expired],
+            "reminders": [n.model_dump(mode="json", include={"vendor", "kind", "subject", "to", "emailed"})
+                          for n in notices],
+            "report": report_path,
+        }))
         return
-    table = Table(title=f"Requalification: {len(results)} vendor(s) rescored")
+    table = Table(title=f"Requalification as of {day}: {len(results)} vendor(s) rescored on changed data")
     for column in ("Vendor", "Was", "Now", "Score", "Valid until", "SOW"):
         table.add_column(column)
     for r in results:
         table.add_row(r.vendor, r.previous_decision, f"[{_decision_style(r.decision)}]{r.decision}[/]",
                       f"{r.score:.1f}", str(r.valid_until), "re-issued" if r.sow_reissued else "unchanged")
-    out.print(table)
+    if results:
+        out.print(table)
+    else:
+        out.print(table.title + ".", highlight=False)
+    for r in run.reattestation_requested:
+        out.print(f"Fresh attestation requested: {r['vendor']} (lapses {r['expires_on']}), pre-filled form "
+                  f"{r['form']}", highlight=False, markup=False)
+    for r in run.expired:
+        out.print(f"Expired: {r['vendor']} on {r['expired_on']}: no SOW until a fresh submission", highlight=False,
+                  markup=False)
+    for n in notices:
+        to = ", ".join(n.to) if n.to else "no address: see the Prefect artifact"
+        out.print(f"Reminder {n.kind}: {n.subject} -> {to}{' (e-mailed)' if n.emailed else ''}", highlight=False,
+                  markup=False)
     out.print(f"Portfolio: {report_path}", highlight=False)
+
+
+def _jsonable(row: dict) -> dict:
+    import datetime as dt
+
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
+
+
+def _lifecycle():
+    """The store and review policy for the lifecycle commands: no Prefect, no country data."""
+    from scoring.lifecycle import load_review_policy
+    from supplier_models import Store, get_settings
+
+    settings = get_settings()
+    return Store(settings.url), load_review_policy(settings.review_policy), settings
+
+
+STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review": "yellow",
+                "reattestation_requested": "cyan", "action_required": "red", "not_qualified": "red", "expired": "red"}
+
+
+@app.command()
+def status(
+    vendor: Annotated[str | None, typer.Argument(help="one vendor's name or id (default: every vendor)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per vendor, a line each")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="as if today were YYYY-MM-DD")] = None,
+) -> None:
+    """Where each vendor stands: qualified, conditional, pending_review, action_required, not_qualified, expired,
+    reattestation_requested; with its dates, remediations and last review."""
+    from supplier_models import FairsourceError
+
+    from .lifecycle import status_of, statuses
+
+    day = _today(as_of)
+    try:
+        store, policy, _ = _lifecycle()
+        found = [status_of(store, policy, vendor, day)] if vendor else statuses(store, policy, day)
+    except FairsourceError as exc:
+        _fail(str(exc), EXIT_REJECTED if vendor else 1)
+    if as_json:
+        for s in found:
+            print(s.model_dump_json())
+        return
+    table = Table(title=f"Vendor status on {day}")
+    for column in ("Vendor", "Status", "Valid until / review on", "Remediations", "Last review"):
+        table.add_column(column)
+    for s in found:
+        dates = f"valid until {s.valid_until}" if s.valid_until else f"review on {s.review_on}"
+        rems = f"{len(s.open_remediations)} open, {len(s.overdue_remediations)} overdue, {s.remediations_done} done"
+        review = (f"{s.last_review.action} by {s.last_review.reviewer}" if s.last_review else
+                  ("waiting" if s.review_pending else "-"))
+        table.add_row(Text(s.vendor), Text(s.status, style=STATUS_STYLE.get(s.status, "")), dates, rems,
+                      Text(review))
+    out.print(table)
+    if vendor and found:
+        s = found[0]
+        for r in [*s.overdue_remediations, *s.open_remediations]:
+            out.print(Text(f"  {r.id} [{r.state}, {r.priority}, due {r.due_date}] {r.action}"))
+        if s.review_pending:
+            out.print(Text("  review required: " + "; ".join(s.review_required)))
+        if s.sow:
+            out.print(Text(f"  SOW ({s.sow_status}): {s.sow}"))
+
+
+@app.command()
+def review(
+    vendor: Annotated[str, typer.Argument(help="the vendor's name or id")],
+    decision: Annotated[str, typer.Option("--decision", help="approve | reject | override")],
+    reason: Annotated[str, typer.Option("--reason", help="why: required, kept in the record")] = "",
+    reviewer: Annotated[str, typer.Option("--reviewer", help="who reviews")] = "",
+    to: Annotated[str | None, typer.Option("--to", help="override: qualified | conditional | not_qualified")] = None,
+    override_knockout: Annotated[bool, typer.Option("--override-knockout",
+                                                    help="allow an override past a knockout (flagged)")] = False,
+) -> None:
+    """Record a person's review of the vendor's latest assessment (append-only). An approval of a pending
+    review issues the final SOW."""
+    from supplier_models import FairsourceError
+
+    from .lifecycle import ActionRefused, record_review
+
+    if decision not in ("approve", "reject", "override"):
+        _fail(f"--decision {decision}: one of approve, reject, override", EXIT_REJECTED)
+    if not reason.strip():
+        _fail("a review needs a reason: --reason TEXT", EXIT_REJECTED)
+    if not reviewer.strip():
+        _fail("a review needs the reviewer's name: --reviewer NAME", EXIT_REJECTED)
+    from . import steps
+
+    try:
+        store, _, settings = _lifecycle()
+        done = record_review(store, settings, steps.load_inputs(settings), vendor, action=decision, reason=reason,
+                             reviewer=reviewer, to_decision=to, override_knockout=override_knockout)
+    except ActionRefused as exc:
+        _fail(str(exc), EXIT_REJECTED)
+    except FairsourceError as exc:
+        _fail(str(exc))
+    s = done.status
+    out.print(Text(f"{s.vendor}: {decision} recorded ({reviewer}). Status: {s.status}, decision {s.decision}."))
+    if done.sow:
+        out.print(Text(f"Final SOW: {done.sow}"))
+    elif s.review_pending:
+        out.print(Text("Still waiting for: " + "; ".join(s.review_required)))
+
+
+@app.command()
+def remediate(
+    vendor: Annotated[str, typer.Argument(help="the vendor's name or id")],
+    remediation_id: Annotated[str, typer.Argument(help="the remediation's id, e.g. R3 (see fairsource status)")],
+    evidence: Annotated[str, typer.Option("--evidence", help="what shows it is done")] = "",
+    reviewer: Annotated[str, typer.Option("--reviewer", help="who accepts the evidence")] = "",
+) -> None:
+    """Close a remediation with its evidence."""
+    from supplier_models import FairsourceError
+
+    from .lifecycle import ActionRefused, close_remediation
+
+    try:
+        store, _, _ = _lifecycle()
+        done = close_remediation(store, vendor, remediation_id, evidence=evidence, reviewer=reviewer)
+    except ActionRefused as exc:
+        _fail(str(exc), EXIT_REJECTED)
+    except FairsourceError as exc:
+        _fail(str(exc))
+    out.print(Text(f"{done.id} closed on {done.closed_on} by {done.closed_by}: {done.action}"))
 
 
 @app.command()

@@ -14,7 +14,9 @@ from .steps import Outcome, Rejected
 
 @flow(name="intake", description="Read, score and store returned questionnaires; write SOWs.")
 def intake(paths: list[str], as_of: dt.date | None = None) -> tuple[list[Outcome], list[Rejected]]:
+    """`as_of`: the day the files count as received (paper or back-dated files); today by default."""
     settings = get_settings()
+    received_on = as_of
     as_of = as_of or dt.date.today()
     read = tasks.read_workbooks(paths)
     accepted = [r for r in read if isinstance(r, Submission)]
@@ -22,6 +24,6 @@ def intake(paths: list[str], as_of: dt.date | None = None) -> tuple[list[Outcome
     outcomes = []
     if accepted:
         inputs = tasks.load_inputs(settings)
-        outcomes = tasks.score_and_store(accepted, settings, inputs, as_of)
+        outcomes = tasks.score_and_store(accepted, settings, inputs, as_of, received_on)
     tasks.publish_decisions(outcomes, rejected)
     return outcomes, rejected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from pathlib import Path
 
 from prefect import flow, task
@@ -10,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from scoring import Decision
 from supplier_models import Settings, get_settings
 
-from . import steps
+from . import lifecycle, steps
 
 
 class NotQualified(steps.SowError):
@@ -20,27 +22,37 @@ class NotQualified(steps.SowError):
 @task(name="render, verify and record the SOW", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
       retry_condition_fn=lambda task, run, state: not isinstance(state.result(raise_on_failure=False),
                                                                   steps.SowError))
-def regenerate(vendor: str, out: str | None, template: str | None, settings: Settings) -> str:
+def regenerate(vendor: str, out: str | None, template: str | None, settings: Settings,
+               as_of: dt.date | None = None) -> str:
     store = steps.store_for(settings.url)
     found = store.find_vendor(vendor)
     if found is None:
         raise NotQualified(f'no vendor "{vendor}" in the store')
-    assessment = store.latest_qualifying_assessment(found.id)
+    inputs = steps.load_inputs(settings)
+    assessment = store.latest_assessment(found.id)
     if assessment is None:
-        latest = store.latest_assessment(found.id)
-        state = f"{latest.decision} on {latest.assessed_on}" if latest else "not assessed"
-        raise NotQualified(f"{found.name} is not qualified ({state}): no SOW can be written")
+        raise NotQualified(f"{found.name} is not qualified (not assessed): no SOW can be written")
+    status = lifecycle.status_of(store, inputs.review_policy, found.id, as_of or dt.date.today())
+    if status.decision == "not_qualified":
+        why = "by review" if status.assessed_decision != "not_qualified" else f"on {assessment.assessed_on}"
+        raise NotQualified(f"{found.name} is not qualified ({status.decision} {why}): no SOW can be written")
+    if status.status == "expired":
+        raise NotQualified(f"{found.name}'s qualification expired on {status.valid_until}: no SOW can be issued "
+                           "until the vendor's fresh attestation (a returned, confirmed questionnaire) is received")
     submission = store.submission_by_id(assessment.submission_id)
     decision = Decision.model_validate(assessment.data)
-    inputs = steps.load_inputs(settings)
+    if status.decision != decision.decision:
+        decision = decision.model_copy(update={"decision": status.decision})
     if template:
         inputs = inputs.model_copy(update={"template": Path(template)})
-    target = Path(out) if out else steps.sow_path(settings.sow_dir, found.name, decision, assessment.id)
-    rendered = steps.issue_sow(submission, decision, inputs, target)
-    store.add_sow(steps.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id))
+    target = Path(out) if out else steps.sow_path(settings.sow_dir, found.name, decision, str(uuid.uuid4()))
+    rendered = steps.issue_sow(submission, decision, inputs, target, draft=status.review_pending)
+    store.add_sow(steps.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id,
+                                   decision=status.decision, draft=status.review_pending,
+                                   override_knockout=status.override_knockout))
     return str(rendered.path)
 
 
 @flow(name="sow", description="Write the SOW of a vendor's latest qualifying assessment.")
-def sow(vendor: str, out: str | None = None, template: str | None = None) -> str:
-    return regenerate(vendor, out, template, get_settings())
+def sow(vendor: str, out: str | None = None, template: str | None = None, as_of: dt.date | None = None) -> str:
+    return regenerate(vendor, out, template, get_settings(), as_of)

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from scoring import Decision, assess, load_geo_model, load_rubric
+from scoring.lifecycle import ReviewPolicy, attestation_expiry, load_review_policy
 from scoring.rubric import GeoModel, Rubric
 from sow_templates import RenderedSow, SowError, build_context, render_sow
 from supplier_models import Settings, Store, Submission, WorkbookRejected, read_workbook
@@ -42,6 +43,7 @@ class ScoringInputs(BaseModel):
     rubrics: dict[str, Rubric]
     organisation: str
     template: Path | None
+    review_policy: ReviewPolicy
 
     def rubric_for(self, questionnaire_id: str) -> Rubric:
         if questionnaire_id not in self.rubrics:
@@ -62,6 +64,7 @@ def load_inputs(settings: Settings) -> ScoringInputs:
         rubrics={"RDE-1": load_rubric(questionnaire="RDE-1")},
         organisation=settings.organisation or "The Client",
         template=settings.sow_template,
+        review_policy=load_review_policy(settings.review_policy),
     )
 
 
@@ -139,12 +142,20 @@ def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str)
     return sow_dir / f"{slug(vendor)}-{decision.assessed_on.isoformat()}-{assessment_id[:8]}.docx"
 
 
-def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path) -> RenderedSow | None:
-    """Render and verify the SOW when the decision allows one; None for `not_qualified`."""
+def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path,
+              draft: bool = False) -> RenderedSow | None:
+    """Render and verify the SOW when the decision allows one; None for `not_qualified`. A draft is issued
+    while a review the review policy requires is not approved."""
     if decision.decision == "not_qualified":
         return None
     context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on)
     return render_sow(context, template=inputs.template, out=out)
+
+
+def needs_review(submission: Submission | dict, decision: str, inputs: ScoringInputs) -> list[str]:
+    """Why the review policy wants a person to review this decision (empty: it does not)."""
+    answers = submission.answers if isinstance(submission, Submission) else submission.get("answers", {})
+    return inputs.review_policy.required(decision, answers)
 
 
 def assessment_record(decision: Decision, *, assessment_id: str, vendor_id: str, submission_id: str,
@@ -159,21 +170,24 @@ def assessment_record(decision: Decision, *, assessment_id: str, vendor_id: str,
     )
 
 
-def sow_record(rendered: RenderedSow, *, assessment_id: str, vendor_id: str) -> SowRecord:
+def sow_record(rendered: RenderedSow, *, assessment_id: str, vendor_id: str, decision: str, draft: bool = False,
+               override_knockout: bool = False) -> SowRecord:
     return SowRecord(
         assessment_id=assessment_id, vendor_id=vendor_id, path=str(rendered.path), sha256=rendered.sha256,
         template_sha256=rendered.template_sha256,
         clauses=[{"library": rendered.clause_library, **c.model_dump()} for c in rendered.clauses],
+        status="draft" if draft else "final", decision=decision, override_knockout=override_knockout,
     )
 
 
 # -- intake ---------------------------------------------------------------------
 def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_of: dt.date,
-               sow_dir: Path) -> Outcome:
+               sow_dir: Path, received_on: dt.date | None = None) -> Outcome:
     """Score a new submission, write its SOW, and store all of it in one transaction.
 
     A file already received for this vendor is not scored again: its stored
-    assessment is returned with `duplicate=True`.
+    assessment is returned with `duplicate=True`. `received_on`: the day the
+    vendor's attestation counts from (`intake --as-of`), else now.
     """
     existing = store.find_submission(submission.vendor_name, submission.sha256)
     if existing is not None:
@@ -185,13 +199,16 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
                            sow=sow.path if sow else None, duplicate=True)
     decision = decide(submission, inputs, as_of)
     assessment_id, submission_id = str(uuid.uuid4()), str(uuid.uuid4())
+    draft = bool(needs_review(submission, decision.decision, inputs))
     rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, submission.vendor_name, decision,
-                                                                assessment_id))
+                                                                assessment_id), draft=draft)
     record = assessment_record(decision, assessment_id=assessment_id, vendor_id="", submission_id=submission_id,
                                reason="intake")
-    sow = sow_record(rendered, assessment_id=assessment_id, vendor_id="") if rendered else None
+    sow = sow_record(rendered, assessment_id=assessment_id, vendor_id="", decision=decision.decision,
+                     draft=draft) if rendered else None
+    received_at = dt.datetime.combine(received_on, dt.time(), dt.UTC) if received_on else None
     try:
-        _, stored = store.record_intake(submission, submission_id, record, sow)
+        _, stored = store.record_intake(submission, submission_id, record, sow, received_at)
     except Exception:
         if rendered is not None:  # nothing half-written: no SOW file without its records
             Path(rendered.path).unlink(missing_ok=True)
@@ -216,21 +233,32 @@ def sow_needs_reissue(previous: dict, decision: Decision | dict) -> bool:
     return previous.get("decision") != now["decision"] or _floors(previous) != _floors(now)
 
 
-def select_due(store: Store, inputs: ScoringInputs, due_by: dt.date) -> list[str]:
-    """The latest-assessment ids of the vendors due for requalification: their qualification (or the
-    review date of a refusal) falls by `due_by`, or they were assessed under another rubric or policy,
-    or the country data changed for a country they work in."""
+def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
+    """The latest-assessment ids of the vendors to rescore: assessed under another rubric or policy, or
+    the country data changed for a country they work in. (An expiring qualification is not rescored: it
+    needs the vendor's fresh attestation, see `flows.lifecycle`.)"""
     reference = inputs.reference
     due = []
-    for aid, expiring, rubric_changed, policy_changed, data_changed, fingerprints in store.requalification_candidates(
-        due_by=due_by, rubric_version=inputs.rubric_for("RDE-1").key,
+    for aid, rubric_changed, policy_changed, data_changed, fingerprints in store.requalification_candidates(
+        rubric_version=inputs.rubric_for("RDE-1").key,
         country_data_version=inputs.country_data_version, policy_version=inputs.policy.version,
     ):
         affected = data_changed and (not fingerprints or any(
             reference.fingerprint(iso2) != old for iso2, old in fingerprints.items()))
-        if expiring or rubric_changed or policy_changed or affected:
+        if rubric_changed or policy_changed or affected:
             due.append(aid)
     return due
+
+
+def cap_validity(decision: Decision, inputs: ScoringInputs, received_on: dt.date) -> Decision:
+    """The decision, valid no longer than the attestation it rests on."""
+    rubric = inputs.rubric_for(decision.questionnaire_id)
+    end = attestation_expiry(rubric.validity, decision.decision, received_on)
+    if decision.valid_until <= end:
+        return decision
+    why = (f"Valid until {end.isoformat()}: rescored on the vendor's answers of {received_on.isoformat()}, the "
+           "qualification ends with that attestation; a fresh submission renews it.")
+    return decision.model_copy(update={"valid_until": end, "reasons": [*decision.reasons, why]})
 
 
 class Requalified(BaseModel):
@@ -253,9 +281,12 @@ class Requalified(BaseModel):
 
 def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of: dt.date,
                   sow_dir: Path) -> list[Requalified]:
-    """Rescore a batch of vendors from their stored submissions; store the new assessments together.
+    """Rescore a batch of vendors from their stored submissions (the rubric, policy or country data
+    changed); store the new assessments together.
 
-    `due_ids` are the vendors' latest assessment ids: those assessments stay as they are.
+    `due_ids` are the vendors' latest assessment ids: those assessments stay as they are. A new
+    assessment is never valid past the attestation it rests on (received date + the validity of its
+    decision): rescoring old answers does not extend a qualification.
     """
     # Speed: one query of plain rows for the whole batch (previous assessment, submission, vendor name),
     # and each decision dumped to JSON once, for both the re-issue check and the stored record.
@@ -264,19 +295,22 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     results: list[Requalified] = []
     written: list[Path] = []
     try:
-        for _, vendor_id, submission_id, previous_decision, previous_data, submission_data, vendor in rows:
+        for _, vendor_id, submission_id, previous_decision, previous_data, submission_data, vendor, received in rows:
             submission = Submission.model_validate(submission_data)
-            decision = decide(submission, inputs, as_of)
+            decision = cap_validity(decide(submission, inputs, as_of), inputs, received.date())
             data = decision.model_dump(mode="json")
             assessment_id = str(uuid.uuid4())
             rendered = None
+            draft = bool(needs_review(submission, decision.decision, inputs))
             if sow_needs_reissue(previous_data, data):
-                rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, vendor, decision, assessment_id))
+                rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, vendor, decision, assessment_id),
+                                     draft=draft)
                 if rendered is not None:
                     written.append(Path(rendered.path))
             record = assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
-                                       submission_id=submission_id, reason="requalification", data=data)
-            sow = sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id) if rendered else None
+                                       submission_id=submission_id, reason="data_change", data=data)
+            sow = sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id, decision=decision.decision,
+                             draft=draft) if rendered else None
             items.append((record, sow))
             results.append(Requalified(vendor=vendor, vendor_id=vendor_id, assessment_id=assessment_id,
                                        previous_decision=previous_decision, decision=decision.decision,
@@ -302,7 +336,7 @@ __all__ = [
     "load_inputs",
     "read_files",
     "rescore_batch",
-    "select_due",
+    "select_changed",
     "sow_needs_reissue",
     "store_for",
 ]

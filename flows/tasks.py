@@ -11,10 +11,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import SQLAlchemyError
 
+from scoring.lifecycle import remediation_state
 from supplier_models import FairsourceError, Settings, StoreError, Submission
-from supplier_models.report import PortfolioRow, write_portfolio
+from supplier_models.report import PortfolioRow, RemediationLine, write_portfolio
 
-from . import steps
+from . import lifecycle, mail, steps
 
 
 def _transient(task, task_run, state) -> bool:
@@ -38,14 +39,34 @@ def load_inputs(settings: Settings) -> steps.ScoringInputs:
 
 @task(name="score, write SOWs and store", **IO_RETRIES)
 def score_and_store(submissions: list[Submission], settings: Settings, inputs: steps.ScoringInputs,
-                    as_of: dt.date) -> list[steps.Outcome]:
+                    as_of: dt.date, received_on: dt.date | None = None) -> list[steps.Outcome]:
     store = steps.store_for(settings.url)
-    return [steps.intake_one(sub, store, inputs, as_of, settings.sow_dir) for sub in submissions]
+    return [steps.intake_one(sub, store, inputs, as_of, settings.sow_dir, received_on) for sub in submissions]
 
 
-@task(name="select vendors due for requalification", **IO_RETRIES)
-def select_due(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date, within_days: int) -> list[str]:
-    return steps.select_due(steps.store_for(settings.url), inputs, as_of + dt.timedelta(days=within_days))
+@task(name="select vendors whose rubric, policy or country data changed", **IO_RETRIES)
+def select_changed(settings: Settings, inputs: steps.ScoringInputs) -> list[str]:
+    return steps.select_changed(steps.store_for(settings.url), inputs)
+
+
+@task(name="ask for fresh attestations (pre-filled forms)", **IO_RETRIES)
+def request_reattestations(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date,
+                           within_days: int) -> lifecycle.LifecycleRun:
+    return lifecycle.request_reattestations(steps.store_for(settings.url), settings, inputs, as_of, within_days)
+
+
+@task(name="send reminders", **IO_RETRIES)
+def send_reminders(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date) -> list[lifecycle.Notice]:
+    """Reminders due today, e-mailed when FAIRSOURCE_SMTP_URL is set, and recorded once sent (a retry after
+    a failed send sends them again; a re-run after they were recorded sends nothing)."""
+    store = steps.store_for(settings.url)
+    notices = lifecycle.due_notices(store, settings, inputs, as_of)
+    if settings.smtp_url:
+        to_mail = [n for n in notices if n.to]
+        mail.send_all(settings.smtp_url, [mail.message(settings.mail_from, n.to, n.subject, n.text, n.attachment)
+                                          for n in to_mail])
+        notices = [n.model_copy(update={"emailed": bool(n.to)}) for n in notices]
+    return lifecycle.record_notices(store, notices, as_of)
 
 
 @task(name="rescore a batch of vendors", **IO_RETRIES)
@@ -55,29 +76,49 @@ def rescore(due: list[str], settings: Settings, inputs: steps.ScoringInputs,
 
 
 @task(name="write the portfolio workbook", **IO_RETRIES)
-def write_report(settings: Settings, out: str | None = None) -> str:
+def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
     from scoring import load_rubric
+    from scoring.lifecycle import load_review_policy
 
     store = steps.store_for(settings.url)
+    as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
     sows = store.latest_sow_paths()
-    rows = (portfolio_row(vendor, assessment, sows.get(vendor.id))
+    # Per vendor only a few words (status, override flag) and its open remediations are kept in memory.
+    states: dict[str, tuple[str, bool]] = {}
+    open_items: dict[str, list[str]] = {}
+    for s in lifecycle.statuses(store, load_review_policy(settings.review_policy), as_of):
+        states[s.vendor_id] = (s.status, s.override_knockout)
+    for r in store.remediations():
+        state = remediation_state(r.state, r.due_date, as_of)
+        if state != "done":
+            open_items.setdefault(r.vendor_id, []).append(f"{r.code} [{state}] {r.action} (due {r.due_date})")
+    names = dict(store.vendor_names())
+    lines = (RemediationLine(vendor=names.get(r.vendor_id, r.vendor_id), id=r.code,
+                             state=remediation_state(r.state, r.due_date, as_of), priority=r.priority,
+                             due_date=r.due_date, action=r.action, question=r.question, country=r.country,
+                             closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
+             for r in sorted(store.remediations(), key=lambda r: (names.get(r.vendor_id, ""), int(r.code[1:]))))
+    rows = (portfolio_row(vendor, assessment, sows.get(vendor.id), states.get(vendor.id, ("", False)),
+                          open_items.get(vendor.id, []))
             for vendor, assessment in store.latest_assessment_summaries())  # streamed, only the parts shown
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
-    return str(write_portfolio(rows, path, principles))
+    return str(write_portfolio(rows, path, principles, lines))
 
 
-def portfolio_row(vendor, assessment, sow: str | None) -> PortfolioRow:
+def portfolio_row(vendor, assessment, sow: str | None, state: tuple[str, bool] = ("", False),
+                  open_remediations: list[str] | None = None) -> PortfolioRow:
     d = assessment.data
+    status, override_knockout = state
     return PortfolioRow(
-        vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, score=assessment.score,
-        principles=d.get("principles", {}), geo_band=assessment.geo_band, geo_score=d.get("geo", {}).get("score", 0),
-        flags=d.get("flags", []), knockouts=[k["rule"] for k in d.get("knockouts", [])],
-        valid_until=assessment.valid_until, assessed_on=assessment.assessed_on,
-        open_remediations=[f'{r["action"]} (due {r.get("due_date") or r["due_in_days"]})'
-                           for r in d.get("remediations", [])],
-        sow=sow if assessment.decision != "not_qualified" else None, rubric_version=assessment.rubric_version,
-        country_data_version=assessment.country_data_version, assessment_id=assessment.id,
+        vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, status=status,
+        score=assessment.score, principles=d.get("principles", {}), geo_band=assessment.geo_band,
+        geo_score=d.get("geo", {}).get("score", 0), flags=d.get("flags", []),
+        knockouts=[k["rule"] for k in d.get("knockouts", [])], valid_until=assessment.valid_until,
+        assessed_on=assessment.assessed_on, open_remediations=open_remediations or [],
+        sow=None if (status or assessment.decision) == "not_qualified" else sow,
+        rubric_version=assessment.rubric_version, country_data_version=assessment.country_data_version,
+        assessment_id=assessment.id, override_knockout=override_knockout,
     )
 
 
@@ -111,16 +152,27 @@ def publish_decisions(outcomes: list[steps.Outcome], rejected: list[steps.Reject
 
 
 @task(name="publish requalification summary", cache_policy=NO_CACHE)
-def publish_requalification(outcomes: list[steps.Requalified], as_of: dt.date, report: str) -> None:
+def publish_requalification(outcomes: list[steps.Requalified], as_of: dt.date, report: str,
+                            run: lifecycle.LifecycleRun, notices: list[lifecycle.Notice]) -> None:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.decision] = counts.get(o.decision, 0) + 1
-    lines = [f"# Requalification as of {as_of}", "", f"{len(outcomes)} vendors rescored; "
-             + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if outcomes else "No vendor was due.",
-             "", f"SOWs re-issued: {sum(o.sow_reissued for o in outcomes)}", f"Portfolio: `{report}`", ""]
+    lines = [f"# Requalification as of {as_of}", "", f"{len(outcomes)} vendors rescored (rubric, policy or country "
+             "data changed); " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if outcomes
+             else "No vendor needed rescoring.", "", f"SOWs re-issued: {sum(o.sow_reissued for o in outcomes)}",
+             f"Fresh attestations requested: {len(run.reattestation_requested)}", f"Expired: {len(run.expired)}",
+             f"Reminders: {len(notices)}", f"Portfolio: `{report}`", ""]
+    lines += [f"- {_cell(r['vendor'])}: pre-filled form `{r['form']}`, qualification lapses {r['expires_on']}"
+              for r in run.reattestation_requested[:200]]
+    lines += [f"- {_cell(r['vendor'])}: **expired** on {r['expired_on']}: no SOW until a fresh submission"
+              for r in run.expired[:200]]
     lines += [f"- {_cell(o.vendor)}: {o.previous_decision} -> **{o.decision}** ({o.score:.1f}), valid until "
               f"{o.valid_until}" for o in outcomes[:200]]
     if len(outcomes) > 200:
         lines.append(f"- ... and {len(outcomes) - 200} more: see the portfolio workbook")
     create_markdown_artifact("\n".join(lines), key="requalification-summary",
                              description="Requalification summary")
+    if notices:
+        create_table_artifact([{"vendor": n.vendor, "reminder": n.kind, "subject": n.subject,
+                                "to": ", ".join(n.to) or "(no address)", "e-mailed": n.emailed} for n in notices],
+                              key="requalification-reminders", description="Reminders sent by this run")

@@ -32,7 +32,16 @@ class Settings(BaseSettings):
     )
     organisation: str = Field(default="", description="the buying organisation's name, as the SOW's client party")
     sow_template: Path | None = Field(default=None, description="a .docx template of the organisation's own")
-    requalify_within_days: int = 30
+    requalify_within_days: int = Field(
+        default=30, description="ask for a fresh attestation this many days before a qualification expires")
+    review_policy: Path | None = Field(
+        default=None, description="the organisation's review policy (YAML); default scoring/policies/review-1.yaml")
+    smtp_url: str | None = Field(
+        default=None, description="send reminders by e-mail: smtp://host:port, smtp+starttls://user:password@host:587 "
+        "or smtps://user:password@host:465")
+    mail_from: str = Field(default="fairsource@localhost", description="the sender of reminder e-mails")
+    owner_email: str | None = Field(
+        default=None, description="the procurement owner: reminders and reviews waiting go here too")
     requalify_cron: str = "0 6 1 * *"
 
     @property
@@ -42,6 +51,10 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.home / "forms"
 
     @property
     def url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -13,7 +14,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, func, insert
+from sqlalchemy import Integer, cast, event, func, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine, select
@@ -21,7 +23,17 @@ from sqlmodel import Session, create_engine, select
 from .errors import StoreError
 from .settings import get_settings
 from .submission import Submission
-from .tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord, Vendor
+from .tables import (
+    AssessmentRecord,
+    AuditEvent,
+    NoticeRecord,
+    ReattestationRecord,
+    RemediationRecord,
+    ReviewRecord,
+    SowRecord,
+    SubmissionRecord,
+    Vendor,
+)
 
 
 def _alembic_config(connection=None) -> Config:
@@ -136,8 +148,10 @@ class Store:
             ).first()
 
     def record_intake(self, submission: Submission, submission_id: str, assessment: AssessmentRecord,
-                      sow: SowRecord | None) -> tuple[SubmissionRecord, AssessmentRecord]:
-        """Store a new submission with its first assessment and SOW, all or nothing."""
+                      sow: SowRecord | None, received_at: dt.datetime | None = None,
+                      ) -> tuple[SubmissionRecord, AssessmentRecord]:
+        """Store a new submission with its first assessment, its SOW and the vendor's remediations (opened,
+        kept, or closed because the new answers meet the bar), all or nothing."""
         try:
             with self.session() as s:
                 vendor = _vendor_named(s, submission.vendor_name)
@@ -146,6 +160,7 @@ class Store:
                     questionnaire_id=submission.questionnaire_id,
                     questionnaire_version=submission.questionnaire_version,
                     data=submission.model_dump(mode="json"),
+                    **({"received_at": received_at} if received_at else {}),
                 )
                 s.add(record)
                 s.flush()
@@ -160,6 +175,8 @@ class Store:
                                  detail={"sha256": submission.sha256, "submission_id": record.id}))
                 s.add(AuditEvent(action="assessment_intake", vendor_id=vendor.id, subject=assessment.decision,
                                  detail={"assessment_id": assessment.id, "sow": sow.path if sow else None}))
+                s.flush()
+                _sync_remediations(s.connection(), [(assessment, True)])
                 s.commit()
                 return record, assessment
         except SQLAlchemyError as exc:
@@ -186,6 +203,7 @@ class Store:
                 if sows:
                     conn.execute(insert(SowRecord.__table__), [row(sow) for sow in sows])
                 conn.execute(insert(AuditEvent.__table__), audits)
+                _sync_remediations(conn, [(a, a.reason == "intake") for a, _ in items])
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store {len(items)} assessments: {exc}") from exc
 
@@ -232,49 +250,50 @@ class Store:
                                        valid_until=valid_until, assessed_on=assessed_on, rubric_version=rubric,
                                        country_data_version=country_data, data=data))
 
-    def requalification_candidates(self, *, due_by: dt.date, rubric_version: str, country_data_version: str,
+    def requalification_candidates(self, *, rubric_version: str, country_data_version: str,
                                    policy_version: str | None, batch: int = 5000) -> Iterator[tuple]:
-        """Each vendor's latest assessment that expires by `due_by` or was made with another rubric,
-        country-data or policy version, streamed as (id, expiring, rubric_changed, policy_changed,
-        country_data_changed, country_fingerprints)."""
-        expiring = AssessmentRecord.valid_until <= due_by
+        """Each vendor's latest assessment made with another rubric, country-data or policy version,
+        streamed as (id, rubric_changed, policy_changed, country_data_changed, country_fingerprints)."""
         rubric_changed = AssessmentRecord.rubric_version != rubric_version
         policy_changed = func.coalesce(AssessmentRecord.policy_version, "") != (policy_version or "")
         data_changed = AssessmentRecord.country_data_version != country_data_version
         with self.session() as s:
-            query = (select(AssessmentRecord.id, AssessmentRecord.valid_until, AssessmentRecord.rubric_version,
+            query = (select(AssessmentRecord.id, AssessmentRecord.rubric_version,
                             AssessmentRecord.policy_version, AssessmentRecord.country_data_version,
                             AssessmentRecord.data["country_fingerprints"])
                      .where(AssessmentRecord.id.in_(self._latest_ids()))
-                     .where(expiring | rubric_changed | policy_changed | data_changed)
+                     .where(rubric_changed | policy_changed | data_changed)
                      .order_by(AssessmentRecord.vendor_id)
                      .execution_options(yield_per=batch))
-            for aid, valid_until, rubric, policy, data_version, fingerprints in s.exec(query):
-                yield (aid, valid_until <= due_by, rubric != rubric_version,
-                       (policy or "") != (policy_version or ""), data_version != country_data_version,
-                       fingerprints or {})
+            for aid, rubric, policy, data_version, fingerprints in s.exec(query):
+                yield (aid, rubric != rubric_version, (policy or "") != (policy_version or ""),
+                       data_version != country_data_version, fingerprints or {})
 
-    def requalification_batch(self, ids: list[str]) -> list[tuple[str, str, str, str, dict, dict, str]]:
+    def requalification_batch(self, ids: list[str]) -> list[tuple]:
         """For these latest-assessment ids: (id, vendor_id, submission_id, decision, the previous decision's
-        data as far as `sow_needs_reissue` reads it, submission data, vendor name), in one query of plain rows
-        (no ORM objects to build, no parsing of the whole ~30 kB previous decision)."""
+        data as far as `sow_needs_reissue` reads it, submission data, vendor name, submission received at), in
+        one query of plain rows (no ORM objects to build, no parsing of the whole ~30 kB previous decision)."""
         # Of the previous decision only what `sow_needs_reissue` compares: its geo countries (pay floors).
         query = (select(AssessmentRecord.id, AssessmentRecord.vendor_id, AssessmentRecord.submission_id,
                         AssessmentRecord.decision, AssessmentRecord.data["geo"]["countries"], SubmissionRecord.data,
-                        Vendor.name)
+                        Vendor.name, SubmissionRecord.received_at)
                  .join(SubmissionRecord, SubmissionRecord.id == AssessmentRecord.submission_id)
                  .join(Vendor, Vendor.id == AssessmentRecord.vendor_id)
                  .where(AssessmentRecord.id.in_(ids)))
         with self.engine.connect() as conn:
-            return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name)
-                    for aid, vid, sid, decision, countries, sub, name in conn.execute(query)]
+            return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name,
+                     received) for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]
 
     def find_vendor(self, name_or_id: str) -> Vendor | None:
-        """A vendor by exact name, id, or case-insensitive name."""
+        """A vendor by exact name, id, case-insensitive name, or the start of one name only."""
         with self.session() as s:
             found = s.exec(select(Vendor).where((Vendor.name == name_or_id) | (Vendor.id == name_or_id))).first()
             if found is None:
                 found = s.exec(select(Vendor).where(func.lower(Vendor.name) == name_or_id.lower())).first()
+            if found is None and name_or_id.strip():
+                prefix = name_or_id.strip().lower().replace("\\", "").replace("%", "").replace("_", "")
+                matches = list(s.exec(select(Vendor).where(func.lower(Vendor.name).startswith(prefix)).limit(2)))
+                found = matches[0] if len(matches) == 1 else None
             return found
 
     def latest_qualifying_assessment(self, vendor_id: str) -> AssessmentRecord | None:
@@ -321,15 +340,219 @@ class Store:
         with self.session() as s:
             return list(s.exec(select(AssessmentRecord).where(AssessmentRecord.submission_id == submission_id)))
 
+
+    # -- the lifecycle: contacts, reviews, remediations, re-attestation, notices ---------
+    def set_contact(self, vendor_name: str, email: str) -> Vendor:
+        """Record the vendor's contact (creating the vendor, as issuing a form to it does)."""
+        with self.session() as s:
+            vendor = _vendor_named(s, vendor_name)
+            if vendor.contact_email != email:
+                vendor.contact_email = email
+                s.add(vendor)
+                s.add(AuditEvent(action="contact_set", vendor_id=vendor.id, subject=email))
+            s.commit()
+            return vendor
+
+    def vendor_names(self) -> Iterator[tuple[str, str]]:
+        """(vendor id, name) of every vendor."""
+        with self.engine.connect() as conn:
+            yield from conn.execute(select(Vendor.id, Vendor.name))
+
+    def vendor_by_id(self, vendor_id: str) -> Vendor | None:
+        with self.session() as s:
+            return s.get(Vendor, vendor_id)
+
+    def reviews_for(self, vendor_id: str) -> list[ReviewRecord]:
+        with self.session() as s:
+            return list(s.exec(select(ReviewRecord).where(ReviewRecord.vendor_id == vendor_id)
+                               .order_by(ReviewRecord.at, ReviewRecord.id)))
+
+    def add_review(self, review: ReviewRecord, sow: SowRecord | None = None) -> ReviewRecord:
+        """Append a review (and the SOW it made final, if any) in one transaction."""
+        with self.session() as s:
+            s.add(review)
+            s.flush()
+            if sow is not None:
+                sow.review_id = review.id
+                s.add(sow)
+            s.add(AuditEvent(action=f"review_{review.action}", vendor_id=review.vendor_id, subject=review.reviewer,
+                             detail={"assessment_id": review.assessment_id, "reason": review.reason,
+                                     "to": review.to_decision, "override_knockout": review.override_knockout,
+                                     "sow": sow.path if sow else None}))
+            s.commit()
+            return review
+
+    def remediations(self, vendor_id: str | None = None) -> list[RemediationRecord]:
+        """Tracked remediations, a vendor's or everyone's, in vendor and id order."""
+        query = select(RemediationRecord)
+        if vendor_id is not None:
+            query = query.where(RemediationRecord.vendor_id == vendor_id)
+        number = cast(func.substr(RemediationRecord.code, 2), Integer)
+        with self.session() as s:
+            return list(s.exec(query.order_by(RemediationRecord.vendor_id, number)))
+
+    def close_remediation(self, vendor_id: str, code: str, *, evidence: str, reviewer: str,
+                          on: dt.date) -> RemediationRecord | None:
+        """Close an open remediation with its evidence; None when the vendor has no such remediation."""
+        with self.session() as s:
+            found = s.exec(select(RemediationRecord).where(RemediationRecord.vendor_id == vendor_id,
+                                                           func.upper(RemediationRecord.code) == code.upper())).first()
+            if found is None or found.state != "open":
+                return found
+            found.state, found.closed_on, found.closed_by = "done", on, reviewer
+            found.closed_how, found.evidence = "evidence", evidence
+            s.add(found)
+            s.add(AuditEvent(action="remediation_closed", vendor_id=vendor_id, subject=found.code,
+                             detail={"by": reviewer, "evidence": evidence, "on": on.isoformat()}))
+            s.commit()
+            return found
+
+    def reattestation_for(self, submission_id: str) -> ReattestationRecord | None:
+        with self.session() as s:
+            return s.exec(select(ReattestationRecord)
+                          .where(ReattestationRecord.submission_id == submission_id)).first()
+
+    def add_reattestation(self, request: ReattestationRecord) -> bool:
+        """Record that a fresh attestation was asked for; False if it had been (a concurrent run won)."""
+        try:
+            with self.session() as s:
+                s.add(request)
+                s.add(AuditEvent(action="reattestation_requested", vendor_id=request.vendor_id,
+                                 subject=request.form_path, detail={"submission_id": request.submission_id,
+                                                                    "expires_on": request.expires_on.isoformat()}))
+                s.commit()
+                return True
+        except IntegrityError:
+            return False
+
+    def notices_sent(self, kinds: tuple[str, ...] | None = None) -> set[tuple[str, str, str]]:
+        """(vendor_id, kind, subject_id) of every notice sent."""
+        query = select(NoticeRecord.vendor_id, NoticeRecord.kind, NoticeRecord.subject_id)
+        if kinds:
+            query = query.where(NoticeRecord.kind.in_(kinds))
+        with self.engine.connect() as conn:
+            return {tuple(row) for row in conn.execute(query)}
+
+    def add_notice(self, notice: NoticeRecord) -> bool:
+        """Record a notice once; False when it was recorded before."""
+        try:
+            with self.session() as s:
+                s.add(notice)
+                s.commit()
+                return True
+        except IntegrityError:
+            return False
+
+    def lifecycle_rows(self, vendor_id: str | None = None, *, questions: list[str] = (),
+                       batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Each vendor's latest assessment with what its status depends on, as plain dicts: the assessment's
+        decision and validity, the answers to `questions` (what the review policy reads), the submission's
+        received date, and whether a fresh attestation was asked for. Vendors without an assessment are left
+        out. Speed: the database extracts the few answers needed from each submission's JSON."""
+        a, sub = AssessmentRecord, SubmissionRecord
+        questions = list(dict.fromkeys(questions))
+        query = (select(Vendor.id, Vendor.name, Vendor.contact_email, a.id, a.submission_id, a.decision, a.valid_until,
+                        a.assessed_on, a.reason, sub.received_at, ReattestationRecord.requested_on,
+                        ReattestationRecord.form_path, *[sub.data["answers"][q] for q in questions])
+                 .join(a, a.vendor_id == Vendor.id)
+                 .join(sub, sub.id == a.submission_id)
+                 .outerjoin(ReattestationRecord, ReattestationRecord.submission_id == a.submission_id)
+                 .where(a.id.in_(self._latest_ids())).order_by(Vendor.name)
+                 .execution_options(yield_per=batch))
+        if vendor_id is not None:
+            query = query.where(Vendor.id == vendor_id)
+        keys = ("vendor_id", "vendor", "contact", "assessment_id", "submission_id", "decision", "valid_until",
+                "assessed_on", "reason", "received_at", "reattestation_requested_on", "reattestation_form")
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                out = dict(zip(keys, row[:len(keys)], strict=True))
+                out["answers"] = dict(zip(questions, row[len(keys):], strict=True))
+                yield out
+
+    def assessment_decisions(self, submission_ids: list[str]) -> dict[str, str]:
+        """assessment id -> decision, for every assessment of these submissions (reviews carry across a
+        rescoring of the same answers when the decision is the same)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(AssessmentRecord.id, AssessmentRecord.decision)
+                                .where(AssessmentRecord.submission_id.in_(submission_ids)))
+            return dict(rows.all())
+
+    def assessment_decisions_of_vendors(self, vendor_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """assessment id -> (submission id, decision), for every assessment of these vendors."""
+        a = AssessmentRecord
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(a.id, a.submission_id, a.decision).where(a.vendor_id.in_(vendor_ids)))
+            return {aid: (sid, decision) for aid, sid, decision in rows}
+
+    def all_reviews(self, vendor_id: str | None = None) -> dict[str, list[ReviewRecord]]:
+        """vendor id -> its reviews, oldest first."""
+        query = select(ReviewRecord).order_by(ReviewRecord.at, ReviewRecord.id)
+        if vendor_id is not None:
+            query = query.where(ReviewRecord.vendor_id == vendor_id)
+        out: dict[str, list[ReviewRecord]] = {}
+        with self.session() as s:
+            for r in s.exec(query):
+                out.setdefault(r.vendor_id, []).append(r)
+        return out
+
+    def latest_sows(self, vendor_id: str | None = None) -> dict[str, SowRecord]:
+        """vendor id -> its newest SOW record."""
+        query = select(SowRecord).order_by(SowRecord.created_at, SowRecord.id)
+        if vendor_id is not None:
+            query = query.where(SowRecord.vendor_id == vendor_id)
+        with self.session() as s:
+            return {sow.vendor_id: sow for sow in s.exec(query)}
+
     # -- counts ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
-        """Rows per table: what a test or `fairsource status` checks."""
+        """Rows per table: what a test checks."""
         out = {}
         with self.session() as s:
-            for table in (Vendor, SubmissionRecord, AssessmentRecord, SowRecord, AuditEvent):
+            for table in (Vendor, SubmissionRecord, AssessmentRecord, SowRecord, AuditEvent, ReviewRecord,
+                          RemediationRecord, ReattestationRecord, NoticeRecord):
                 out[table.__tablename__] = s.exec(select(func.count()).select_from(table)).one()
         return out
 
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+def _sync_remediations(conn, assessments: list[tuple[AssessmentRecord, bool]]) -> None:
+    """Bring each vendor's tracked remediations in line with its new assessment, in the caller's transaction
+    (see `scoring.lifecycle.plan_remediations`). `assessments`: (new assessment, from a new submission?)."""
+    from scoring.lifecycle import TrackedRemediation, plan_remediations, remediation_key
+    from scoring.models import Remediation
+
+    if not assessments:
+        return
+    r = RemediationRecord.__table__.c
+    vendor_ids = list({a.vendor_id for a, _ in assessments})
+    tracked: dict[str, list[TrackedRemediation]] = {}
+    for vid, code, key, state, how in conn.execute(
+            core_select(r.vendor_id, r.code, r.key, r.state, r.closed_how).where(r.vendor_id.in_(vendor_ids))):
+        tracked.setdefault(vid, []).append(TrackedRemediation(code=code, key=key, state=state, closed_how=how))
+    inserts, closes = [], []
+    for assessment, new_submission in assessments:
+        raised = [Remediation.model_validate(x) for x in assessment.data.get("remediations", [])]
+        plan = plan_remediations(tracked.get(assessment.vendor_id, []), raised, new_submission=new_submission)
+        for code, rem in plan.open:
+            inserts.append({"id": str(uuid.uuid4()), "vendor_id": assessment.vendor_id, "code": code,
+                            "key": remediation_key(rem), "action": rem.action, "question": rem.question,
+                            "country": rem.country, "priority": rem.priority,
+                            "due_date": rem.due_date or assessment.assessed_on + dt.timedelta(days=rem.due_in_days),
+                            "opened_on": assessment.assessed_on, "opened_assessment_id": assessment.id,
+                            "state": "open"})
+        how = "answer" if new_submission else "data_change"
+        closes += [(assessment.vendor_id, code, how, assessment) for code in plan.close]
+    if inserts:
+        conn.execute(insert(RemediationRecord.__table__), inserts)
+    for vendor_id, code, how, assessment in closes:
+        evidence = (f"no longer raised by the submission of {assessment.assessed_on.isoformat()}: the answer now "
+                    "meets the bar" if how == "answer" else
+                    f"no longer raised when rescored on {assessment.assessed_on.isoformat()} (rubric, policy or "
+                    "country data changed)")
+        conn.execute(update(RemediationRecord.__table__)
+                     .where(r.vendor_id == vendor_id, r.code == code, r.state == "open")
+                     .values(state="done", closed_on=assessment.assessed_on, closed_by="fairsource",
+                             closed_how=how, evidence=evidence, closed_assessment_id=assessment.id))

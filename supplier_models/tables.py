@@ -10,7 +10,18 @@
   refuses it): requalification adds a new assessment.
 - `SowRecord`: a Statement of Work rendered for an assessment: the clause ids
   and versions it carries, the template's hash and the document's sha256.
-- `AuditEvent`: who did what when (intake, rejection, requalification, SOW).
+- `ReviewRecord`: a person's review of an assessment (approve, reject, override), with the
+  reason; append-only. The assessment itself is never changed: a review decides what
+  the vendor's effective decision is.
+- `RemediationRecord`: one remediation a vendor owes, under a stable id (`R1`, `R2`, ...
+  per vendor), tracked from open to done (with the evidence and who accepted it, or the
+  submission whose answer now meets the bar).
+- `ReattestationRecord`: that we asked a vendor to confirm or correct its answers (a
+  pre-filled form) before the attestation they rest on expires; once per attestation.
+- `NoticeRecord`: a reminder or notice sent (expiry in 60/30/7 days, expired, overdue
+  remediation, review waiting, re-attestation requested); once per subject, so a re-run
+  sends nothing twice.
+- `AuditEvent`: who did what when (intake, rejection, requalification, SOW, review).
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ class Vendor(SQLModel, table=True):
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
     name: str = Field(index=True, unique=True, max_length=300)
     created_at: dt.datetime = Field(default_factory=_now)
+    contact_email: str | None = Field(default=None, max_length=320, description="where reminders to the vendor go")
 
 
 class SubmissionRecord(SQLModel, table=True):
@@ -66,7 +78,9 @@ class AssessmentRecord(SQLModel, table=True):
     rubric_version: str = Field(max_length=60)
     country_data_version: str = Field(max_length=60)
     policy_version: str | None = Field(default=None, max_length=64)
-    reason: str = Field(default="intake", max_length=40, description="intake | requalification")
+    reason: str = Field(default="intake", max_length=40,
+                        description="intake | data_change (rubric, policy or country data changed) | "
+                                    "requalification (before the lifecycle: rescored on expiry)")
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False), description="scoring.Decision")
 
 
@@ -81,6 +95,75 @@ class SowRecord(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     template_sha256: str = Field(max_length=64)
     clauses: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="final", max_length=10, description="final | draft (a required review is pending)")
+    decision: str | None = Field(default=None, max_length=20, description="the decision the SOW was written for")
+    review_id: str | None = Field(default=None, max_length=36, description="the review that made it final")
+    override_knockout: bool = Field(default=False, description="issued after a reviewer overrode a knockout")
+
+
+class ReviewRecord(SQLModel, table=True):
+    __tablename__ = "review"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
+    assessment_id: str = Field(foreign_key="assessment.id", index=True, max_length=36)
+    at: dt.datetime = Field(default_factory=_now, index=True)
+    reviewer: str = Field(max_length=200)
+    action: str = Field(max_length=10, description="approve | reject | override")
+    reason: str = Field(max_length=4000)
+    to_decision: str | None = Field(default=None, max_length=20, description="override: the decision it sets")
+    override_knockout: bool = False
+
+
+class RemediationRecord(SQLModel, table=True):
+    __tablename__ = "remediation"
+    __table_args__ = (UniqueConstraint("vendor_id", "code", name="uq_remediation_vendor_code"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
+    code: str = Field(max_length=12, description="stable per vendor: R1, R2, ...")
+    key: str = Field(max_length=120, description="what it is about: rule or question, and country")
+    action: str = Field(max_length=2000)
+    question: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, max_length=2)
+    priority: str = Field(default="normal", max_length=10)
+    due_date: dt.date = Field(index=True)
+    opened_on: dt.date
+    opened_assessment_id: str = Field(foreign_key="assessment.id", max_length=36)
+    state: str = Field(default="open", max_length=10, index=True, description="open | done (overdue is derived)")
+    closed_on: dt.date | None = None
+    closed_by: str | None = Field(default=None, max_length=200)
+    closed_how: str | None = Field(default=None, max_length=20, description="evidence | answer | data_change")
+    evidence: str | None = Field(default=None, max_length=4000)
+    closed_assessment_id: str | None = Field(default=None, max_length=36)
+
+
+class ReattestationRecord(SQLModel, table=True):
+    __tablename__ = "reattestation_request"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
+    submission_id: str = Field(foreign_key="submission.id", unique=True, index=True, max_length=36,
+                               description="the attestation to renew: asked once")
+    assessment_id: str = Field(foreign_key="assessment.id", max_length=36)
+    requested_on: dt.date
+    expires_on: dt.date = Field(description="when the qualification lapses without a fresh submission")
+    form_path: str = Field(max_length=1000)
+    form_id: str = Field(max_length=36)
+
+
+class NoticeRecord(SQLModel, table=True):
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("vendor_id", "kind", "subject_id", name="uq_notice_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
+    kind: str = Field(max_length=30)
+    subject_id: str = Field(max_length=64, description="what it is about: assessment, remediation or request id")
+    sent_on: dt.date
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    emailed: bool = False
+    text: str = Field(default="", max_length=4000)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -29,8 +30,32 @@ def test_form_writes_a_blank_questionnaire_for_the_vendor(tmp_path):
 
 def test_form_refuses_a_name_that_is_not_xlsx(tmp_path):
     result = runner.invoke(app, ["form", "--vendor", "Acme", "--out", str(tmp_path / "acme.xlsm")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "name it .xlsx" in result.output
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_form_refuses_an_empty_vendor_name(tmp_path, name):
+    result = runner.invoke(app, ["form", "--vendor", name, "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "cannot be empty" in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_form_does_not_overwrite_a_file_without_force(tmp_path):
+    out = tmp_path / "acme.xlsx"
+    out.write_bytes(b"a filled-in form")
+    result = runner.invoke(app, ["form", "--vendor", "Acme", "--out", str(out)])
+    assert result.exit_code == 2 and "--force" in result.stderr
+    assert out.read_bytes() == b"a filled-in form"
+    assert runner.invoke(app, ["form", "--vendor", "Acme", "--out", str(out), "--force"]).exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def test_version_help_and_date_usage_errors():
+    assert runner.invoke(app, ["--version"]).stdout.startswith("fairsource ")
+    assert "Usage" in runner.invoke(app, ["-h"]).stdout
+    result = runner.invoke(app, ["requalify", "--as-of", "31/12/2027"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
 
 
 def test_check_lists_every_problem_with_its_cell_and_exits_2(tmp_path):

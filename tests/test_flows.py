@@ -10,14 +10,12 @@ import pytest
 import yaml
 from docx import Document
 from openpyxl import load_workbook
-from sqlmodel import select
 from typer.testing import CliRunner
 
 from flows.cli import app
-from supplier_models import Store
+from supplier_models import Store, read_workbook
 from supplier_models.examples import EXAMPLES, write_example
 from supplier_models.form import fill_form, write_form
-from supplier_models.tables import AssessmentRecord
 
 TODAY = dt.date(2026, 11, 23)
 runner = CliRunner()
@@ -110,33 +108,29 @@ def test_a_rejected_file_stores_nothing_and_the_others_go_through(home, workbook
     assert len(outcomes) == 1 and Store(database_url).counts()["submission"] == 1
 
 
-def test_requalify_a_year_later_rescores_every_vendor_once_and_keeps_history(home, workbooks, database_url):
+def test_requalify_a_year_later_asks_every_vendor_for_a_fresh_attestation_and_rescores_none(
+        home, workbooks, database_url):
     from flows.requalify import requalify
 
     outcomes, _ = _intake(workbooks)
-    originals = {o.assessment_id for o in outcomes}
-    results, report = requalify(as_of=TODAY + dt.timedelta(days=365))
-    assert sorted(r.vendor for r in results) == sorted(EXPECTED)
     store = Store(database_url)
-    with store.session() as s:
-        rows = list(s.exec(select(AssessmentRecord)))
-    assert len(rows) == 2 * len(EXAMPLES)
-    assert originals <= {r.id for r in rows}  # the old assessments are untouched
-    assert {r.reason for r in rows if r.id not in originals} == {"requalification"}
-    assert all(r.assessed_on == TODAY + dt.timedelta(days=365) for r in rows if r.id not in originals)
+    before = store.counts()
+    results, report, run, _ = requalify(as_of=TODAY + dt.timedelta(days=365))
+    assert results == []  # stale answers never renew a qualification
+    assert sorted(r["vendor"] for r in run.reattestation_requested) == sorted(EXPECTED)
+    # Every qualification lapsed by then (6 or 12 months, Lumen's certificate, the refusals' review dates):
+    # the vendors that were qualified or conditional are expired; a refusal is not.
+    assert sorted(r["vendor"] for r in run.expired) == sorted(
+        v for v, d in EXPECTED.items() if d != "not_qualified")
+    after = store.counts()
+    assert after["assessment"] == before["assessment"] and after["reattestation_request"] == len(EXAMPLES)
+    for asked in run.reattestation_requested:  # each a normal, pre-filled form the reader accepts
+        assert read_workbook(asked["form"]).vendor_name == asked["vendor"]
     assert Path(report).exists()
-    # A SOW is re-issued exactly when the decision changed (pay floors are unchanged: same country data),
-    # and only for a vendor that may have one.
-    for r in results:
-        changed = r.decision != r.previous_decision
-        assert r.sow_reissued == (changed and r.decision != "not_qualified"), r
-    assert any(r.sow_reissued for r in results) and not all(r.sow_reissued for r in results)
-    # Lumen's certificate expired in 2027-09: its new qualification says so.
-    lumen = next(r for r in results if r.vendor.startswith("Lumen"))
-    assert lumen.valid_until <= TODAY + dt.timedelta(days=365 + 30)
-    again, _ = requalify(as_of=TODAY + dt.timedelta(days=1))
-    assert again == []  # nothing is due the day after intake
-    assert "Requalification as of" in _artifact("requalification-summary")
+    again, _, rerun, notices = requalify(as_of=TODAY + dt.timedelta(days=365))
+    assert again == [] and rerun.reattestation_requested == [] and notices == []
+    assert store.counts() == after
+    assert "Fresh attestations requested: 0" in _artifact("requalification-summary")
 
 
 def test_new_country_data_makes_only_the_affected_vendors_due(home, workbooks, monkeypatch):
@@ -156,7 +150,7 @@ def test_new_country_data_makes_only_the_affected_vendors_due(home, workbooks, m
     (folder / "ucdp_wars_since2014.csv").write_text(wars.rstrip("\n") + "\n" + ",".join(row[k] for k in header) + "\n")
     monkeypatch.setenv("FAIRSOURCE_COUNTRY_DATA", str(folder))
 
-    results, _ = requalify(as_of=TODAY + dt.timedelta(days=1))
+    results, *_ = requalify(as_of=TODAY + dt.timedelta(days=1))
     assert [r.vendor for r in results] == ["Savanna Voices Collection Ltd"]  # the only vendor in Ghana
     assert results[0].decision == "conditional"  # Ghana is now at war: high geographic risk
 
@@ -243,11 +237,13 @@ def test_requalify_command_as_of_a_year_later(home, workbooks):
     result = runner.invoke(app, ["requalify", "--as-of", str(TODAY + dt.timedelta(days=365)), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["rescored"] == 3
-    assert {v["vendor"] for v in summary["vendors"]} == {v.name for v in EXAMPLES[:3]}
+    assert set(summary) >= {"rescored", "reattestation_requested", "expired", "reminders"}
+    assert summary["rescored"] == []
+    assert {v["vendor"] for v in summary["reattestation_requested"]} == {v.name for v in EXAMPLES[:3]}
+    assert all(Path(v["form"]).exists() for v in summary["reattestation_requested"])
     assert Path(summary["report"]).exists()
     bad = runner.invoke(app, ["requalify", "--as-of", "next week"])
-    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
 def test_policy_command_writes_a_blank_policy_that_reads_back(home):
@@ -277,8 +273,9 @@ def test_an_organisation_template_that_drops_a_clause_stores_nothing(home, workb
     result = runner.invoke(app, ["intake", str(workbooks[0])])
     assert result.exit_code == 1
     assert "audit-rights" in result.stderr
-    assert Store(database_url).counts() == {"vendor": 0, "submission": 0, "assessment": 0, "sow_document": 0,
-                                            "audit_event": 0}
+    counts = Store(database_url).counts()
+    assert {"vendor", "submission", "assessment", "sow_document", "audit_event", "remediation"} <= set(counts)
+    assert set(counts.values()) == {0}, counts
     assert not list((home / ".fairsource" / "sows").glob("*.docx"))
 
 

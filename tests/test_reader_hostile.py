@@ -44,7 +44,8 @@ from supplier_models.tables import AssessmentRecord, AuditEvent, SowRecord, Subm
 
 BASE = EXAMPLES[0]  # Lumen Data Services GmbH: qualified, no data collection, DE / Portugal / ZA
 BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
-EMPTY = {"vendor": 0, "submission": 0, "assessment": 0, "sow_document": 0, "audit_event": 0}
+EMPTY = {"vendor": 0, "submission": 0, "assessment": 0, "sow_document": 0, "audit_event": 0, "review": 0,
+         "remediation": 0, "reattestation_request": 0, "notice": 0}
 
 # -- building broken files ------------------------------------------------------
 

@@ -22,7 +22,7 @@ def _row(name: str, decision: str = "qualified") -> PortfolioRow:
                         geo_band="medium", geo_score=31.04, flags=["living_wage_unverified"], knockouts=[],
                         valid_until=dt.date(2027, 11, 23), assessed_on=dt.date(2026, 11, 23),
                         open_remediations=["-raise pay in KE", "=pay weekly"], sow=None, rubric_version="r 1",
-                        country_data_version="2026.11-1", assessment_id="a-1")
+                        country_data_version="2026.11-1", assessment_id="a-1", status=decision)
 
 
 @pytest.fixture
@@ -44,14 +44,15 @@ def test_formula_like_text_stays_text(report):
 def test_layout_header_filter_colours_and_types(report):
     ws = load_workbook(report)["Portfolio"]
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["Vendor", "Decision", "Score", "Fair pay", "Pilot"]
+    assert header[:6] == ["Vendor", "Decision", "Status", "Score", "Fair pay", "Pilot"]
     assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref == f"A1:Q{len(HOSTILE) + 2}"
+    assert ws.auto_filter.ref == f"A1:R{len(HOSTILE) + 2}"
     last = ws.max_row
     assert ws.cell(row=2, column=2).fill.fgColor.rgb.endswith("C6EFCE")  # qualified: green
     assert ws.cell(row=last, column=2).fill.fgColor.rgb.endswith("FFC7CE")  # not qualified: red
-    assert ws.cell(row=2, column=3).value == round(81.25, 1)
-    assert ws.cell(row=2, column=5).value is None  # a principle that did not apply
+    assert ws.cell(row=2, column=3).value == "qualified"  # the lifecycle status
+    assert ws.cell(row=2, column=4).value == round(81.25, 1)
+    assert ws.cell(row=2, column=6).value is None  # a principle that did not apply
     valid_until = ws.cell(row=2, column=header.index("Valid until") + 1)
     assert valid_until.value.date() == dt.date(2027, 11, 23) and valid_until.number_format == "yyyy-mm-dd"
 

@@ -12,6 +12,8 @@ from supplier_models import Store, receive_workbook
 from supplier_models.examples import EXAMPLES
 from supplier_models.tables import AssessmentRecord
 
+HEAD = "0002"
+
 
 def _assessment(record, **changes) -> AssessmentRecord:
     values = dict(vendor_id=record.vendor_id, submission_id=record.id, assessed_on=dt.date(2026, 11, 23),
@@ -26,7 +28,7 @@ def test_opening_creates_the_schema_and_reopening_is_a_no_op(database_url):
     tables = set(inspect(store.engine).get_table_names())
     assert {"vendor", "submission", "assessment", "sow_document", "audit_event", "alembic_version"} <= tables
     with store.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == HEAD
     store.close()
 
 

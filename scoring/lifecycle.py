@@ -1,0 +1,238 @@
+"""The qualification lifecycle, as pure functions of what the store holds.
+
+A qualification rests on the vendor's attestation (its latest submission) and
+expires with it: 12 months when qualified, 6 when conditional (the rubric's
+`validity`), never after the certification in DATA-02. Rescoring the same
+answers on new data never extends it. A person reviews, case by case, the
+decisions the review policy names; until the review is approved the vendor is
+`pending_review` and its SOW is a draft. Remediations carry stable ids and are
+tracked to done. See README, "The qualification lifecycle".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from supplier_models.errors import ConfigurationError
+from supplier_models.questionnaire import Condition
+
+from .decision import add_months
+from .models import Remediation
+from .rubric import Validity
+
+Status = Literal["qualified", "conditional", "pending_review", "action_required", "not_qualified", "expired",
+                 "reattestation_requested"]
+ReviewAction = Literal["approve", "reject", "override"]
+DECISIONS = ("qualified", "conditional", "not_qualified")
+REMINDER_DAYS = (60, 30, 7)
+
+
+# -- the review policy ------------------------------------------------------------------
+class ReviewCondition(Condition):
+    why: str
+
+
+class ReviewPolicy(BaseModel):
+    """Which decisions need a person's review before a SOW is final (policy data, not code)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = "review"
+    version: str
+    decisions: tuple[Literal["qualified", "conditional"], ...] = ("conditional",)
+    answers: tuple[ReviewCondition, ...] = ()
+    overrides: bool = True
+    four_eyes: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"{self.id} {self.version}"
+
+    def required(self, decision: str, answers: dict[str, object]) -> list[str]:
+        """Why this assessment needs a review (empty: it needs none). A refusal issues no SOW: none."""
+        if decision == "not_qualified":
+            return []
+        why = [f"the decision is {decision}"] if decision in self.decisions else []
+        return why + [c.why for c in self.answers if c.holds(answers)]
+
+
+def load_review_policy(path: str | Path | None = None) -> ReviewPolicy:
+    """The organisation's review policy, or the shipped one (`scoring/policies/review-1.yaml`)."""
+    return _load_policy(str(path) if path else str(resources.files("scoring") / "policies" / "review-1.yaml"))
+
+
+@cache
+def _load_policy(path: str) -> ReviewPolicy:
+    try:
+        return ReviewPolicy.model_validate(yaml.safe_load(Path(path).read_text("utf-8")))
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise ConfigurationError(f"review policy {path} is invalid: {exc}") from exc
+
+
+# -- validity -------------------------------------------------------------------------------
+def months_valid(validity: Validity, decision: str) -> int:
+    return {"qualified": validity.qualified_months, "conditional": validity.conditional_months,
+            "not_qualified": validity.not_qualified_months}[decision]
+
+
+def attestation_expiry(validity: Validity, decision: str, received_on: dt.date) -> dt.date:
+    """When a qualification resting on an attestation received that day lapses, whatever is rescored later."""
+    return add_months(received_on, months_valid(validity, decision))
+
+
+# -- reviews ----------------------------------------------------------------------------------
+class ReviewView(BaseModel):
+    """A review as the lifecycle reads it."""
+
+    model_config = ConfigDict(frozen=True)
+    action: ReviewAction
+    reviewer: str
+    reason: str
+    at: dt.datetime
+    to_decision: str | None = None
+    override_knockout: bool = False
+
+
+class ReviewState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    decision: str = Field(description="the effective decision: the assessment's, or the one a reviewer set")
+    pending: bool = Field(description="a required review is not approved yet")
+    required: list[str] = Field(default_factory=list, description="why a review is required")
+    approved_by: str | None = None
+    overridden: bool = False
+    override_knockout: bool = False
+
+
+def review_state(assessed: str, required: list[str], reviews: Sequence[ReviewView], policy: ReviewPolicy) -> ReviewState:
+    """Fold an assessment's reviews, oldest first, into its effective decision and whether one is pending."""
+    decision, pending, approved_by = assessed, bool(required), None
+    overridden = knockout = False
+    reasons = list(required)
+    for r in reviews:
+        if r.action == "approve":
+            pending, approved_by = False, r.reviewer
+        elif r.action == "reject":
+            decision, pending, approved_by = "not_qualified", False, r.reviewer
+        else:
+            decision, overridden = r.to_decision or decision, True
+            knockout = knockout or r.override_knockout
+            pending = policy.overrides and decision != "not_qualified"
+            approved_by = None if pending else r.reviewer
+            if pending:
+                reasons.append(f"{r.reviewer} overrode the decision to {decision}")
+    return ReviewState(decision=decision, pending=pending, required=reasons, approved_by=approved_by,
+                       overridden=overridden, override_knockout=knockout)
+
+
+def check_review(action: ReviewAction, reason: str, reviewer: str, to_decision: str | None, override_knockout: bool,
+                 assessed: str, has_knockouts: bool, reviews: Sequence[ReviewView], policy: ReviewPolicy) -> str | None:
+    """Why this review cannot be recorded, or None when it can."""
+    if not reason.strip():
+        return "a review needs a reason (--reason)"
+    if not reviewer.strip():
+        return "a review needs the reviewer's name (--reviewer)"
+    if action == "override":
+        if to_decision not in DECISIONS:
+            return "an override needs the decision it sets: --to qualified|conditional|not_qualified"
+        if has_knockouts and to_decision != "not_qualified" and not override_knockout:
+            return ("the assessment has a knockout: overriding it takes --override-knockout, and is flagged in "
+                    "the report and the SOW record")
+    elif to_decision is not None:
+        return f"--to goes with --decision override, not {action}"
+    if action == "approve" and policy.four_eyes:
+        last_override = next((r for r in reversed(reviews) if r.action == "override"), None)
+        if last_override is not None and last_override.reviewer.strip().lower() == reviewer.strip().lower():
+            return (f"{reviewer} made the override: another reviewer approves it (four-eyes rule of the review "
+                    f"policy {policy.key})")
+    return None
+
+
+# -- remediations -------------------------------------------------------------------------
+def remediation_key(r: Remediation) -> str:
+    """What a remediation is about, the same from one assessment to the next: the rule (without the answer that
+    triggered it) and the country. `PAY-06:Monthly` and `PAY-06:Less often than monthly` are the same matter."""
+    return f"{(r.rule or r.question or r.action).split(':')[0]}|{r.country or ''}"
+
+
+class TrackedRemediation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    code: str
+    key: str
+    state: Literal["open", "done"]
+    closed_how: str | None = None
+
+
+class RemediationPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    open: list[tuple[str, Remediation]] = Field(default_factory=list, description="(new code, remediation)")
+    close: list[str] = Field(default_factory=list, description="codes no longer raised")
+
+
+def plan_remediations(tracked: Iterable[TrackedRemediation], raised: Iterable[Remediation], *,
+                      new_submission: bool) -> RemediationPlan:
+    """What a new assessment does to a vendor's tracked remediations.
+
+    Still raised and open: kept (same id, same due date). Open but no longer raised: closed (the new answers meet
+    the bar, or the data changed). Raised and not open: opened under a new id, except that rescoring the same
+    answers never reopens what a reviewer closed with evidence.
+    """
+    tracked = list(tracked)
+    open_keys = {t.key for t in tracked if t.state == "open"}
+    closed_with_evidence = {t.key for t in tracked if t.state == "done" and t.closed_how == "evidence"}
+    number = max((int(m.group(1)) for t in tracked if (m := re.fullmatch(r"R(\d+)", t.code))), default=0)
+    opened: list[tuple[str, Remediation]] = []
+    seen: set[str] = set()
+    for r in raised:
+        key = remediation_key(r)
+        if key in open_keys or key in seen or (not new_submission and key in closed_with_evidence):
+            seen.add(key)
+            continue
+        seen.add(key)
+        number += 1
+        opened.append((f"R{number}", r))
+    close = [t.code for t in tracked if t.state == "open" and t.key not in seen]
+    return RemediationPlan(open=opened, close=close)
+
+
+def remediation_state(state: str, due_date: dt.date, as_of: dt.date) -> str:
+    """open, overdue (open past its due date) or done."""
+    return "overdue" if state == "open" and due_date < as_of else state
+
+
+# -- status ---------------------------------------------------------------------------------
+def vendor_status(*, decision: str, valid_until: dt.date, as_of: dt.date, review_pending: bool,
+                  overdue_high: int, reattestation_requested: bool) -> Status:
+    """One word for where a vendor stands, most urgent first."""
+    if decision == "not_qualified":
+        return "not_qualified"
+    if valid_until < as_of:
+        return "expired"
+    if review_pending:
+        return "pending_review"
+    if overdue_high:
+        return "action_required"
+    if reattestation_requested:
+        return "reattestation_requested"
+    return decision  # type: ignore[return-value]
+
+
+def expiry_reminder(valid_until: dt.date, as_of: dt.date, sent: Iterable[int] = ()) -> int | None:
+    """The expiry reminder due on `as_of` (60, 30 or 7 days before), or None: only the nearest threshold
+    crossed, and never one already sent or a farther one after a nearer was sent."""
+    days = (valid_until - as_of).days
+    if days < 0:
+        return None
+    crossed = [d for d in REMINDER_DAYS if days <= d]
+    if not crossed:
+        return None
+    nearest = min(crossed)
+    sent = set(sent)
+    return None if any(s <= nearest for s in sent) else nearest

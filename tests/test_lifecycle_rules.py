@@ -1,0 +1,126 @@
+"""The lifecycle's pure rules: review policy, effective decision, remediation tracking, status, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scoring.lifecycle import (
+    ReviewView,
+    TrackedRemediation,
+    attestation_expiry,
+    check_review,
+    expiry_reminder,
+    load_review_policy,
+    plan_remediations,
+    remediation_key,
+    remediation_state,
+    review_state,
+    vendor_status,
+)
+from scoring.models import Remediation
+from scoring.rubric import Validity
+
+POLICY = load_review_policy()
+DAY = dt.date(2027, 1, 10)
+
+
+def _review(action, reviewer="Ana", to=None, knockout=False):
+    return ReviewView(action=action, reviewer=reviewer, reason="checked", at=dt.datetime(2027, 1, 1), to_decision=to,
+                      override_knockout=knockout)
+
+
+def _rem(rule, country=None, question=None):
+    return Remediation(action=f"fix {rule}", due_in_days=30, rule=rule, country=country, question=question)
+
+
+def test_the_shipped_review_policy_names_conditional_collection_and_vulnerable_groups():
+    assert POLICY.required("qualified", {"COMP-03": ["Data annotation"], "VULN-01": "No"}) == []
+    assert POLICY.required("conditional", {"COMP-03": ["Data annotation"], "VULN-01": "No"}) == [
+        "the decision is conditional"]
+    assert POLICY.required("qualified", {"COMP-03": ["Data collection from contributors"], "VULN-01": "Yes"}) == [
+        "the vendor collects data from contributors", "the work involves people from vulnerable groups"]
+    assert POLICY.required("not_qualified", {"VULN-01": "Yes"}) == []  # a refusal issues no SOW
+
+
+def test_an_approval_clears_a_pending_review_and_an_override_needs_another_approval():
+    state = review_state("conditional", ["the decision is conditional"], [], POLICY)
+    assert state.pending and state.decision == "conditional"
+    state = review_state("conditional", ["x"], [_review("approve")], POLICY)
+    assert not state.pending and state.approved_by == "Ana"
+    state = review_state("conditional", [], [_review("override", to="qualified")], POLICY)
+    assert state.pending and state.decision == "qualified" and state.overridden
+    state = review_state("conditional", [], [_review("override", to="qualified"), _review("approve", "Ben")], POLICY)
+    assert not state.pending and state.decision == "qualified" and state.approved_by == "Ben"
+    state = review_state("qualified", [], [_review("reject")], POLICY)
+    assert state.decision == "not_qualified" and not state.pending
+
+
+def test_a_review_is_refused_without_a_reason_or_with_an_unflagged_knockout_override_or_by_the_same_person():
+    ok = {"reviewer": "Ana", "to_decision": None, "override_knockout": False, "assessed": "conditional",
+          "has_knockouts": False, "reviews": [], "policy": POLICY}
+    assert "reason" in check_review("approve", "  ", **ok)
+    assert check_review("approve", "evidence seen", **ok) is None
+    assert "--to" in check_review("override", "why", **ok)
+    knocked = {**ok, "assessed": "not_qualified", "has_knockouts": True, "to_decision": "conditional"}
+    assert "--override-knockout" in check_review("override", "why", **knocked)
+    assert check_review("override", "why", **{**knocked, "override_knockout": True}) is None
+    after = {**ok, "reviews": [_review("override", "Ana", to="qualified")]}
+    assert "another reviewer" in check_review("approve", "fine", **after)
+    assert check_review("approve", "fine", **{**after, "reviewer": "Ben"}) is None
+
+
+def test_remediations_keep_their_id_close_when_no_longer_raised_and_never_reopen_what_evidence_closed():
+    first = plan_remediations([], [_rem("PAY-06:Monthly", question="PAY-06"), _rem("below_living_wage", "IN")],
+                              new_submission=True)
+    assert [code for code, _ in first.open] == ["R1", "R2"] and first.close == []
+    tracked = [TrackedRemediation(code=code, key=remediation_key(r), state="open") for code, r in first.open]
+    # The next answer to PAY-06 is different but still below the bar: the same matter, the same id.
+    again = plan_remediations(tracked, [_rem("PAY-06:Less often than monthly", question="PAY-06"),
+                                        _rem("below_living_wage", "IN")], new_submission=True)
+    assert again.open == [] and again.close == []
+    # A new submission that meets the bar on pay frequency closes R1; a new matter gets R3.
+    better = plan_remediations(tracked, [_rem("below_living_wage", "IN"), _rem("COMM-03:No", question="COMM-03")],
+                               new_submission=True)
+    assert better.close == ["R1"] and [code for code, _ in better.open] == ["R3"]
+    # Rescoring the same answers does not reopen what a reviewer closed with evidence.
+    done = [TrackedRemediation(code="R1", key=remediation_key(_rem("PAY-06:Monthly")), state="done",
+                               closed_how="evidence")]
+    assert plan_remediations(done, [_rem("PAY-06:Monthly")], new_submission=False).open == []
+    assert [c for c, _ in plan_remediations(done, [_rem("PAY-06:Monthly")], new_submission=True).open] == ["R2"]
+
+
+@pytest.mark.parametrize(("kwargs", "status"), [
+    ({"decision": "qualified"}, "qualified"),
+    ({"decision": "conditional"}, "conditional"),
+    ({"decision": "not_qualified", "valid_until": DAY - dt.timedelta(days=1)}, "not_qualified"),
+    ({"decision": "qualified", "valid_until": DAY - dt.timedelta(days=1)}, "expired"),
+    ({"decision": "conditional", "review_pending": True}, "pending_review"),
+    ({"decision": "qualified", "overdue_high": 1}, "action_required"),
+    ({"decision": "qualified", "reattestation_requested": True}, "reattestation_requested"),
+])
+def test_status_most_urgent_first(kwargs, status):
+    base = {"valid_until": DAY, "as_of": DAY, "review_pending": False, "overdue_high": 0,
+            "reattestation_requested": False}
+    assert vendor_status(**{**base, **kwargs}) == status
+
+
+def test_validity_runs_from_the_attestation_and_overdue_is_derived():
+    validity = Validity()
+    assert attestation_expiry(validity, "qualified", dt.date(2026, 11, 23)) == dt.date(2027, 11, 23)
+    assert attestation_expiry(validity, "conditional", dt.date(2026, 8, 31)) == dt.date(2027, 2, 28)
+    assert remediation_state("open", DAY - dt.timedelta(days=1), DAY) == "overdue"
+    assert remediation_state("open", DAY, DAY) == "open"
+    assert remediation_state("done", DAY - dt.timedelta(days=9), DAY) == "done"
+
+
+def test_expiry_reminders_at_60_30_and_7_days_each_once():
+    until = DAY + dt.timedelta(days=100)
+    assert expiry_reminder(until, DAY) is None
+    assert expiry_reminder(until, until - dt.timedelta(days=60)) == 60
+    assert expiry_reminder(until, until - dt.timedelta(days=59), sent=[60]) is None
+    assert expiry_reminder(until, until - dt.timedelta(days=30), sent=[60]) == 30
+    assert expiry_reminder(until, until - dt.timedelta(days=5), sent=[]) == 7  # first run late: only the nearest
+    assert expiry_reminder(until, until - dt.timedelta(days=5), sent=[7]) is None
+    assert expiry_reminder(until, until + dt.timedelta(days=1)) is None
