@@ -10,6 +10,7 @@ currency list.
 from __future__ import annotations
 
 import csv
+import difflib
 import unicodedata
 from functools import cache
 from importlib import resources
@@ -56,6 +57,13 @@ class CountryIndex:
     def names(self) -> list[str]:
         return sorted((c.name for c in self.by_iso2.values()), key=_fold)
 
+    def suggest(self, text: str) -> Country | None:
+        """The country whose name is closest to a misspelt one ("Kenia" -> Kenya); None if none is close.
+        Only names are compared: two- and three-letter codes are too short to tell a typo from another code."""
+        names = sorted(key for key in self._lookup if len(key) > 3)
+        found = difflib.get_close_matches(_fold(str(text)), names, n=1, cutoff=0.75)
+        return self.by_iso2[self._lookup[found[0]]] if found else None
+
 
 @cache
 def country_index() -> CountryIndex:
@@ -79,3 +87,30 @@ def country_index() -> CountryIndex:
 def currency_codes() -> frozenset[str]:
     """ISO 4217 alphabetic codes in current use."""
     return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+@cache
+def currency_names() -> dict[str, str]:
+    """ISO 4217 code -> English name ("KES" -> "Kenyan Shilling")."""
+    return {c.alpha_3: c.name for c in pycountry.currencies}
+
+
+def suggest_currency(text: str, country: Country | None = None) -> str | None:
+    """The ISO 4217 code a vendor most likely meant by an unknown one, or None.
+
+    The row's country decides when it has one currency (pay must be in it anyway: "KSH" in Kenya
+    is KES); otherwise the closest code or currency name ("EURO" -> EUR, "Kenyan shillings" -> KES)."""
+    if country is not None and len(country.currencies) == 1 and country.currencies[0] in currency_names():
+        return country.currencies[0]
+    typed = _fold(str(text))
+    if not typed:
+        return None
+    candidates = {code.lower(): code for code in currency_names()}
+    candidates.update({_fold(name): code for code, name in currency_names().items()})
+    keys = sorted(candidates)
+    scored = [(difflib.SequenceMatcher(None, typed, key).ratio(), key) for key in keys]
+    best = max(scored, key=lambda pair: pair[0], default=(0.0, ""))
+    if best[0] < 0.75:
+        return None
+    winners = sorted({candidates[key] for ratio, key in scored if ratio == best[0]})
+    return winners[0] if len(winners) == 1 else None

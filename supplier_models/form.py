@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 
 from .countries import country_index, currency_codes
 from .questionnaire import Questionnaire, current
@@ -41,21 +42,27 @@ COUNTRY_COLUMNS = (
 )
 ANSWER_COL, EVIDENCE_COL = 5, 6
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 
 
-def _header(ws, titles: Iterable[str]) -> None:
+def _header(ws, titles: Iterable[str], height: float | None = None) -> None:
+    ws.row_dimensions[1].height = height
     for col, title in enumerate(titles, start=1):
         cell = ws.cell(row=1, column=col, value=title)
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
     ws.freeze_panes = "A2"
 
 
-_QUESTION_WIDTHS = (10, 22, 60, 60, 34, 40)
+# Column widths (characters) chosen for print as much as for the screen: the Questionnaire, one
+# page wide in landscape, prints at about 90% of its 11 pt on A4 and on Letter in Excel (about
+# 80%, 9 pt, in LibreOffice without the Calibri metrics); the Countries sheet, one page wide in
+# portrait, at about 100%. People may still widen columns on screen.
+_QUESTION_WIDTHS = (8, 12, 36, 42, 24, 18)
+_COUNTRY_WIDTHS = (26, 12, 10, 14, 10, 24)
 
 
 def _row_height(values: Iterable[object], widths: Iterable[int]) -> float:
@@ -65,12 +72,19 @@ def _row_height(values: Iterable[object], widths: Iterable[int]) -> float:
     return 15.0 * max(lines, 1) + 2
 
 
-def _print_setup(ws) -> None:
-    ws.page_setup.orientation = "landscape"
+def _print_setup(ws, orientation: str, area: str | None = None, title_rows: bool = True) -> None:
+    """Print one page wide and as many pages long as needed (fit to width, never to one page), on
+    whatever paper the printer has (A4 or Letter: no paper size is fixed), header row repeated."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.55, bottom=0.55, header=0.25, footer=0.25)
+    ws.oddFooter.center.text = "&A, page &P of &N"
+    if area is not None:
+        ws.print_area = area
+    if title_rows:
+        ws.print_title_rows = "1:1"
 
 
 def _protect(ws) -> None:
@@ -86,20 +100,54 @@ def _requirement_note(question) -> str:
     if question.required_if is not None:
         return f"Required when {question.required_if.describe()}; otherwise optional."
     if question.optional_if is not None:
-        return f"Optional when {question.optional_if.describe()}."
+        return f"Required unless {question.optional_if.describe()}."
     return "Required."
 
 
 def _answer_hint(question) -> str:
     if question.type == "multi":
-        return "One or more of: " + "; ".join(question.choices) + " (separate with commas)."
+        alone = "".join(f' "{c}" goes alone.' for c in question.exclusive)
+        return ("One or more of: " + "; ".join(question.choices) + ". Pick one from the list, or type several "
+                "separated by commas." + alone)
     if question.type == "number":
         return f"A number, {question.range_text}."
     if question.type == "date":
         return "A date, YYYY-MM-DD."
+    if question.type == "text" and question.dropdown == "countries":
+        return "Pick from the list, or type the ISO 3166-1 alpha-2 code (for example KE) or English name."
     if question.type == "text":
         return "Free text."
     return "Pick from the list."
+
+
+def guidance(question) -> str:
+    """The Guidance cell: whether an answer is required, what the question means, how to answer;
+    each said once (the questionnaire file's guidance says only what the question means)."""
+    parts = (_requirement_note(question), question.guidance.strip(), _answer_hint(question))
+    return " ".join(part for part in parts if part)
+
+
+def _multi_validation(question) -> DataValidation:
+    """A dropdown of the single choices that also takes several typed, comma-separated.
+
+    Excel and LibreOffice refuse a typed value that is not one list item when the validation's
+    error style is Stop (the default), so a list of answers could not be entered at all. With the
+    "information" style both show the message and keep the value on OK; the reader then checks
+    every item and reports a wrong one by cell."""
+    example = ", ".join(question.choices[:2])
+    return DataValidation(
+        type="list",
+        formula1='"' + ",".join(question.choices) + '"',
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle="One or more answers",
+        prompt=f"Pick one from the list, or type several separated by commas, for example: {example}"[:255],
+        showErrorMessage=True,
+        errorStyle="information",
+        errorTitle="Several answers?",
+        error=("Not one list item. If you typed several answers separated by commas, click OK to keep them; "
+               "each must be written exactly as in the list."),
+    )
 
 
 def _number_bounds(question) -> dict[str, str]:
@@ -113,7 +161,7 @@ def _number_bounds(question) -> dict[str, str]:
     return {"operator": "between", "formula1": "-1E+307", "formula2": "1E+307"}
 
 
-def _write_lists(wb: Workbook) -> tuple[str, str, str]:
+def _write_lists(wb: Workbook) -> tuple[str, str]:
     ws = wb.create_sheet(LISTS_SHEET)
     index = country_index()
     countries = index.names() + sorted(index.by_iso2)
@@ -127,11 +175,13 @@ def _write_lists(wb: Workbook) -> tuple[str, str, str]:
     return (
         f"{LISTS_SHEET}!$A$1:$A${len(countries)}",
         f"{LISTS_SHEET}!$B$1:$B${len(currencies)}",
-        "",
     )
 
 
 def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) -> None:
+    multi = [question for question in q.questions if question.type == "multi"]
+    several = ", ".join(f"{question.id} '{question.text}'" for question in multi) or "none in this form"
+    example = ", ".join(multi[0].choices[:2]) if multi else "A, B"
     lines = [
         (q.title, Font(bold=True, size=14)),
         (f"Issued to: {vendor}", Font(bold=True)),
@@ -139,11 +189,12 @@ def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) 
         ("", None),
         ("How to fill in this workbook", Font(bold=True)),
         ("1. On the Questionnaire sheet, answer every question in the yellow Answer column.", None),
-        ("   Yes/no and choice questions have a dropdown; 'Services offered', 'Workforce model' and", None),
-        ("   'Security certifications held' take several answers separated by commas.", None),
+        ("   Yes/no and choice questions have a dropdown. Questions that take several answers (" + several + ")", None),
+        ("   have a dropdown too: pick one, or type several separated by commas (for example", None),
+        (f"   {example}) and click OK when the spreadsheet asks whether to keep them.", None),
         ("2. Use the Evidence column for a document name, link or short explanation (optional).", None),
         ("3. On the Countries sheet, add one row for every country where your workers, including", None),
-        ("   your subcontractors' workers, will do our work. Shares must add up to 100%.", None),
+        ("   your subcontractors' workers, will do our work. Shares must add up to 100% (type 60 or 60%).", None),
         ("   'Lowest hourly pay' is the lowest gross hourly pay of any worker there, in the local currency.", None),
         ("4. Type values, not formulas: cells holding a formula are rejected.", None),
         ("5. Do not rename or reorder sheets. Save as .xlsx (not .xlsm or .xls) and return the file.", None),
@@ -158,7 +209,8 @@ def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) 
         cell = ws.cell(row=row, column=1, value=text)
         if font is not None:
             cell.font = font
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 100
+    _print_setup(ws, "portrait", title_rows=False)
     _protect(ws)
 
 
@@ -178,18 +230,17 @@ def write_form(
     instructions.title = INSTRUCTIONS_SHEET
     _write_instructions(instructions, q, vendor, issued)
 
-    ws = wb.create_sheet(QUESTIONNAIRE_SHEET)
+    countries_list, currencies_list = _write_lists(wb)
+    ws = wb.create_sheet(QUESTIONNAIRE_SHEET, index=1)
     _header(ws, QUESTION_COLUMNS)
     for col, width in zip("ABCDEF", _QUESTION_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
-    _print_setup(ws)
+    _print_setup(ws, "landscape", area=f"A1:F{len(q.questions) + 1}")
     dropdowns: dict[tuple[str, ...], DataValidation] = {}
+    country_answers: DataValidation | None = None
     for row, question in enumerate(q.questions, start=2):
         section = q.section(question.section)
-        guidance = " ".join(
-            part for part in (question.guidance, _answer_hint(question), _requirement_note(question)) if part
-        )
-        values = (question.id, section.title, question.text, guidance)
+        values = (question.id, section.title, question.text, guidance(question))
         for col, value in enumerate(values, start=1):
             ws.cell(row=row, column=col, value=value).alignment = _WRAP
         ws.row_dimensions[row].height = _row_height(values, _QUESTION_WIDTHS)
@@ -197,7 +248,11 @@ def write_form(
             cell = ws.cell(row=row, column=col)
             cell.protection, cell.fill, cell.alignment = _UNLOCKED, _EDIT_FILL, _WRAP
         answer = ws.cell(row=row, column=ANSWER_COL)
-        if question.options:
+        if question.type == "multi":
+            dv = _multi_validation(question)
+            ws.add_data_validation(dv)
+            dv.add(answer)
+        elif question.options:
             dv = dropdowns.get(question.options)
             if dv is None:
                 dv = DataValidation(
@@ -218,19 +273,24 @@ def write_form(
             dv.add(answer)
         elif question.type == "date":
             answer.number_format = "yyyy-mm-dd"
-        elif question.type == "multi":
-            dv = DataValidation(allow_blank=True, showInputMessage=True, prompt=_answer_hint(question)[:250])
-            ws.add_data_validation(dv)
-            dv.add(answer)
+        elif question.dropdown == "countries":
+            if country_answers is None:  # warning style: a name or code not in the list is still taken
+                country_answers = DataValidation(
+                    type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
+                    errorStyle="warning", errorTitle="Country not in the list",
+                    error="Not in the country list. Keep it only if it is the country's ISO code or English name.")
+                ws.add_data_validation(country_answers)
+            country_answers.add(answer)
     _protect(ws)
 
-    countries_list, currencies_list, _ = _write_lists(wb)
     cs = wb.create_sheet(COUNTRIES_SHEET, index=2)
-    _header(cs, COUNTRY_COLUMNS)
-    for col, width in zip("ABCDEF", (32, 18, 12, 18, 12, 28), strict=True):
+    _header(cs, COUNTRY_COLUMNS, height=32)  # two lines: "Workforce share %", "Lowest hourly pay"
+    for col, width in zip("ABCDEF", _COUNTRY_WIDTHS, strict=True):
         cs.column_dimensions[col].width = width
-    _print_setup(cs)
     last = q.countries.max_rows + 1
+    # Every row provided prints (empty, with grid lines) so a printed form can be filled by hand.
+    _print_setup(cs, "portrait", area=f"A1:F{last}")
+    cs.print_options.gridLines = True
     # Editable and yellow by column style, not cell by cell: empty rows then cost nothing in the
     # file, and reading a returned workbook touches only the rows a vendor filled in. The header
     # row's own cell style keeps it locked.

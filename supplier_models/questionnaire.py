@@ -82,6 +82,9 @@ class Question(BaseModel):
     required_if: Condition | None = None
     optional_if: Condition | None = None
     knockout: Knockout | None = None
+    dropdown: Literal["countries"] | None = None
+    """A text question whose Answer cell offers a list to pick from (the form's country list)
+    while still taking any text typed; the answer stays the text as typed."""
 
     @property
     def section(self) -> str:
@@ -118,6 +121,8 @@ class Question(BaseModel):
             raise ValueError(f"{self.id}: a {self.type} question needs choices")
         if self.type not in ("choice", "multi") and self.choices:
             raise ValueError(f"{self.id}: only choice and multi questions have choices")
+        if self.dropdown is not None and self.type != "text":
+            raise ValueError(f"{self.id}: only text questions take a dropdown; choice questions list their choices")
         if self.knockout and self.type == "yes_no" and self.knockout.answer not in YES_NO:
             raise ValueError(f"{self.id}: knockout answer must be Yes or No")
         return self

@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .cells import cell_ref, is_blank, is_formula, parse_number
-from .countries import country_index, currency_codes
+from .countries import Country, country_index, currency_codes, currency_names, suggest_currency
 from .errors import Problem, QuestionnaireNotFound, WorkbookRejected
 from .form import (
     ANSWER_COL,
@@ -39,11 +40,22 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MACRO_CONTENT_TYPES = (b"macroEnabled", b"vbaProject")
 MAX_QUESTION_ROWS = 1000
+_SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET)
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
 
-
-
-
+def _position(problem: Problem) -> tuple[int, int, int]:
+    """Where a problem is, for listing problems in reading order: the file first, then sheet by
+    sheet (Questionnaire, Countries, _meta), a whole-sheet problem before its cells, then row,
+    then column. A range (Countries!B2:B4) is placed at its first cell."""
+    if problem.cell is None:
+        return (-1, 0, 0)
+    sheet, _, ref = problem.cell.partition("!")
+    order = _SHEET_ORDER.index(sheet) if sheet in _SHEET_ORDER else len(_SHEET_ORDER)
+    found = _CELL.match(ref.split(":", 1)[0])
+    if found is None:
+        return (order, 0, 0)
+    return (order, int(found.group(2)), column_index_from_string(found.group(1)))
 
 
 class _Collector:
@@ -52,6 +64,10 @@ class _Collector:
 
     def add(self, cell: str | None, message: str, question: str | None = None) -> None:
         self.problems.append(Problem(cell=cell, question=question, message=message))
+
+    def ordered(self) -> list[Problem]:
+        """Every problem, by sheet, then row, then column (found order among problems of one cell)."""
+        return sorted(self.problems, key=_position)
 
 
 def _check_container(data: bytes, errors: _Collector) -> bool:
@@ -316,7 +332,9 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
         else:
             country = index.resolve(str(name))
             if country is None:
-                bad(1, f'"{_short(str(name))}" is not a known country. Use an ISO 3166-1 alpha-2 code '
+                close = index.suggest(str(name))
+                hint = f"; did you mean {close.name} ({close.iso2})?" if close else "."
+                bad(1, f'"{_short(str(name))}" is not a known country{hint} Use an ISO 3166-1 alpha-2 code '
                        "(for example KE) or the English name from the list.")
             elif country.iso2 in seen:
                 bad(1, f"{country.name} is listed twice (first on row {seen[country.iso2]}); "
@@ -324,7 +342,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
                 country = None
             else:
                 seen[country.iso2] = n
-        share_value = parse_number(share) if not is_blank(share) else None
+        share_value = None if is_blank(share) else _percentage(share, cells[1])
         if is_blank(share):
             if ok or country:
                 bad(2, "The workforce share (%) is missing.")
@@ -353,7 +371,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
         if code is None:
             bad(5, "The currency is missing (an ISO 4217 code such as KES).")
         elif code not in iso_currencies:
-            bad(5, f'"{_short(str(currency))}" is not an ISO 4217 currency code.')
+            bad(5, f'"{_short(str(currency))}" is not an ISO 4217 currency code{_currency_hint(currency, country)}')
             code = None
         elif country is not None and country.currencies and code not in country.currencies:
             bad(5, f"Pay in {country.name} must be given in its local currency "
@@ -385,6 +403,29 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
     return result
 
 
+def _percentage(value: object, cell) -> Decimal | None:
+    """A workforce share as a percentage. A cell formatted as a percentage holds a fraction
+    (60% is stored as 0.6) and reads as 60; "60%" typed as text reads as 60 too."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_number(value.strip()[:-1])
+    number = parse_number(value)
+    if number is None or isinstance(value, str) or "%" not in str(getattr(cell, "number_format", "") or ""):
+        return number
+    number *= 100
+    if abs(number) < Decimal("1e15") and number == number.to_integral_value():
+        return number.quantize(Decimal(1))  # 60, not 60.0 or 6E+1
+    return number.normalize()
+
+
+def _currency_hint(typed: object, country: Country | None) -> str:
+    """"; did you mean KES (Kenyan Shilling), the currency of Kenya?", or "." when nothing is close."""
+    code = suggest_currency(str(typed), country)
+    if code is None:
+        return "."
+    own = country is not None and country.currencies == (code,)
+    return f"; did you mean {code} ({currency_names()[code]})" + (f", the currency of {country.name}?" if own else "?")
+
+
 def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
     """Read and validate a returned questionnaire; raise `WorkbookRejected` with every problem."""
     path = Path(path)
@@ -396,7 +437,7 @@ def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
             raise WorkbookRejected([Problem(message=f"The file cannot be read: {exc.strerror or exc}.")],
                                    str(path)) from None
     if not _check_container(data, errors):
-        raise WorkbookRejected(errors.problems, str(path))
+        raise WorkbookRejected(errors.ordered(), str(path))
     try:
         return _read(data, path, errors)
     except WorkbookRejected:
@@ -404,7 +445,7 @@ def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
     except Exception as exc:  # openpyxl or zip failure deep in a damaged file
         errors.add(None, f"The workbook cannot be read ({type(exc).__name__}); it may be damaged. "
                          "Open it, save it again as .xlsx and resend it.")
-        raise WorkbookRejected(errors.problems, str(path)) from None
+        raise WorkbookRejected(errors.ordered(), str(path)) from None
 
 
 def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
@@ -417,7 +458,7 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
             errors.add(sheet, f'The sheet "{sheet}" is missing ({hint}). Sheets found: '
                               + ", ".join(wb.sheetnames) + ".")
         if missing:
-            raise WorkbookRejected(errors.problems, str(path))
+            raise WorkbookRejected(errors.ordered(), str(path))
         meta = _read_meta(wb, errors)
         qid, version = meta.get("questionnaire_id", ""), meta.get("questionnaire_version", "")
         try:
@@ -425,7 +466,7 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
         except QuestionnaireNotFound as exc:
             errors.add(f"{META_SHEET}!B1", f"Unknown questionnaire {qid or '(none)'} version {version or '(none)'}: "
                                            f"{exc}. Use a form issued by fairsource.")
-            raise WorkbookRejected(errors.problems, str(path)) from None
+            raise WorkbookRejected(errors.ordered(), str(path)) from None
         vendor = meta.get("vendor", "")
         if not vendor:
             errors.add(f"{META_SHEET}!B3", "The form does not name the vendor it was issued to.")
@@ -435,7 +476,7 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
     finally:
         wb.close()
     if errors.problems:
-        raise WorkbookRejected(errors.problems, str(path))
+        raise WorkbookRejected(errors.ordered(), str(path))
     issued = None
     try:
         issued = dt.datetime.fromisoformat(meta["issued_at"]) if meta.get("issued_at") else None

@@ -76,7 +76,10 @@ def test_conditional_sections_follow_design():
     assert not RDE1.by_id["VULN-03"].is_required({"VULN-01": "No"})
     assert not RDE1.by_id["SUPP-02"].is_required({"SUPP-01": "No"})
     assert not RDE1.by_id["DATA-02"].is_required({})
-    assert RDE1.by_id["VULN-02"].is_required({"VULN-01": "No"})
+    # VULN-02 (ethics review) is asked only of vendors working with vulnerable groups (issue: it read
+    # as required when VULN-01 is No); its knockout is unchanged: No when VULN-01 is Yes.
+    assert RDE1.by_id["VULN-02"].is_required({"VULN-01": "Yes"})
+    assert not RDE1.by_id["VULN-02"].is_required({"VULN-01": "No"})
 
 
 def test_every_section_is_one_principle():

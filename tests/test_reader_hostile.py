@@ -318,6 +318,43 @@ def test_shares_within_half_a_point_of_100_are_accepted(base_bytes, tmp_path, st
     assert sum(c.share_pct for c in submission.countries) == Decimal("99.6")
 
 
+def percent(**cells: float) -> Mutation:
+    """Type shares as Excel stores "30%": the fraction 0.3 in a cell with a percent number format."""
+
+    def change(wb) -> None:
+        for ref, value in cells.items():
+            wb["Countries"][ref] = value
+            wb["Countries"][ref].number_format = "0.0%"
+
+    return change
+
+
+@pytest.mark.parametrize("typed", [
+    {"B2": 0.3, "B3": 0.3, "B4": 0.4},                 # every share typed as 30%, 30%, 40%
+    {"B2": 0.3},                                        # 30% beside plain 30 and 40
+    {"B2": 0.305, "B3": 0.295},                         # 30.5% and 29.5%
+], ids=["all-percent", "mixed", "fractional-percent"])
+def test_shares_typed_as_percentages_read_as_percentages(base_bytes, tmp_path, store, typed):
+    """Issue: 60% is stored as 0.6 and was read as 0.6, "the shares add up to 1.0%"."""
+    submission = accepted(mutate(base_bytes, tmp_path, percent(**typed)), store)
+    expected = {"B2": Decimal(30), "B3": Decimal(30), "B4": Decimal(40)}
+    expected |= {ref: Decimal(str(value)) * 100 for ref, value in typed.items()}
+    assert [c.share_pct for c in submission.countries] == [expected["B2"], expected["B3"], expected["B4"]]
+    assert sum(c.share_pct for c in submission.countries) == 100
+
+
+def test_plain_share_numbers_and_percent_text_read_as_percentages(base_bytes, tmp_path, store):
+    submission = accepted(mutate(base_bytes, tmp_path, country_cells(B2=30, B3="30%", B4="40")), store)
+    assert [c.share_pct for c in submission.countries] == [Decimal(30), Decimal(30), Decimal(40)]
+
+
+def test_percent_shares_are_checked_and_reported_as_percentages(base_bytes, tmp_path, rejecting_store):
+    problems = rejected(mutate(base_bytes, tmp_path, percent(B3=1.3)), rejecting_store)
+    only(problems, "Countries!B3", "Workforce share %", "130 is not a valid workforce share")
+    problems = rejected(mutate(base_bytes, tmp_path, percent(B4=0.394)), rejecting_store)
+    only(problems, "Countries!B2:B4", "Workforce share %", "The workforce shares add up to 99.4%, not 100%.")
+
+
 def test_shares_not_adding_up_to_100(base_bytes, tmp_path, rejecting_store):
     problems = rejected(mutate(base_bytes, tmp_path, country_cells(B4=39.4)), rejecting_store)
     only(problems, "Countries!B2:B4", "Workforce share %", "The workforce shares add up to 99.4%, not 100%.")
@@ -325,7 +362,15 @@ def test_shares_not_adding_up_to_100(base_bytes, tmp_path, rejecting_store):
 
 def test_unknown_country(base_bytes, tmp_path, rejecting_store):
     problems = rejected(mutate(base_bytes, tmp_path, country_cells(A3="Atlantis")), rejecting_store)
-    only(problems, "Countries!A3", "Country", '"Atlantis" is not a known country')
+    found = only(problems, "Countries!A3", "Country", '"Atlantis" is not a known country. Use an ISO 3166-1')
+    assert "did you mean" not in found.message  # nothing close: no guess
+
+
+def test_misspelt_country_gets_the_closest_name(base_bytes, tmp_path, rejecting_store):
+    problems = rejected(mutate(base_bytes, tmp_path, country_cells(A3="Kenia")), rejecting_store)
+    only(problems, "Countries!A3", "Country",
+         '"Kenia" is not a known country; did you mean Kenya (KE)? Use an ISO 3166-1 alpha-2 code '
+         "(for example KE) or the English name from the list.")
 
 
 def test_same_country_by_code_and_by_name(base_bytes, tmp_path, rejecting_store):
@@ -334,8 +379,24 @@ def test_same_country_by_code_and_by_name(base_bytes, tmp_path, rejecting_store)
 
 
 def test_unknown_currency_code(base_bytes, tmp_path, rejecting_store):
+    """The row's country has one currency, which pay must be in anyway: that is the suggestion."""
     problems = rejected(mutate(base_bytes, tmp_path, country_cells(A2="Kenya", D2=150, E2="KSH")), rejecting_store)
-    only(problems, "Countries!E2", "Currency", '"KSH" is not an ISO 4217 currency code.')
+    found = only(problems, "Countries!E2", "Currency", '"KSH" is not an ISO 4217 currency code')
+    assert found.message == ('"KSH" is not an ISO 4217 currency code; did you mean KES (Kenyan Shilling), '
+                             "the currency of Kenya?")
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("EURO", '"EURO" is not an ISO 4217 currency code; did you mean EUR (Euro)?'),
+    ("Kenyan shillings", '"Kenyan shillings" is not an ISO 4217 currency code; did you mean KES (Kenyan Shilling)?'),
+    ("QQQ", '"QQQ" is not an ISO 4217 currency code.'),
+], ids=["close-code", "currency-name", "nothing-close"])
+def test_unknown_currency_without_a_known_country_gets_the_closest_code_or_name(base_bytes, tmp_path,
+                                                                                 rejecting_store, typed, message):
+    problems = rejected(mutate(base_bytes, tmp_path, country_cells(A3="Atlantis", E3=typed)), rejecting_store)
+    assert len(problems) == 2
+    expect(problems, "Countries!A3", "Country", "is not a known country")
+    assert expect(problems, "Countries!E3", "Currency", "is not an ISO 4217").message == message
 
 
 def test_currency_not_the_countrys(base_bytes, tmp_path, rejecting_store):
@@ -634,6 +695,37 @@ def test_every_problem_is_reported_with_its_own_cell(base_bytes, tmp_path, rejec
     assert len(problems) == len(expected), [str(p) for p in problems]
     assert len({p.cell for p in problems}) == len(problems)
     assert WorkbookRejected(problems).as_json()["errors"][0].keys() == {"cell", "question", "message"}
+
+
+def test_problems_are_listed_in_row_order(base_bytes, tmp_path, rejecting_store):
+    """Sheet by sheet (Questionnaire, Countries, _meta), then row, then column; a required answer
+    found missing only after every answer was read is listed at its own row, not at the end."""
+    def many(wb) -> None:
+        answers(WORK_04=200, PAY_03=None, COMP_03="Data annotation, Crowdsourcing")(wb)
+        answer("COMP-01", "=1+1")(wb)
+        answer("PAY-03", "x" * 2001, column=6)(wb)
+        wb["Questionnaire"].cell(60, 6, "stray")
+        country_cells(E2="USD", C3=2.5, A4="Atlantis", A5="Kenya", C5=20)(wb)
+        wb["_meta"].delete_rows(3)
+
+    problems = rejected(mutate(base_bytes, tmp_path, many), rejecting_store)
+    assert [(p.cell, p.question) for p in problems] == [
+        ("Questionnaire!E2", "COMP-01"),
+        ("Questionnaire!E4", "COMP-03"),
+        ("Questionnaire!E8", "PAY-03"),
+        ("Questionnaire!F8", "PAY-03"),
+        ("Questionnaire!E19", "WORK-04"),
+        ("Questionnaire!F60", None),
+        ("Countries!E2", "Currency"),
+        ("Countries!C3", "Workers"),
+        ("Countries!A4", "Country"),
+        ("Countries!B5", "Workforce share %"),
+        ("Countries!D5", "Lowest hourly pay"),
+        ("Countries!E5", "Currency"),
+        ("Countries!F5", "Pay basis"),
+        ("_meta!B3", None),
+    ]
+    assert [p.cell for p in WorkbookRejected(problems).problems] == [p.cell for p in problems]
 
 
 # -- hostile text that is a legitimate answer ----------------------------------------------------
