@@ -139,11 +139,14 @@ def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str)
     return sow_dir / f"{slug(vendor)}-{decision.assessed_on.isoformat()}-{assessment_id[:8]}.docx"
 
 
-def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path) -> RenderedSow | None:
-    """Render and verify the SOW when the decision allows one; None for `not_qualified`."""
+def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path, *,
+              draft: bool = False) -> RenderedSow | None:
+    """Render and verify the SOW when the decision allows one; None for `not_qualified`.
+    Every SOW written gets its own reference (`document_id`); `draft` marks one pending human review."""
     if decision.decision == "not_qualified":
         return None
-    context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on)
+    context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on,
+                            document_id=uuid.uuid4().hex, draft=draft)
     return render_sow(context, template=inputs.template, out=out)
 
 
