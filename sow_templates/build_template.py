@@ -345,7 +345,7 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
                "question of the qualification questionnaire the item answers.")
     # short values never break inside (LibreOffice ignores w:noWrap): a no-break space and hyphen keep
     # "clause 5.2" and "COMM-02" whole, and a date wraps, if ever, only before its year
-    _table(doc, ["#", "Action", "Amends", "Ref.", "Country", "Due date"], [1.0, 5.8, 2.2, 2.1, 2.0, 3.3],
+    _table(doc, ["#", "Action", "Amends", "Ref.", "Country", "Due date"], [1.0, 5.5, 2.5, 2.1, 2.0, 3.3],
            "for r in remediations",
            ["{{ r.index }}", "{{ r.action }}",
             f"{{{{ 'clause{NBSP}5.' ~ r.clause_index if r.clause_index else '-' }}}}",
