@@ -142,13 +142,15 @@ def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str)
     return sow_dir / f"{slug(vendor)}-{decision.assessed_on.isoformat()}-{assessment_id[:8]}.docx"
 
 
-def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path,
+def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path, *,
               draft: bool = False) -> RenderedSow | None:
-    """Render and verify the SOW when the decision allows one; None for `not_qualified`. A draft is issued
-    while a review the review policy requires is not approved."""
+    """Render and verify the SOW when the decision allows one; None for `not_qualified`.
+    Every SOW written gets its own reference (`document_id`); `draft` marks one issued while a review
+    the review policy requires is not approved ("DRAFT - pending review")."""
     if decision.decision == "not_qualified":
         return None
-    context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on)
+    context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on,
+                            document_id=uuid.uuid4().hex, draft=draft)
     return render_sow(context, template=inputs.template, out=out)
 
 
@@ -177,6 +179,7 @@ def sow_record(rendered: RenderedSow, *, assessment_id: str, vendor_id: str, dec
         template_sha256=rendered.template_sha256,
         clauses=[{"library": rendered.clause_library, **c.model_dump()} for c in rendered.clauses],
         status="draft" if draft else "final", decision=decision, override_knockout=override_knockout,
+        reference=rendered.reference,
     )
 
 

@@ -29,7 +29,9 @@ from docx.shared import Cm, Pt, RGBColor
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "default-sow.docx"
 FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 NAVY = RGBColor(0x1F, 0x3A, 0x5F)
+RED = RGBColor(0xC0, 0x00, 0x00)
 HEADER_FILL = "D9E2F3"
+NBSP, NBHY = "\u00a0", "\u2011"  # no-break space, non-breaking hyphen
 
 
 def _styles(doc) -> None:
@@ -79,28 +81,43 @@ def _tag(container, tag: str) -> None:
     container.add_paragraph(tag)
 
 
-def _cell(cell, text: str, *, bold: bool = False, size: float | None = 9.5) -> None:
+def _cell(cell, text: str, *, bold: bool = False, size: float | None = 9.5, nowrap: bool = False) -> None:
     p = cell.paragraphs[0]
     p.paragraph_format.space_after = Pt(2)
     run = p.add_run(text)
     run.bold = bold or None
     if size:
         run.font.size = Pt(size)
+    if nowrap:  # short values (numbers, dates, codes) never break inside
+        cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+
+
+def _border(paragraph, color: str = "C00000") -> None:
+    """A box around a paragraph."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        for key, value in (("val", "single"), ("sz", "18"), ("space", "4"), ("color", color)):
+            el.set(qn(f"w:{key}"), value)
+        borders.append(el)
+    p_pr.append(borders)
 
 
 def _table(doc, header: list[str], widths: list[float], loop: str | None, row: list[str],
-           style: str = "Table Grid"):
-    """A table with a shaded header row and, when `loop` is given, a docxtpl row loop."""
+           style: str = "Table Grid", nowrap: tuple[int, ...] = ()):
+    """A table with a shaded header row and, when `loop` is given, a docxtpl row loop.
+    Columns in `nowrap` never wrap (header and body)."""
     rows = 1 + (3 if loop else 1)
     table = doc.add_table(rows=rows, cols=len(header))
     table.style = style
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for i, text in enumerate(header):
-        _cell(table.rows[0].cells[i], text, bold=True)
+        _cell(table.rows[0].cells[i], text, bold=True, nowrap=i in nowrap)
         _shade(table.rows[0].cells[i])
     body = table.rows[2 if loop else 1]
     for i, text in enumerate(row):
-        _cell(body.cells[i], text)
+        _cell(body.cells[i], text, nowrap=i in nowrap)
     if loop:
         _cell(table.rows[1].cells[0], "{%tr " + loop + " %}")
         _cell(table.rows[3].cells[0], "{%tr endfor %}")
@@ -174,11 +191,20 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
         setattr(section, side, Cm(2.3))
     section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
 
-    header = section.header.paragraphs[0]
-    header.text = "{{ reference }}  |  {{ supplier.name }}"
+    # a draft's header says so on a line of its own, on every page
+    section.header.paragraphs[0].text = "{%p if draft %}"
+    mark = section.header.add_paragraph()
+    mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = mark.add_run("{{ draft_notice }}")
+    run.bold = True
+    run.font.size = Pt(10)
+    run.font.color.rgb = RED
+    section.header.add_paragraph("{%p endif %}")
+    header = section.header.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    header.runs[0].font.size = Pt(8)
-    header.runs[0].font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    run = header.add_run("{{ reference }}  |  {{ supplier.name }}")
+    run.font.size = Pt(8)
+    run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("Confidential  |  Page ").font.size = Pt(8)
@@ -187,15 +213,24 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _field(footer, "NUMPAGES")
 
     # --- title and parties -------------------------------------------------
+    _tag(doc, "{%p if draft %}")
+    notice = _para(doc, "{{ draft_notice }}", bold=True, size=18, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    notice.runs[0].font.color.rgb = RED
+    _border(notice)
+    note = _para(doc, "Not for signature: a human review of this Statement of Work is still required.",
+                 italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    note.runs[0].font.color.rgb = RED
+    _tag(doc, "{%p endif %}")
     _para(doc, "{{ title }}", "Title")
-    _para(doc, "Reference {{ reference }}  ·  Issued {{ issued_on }}", italic=True, space_after=12)
+    _para(doc, "Reference: {{ reference }}", italic=True, space_after=0)
+    _para(doc, "Issued: {{ issued_on }}", italic=True, space_after=12)
     parties = doc.add_table(rows=4, cols=3)
     parties.style = "Table Grid"
     parties.alignment = WD_TABLE_ALIGNMENT.CENTER
     for r, (key, client, supplier) in zip(parties.rows, [
         ("", "Client", "Supplier"),
         ("Legal name", "{{ client.name }}", "{{ supplier.name }}"),
-        ("Trading as", "{{ client.name }}", "{{ supplier.trading_name }}"),
+        ("Trading as", "{{ client.trading_name or '-' }}", "{{ supplier.trading_name or '-' }}"),
         ("Registered in", "{{ client.registered_in or 'As stated in the Agreement' }}",
          "{{ supplier.registered_in }}"),
     ], strict=True):
@@ -205,6 +240,11 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _widths(parties, [4.0, 6.2, 6.2])
     for c in parties.rows[0].cells:
         _shade(c)
+    _tag(doc, "{%p if client.to_complete %}")
+    blank = _para(doc, "To complete before signature: the Client's particulars in square brackets.", italic=True,
+                  size=9, space_after=0)
+    blank.runs[0].font.color.rgb = RED
+    _tag(doc, "{%p endif %}")
     _para(doc)
     _para(doc, 'This Statement of Work (the "SOW") is made between {{ client.name }} (the "Client") and '
                '{{ supplier.name }} (the "Supplier") under the services agreement between them (the '
@@ -248,12 +288,12 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     # --- 3 countries -----------------------------------------------------------
     _para(doc, "3. Countries, workforce and pay floors", "Heading 1")
     _para(doc, "The Services are performed only in these countries. The pay floor is the minimum effective "
-               "gross hourly pay of every worker in that country (see clause 5, Compensation at or above the "
-               "living wage).")
+               "gross hourly pay of every worker in that country (see clause 5.{{ clause_numbers['living-wage'] }}, "
+               "Compensation at or above the living wage). Appendix B records where each figure comes from.")
     _table(doc, ["Country", "Share", "Workers", "Pay basis", "Pay floor per hour", "Basis and source"],
-           [2.6, 1.5, 2.1, 2.3, 2.5, 5.4], "for c in countries",
+           [2.6, 1.6, 2.0, 2.4, 2.4, 5.4], "for c in countries",
            ["{{ c.name }} ({{ c.iso2 }})", "{{ c.share }}", "{{ c.workers }}", "{{ c.pay_basis }}",
-            "{{ c.floor }}", "{{ c.floor_kind|capitalize }}{{ ' (' ~ c.floor_note ~ ')' if c.floor_note else '' }}. Source: {{ c.floor_source }}"])
+            "{{ c.floor }}", "{{ c.floor_basis }}"], nowrap=(1, 2))
 
     # --- 4 pilot -------------------------------------------------------------
     _para(doc, "4. Pilot phase and launch", "Heading 1")
@@ -300,15 +340,22 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _tag(doc, "{%p if remediations %}")
     _para(doc, "Schedule 1: Remediation schedule", "Heading 1")
     _para(doc, "The Supplier shall complete each action below by its due date and give the Client evidence "
-               "of it (clause 5, Remediation schedule).")
-    _table(doc, ["#", "Action", "Ref.", "Country", "Due date"], [0.8, 8.8, 2.1, 1.9, 2.8],
+               "of it (clause 5.{{ clause_numbers['remediation-schedule'] }}, Remediation schedule). Each item "
+               "amends the clause named in the column Amends, and that clause is subject to it. Ref. is the "
+               "question of the qualification questionnaire the item answers.")
+    # short values never break inside (LibreOffice ignores w:noWrap): a no-break space and hyphen keep
+    # "clause 5.2" and "COMM-02" whole, and a date wraps, if ever, only before its year
+    _table(doc, ["#", "Action", "Amends", "Ref.", "Country", "Due date"], [1.0, 5.5, 2.5, 2.1, 2.0, 3.3],
            "for r in remediations",
-           ["{{ r.index }}", "{{ r.action }}", "{{ r.question }}", "{{ r.country }}", "{{ r.due_date }}"])
+           ["{{ r.index }}", "{{ r.action }}",
+            f"{{{{ 'clause{NBSP}5.' ~ r.clause_index if r.clause_index else '-' }}}}",
+            f"{{{{ (r.question or '-')|replace('-', '{NBHY}') }}}}", "{{ r.country }}",
+            f"{{{{ r.due_date|replace(' ', '{NBSP}', 1) }}}}"], nowrap=(0, 2, 3, 5))
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p if representations %}")
     _para(doc, "Schedule {{ 2 if remediations else 1 }}: Supplier evidence relied on", "Heading 1")
-    _para(doc, "The Supplier supplied this evidence with its questionnaire answers (clause 5, Supplier "
-               "representations).")
+    _para(doc, "The Supplier supplied this evidence with its questionnaire answers (clause "
+               "5.{{ clause_numbers['supplier-representations'] }}, Supplier representations).")
     _table(doc, ["Question", "Answer", "Evidence supplied"], [5.5, 3.0, 7.9], "for e in representations",
            ["{{ e.question }}: {{ e.text }}", "{{ e.answer }}", "{{ e.evidence }}"])
     _tag(doc, "{%p endif %}")
@@ -334,8 +381,16 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endfor %}")
 
+    brk = doc.add_paragraph()
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, "Appendix B: Sources of the pay floors", "Heading 1")
+    _para(doc, "This appendix records, for audit, where each pay floor of section 3 comes from. It adds no "
+               "obligation; the pay floors are those of section 3.").paragraph_format.keep_with_next = True
+    _table(doc, ["Country", "Pay floor per hour", "Source in full"], [3.2, 2.8, 10.4], "for c in countries",
+           ["{{ c.name }} ({{ c.iso2 }})", "{{ c.floor }}", "{{ c.floor_provenance }}"])
+
     props = doc.core_properties
-    props.title = "{{ title }}"
+    props.title = "{{ draft_notice ~ ': ' if draft else '' }}{{ title }}"
     props.subject = "{{ reference }}"
     props.author = "fairsource"
     props.last_modified_by = "fairsource"

@@ -21,6 +21,9 @@ from .errors import ClauseLibraryError
 DEFAULT_LIBRARY = Path(__file__).parent / "clauses" / "responsible-collection.yaml"
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+REMEDIATION_KEY = re.compile(r"^(?:[A-Z]+-\d+|[a-z][a-z0-9_]*)$")
+QUESTION_ID = re.compile(r"^[A-Z]+-\d+$")
+SCHEDULE_ITEMS = "items"  # the one placeholder of `schedule_reference`
 JINJA_MARKUP = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
 # Placeholders build_context fills from the submission and the decision; the
@@ -40,6 +43,7 @@ class ClauseFacts(BaseModel):
     decision: str
     country_flags: frozenset[str]
     country_bands: frozenset[str]
+    has_remediations: bool = False
 
 
 class Condition(BaseModel):
@@ -53,6 +57,7 @@ class Condition(BaseModel):
     decision: tuple[Literal["qualified", "conditional", "not_qualified"], ...] | None = None
     country_flag: str | None = Field(None, description="a flag name, or `any` for any flag")
     country_band: tuple[Literal["low", "medium", "high", "prohibited"], ...] | None = None
+    remediations: bool | None = Field(None, description="true: the decision lists at least one remediation")
 
     @model_validator(mode="before")
     @classmethod
@@ -65,7 +70,7 @@ class Condition(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Condition:
-        tests = [self.question, self.decision, self.country_flag, self.country_band]
+        tests = [self.question, self.decision, self.country_flag, self.country_band, self.remediations]
         if self.always and any(t is not None for t in tests):
             raise ValueError("`always` cannot be combined with other tests")
         if not self.always and all(t is None for t in tests):
@@ -92,6 +97,8 @@ class Condition(BaseModel):
                 return False
             if self.country_flag != "any" and self.country_flag not in facts.country_flags:
                 return False
+        if self.remediations is not None and facts.has_remediations != self.remediations:
+            return False
         return self.country_band is None or bool(facts.country_bands & set(self.country_band))
 
     def describe(self) -> str:
@@ -106,6 +113,8 @@ class Condition(BaseModel):
             parts.append(f"a country is flagged {self.country_flag}")
         if self.country_band:
             parts.append(f"a country is in band {' or '.join(self.country_band)}")
+        if self.remediations is not None:
+            parts.append("the decision lists remediations" if self.remediations else "no remediation is listed")
         return " and ".join(parts)
 
 
@@ -117,6 +126,17 @@ class Clause(BaseModel):
     text: str = Field(min_length=1)
     applies_when: Condition
     mandatory: bool
+    amended_by: tuple[str, ...] = Field(
+        (), description="remediations (question ids such as PAY-06, or country rules such as below_living_wage) "
+                        "that amend this clause: their Schedule 1 items name it and it says it is subject to them")
+
+    @field_validator("amended_by")
+    @classmethod
+    def _remediation_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [k for k in value if not REMEDIATION_KEY.match(k)]
+        if bad:
+            raise ValueError(f"amended_by entries must be question ids (PAY-06) or rule keys (below_living_wage): {bad}")
+        return value
 
     @field_validator("text", "title")
     @classmethod
@@ -142,7 +162,30 @@ class ClauseLibrary(BaseModel):
     title: str
     review_status: str = ""
     parameters: dict[str, str] = Field(default_factory=dict)
+    schedule_reference: str = Field(
+        min_length=1, description="the paragraph added to a clause that Schedule 1 items amend; {items} is "
+                                  "replaced with e.g. 'item 7' or 'items 7, 8 and 9'")
     clauses: tuple[Clause, ...]
+
+    @field_validator("schedule_reference")
+    @classmethod
+    def _schedule_reference(cls, value: str) -> str:
+        if JINJA_MARKUP.search(value):
+            raise ValueError("schedule_reference must be plain prose: no {{ }}, {% %} or {# #} template markup")
+        names = set(PLACEHOLDER.findall(value))
+        if names != {SCHEDULE_ITEMS}:
+            raise ValueError("schedule_reference must use exactly one placeholder, {items} "
+                             f"(found: {', '.join(sorted(names)) or 'none'})")
+        if "Schedule 1" not in value:
+            raise ValueError("schedule_reference must name Schedule 1, the remediation schedule")
+        return " ".join(value.split())
+
+    def schedule_paragraph(self, items: list[int]) -> str:
+        """The `schedule_reference` paragraph for these Schedule 1 item numbers."""
+        numbers = [str(n) for n in items]
+        text = f"item {numbers[0]}" if len(numbers) == 1 else \
+            "items " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+        return self.schedule_reference.replace("{" + SCHEDULE_ITEMS + "}", text)
 
     @model_validator(mode="after")
     def _check(self) -> ClauseLibrary:
@@ -170,6 +213,16 @@ class ClauseLibrary(BaseModel):
     def applicable(self, facts: ClauseFacts) -> list[Clause]:
         return [c for c in self.clauses if c.applies_when.holds(facts)]
 
+    @staticmethod
+    def amended_clause(keys: list[str], clauses: list[Clause]) -> Clause | None:
+        """The first of `clauses` (in SOW order) that a remediation with these keys (its rule, its
+        question) amends, or None."""
+        for key in keys:
+            for clause in clauses:
+                if key in clause.amended_by:
+                    return clause
+        return None
+
 
 def _question_ids() -> set[str] | None:
     try:
@@ -196,4 +249,8 @@ def load_clause_library(path: str | Path | None = None) -> ClauseLibrary:
             q = clause.applies_when.question
             if q is not None and q not in known_questions:
                 raise ClauseLibraryError(f"clause library {file}: clause {clause.id} tests unknown question {q}")
+            unknown = [k for k in clause.amended_by if QUESTION_ID.match(k) and k not in known_questions]
+            if unknown:
+                raise ClauseLibraryError(f"clause library {file}: clause {clause.id} is amended_by unknown "
+                                         f"question(s) {', '.join(unknown)}")
     return library

@@ -9,6 +9,8 @@ needs no filters.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from decimal import Decimal
 
@@ -19,11 +21,19 @@ from supplier_models.countries import country_index
 from supplier_models.submission import Submission
 
 from .clauses import ClauseFacts, ClauseLibrary, load_clause_library
-from .errors import SowNotAllowed
+from .errors import SowError, SowNotAllowed
 from .survey import SurveyDefinition, load_survey
 
 DATA_COLLECTION = "Data collection from contributors"
-DEFAULT_ORGANISATION = "The Client"
+DEFAULT_ORGANISATION = "The Client"  # what the flows pass when no organisation is configured
+# With no organisation configured the client's particulars are blanks to fill in before signature.
+CLIENT_BLANKS = {"name": "[Client legal name]", "trading_name": "[Client trading name, if any]",
+                 "registered_in": "[Client country of registration]"}
+DRAFT_NOTICE = "DRAFT - pending review"
+# U+2011 (non-breaking hyphen): the title never breaks as "Human-/Data".
+TITLE = "Statement of Work: Responsible Human\u2011Data Services"
+REMEDIATION_CLAUSE = "remediation-schedule"
+_SOURCE_CODE = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)+$")  # a dataset indicator code such as EAR_INEE_NOC_NB_A
 
 # XML 1.0 forbids most control characters; a vendor's text must not be able to break the document.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -62,6 +72,7 @@ class Party(BaseModel):
     name: str = Field(description="legal name as it appears in the SOW")
     registered_in: str = ""
     trading_name: str = ""
+    to_complete: bool = Field(False, description="the particulars are bracketed blanks to fill in before signature")
 
 
 class Qualification(BaseModel):
@@ -91,8 +102,11 @@ class CountryTerms(BaseModel):
     floor: str = Field(description="the pay floor per hour, e.g. 'KES 250.00', or 'No figure on record'")
     floor_kind: str = Field(description="living wage | statutory minimum wage | none")
     floor_note: str = Field("", description="e.g. 'no living-wage figure on record'")
-    floor_source: str = Field(description="where the figure comes from, with its 'as of' date")
+    floor_source: str = Field(description="the figure's source and its date, e.g. 'ILOSTAT, as of 2024'")
     floor_as_of: str = ""
+    floor_basis: str = Field("", description="the countries table's cell: kind of figure, source and date")
+    floor_provenance: str = Field("", description="the full provenance of the figure (dataset, file, "
+                                                  "conversion), for the sources appendix")
     band: str = ""
     flags: list[str] = Field(default_factory=list)
 
@@ -115,16 +129,24 @@ class ClauseText(BaseModel):
     text: str = Field(description="the paragraphs joined by newlines (render with {{ clause.text }})")
     paragraphs: list[str]
     mandatory: bool
+    schedule_items: list[int] = Field(default_factory=list,
+                                      description="the Schedule 1 items that amend this clause")
 
 
 class RemediationTerms(BaseModel):
+    """One item of Schedule 1, with the clause it amends."""
+
     model_config = ConfigDict(frozen=True)
     index: int
     action: str
     question: str = ""
-    country: str = ""
+    country: str = Field("All", description="the country's name when the action concerns one country, else 'All'")
+    iso2: str = ""
     due_date: str
     due_in_days: int
+    clause_id: str = ""
+    clause_index: int = Field(0, description="the position of the amended clause in `clauses` (1-based)")
+    clause_title: str = ""
 
 
 class Representation(BaseModel):
@@ -171,8 +193,10 @@ class SowContext(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     title: str
-    reference: str
+    reference: str = Field(description="identifies this one document, e.g. SOW-ACME-ANNOTATION-LTD-20261123-3F9A1C2E")
     issued_on: str
+    draft: bool = Field(False, description="a draft pending human review, not for signature")
+    draft_notice: str = Field("", description="'DRAFT - pending review' for a draft, else empty")
     client: Party
     supplier: Party
     qualification: Qualification
@@ -184,6 +208,8 @@ class SowContext(BaseModel):
     countries: list[CountryTerms]
     pilot: Pilot
     clauses: list[ClauseText]
+    clause_numbers: dict[str, int] = Field(default_factory=dict,
+                                           description="clause id -> its index, for cross-references")
     remediations: list[RemediationTerms]
     representations: list[Representation]
     survey: SurveyAppendix
@@ -205,26 +231,44 @@ class _Floor(BaseModel):
     note: str = ""
     source: str
     as_of: str = ""
+    basis: str
+    provenance: str
+
+
+def short_source(full: str) -> str:
+    """The name of a figure's source as a contract states it: the provenance trail (", via <repository>
+    commit ...", file names, indicator codes) left to the sources appendix.
+    'ILOSTAT EAR_INEE_NOC_NB_A, statutory ... wage, via gabyro23/globeing commit c0a7e417' -> 'ILOSTAT'."""
+    head = re.split(r" via |, | \(|; ", full, maxsplit=1)[0]
+    words = [w for w in head.split() if not _SOURCE_CODE.match(w)]
+    return " ".join(words) or " ".join(full.split())[:60]
 
 
 def _floor(pay: PayFloor | None, currency: str) -> _Floor:
-    """The pay floor of one country as the SOW states it, with its basis and source."""
+    """The pay floor of one country as the SOW states it: the figure, its source and date, and (for the
+    sources appendix) its full provenance."""
     if pay is None or pay.floor_hourly is None:
-        return _Floor(amount="No figure on record", kind="none", source=(
-            "The assessment names no living-wage or statutory figure for this country; the Supplier documents "
-            "its living-wage benchmark within 30 days of signature."))
+        return _Floor(amount="No figure on record", kind="none", source="no living-wage or statutory figure on record",
+                      basis="None: no living-wage or statutory figure on record.", provenance=(
+                          "The assessment names no living-wage or statutory figure for this country; the Supplier "
+                          "documents its living-wage benchmark within 30 days of signature."))
     if pay.living_wage_hourly:
+        full = clean_text(pay.living_wage_source or "source not recorded")
+        as_of = clean_text(pay.living_wage_as_of or "")
+        source = short_source(full) + (f", as of {as_of}" if as_of else "")
         return _Floor(amount=format_money(pay.currency or currency, pay.living_wage_hourly), kind="living wage",
-                      source=clean_text(pay.living_wage_source or "source not recorded"),
-                      as_of=clean_text(pay.living_wage_as_of or ""))
-    source = clean_text(pay.statutory_source or "source not recorded")
-    if pay.statutory_as_of:
-        source += f", as of {clean_text(pay.statutory_as_of)}"
+                      source=source, as_of=as_of, basis=f"Living wage. Source: {source}.",
+                      provenance=full + (f", as of {as_of}" if as_of else "") + ".")
+    full = clean_text(pay.statutory_source or "source not recorded")
+    as_of = clean_text(pay.statutory_as_of or "")
+    source = short_source(full) + (f", as of {as_of}" if as_of else "")
+    provenance = full + (f", as of {as_of}" if as_of else "")
     if pay.hours_per_month:
-        source += f"; monthly figure divided by {pay.hours_per_month.normalize():f} hours"
+        provenance += f"; monthly figure divided by {pay.hours_per_month.normalize():f} hours"
+    note = "no living-wage figure on record"
     return _Floor(amount=format_money(pay.currency or currency, pay.statutory_minimum_hourly),
-                  kind="statutory minimum wage", note="no living-wage figure on record", source=source,
-                  as_of=clean_text(pay.statutory_as_of or ""))
+                  kind="statutory minimum wage", note=note, source=source, as_of=as_of,
+                  basis=f"Statutory minimum wage ({note}). Source: {source}.", provenance=provenance + ".")
 
 
 def _survey(survey: SurveyDefinition, countries: list[CountryTerms]) -> SurveyAppendix:
@@ -267,16 +311,44 @@ def _question_texts(submission: Submission) -> dict[str, str]:
     return {question.id: question.text for question in q.questions}
 
 
+def _reference(supplier_name: str, decision: Decision, unique: str) -> str:
+    slug = "-".join(re.sub(r"[^A-Z0-9]+", " ", supplier_name.upper()).split()[:3])[:30] or "SUPPLIER"
+    tail = re.sub(r"[^A-Z0-9]", "", unique.upper())[:8]
+    if not tail:
+        raise SowError(f"document_id {unique!r} has no letters or digits to make a reference from")
+    return f"SOW-{slug}-{decision.assessed_on:%Y%m%d}-{tail}"
+
+
+def _digest(*parts: object) -> str:
+    """A short id of what a SOW says: two documents that differ in anything they state differ in it."""
+    digest = hashlib.sha256()
+    for part in parts:
+        text = part.model_dump_json() if isinstance(part, BaseModel) else json.dumps(part, default=str)
+        digest.update(text.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:8]
+
+
 def build_context(
     submission: Submission,
     decision: Decision,
     *,
-    organisation: str = DEFAULT_ORGANISATION,
+    organisation: str | None = None,
     clause_library: ClauseLibrary | None = None,
     survey: SurveyDefinition | None = None,
     issued_on: dt.date | None = None,
+    reference: str | None = None,
+    document_id: str | None = None,
+    draft: bool = False,
 ) -> SowContext:
-    """The SOW's variables for this vendor. Raises `SowNotAllowed` for a `not_qualified` decision."""
+    """The SOW's variables for this vendor. Raises `SowNotAllowed` for a `not_qualified` decision.
+
+    `organisation`: the client's legal name; None, empty or "The Client" leave bracketed blanks to
+    complete before signature. `reference`: the document's reference, used as given; else it is
+    `SOW-<SUPPLIER>-<YYYYMMDD>-<ID>`, where ID is the first 8 characters of `document_id` (pass a fresh
+    id per document, e.g. the SOW record's uuid) or, without one, a digest of everything the SOW says.
+    `draft`: a draft pending human review; the template shows `draft_notice` on the first page and in
+    the header, and verification requires it.
+    """
     if decision.decision not in ("qualified", "conditional"):
         raise SowNotAllowed(
             f"{decision.vendor} is {decision.decision} (assessed {decision.assessed_on}); "
@@ -286,7 +358,12 @@ def build_context(
     survey_def = survey or load_survey()
     answers = submission.answers
     supplier_name = clean_text(submission.legal_entity)
-    client_name = clean_text(organisation)
+    org = " ".join(clean_text(organisation or "").split())
+    if org and org != DEFAULT_ORGANISATION:
+        client = Party(role="Client", name=org, trading_name=org)
+    else:
+        client = Party(role="Client", to_complete=True, **CLIENT_BLANKS)
+    client_name = client.name
 
     risk_by_iso = {c.iso2: c for c in decision.geo.countries}
     countries: list[CountryTerms] = []
@@ -299,7 +376,8 @@ def build_context(
             workers=str(row.workers), pay_basis=clean_text(row.pay_basis), currency=row.currency,
             declared_lowest_pay=format_money(row.currency, row.lowest_hourly_pay),
             floor=floor.amount, floor_kind=floor.kind, floor_note=floor.note, floor_source=floor.source,
-            floor_as_of=floor.as_of, band=risk.band if risk else "", flags=list(risk.flags) if risk else [],
+            floor_as_of=floor.as_of, floor_basis=floor.basis, floor_provenance=floor.provenance,
+            band=risk.band if risk else "", flags=list(risk.flags) if risk else [],
         ))
     listed = {c.iso2 for c in countries}
     for risk in decision.geo.countries:  # a country the decision knows but the sheet lost: still bound
@@ -311,7 +389,8 @@ def build_context(
                 pay_basis="", currency=currency,
                 declared_lowest_pay=format_money(currency, risk.pay.lowest_hourly_pay) if risk.pay else "",
                 floor=floor.amount, floor_kind=floor.kind, floor_note=floor.note, floor_source=floor.source,
-                floor_as_of=floor.as_of, band=risk.band, flags=list(risk.flags)))
+                floor_as_of=floor.as_of, floor_basis=floor.basis, floor_provenance=floor.provenance,
+                band=risk.band, flags=list(risk.flags)))
 
     def country_label(c: CountryTerms) -> str:
         return f"{c.name} ({c.iso2})"
@@ -326,12 +405,7 @@ def build_context(
     breach = answers.get("DATA-04")
     breach_max = Decimal(library.parameters.get("breach_notice_max_hours", "72"))
     breach_hours = min(Decimal(str(breach)), breach_max) if isinstance(breach, Decimal | int | float) else breach_max
-    remediations = []
-    for n, r in enumerate(decision.remediations, start=1):
-        due = r.due_date or decision.assessed_on + dt.timedelta(days=r.due_in_days)
-        remediations.append(RemediationTerms(index=n, action=clean_text(r.action), question=r.question or "",
-                                             country=r.country or "", due_date=format_date(due),
-                                             due_in_days=r.due_in_days))
+    names = {c.iso2: c.name for c in countries}
     questionnaire = f"{submission.questionnaire_id} v{submission.questionnaire_version}"
     values = {
         **library.parameters,
@@ -347,7 +421,7 @@ def build_context(
         "gender_unsafe_countries": _join([country_label(c) for c in countries if "gender_question_unsafe" in c.flags]),
         "high_risk_countries": _join([country_label(c) for c in countries if c.band == "high"]),
         "flagged_countries": _join([country_label(c) for c in countries if c.flags]),
-        "remediation_count": str(len(remediations)),
+        "remediation_count": str(len(decision.remediations)),
         "assessed_on": format_date(decision.assessed_on),
         "valid_until": format_date(decision.valid_until),
         "questionnaire": questionnaire,
@@ -356,12 +430,33 @@ def build_context(
         answers=answers, decision=decision.decision,
         country_flags=frozenset(f for c in countries for f in c.flags),
         country_bands=frozenset(c.band for c in countries if c.band),
+        has_remediations=bool(decision.remediations),
     )
+    applicable = library.applicable(facts)
+    position = {clause.id: n for n, clause in enumerate(applicable, start=1)}
+    fallback = next((c for c in applicable if c.id == REMEDIATION_CLAUSE), None)
+    remediations = []
+    items: dict[str, list[int]] = {}
+    for n, r in enumerate(decision.remediations, start=1):
+        due = r.due_date or decision.assessed_on + dt.timedelta(days=r.due_in_days)
+        amended = library.amended_clause([k for k in (r.rule, r.question) if k], applicable) or fallback
+        if amended is not None:
+            items.setdefault(amended.id, []).append(n)
+        iso2 = (r.country or "").upper()
+        remediations.append(RemediationTerms(
+            index=n, action=clean_text(r.action), question=r.question or "", iso2=iso2,
+            country=(names.get(iso2) or _country_name(iso2) or iso2) if iso2 else "All",
+            due_date=format_date(due), due_in_days=r.due_in_days,
+            clause_id=amended.id if amended else "", clause_index=position[amended.id] if amended else 0,
+            clause_title=amended.title if amended else ""))
     clauses = []
-    for n, clause in enumerate(library.applicable(facts), start=1):
+    for n, clause in enumerate(applicable, start=1):
         paragraphs = clause.paragraphs(values)
+        if clause.id in items:  # the clause says which Schedule 1 items amend it
+            paragraphs.append(library.schedule_paragraph(items[clause.id]))
         clauses.append(ClauseText(id=clause.id, version=clause.version, index=n, title=clause.title,
-                                  text="\n".join(paragraphs), paragraphs=paragraphs, mandatory=clause.mandatory))
+                                  text="\n".join(paragraphs), paragraphs=paragraphs, mandatory=clause.mandatory,
+                                  schedule_items=items.get(clause.id, [])))
 
     texts = _question_texts(submission)
     representations = [
@@ -375,12 +470,20 @@ def build_context(
         "ending with a written pilot report that the Client accepts before production starts."))
     label = {"qualified": "Qualified", "conditional": "Qualified with conditions"}[decision.decision]
     day = issued_on or decision.assessed_on
-    slug = "-".join(re.sub(r"[^A-Z0-9]+", " ", supplier_name.upper()).split()[:3])[:30] or "SUPPLIER"
+    if reference is not None:
+        reference = " ".join(clean_text(reference).split())
+        if not reference:
+            raise SowError("reference must not be empty (pass None to have one made)")
+    else:
+        reference = _reference(supplier_name, decision, document_id or _digest(
+            submission.sha256, decision, client_name, day.isoformat(), draft, library.key))
     return SowContext(
-        title="Statement of Work: Responsible Human-Data Services",
-        reference=f"SOW-{slug}-{decision.assessed_on:%Y%m%d}",
+        title=TITLE,
+        reference=reference,
         issued_on=format_date(day),
-        client=Party(role="Client", name=client_name),
+        draft=draft,
+        draft_notice=DRAFT_NOTICE if draft else "",
+        client=client,
         supplier=Party(role="Supplier", name=supplier_name,
                        registered_in=_country_name(answers.get("COMP-02")),
                        trading_name=clean_text(submission.vendor_name)),
@@ -397,6 +500,7 @@ def build_context(
         countries=countries,
         pilot=pilot,
         clauses=clauses,
+        clause_numbers={c.id: c.index for c in clauses},
         remediations=remediations,
         representations=representations,
         survey=_survey(survey_def, countries),

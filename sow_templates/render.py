@@ -21,7 +21,7 @@ import hashlib
 import io
 import os
 import re
-import tempfile
+import secrets
 import threading
 import zipfile
 from dataclasses import dataclass, field
@@ -84,6 +84,8 @@ class RenderedSow(BaseModel):
     clause_library: str
     clauses: list[ClauseRef]
     decision: Decision
+    reference: str = ""
+    draft: bool = False
 
 
 def _environment() -> SandboxedEnvironment:
@@ -284,8 +286,7 @@ def render_sow(context: SowContext, template: str | Path | None = None, out: str
     compiled = load_template(template)
     data = compiled.render_bytes(context.model_dump(mode="json"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    tmp = Path(tmp_name)
+    fd, tmp = _create_temp(out)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -305,4 +306,19 @@ def render_sow(context: SowContext, template: str | Path | None = None, out: str
         clause_library=context.clause_library,
         clauses=[ClauseRef(id=c.id, version=c.version, mandatory=c.mandatory) for c in context.clauses],
         decision=context.decision,
+        reference=context.reference,
+        draft=context.draft,
     )
+
+
+def _create_temp(out: Path) -> tuple[int, Path]:
+    """A new temporary file next to `out`, created with mode 0o666 so that the process umask decides
+    its permissions, as for any file the user writes (`tempfile.mkstemp` would make it 0600, and the
+    SOW would keep that mode after the rename)."""
+    for _ in range(100):
+        tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise SowError(f"cannot create a temporary file next to {out}")

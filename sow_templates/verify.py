@@ -3,9 +3,10 @@
 The rule (docs/sow.md): for each mandatory clause of the context, its title
 and its whole text must appear in the document's text (paragraphs and table
 cells, in order), compared after Unicode NFC normalisation and collapsing
-whitespace. For a conditional decision, every remediation action and its due
-date must appear too (they belong to the remediation-schedule clause), and
-the source of every country's pay floor (it belongs to the living-wage clause).
+whitespace. When the decision lists remediations, every remediation action and
+its due date must appear too (they belong to the remediation-schedule clause),
+and the source of every country's pay floor (it belongs to the living-wage
+clause). A draft must say so: its `draft_notice` must appear in the body.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _SDT, _SDT_CONTENT = W + "sdt", W + "sdtContent"
 _SKIP = {W + "txbxContent", W + "del", W + "fldSimple", W + "instrText"}
 REMEDIATION_CLAUSE = "remediation-schedule"
 PAY_CLAUSE = "living-wage"
+DRAFT_MARK = "draft-notice"  # named in `missing_clauses` when a draft does not say it is one
 
 
 def normalise(text: str) -> str:
@@ -164,5 +166,9 @@ def verify_document(path: str | Path, context: SowContext) -> None:
         if problems:
             missing.append(clause.id)
             details.append(f"{clause.id} v{clause.version} ({clause.title}): {'; '.join(problems)}")
+    if context.draft and _fragment(context.draft_notice) not in text:
+        missing.append(DRAFT_MARK)
+        details.append(f"the document is a draft but does not say {context.draft_notice!r} "
+                       "(print {{ draft_notice }} on its first page)")
     if missing:
         raise SowVerificationError(missing, details)

@@ -96,6 +96,7 @@ class SowRecord(SQLModel, table=True):
     template_sha256: str = Field(max_length=64)
     clauses: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default="final", max_length=10, description="final | draft (a required review is pending)")
+    reference: str | None = Field(default=None, max_length=120, description="the reference printed on the SOW")
     decision: str | None = Field(default=None, max_length=20, description="the decision the SOW was written for")
     review_id: str | None = Field(default=None, max_length=36, description="the review that made it final")
     override_knockout: bool = Field(default=False, description="issued after a reviewer overrode a knockout")

@@ -142,7 +142,7 @@ def test_review_approval_turns_a_draft_sow_final_and_needs_a_reason(isolated_hom
     assert status["review_required"] == ["the decision is conditional"]
     store = Store(database_url)
     draft = store.latest_sow(decision["vendor_id"])
-    assert draft.status == "draft" and Path(draft.path).exists()
+    assert draft.status == "draft" and "DRAFT - pending review" in _docx_text(draft.path)
 
     result = runner.invoke(app, ["review", "Brightlabel", "--decision", "approve", "--reviewer", "Ana Lima"])
     assert result.exit_code == 2 and "reason" in result.stderr
@@ -155,6 +155,7 @@ def test_review_approval_turns_a_draft_sow_final_and_needs_a_reason(isolated_hom
     assert status["last_review"]["reviewer"] == "Ana Lima" and status["last_review"]["action"] == "approve"
     final = store.latest_sow(decision["vendor_id"])
     assert final.id != draft.id and final.status == "final" and final.review_id
+    assert final.reference and final.reference != draft.reference  # each document its own reference
     assert "DRAFT" not in _docx_text(final.path) and BRIGHT.name in _docx_text(final.path)
     assert store.latest_assessment(decision["vendor_id"]).id == decision["assessment_id"]  # never rewritten
 

@@ -23,6 +23,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('sow_document', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status', sa.String(length=10), nullable=False, server_default='final'))
+        batch_op.add_column(sa.Column('reference', sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column('decision', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('review_id', sa.String(length=36), nullable=True))
         batch_op.add_column(sa.Column('override_knockout', sa.Boolean(), nullable=False,
@@ -114,7 +115,7 @@ def downgrade() -> None:
     for table in ('notice', 'reattestation_request', 'remediation', 'review'):
         op.drop_table(table)
     with op.batch_alter_table('sow_document', schema=None) as batch_op:
-        for column in ('override_knockout', 'review_id', 'decision', 'status'):
+        for column in ('override_knockout', 'review_id', 'decision', 'reference', 'status'):
             batch_op.drop_column(column)
     with op.batch_alter_table('vendor', schema=None) as batch_op:
         batch_op.drop_column('contact_email')
