@@ -338,11 +338,17 @@ def status(
             print(s.model_dump_json())
         return
     table = Table(title=f"Vendor status on {day}")
-    for column in ("Vendor", "Status", "Valid until / review on", "Remediations", "Last review"):
-        table.add_column(column)
+    table.add_column("Vendor", ratio=2)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Until", no_wrap=True)
+    table.add_column("Remediations", ratio=1)
+    table.add_column("Review", ratio=1)
     for s in found:
-        dates = f"valid until {s.valid_until}" if s.valid_until else f"review on {s.review_on}"
-        rems = f"{len(s.open_remediations)} open, {len(s.overdue_remediations)} overdue, {s.remediations_done} done"
+        dates = f"{s.valid_until}" if s.valid_until else f"review {s.review_on}"
+        rems = ", ".join(part for part in (
+            f"{len(s.overdue_remediations)} overdue" if s.overdue_remediations else "",
+            f"{len(s.open_remediations)} open" if s.open_remediations else "",
+            f"{s.remediations_done} done" if s.remediations_done else "") if part) or "-"
         review = (f"{s.last_review.action} by {s.last_review.reviewer}" if s.last_review else
                   ("waiting" if s.review_pending else "-"))
         table.add_row(Text(s.vendor), Text(s.status, style=STATUS_STYLE.get(s.status, "")), dates, rems,
@@ -482,7 +488,7 @@ def demo(
     folder: Annotated[Path | None, typer.Option("--out", help="where the demo's files go")] = None,
 ) -> None:
     """Run the intake flow on the bundled example vendors, end to end, on the embedded store."""
-    from supplier_models import FairsourceError, get_settings
+    from supplier_models import FairsourceError, Store, get_settings
     from supplier_models.examples import EXAMPLES, write_example
 
     settings = get_settings()
@@ -524,6 +530,16 @@ def demo(
     out.print(f"SOWs:      {settings.sow_dir}", highlight=False)
     out.print(f"Report:    {report_path}", highlight=False)
     out.print(f"Store:     {settings.url}", highlight=False)
+    from scoring.lifecycle import load_review_policy
+
+    from .lifecycle import statuses
+
+    waiting = [s.vendor for s in statuses(Store(settings.url), load_review_policy(settings.review_policy),
+                                          _today(None)) if s.review_pending]
+    if waiting:
+        out.print(Text(f"Waiting for a person's review (their SOWs are drafts): {', '.join(waiting)}.\n"
+                       "Next: .venv/bin/fairsource status, then .venv/bin/fairsource review VENDOR --decision approve "
+                       "--reason TEXT --reviewer NAME"))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -76,6 +76,7 @@ class VendorStatus(BaseModel):
     decision: str = Field(description="the effective decision: the assessment's, or the one a reviewer set")
     assessed_decision: str
     assessment_id: str
+    submission_id: str = Field(description="the attestation the status rests on")
     assessed_on: dt.date
     valid_until: dt.date | None = Field(None, description="when the qualification lapses (None for a refusal)")
     review_on: dt.date | None = Field(None, description="a refusal's date for a fresh look (None otherwise)")
@@ -120,7 +121,8 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
             reattestation_requested=row["reattestation_requested_on"] is not None)
         yield VendorStatus(
             vendor=row["vendor"], vendor_id=vid, status=status, decision=state.decision,
-            assessed_decision=row["decision"], assessment_id=row["assessment_id"], assessed_on=row["assessed_on"],
+            assessed_decision=row["decision"], assessment_id=row["assessment_id"],
+            submission_id=row["submission_id"], assessed_on=row["assessed_on"],
             valid_until=None if refused else row["valid_until"], review_on=row["valid_until"] if refused else None,
             review_required=state.required, review_pending=state.pending,
             last_review=ReviewOut(**_view(mine[-1]).model_dump()) if mine else None,
@@ -249,7 +251,7 @@ def request_reattestations(store: Store, settings: Settings, inputs: steps.Scori
             run.expired.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "expired_on": s.valid_until})
         if s.reattestation_requested_on is not None:
             continue
-        submission_id = store.latest_assessment(s.vendor_id).submission_id
+        submission_id = s.submission_id
         form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-reattestation:{submission_id}"))
         path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
         prefilled_form(store.submission_by_id(submission_id), path, form_id=form_id,
@@ -298,7 +300,7 @@ def due_notices(store: Store, settings: Settings, inputs: steps.ScoringInputs, a
                  if (s.valid_until and s.valid_until <= horizon) or s.reattestation_form or s.overdue_remediations
                  or s.review_pending]
     for s in concerned:
-        attestation = store.latest_assessment(s.vendor_id).submission_id if s.valid_until else ""
+        attestation = s.submission_id
         if s.valid_until and s.status != "expired":
             already = [int(kind.split("_")[1]) for vid, kind, sid in sent
                        if vid == s.vendor_id and sid == attestation and kind.startswith("expiry_")]
@@ -313,7 +315,7 @@ def due_notices(store: Store, settings: Settings, inputs: steps.ScoringInputs, a
                 f"The qualification of {s.vendor} expired on {s.valid_until}. No SOW can be issued until a fresh, "
                 "confirmed questionnaire is received.")
         if s.reattestation_form and s.reattestation_requested_on:
-            add(s, "reattestation_requested", s.reattestation_form, f"{s.vendor}: please confirm your answers",
+            add(s, "reattestation_requested", attestation, f"{s.vendor}: please confirm your answers",
                 f"Your qualification rests on the answers you gave; it lapses on {s.valid_until or s.review_on}. "
                 "The attached form is pre-filled with them: confirm or correct each answer and return it.",
                 attachment=s.reattestation_form)
