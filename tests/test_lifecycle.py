@@ -280,3 +280,56 @@ def test_reminder_mail_reaches_the_vendor_and_the_owner_once(isolated_home, lume
     assert attachment.get_filename().endswith(".xlsx") and attachment.get_content()[:2] == b"PK"
     count = len(inbox.messages)
     assert _requalify(_days(350))["reminders"] == [] and len(inbox.messages) == count  # never twice
+
+
+def test_a_requalification_cut_off_half_way_completes_the_rest_and_duplicates_nothing(
+        isolated_home, monkeypatch, database_url):
+    from flows import steps
+    from flows.requalify import requalify
+    from supplier_models.errors import ConfigurationError
+
+    folder = isolated_home / "returned"
+    paths = [write_example(v, folder) for v in (EXAMPLES[0], EXAMPLES[1], EXAMPLES[3])]
+    _run("intake", *map(str, paths), "--as-of", TODAY.isoformat())
+    store = Store(database_url)
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_prohibited(isolated_home, "UA")))
+    real_decide, calls = steps.decide, []
+
+    def dies_on_the_third(submission, inputs, as_of):
+        calls.append(submission.vendor_name)
+        if len(calls) == 3:
+            raise ConfigurationError("the worker died")  # not transient: the task does not retry
+        return real_decide(submission, inputs, as_of)
+
+    monkeypatch.setattr(steps, "decide", dies_on_the_third)
+    with pytest.raises(ConfigurationError):
+        requalify(as_of=TODAY + dt.timedelta(days=1), batch_size=1)
+    assert store.counts()["assessment"] == 3 + 2  # two batches were stored, each whole
+    monkeypatch.setattr(steps, "decide", real_decide)
+    results, *_ = requalify(as_of=TODAY + dt.timedelta(days=1), batch_size=1)
+    assert len(results) == 1 and store.counts()["assessment"] == 3 + 3  # only the rest: one new each
+    from sqlmodel import select
+
+    from supplier_models.tables import AssessmentRecord
+
+    with store.session() as s:
+        rows = list(s.exec(select(AssessmentRecord)))
+    assert sorted(r.vendor_id for r in rows if r.reason == "data_change") == sorted({r.vendor_id for r in rows})
+    frontier = next(r for r in rows if r.reason == "data_change" and r.data["vendor"].startswith("Frontier"))
+    assert frontier.decision == "not_qualified"  # Ukraine is now on the prohibited list
+    again, *_ = requalify(as_of=TODAY + dt.timedelta(days=1), batch_size=1)
+    assert again == [] and store.counts()["assessment"] == 6
+
+
+def _policy_with_prohibited(home: Path, iso2: str) -> Path:
+    """The organisation's policy workbook with one prohibited country: a new policy version, every vendor due."""
+    from openpyxl import load_workbook as load
+
+    from supplier_models.policy import PROHIBITED_SHEET, write_blank_policy
+
+    path = write_blank_policy(home / "policy.xlsx")
+    wb = load(path)
+    ws = wb[PROHIBITED_SHEET]
+    ws["A2"], ws["B2"] = iso2, "Sanctions review"
+    wb.save(path)
+    return path
