@@ -58,15 +58,6 @@ class RemediationView(BaseModel):
                    closed_by=r.closed_by, evidence=r.evidence)
 
 
-class ReviewOut(BaseModel):
-    action: str
-    reviewer: str
-    reason: str
-    at: dt.datetime
-    to_decision: str | None = None
-    override_knockout: bool = False
-
-
 class VendorStatus(BaseModel):
     """`fairsource status --json`: one object per vendor (keys may be added, never removed)."""
 
@@ -82,7 +73,7 @@ class VendorStatus(BaseModel):
     review_on: dt.date | None = Field(None, description="a refusal's date for a fresh look (None otherwise)")
     review_required: list[str] = Field(default_factory=list, description="why a review is (or was) required")
     review_pending: bool = False
-    last_review: ReviewOut | None = None
+    last_review: ReviewView | None = None
     override_knockout: bool = False
     open_remediations: list[RemediationView] = Field(default_factory=list)
     overdue_remediations: list[RemediationView] = Field(default_factory=list)
@@ -125,7 +116,7 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
             submission_id=row["submission_id"], assessed_on=row["assessed_on"],
             valid_until=None if refused else row["valid_until"], review_on=row["valid_until"] if refused else None,
             review_required=state.required, review_pending=state.pending,
-            last_review=ReviewOut(**_view(mine[-1]).model_dump()) if mine else None,
+            last_review=_view(mine[-1]) if mine else None,
             override_knockout=state.override_knockout,
             open_remediations=[r for r in tracked if r.state == "open"], overdue_remediations=overdue,
             remediations_done=sum(r.state == "done" for r in tracked),
