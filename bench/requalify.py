@@ -123,7 +123,7 @@ def worker_floor(home: Path) -> dict:
     for b in range(0, len(due), 500):
         rows = store.requalification_batch(due[b:b + 500])  # the same one-query read as the flow's task
         items = []
-        for _aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received in rows:
+        for aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received in rows:
             submission = Submission.model_validate(sub_data)
             decision = steps.cap_validity(steps.decide(submission, inputs, as_of), inputs, received.date())
             data = decision.model_dump(mode="json")  # once, for the re-issue check and the row
@@ -137,7 +137,8 @@ def worker_floor(home: Path) -> dict:
                                            decision=decision.decision)
                     reissued += 1
             items.append((steps.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
-                                                  submission_id=submission_id, reason="data_change", data=data), sow))
+                                                  submission_id=submission_id, reason="data_change", data=data,
+                                                  supersedes=aid), sow))
         store.add_assessments(items)  # one transaction per batch, as the flow's tasks
         rescored += len(items)
     elapsed = time.perf_counter() - start

@@ -161,9 +161,11 @@ def needs_review(submission: Submission | dict, decision: str, inputs: ScoringIn
 
 
 def assessment_record(decision: Decision, *, assessment_id: str, vendor_id: str, submission_id: str,
-                      reason: str, data: dict | None = None) -> AssessmentRecord:
-    """`data`: the decision's `model_dump(mode="json")` when the caller has it already."""
+                      reason: str, data: dict | None = None, supersedes: str | None = None) -> AssessmentRecord:
+    """`data`: the decision's `model_dump(mode="json")` when the caller has it already; `supersedes`: the
+    assessment a rescoring replaces (the store keeps at most one rescoring of each)."""
     return AssessmentRecord(
+        supersedes=supersedes,
         id=assessment_id, vendor_id=vendor_id, submission_id=submission_id, assessed_on=decision.assessed_on,
         decision=decision.decision, score=decision.score, geo_band=decision.geo.band,
         valid_until=decision.valid_until, rubric_version=decision.rubric_version,
@@ -298,7 +300,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     results: list[Requalified] = []
     written: list[Path] = []
     try:
-        for _, vendor_id, submission_id, previous_decision, previous_data, submission_data, vendor, received in rows:
+        for due_id, vendor_id, submission_id, previous_decision, previous_data, submission_data, vendor, received in rows:
             submission = Submission.model_validate(submission_data)
             decision = cap_validity(decide(submission, inputs, as_of), inputs, received.date())
             data = decision.model_dump(mode="json")
@@ -311,7 +313,8 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
                 if rendered is not None:
                     written.append(Path(rendered.path))
             record = assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
-                                       submission_id=submission_id, reason="data_change", data=data)
+                                       submission_id=submission_id, reason="data_change", data=data,
+                                       supersedes=due_id)
             sow = sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id, decision=decision.decision,
                              draft=draft) if rendered else None
             items.append((record, sow))

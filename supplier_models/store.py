@@ -204,6 +204,9 @@ class Store:
                     conn.execute(insert(SowRecord.__table__), [row(sow) for sow in sows])
                 conn.execute(insert(AuditEvent.__table__), audits)
                 _sync_remediations(conn, [(a, a.reason == "intake") for a, _ in items])
+        except IntegrityError as exc:
+            raise StoreError(f"could not store {len(items)} assessments: another run rescored some of these vendors "
+                             f"at the same time; a retry skips them ({exc.orig})") from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store {len(items)} assessments: {exc}") from exc
 
@@ -279,7 +282,10 @@ class Store:
                         Vendor.name, SubmissionRecord.received_at)
                  .join(SubmissionRecord, SubmissionRecord.id == AssessmentRecord.submission_id)
                  .join(Vendor, Vendor.id == AssessmentRecord.vendor_id)
-                 .where(AssessmentRecord.id.in_(ids)))
+                 .where(AssessmentRecord.id.in_(ids))
+                 # Still the vendor's latest: a batch given twice (a retried or duplicated shard) rescores nothing twice.
+                 .where(~AssessmentRecord.id.in_(select(AssessmentRecord.supersedes)
+                                                 .where(AssessmentRecord.supersedes.is_not(None)))))
         with self.engine.connect() as conn:
             return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name,
                      received) for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]

@@ -82,6 +82,9 @@ class AssessmentRecord(SQLModel, table=True):
                         description="intake | data_change (rubric, policy or country data changed) | "
                                     "requalification (before the lifecycle: rescored on expiry)")
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False), description="scoring.Decision")
+    supersedes: str | None = Field(
+        default=None, max_length=36, unique=True, index=True,
+        description="the assessment this rescoring replaces: at most one rescoring of each, whatever runs at once")
 
 
 class SowRecord(SQLModel, table=True):

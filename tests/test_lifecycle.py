@@ -333,3 +333,27 @@ def _policy_with_prohibited(home: Path, iso2: str) -> Path:
     ws["A2"], ws["B2"] = iso2, "Sanctions review"
     wb.save(path)
     return path
+
+
+def test_a_batch_rescored_twice_adds_one_assessment_a_vendor(isolated_home, monkeypatch, database_url):
+    """Two workers handed the same shard (or a shard retried after it committed): one rescoring per vendor."""
+    from flows import steps
+    from supplier_models import StoreError, get_settings
+
+    paths = [write_example(v, isolated_home / "returned") for v in (EXAMPLES[0], EXAMPLES[1])]
+    _run("intake", *map(str, paths), "--as-of", TODAY.isoformat())
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_prohibited(isolated_home, "UA")))
+    settings = get_settings()
+    store, inputs = Store(database_url), steps.load_inputs(settings)
+    due = steps.select_changed(store, inputs)
+    assert len(due) == 2
+    first = steps.rescore_batch(store, due, inputs, TODAY, settings.sow_dir)
+    assert len(first) == 2 and store.counts()["assessment"] == 4
+    assert steps.rescore_batch(store, due, inputs, TODAY, settings.sow_dir) == []
+    assert store.counts()["assessment"] == 4
+    # Two runs that read the same vendor at the same moment: the database keeps one rescoring.
+    latest = store.latest_assessment(first[0].vendor_id)
+    twin = latest.model_copy(update={"id": "twin-of-" + latest.id[:20], "supersedes": latest.supersedes})
+    with pytest.raises(StoreError, match="at the same time"):
+        store.add_assessments([(twin, None)])
+    assert store.counts()["assessment"] == 4

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import TypeDecorator, create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from supplier_models import Store
@@ -81,6 +83,8 @@ def test_a_populated_store_of_every_earlier_revision_upgrades_without_losing_a_r
             # Columns added since keep the old rows meaningful: an old SOW is a final one, a vendor has no contact.
             assert conn.execute(text("select status, override_knockout from sow_document")).one() == ("final", False)
             assert conn.execute(text("select contact_email from vendor where id = 'v1'")).scalar() is None
+        with pytest.raises(DBAPIError, match="never updated"), store.engine.begin() as conn:
+            conn.execute(text("UPDATE assessment SET score = 1 WHERE id = 'a0'"))  # the trigger survived
         # What the lifecycle reads of an old store works: the latest assessment of each vendor, no remediations.
         rows = list(store.lifecycle_rows())
         assert [(r["vendor"], r["assessment_id"]) for r in rows] == [("Old Vendor Ltd", "a1")]

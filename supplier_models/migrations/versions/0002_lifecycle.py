@@ -18,6 +18,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Plain ALTER TABLE and CREATE INDEX (no table rebuild): the assessment table keeps its
+    # no-update trigger.
+    op.add_column('assessment', sa.Column('supersedes', sa.String(length=36), nullable=True))
+    op.create_index('ix_assessment_supersedes', 'assessment', ['supersedes'], unique=True)
+
     with op.batch_alter_table('vendor', schema=None) as batch_op:
         batch_op.add_column(sa.Column('contact_email', sa.String(length=320), nullable=True))
 
@@ -119,3 +124,5 @@ def downgrade() -> None:
             batch_op.drop_column(column)
     with op.batch_alter_table('vendor', schema=None) as batch_op:
         batch_op.drop_column('contact_email')
+    op.drop_index('ix_assessment_supersedes', table_name='assessment')
+    op.drop_column('assessment', 'supersedes')
