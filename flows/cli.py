@@ -542,6 +542,112 @@ def demo(
                        "--reason TEXT --reviewer NAME"))
 
 
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: every interface)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the web app: analysts' pages, the vendor portal and the JSON API (Ctrl-C stops)."""
+    import uvicorn
+
+    from supplier_models import FairsourceError, get_settings
+
+    from .web import create_app
+
+    settings = get_settings()
+    try:
+        application = create_app(settings)
+        if not application.state.web.store.users():
+            err.print("No user yet: create the first one with  fairsource user add EMAIL --role admin",
+                      highlight=False)
+    except FairsourceError as exc:
+        _fail(str(exc))
+    out.print(f"fairsource web on http://{host}:{port} (store {settings.url.split('://')[0]}; API docs at /docs)",
+              highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+user_app = typer.Typer(help="Staff accounts of the web app.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="the person's e-mail address (their sign-in name)")],
+    role: Annotated[str, typer.Option("--role", help="admin | reviewer | viewer")] = "viewer",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Add a staff user (the password is prompted for, or read from stdin)."""
+    from supplier_models import FairsourceError, Store, get_settings
+
+    from .web import auth
+
+    if role not in auth.ROLES:
+        _fail(f"--role {role}: one of {', '.join(auth.ROLES)}", EXIT_REJECTED)
+    if not auth.EMAIL.fullmatch(email.strip()):
+        _fail(f"{email}: not an e-mail address", EXIT_REJECTED)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = auth.add_user(Store(get_settings().url), email, role, password, actor="cli")
+    except auth.AuthError as exc:
+        _fail(str(exc), EXIT_REJECTED)
+    except FairsourceError as exc:
+        _fail(str(exc), EXIT_REJECTED)
+    out.print(Text(f"Added {user.email} ({user.role})."))
+
+
+@user_app.command("token")
+def user_token(
+    email: Annotated[str, typer.Argument(help="the user's e-mail address")],
+) -> None:
+    """Issue a new API token for the user (replacing the old one) and print it once."""
+    from supplier_models import FairsourceError, Store, get_settings
+
+    from .web import auth
+
+    try:
+        token = auth.new_api_token(Store(get_settings().url), email, actor="cli")
+    except FairsourceError as exc:
+        _fail(str(exc), EXIT_REJECTED)
+    print(token)
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the staff users."""
+    from supplier_models import Store, get_settings
+
+    for u in Store(get_settings().url).users():
+        out.print(Text(f"{u.email}\t{u.role}{' (disabled)' if u.disabled else ''}"))
+
+
+@app.command()
+def invite(
+    vendor: Annotated[str, typer.Argument(help="the vendor's name (a new vendor is created) or id")],
+    contact: Annotated[str | None, typer.Option("--contact", help="the vendor's e-mail address")] = None,
+    days: Annotated[int | None, typer.Option(help="the link expires after this many days (FAIRSOURCE_INVITE_DAYS)")]
+    = None,
+) -> None:
+    """Make a portal link for a vendor: it downloads its form, uploads it, and sees its outcome."""
+    from supplier_models import FairsourceError, Store, get_settings
+
+    from .web import auth
+
+    settings = get_settings()
+    try:
+        invitation, found, token = auth.create_invite(Store(settings.url), vendor, contact, created_by="cli",
+                                                      days=days or settings.invite_days)
+    except auth.AuthError as exc:
+        _fail(str(exc), EXIT_REJECTED)
+    except FairsourceError as exc:
+        _fail(str(exc))
+    out.print(Text(f"Portal link for {found.name} (expires {invitation.expires_at.date()}; shown once):"))
+    print(f"{settings.web_base_url.rstrip('/')}/portal/{token}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     try:
         app()

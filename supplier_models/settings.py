@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     owner_email: str | None = Field(
         default=None, description="the procurement owner: reminders and reviews waiting go here too")
     requalify_cron: str = "0 6 1 * *"
+    web_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="the web app's address as vendors see it (portal links)")
+    web_secure_cookies: bool = Field(
+        default=False, description="mark cookies Secure: set when the web app is served over https")
+    web_session_hours: int = Field(default=12, description="a staff sign-in lasts this long")
+    invite_days: int = Field(default=30, description="a vendor's portal link expires after this many days")
 
     @property
     def sow_dir(self) -> Path:

@@ -26,13 +26,17 @@ from .submission import Submission
 from .tables import (
     AssessmentRecord,
     AuditEvent,
+    LoginFailure,
     NoticeRecord,
     ReattestationRecord,
     RemediationRecord,
     ReviewRecord,
     SowRecord,
+    StaffUser,
     SubmissionRecord,
     Vendor,
+    VendorInvite,
+    WebSession,
 )
 
 
@@ -518,6 +522,163 @@ class Store:
                           RemediationRecord, ReattestationRecord, NoticeRecord):
                 out[table.__tablename__] = s.exec(select(func.count()).select_from(table)).one()
         return out
+
+
+    # -- the web app: staff users, sessions, login failures, vendor portal links, audit ----------------
+    def add_user(self, email: str, role: str, password_hash: str, *, actor: str | None = None) -> StaffUser:
+        """A new staff user; StoreError when the e-mail is taken."""
+        user = StaffUser(email=email.strip().lower(), role=role, password_hash=password_hash)
+        try:
+            with self.session() as s:
+                s.add(user)
+                s.flush()
+                s.add(AuditEvent(action="user_added", subject=user.email, detail={"role": role}, actor=actor))
+                s.commit()
+                return user
+        except IntegrityError:
+            raise StoreError(f"a user {user.email} exists already") from None
+
+    def user_by_email(self, email: str) -> StaffUser | None:
+        with self.session() as s:
+            return s.exec(select(StaffUser).where(StaffUser.email == email.strip().lower())).first()
+
+    def user_by_id(self, user_id: str) -> StaffUser | None:
+        with self.session() as s:
+            return s.get(StaffUser, user_id)
+
+    def user_by_api_token(self, token_sha256: str) -> StaffUser | None:
+        with self.session() as s:
+            return s.exec(select(StaffUser).where(StaffUser.api_token_sha256 == token_sha256,
+                                                  StaffUser.disabled == False)).first()  # noqa: E712
+
+    def users(self) -> list[StaffUser]:
+        with self.session() as s:
+            return list(s.exec(select(StaffUser).order_by(StaffUser.email)))
+
+    def update_user(self, user_id: str, *, actor: str | None = None, **changes: Any) -> StaffUser:
+        """Change a user's role, password hash, API token hash or disabled flag (recorded, without secrets)."""
+        with self.session() as s:
+            user = s.get(StaffUser, user_id)
+            if user is None:
+                raise StoreError(f"no user {user_id}")
+            for key, value in changes.items():
+                setattr(user, key, value)
+            s.add(user)
+            shown = {k: v for k, v in changes.items() if k not in ("password_hash", "api_token_sha256")}
+            s.add(AuditEvent(action="user_changed", subject=user.email, actor=actor,
+                             detail={**shown, **{k: "changed" for k in changes if k not in shown}}))
+            s.commit()
+            return user
+
+    def add_web_session(self, web_session: WebSession) -> WebSession:
+        with self.session() as s:
+            s.add(web_session)
+            s.commit()
+            return web_session
+
+    def web_session(self, session_sha256: str, now: dt.datetime) -> tuple[WebSession, StaffUser] | None:
+        """The live session with this id and its (enabled) user, or None."""
+        with self.session() as s:
+            row = s.exec(select(WebSession, StaffUser).join(StaffUser, StaffUser.id == WebSession.user_id)
+                         .where(WebSession.id == session_sha256, WebSession.expires_at > now,
+                                StaffUser.disabled == False)).first()  # noqa: E712
+            return (row[0], row[1]) if row else None
+
+    def end_web_session(self, session_sha256: str) -> None:
+        with self.session() as s:
+            found = s.get(WebSession, session_sha256)
+            if found is not None:
+                s.delete(found)
+                s.commit()
+
+    def login_failures(self, email: str, client: str, since: dt.datetime) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(LoginFailure).where(
+                LoginFailure.email == email.strip().lower(), LoginFailure.client == client,
+                LoginFailure.at > since)).scalar_one()
+
+    def add_login_failure(self, email: str, client: str) -> None:
+        with self.session() as s:
+            s.add(LoginFailure(email=email.strip().lower()[:320], client=client[:100]))
+            s.add(AuditEvent(action="login_failed", subject=email[:1000], actor=email.strip().lower()[:320],
+                             detail={"client": client}))
+            s.commit()
+
+    def clear_login_failures(self, email: str, client: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(LoginFailure.__table__.delete().where(
+                LoginFailure.__table__.c.email == email.strip().lower(), LoginFailure.__table__.c.client == client))
+
+    def add_invite(self, invite: VendorInvite) -> VendorInvite:
+        with self.session() as s:
+            s.add(invite)
+            s.add(AuditEvent(action="invite_created", vendor_id=invite.vendor_id, subject=invite.contact or "",
+                             actor=invite.created_by, detail={"invite_id": invite.id,
+                                                              "expires_at": invite.expires_at.isoformat()}))
+            s.commit()
+            return invite
+
+    def invite_by_token(self, token_sha256: str) -> VendorInvite | None:
+        with self.session() as s:
+            return s.exec(select(VendorInvite).where(VendorInvite.token_sha256 == token_sha256)).first()
+
+    def invites_for(self, vendor_id: str) -> list[VendorInvite]:
+        with self.session() as s:
+            return list(s.exec(select(VendorInvite).where(VendorInvite.vendor_id == vendor_id)
+                               .order_by(VendorInvite.created_at.desc())))
+
+    def revoke_invite(self, invite_id: str, *, actor: str, now: dt.datetime) -> VendorInvite | None:
+        with self.session() as s:
+            invite = s.get(VendorInvite, invite_id)
+            if invite is None or invite.revoked_at is not None:
+                return invite
+            invite.revoked_at, invite.revoked_by = now, actor
+            s.add(invite)
+            s.add(AuditEvent(action="invite_revoked", vendor_id=invite.vendor_id, subject=invite.contact or "",
+                             actor=actor, detail={"invite_id": invite.id}))
+            s.commit()
+            return invite
+
+    def audit(self, action: str, *, actor: str | None, vendor_id: str | None = None, subject: str = "",
+              detail: dict[str, Any] | None = None) -> None:
+        """Record an action taken through the web app, with who took it."""
+        with self.session() as s:
+            s.add(AuditEvent(action=action[:40], actor=actor, vendor_id=vendor_id, subject=subject[:1000],
+                             detail=detail or {}))
+            s.commit()
+
+    def audit_events(self, vendor_id: str | None = None, limit: int = 200) -> list[AuditEvent]:
+        """The newest audit events first, a vendor's or everyone's."""
+        query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        if vendor_id is not None:
+            query = query.where(AuditEvent.vendor_id == vendor_id)
+        with self.session() as s:
+            return list(s.exec(query))
+
+    def vendors(self) -> list[Vendor]:
+        with self.session() as s:
+            return list(s.exec(select(Vendor).order_by(Vendor.name)))
+
+    def vendor_assessments(self, vendor_id: str) -> list[tuple]:
+        """A vendor's assessment history, newest first, without the decision data: (id, created_at,
+        assessed_on, decision, score, geo_band, valid_until, reason, rubric_version, country_data_version)."""
+        a = AssessmentRecord
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(a.id, a.created_at, a.assessed_on, a.decision, a.score, a.geo_band,
+                                            a.valid_until, a.reason, a.rubric_version, a.country_data_version)
+                                     .where(a.vendor_id == vendor_id)
+                                     .order_by(a.created_at.desc(), a.id.desc())))
+
+    def sow_by_id(self, sow_id: str) -> SowRecord | None:
+        with self.session() as s:
+            return s.get(SowRecord, sow_id)
+
+    def latest_submission_of(self, vendor_id: str) -> Submission | None:
+        """The vendor's newest submission, as read."""
+        with self.session() as s:
+            record = s.exec(select(SubmissionRecord).where(SubmissionRecord.vendor_id == vendor_id)
+                            .order_by(SubmissionRecord.received_at.desc())).first()
+            return self.submission(record) if record else None
 
 
 def today() -> dt.date:

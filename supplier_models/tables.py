@@ -21,7 +21,16 @@
 - `NoticeRecord`: a reminder or notice sent (expiry in 60/30/7 days, expired, overdue
   remediation, review waiting, re-attestation requested); once per subject, so a re-run
   sends nothing twice.
-- `AuditEvent`: who did what when (intake, rejection, requalification, SOW, review).
+- `AuditEvent`: who did what when (intake, rejection, requalification, SOW, review); `actor` names the
+  person (a staff user's e-mail, or `vendor:<invite id>` for a vendor's portal link) for actions taken
+  through the web app.
+- `StaffUser`: a person who signs in to the web app (admin, reviewer or viewer), with an argon2 hash of
+  the password and, optionally, the sha256 of an API token.
+- `WebSession`: a signed-in browser: the sha256 of the cookie's random value (never the value), its CSRF
+  token, and when it expires.
+- `LoginFailure`: a failed sign-in (e-mail and client address), for the login rate limit.
+- `VendorInvite`: a vendor's portal link: the sha256 of its random token (never the token), who made it,
+  when it expires, and when it was revoked.
 """
 
 from __future__ import annotations
@@ -179,3 +188,51 @@ class AuditEvent(SQLModel, table=True):
     vendor_id: str | None = Field(default=None, max_length=36, index=True)
     subject: str = Field(default="", max_length=1000)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    actor: str | None = Field(default=None, max_length=320,
+                              description="who: a staff user's e-mail or vendor:<invite id> (web actions)")
+
+
+# -- the web app: staff users, sessions, vendor portal links (revision 0003) ------------------------------
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    email: str = Field(index=True, unique=True, max_length=320, description="lower-cased")
+    role: str = Field(max_length=10, description="admin | reviewer | viewer")
+    password_hash: str = Field(max_length=300, description="argon2id, PHC string")
+    api_token_sha256: str | None = Field(default=None, max_length=64, index=True, unique=True)
+    created_at: dt.datetime = Field(default_factory=_now)
+    disabled: bool = False
+
+
+class WebSession(SQLModel, table=True):
+    __tablename__ = "web_session"
+
+    id: str = Field(primary_key=True, max_length=64, description="sha256 of the cookie value")
+    user_id: str = Field(foreign_key="staff_user.id", index=True, max_length=36)
+    csrf: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime = Field(index=True)
+
+
+class LoginFailure(SQLModel, table=True):
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, index=True)
+    client: str = Field(max_length=100)
+    at: dt.datetime = Field(default_factory=_now, index=True)
+
+
+class VendorInvite(SQLModel, table=True):
+    __tablename__ = "vendor_invite"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
+    token_sha256: str = Field(max_length=64, unique=True, index=True)
+    contact: str | None = Field(default=None, max_length=320)
+    created_by: str = Field(max_length=320)
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=320)

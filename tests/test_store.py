@@ -12,7 +12,7 @@ from supplier_models import Store, receive_workbook
 from supplier_models.examples import EXAMPLES
 from supplier_models.tables import AssessmentRecord
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 def _assessment(record, **changes) -> AssessmentRecord:
