@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field
 
 from scoring import Decision
+from scoring.lifecycle import ReviewView
 from supplier_models import FairsourceError, Settings, Store, WorkbookRejected, read_workbook
 from supplier_models.errors import Problem
 from supplier_models.form import write_form
@@ -172,7 +173,7 @@ class VendorDetail(BaseModel):
     latest_decision: dict[str, Any] | None = Field(None, description="the latest assessment's full decision, "
                                                    "with the explanation of every point")
     remediations: list[lifecycle.RemediationView]
-    reviews: list[lifecycle.ReviewOut]
+    reviews: list[ReviewView]
 
 
 class IntakeErrors(BaseModel):
@@ -624,8 +625,8 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
                                         geo_band=a[5], valid_until=a[6], reason=a[7], rubric_version=a[8],
                                         country_data_version=a[9]) for a in ctx["history"]],
             latest_decision=ctx["latest"].data if ctx["latest"] else None, remediations=ctx["remediations"],
-            reviews=[lifecycle.ReviewOut(action=r.action, reviewer=r.reviewer, reason=r.reason, at=r.at,
-                                         to_decision=r.to_decision, override_knockout=r.override_knockout)
+            reviews=[ReviewView(action=r.action, reviewer=r.reviewer, reason=r.reason, at=r.at,
+                                to_decision=r.to_decision, override_knockout=r.override_knockout)
                      for r in ctx["reviews"]])
 
     return app
