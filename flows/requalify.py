@@ -1,6 +1,12 @@
 """Requalification: rescore vendors whose rubric, policy or country data changed (never past their attestation);
 ask vendors whose qualification is about to lapse for a fresh attestation (a pre-filled form); send reminders;
-report. Idempotent for one as-of date: a second run adds nothing."""
+report. Idempotent for one as-of date: a second run adds nothing.
+
+On a team's Prefect server (`FAIRSOURCE_REQUALIFY_SHARD_DEPLOYMENT`, e.g. `requalify-shard/team`), the vendors
+due are split into shards of `batch_size` and each shard runs as a flow run of that deployment, picked up by
+whichever worker of the work pool is free: several workers share a large run. Each shard stores its
+assessments in one transaction and skips a vendor already rescored, so a shard run twice, or a run retried after
+a worker died, rescores every vendor once."""
 
 from __future__ import annotations
 
@@ -9,19 +15,19 @@ import datetime as dt
 from prefect import flow
 from prefect.utilities.annotations import quote
 
-from supplier_models import get_settings
+from supplier_models import ConfigurationError, FairsourceError, get_settings
 
-from . import tasks
+from . import steps, tasks
 from .lifecycle import LifecycleRun, Notice
 from .steps import Requalified
-
-BATCH = 500
 
 
 @flow(name="requalify", description="Rescore on data changes, ask for fresh attestations before expiry, remind.")
 def requalify(as_of: dt.date | None = None, within_days: int | None = None, report: str | None = None,
-              batch_size: int = BATCH) -> tuple[list[Requalified], str, LifecycleRun, list[Notice]]:
+              batch_size: int | None = None) -> tuple[list[Requalified], str, LifecycleRun, list[Notice]]:
+    """`batch_size`: vendors a shard and a transaction (FAIRSOURCE_REQUALIFY_SHARD_SIZE, 500)."""
     settings = get_settings()
+    batch_size = batch_size or settings.requalify_shard_size
     as_of = as_of or dt.date.today()
     within = settings.requalify_within_days if within_days is None else within_days
     inputs = tasks.load_inputs(settings)
@@ -29,11 +35,63 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
     # country reference), a batch of ids and the list of outcomes hold none, and walking them took longer
     # than the tasks' own work at 10,000 vendors (bench/requalify.py).
     due = tasks.select_changed(settings, quote(inputs))
+    shards = [due[start:start + batch_size] for start in range(0, len(due), batch_size)]
     outcomes: list[Requalified] = []
-    for start in range(0, len(due), batch_size):
-        outcomes += tasks.rescore(quote(due[start:start + batch_size]), settings, quote(inputs), as_of)
+    if settings.requalify_shard_deployment and shards:
+        run_shards(settings.requalify_shard_deployment, shards, as_of, settings.requalify_shard_timeout,
+                   steps.input_versions(inputs))
+        outcomes = steps.rescorings_of(steps.store_for(settings.url), due)
+    else:
+        for shard in shards:
+            outcomes += tasks.rescore(quote(shard), settings, quote(inputs), as_of)
     run = tasks.request_reattestations(settings, quote(inputs), as_of, within)
     notices = tasks.send_reminders(settings, quote(inputs), as_of)
     path = tasks.write_report(settings, report, as_of)
     tasks.publish_requalification(quote(outcomes), as_of, path, run, notices)
     return outcomes, path, run, notices
+
+
+@flow(name="requalify-shard", description="Rescore one shard of the vendors due, in one transaction.")
+def requalify_shard(ids: list[str], as_of: dt.date, versions: dict[str, str | None] | None = None) -> int:
+    """`ids`: the vendors' latest-assessment ids; `versions`: the rubric, country data and policy the run selected
+    them with. A worker whose own differ refuses the shard: it would score with other data than the run's.
+    Returns how many were rescored (fewer when some already were)."""
+    settings = get_settings()
+    inputs = tasks.load_inputs(settings)
+    mine = steps.input_versions(inputs)
+    if versions is not None and versions != mine:
+        differ = ", ".join(f"{k} {mine.get(k)} (the run's: {v})" for k, v in versions.items() if mine.get(k) != v)
+        raise ConfigurationError(f"worker {settings.worker_name or ''} scores with other data than the run: {differ}. "
+                                 "Give every worker the same FAIRSOURCE_POLICY_FILE, FAIRSOURCE_COUNTRY_DATA and "
+                                 "fairsource version.")
+    return len(tasks.rescore(quote(ids), settings, quote(inputs), as_of))
+
+
+def run_shards(deployment: str, shards: list[list[str]], as_of: dt.date, timeout: float,
+               versions: dict[str, str | None]) -> None:
+    """Submit every shard as a flow run of `deployment` and wait until all are done."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+
+    runs = [run_deployment(deployment, parameters={"ids": shard, "as_of": as_of.isoformat(), "versions": versions},
+                           timeout=0, as_subflow=True) for shard in shards]
+    pending = {r.id for r in runs}
+    failed: list[str] = []
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while pending and time.monotonic() < deadline:
+            for run_id in list(pending):
+                state = client.read_flow_run(run_id).state
+                if state is not None and state.is_final():
+                    pending.discard(run_id)
+                    if not state.is_completed():
+                        failed.append(f"{run_id} ({state.name})")
+            if pending:
+                time.sleep(1)
+    if pending or failed:
+        raise FairsourceError(
+            f"{len(failed)} shard(s) failed and {len(pending)} did not finish within {timeout:g} s"
+            + (f": {', '.join(failed[:5])}" if failed else "")
+            + ". The shards that finished are stored; run requalify again: it rescores only the rest.")

@@ -7,6 +7,7 @@ a benchmark can call it in a loop, and a test can call it directly.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from pathlib import Path
 
@@ -53,6 +54,12 @@ class ScoringInputs(BaseModel):
     @property
     def country_data_version(self) -> str:
         return self.reference.version
+
+
+def input_versions(inputs: ScoringInputs) -> dict[str, str | None]:
+    """The versions of what a decision depends on besides the answers: the same on every worker of a run."""
+    return {"rubric": inputs.rubric_for("RDE-1").key, "country_data": inputs.country_data_version,
+            "policy": inputs.policy.version, "review_policy": inputs.review_policy.key}
 
 
 def load_inputs(settings: Settings) -> ScoringInputs:
@@ -255,6 +262,31 @@ def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
     return due
 
 
+def sweep_orphan_sows(store: Store, sow_dir: Path, vendors: dict[str, str]) -> list[Path]:
+    """Remove the SOW files of these vendors that no stored SOW record names: what a rescoring killed between
+    writing its files and storing its transaction left behind. Only files named as a rescoring names them
+    (`<vendor>-<date>-<8 hex>.docx`) are considered, and only for the vendors about to be rescored, which no
+    other run is rescoring (a vendor is rescored once: `Store.requalification_batch`)."""
+    if not vendors or not sow_dir.is_dir():
+        return []
+    known = {str(Path(p).resolve()) for p in store.sow_paths_of(list(vendors))}
+    removed = []
+    for name in set(vendors.values()):
+        pattern = re.compile(rf"{re.escape(slug(name))}-\d{{4}}-\d{{2}}-\d{{2}}-[0-9a-f]{{8}}\.docx")
+        for path in sow_dir.glob(f"{slug(name)}-*.docx"):
+            if pattern.fullmatch(path.name) and str(path.resolve()) not in known:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def rescorings_of(store: Store, due_ids: list[str]) -> list[Requalified]:
+    """What the rescoring of these latest-assessment ids stored (by whichever worker did it)."""
+    return [Requalified(vendor=vendor, vendor_id=vendor_id, assessment_id=aid, previous_decision=previous,
+                        decision=decision, score=score, valid_until=valid_until, sow=sow)
+            for aid, vendor_id, vendor, previous, decision, score, valid_until, sow in store.rescorings(due_ids)]
+
+
 def cap_validity(decision: Decision, inputs: ScoringInputs, received_on: dt.date) -> Decision:
     """The decision, valid no longer than the attestation it rests on."""
     rubric = inputs.rubric_for(decision.questionnaire_id)
@@ -285,7 +317,7 @@ class Requalified(BaseModel):
 
 
 def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of: dt.date,
-                  sow_dir: Path) -> list[Requalified]:
+                  sow_dir: Path, actor: str | None = None) -> list[Requalified]:
     """Rescore a batch of vendors from their stored submissions (the rubric, policy or country data
     changed); store the new assessments together.
 
@@ -296,6 +328,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     # Speed: one query of plain rows for the whole batch (previous assessment, submission, vendor name),
     # and each decision dumped to JSON once, for both the re-issue check and the stored record.
     rows = store.requalification_batch(due_ids)
+    sweep_orphan_sows(store, sow_dir, {row[1]: row[6] for row in rows})
     items: list[tuple[AssessmentRecord, SowRecord | None]] = []
     results: list[Requalified] = []
     written: list[Path] = []
@@ -322,7 +355,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
                                        previous_decision=previous_decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
                                        sow=str(rendered.path) if rendered else None))
-        store.add_assessments(items)
+        store.add_assessments(items, actor)
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)
@@ -342,7 +375,9 @@ __all__ = [
     "load_inputs",
     "read_files",
     "rescore_batch",
+    "rescorings_of",
     "select_changed",
+    "sweep_orphan_sows",
     "sow_needs_reissue",
     "store_for",
 ]

@@ -72,7 +72,8 @@ def send_reminders(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.da
 @task(name="rescore a batch of vendors", **IO_RETRIES)
 def rescore(due: list[str], settings: Settings, inputs: steps.ScoringInputs,
             as_of: dt.date) -> list[steps.Requalified]:
-    return steps.rescore_batch(steps.store_for(settings.url), due, inputs, as_of, settings.sow_dir)
+    return steps.rescore_batch(steps.store_for(settings.url), due, inputs, as_of, settings.sow_dir,
+                               settings.worker_name)
 
 
 @task(name="write the portfolio workbook", **IO_RETRIES)

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     sow_template: Path | None = Field(default=None, description="a .docx template of the organisation's own")
     requalify_within_days: int = Field(
         default=30, description="ask for a fresh attestation this many days before a qualification expires")
+    requalify_shard_deployment: str | None = Field(
+        default=None, description="on a team's Prefect server: the deployment that rescores one shard "
+        "(e.g. requalify-shard/team), so the work pool's workers share a requalification")
+    requalify_shard_timeout: float = Field(default=6 * 3600, description="seconds to wait for every shard")
+    requalify_shard_size: int = Field(default=500, gt=0, description="vendors a shard (and a transaction)")
+    worker_name: str | None = Field(default=None, description="this worker's name, kept in the audit log")
     review_policy: Path | None = Field(
         default=None, description="the organisation's review policy (YAML); default scoring/policies/review-1.yaml")
     smtp_url: str | None = Field(

@@ -186,8 +186,8 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store the intake of {submission.filename}: {exc}") from exc
 
-    def add_assessments(self, items: list[tuple[AssessmentRecord, SowRecord | None]]) -> None:
-        """Write a batch of assessments (requalification) in one transaction.
+    def add_assessments(self, items: list[tuple[AssessmentRecord, SowRecord | None]], actor: str | None = None) -> None:
+        """Write a batch of assessments (requalification) in one transaction; `actor`: the worker, for the audit.
 
         Speed: Core bulk inserts of the records' column values (one executemany per table), not the ORM's
         unit of work, which costs more per row than scoring the vendor did (bench/requalify.py)."""
@@ -199,7 +199,7 @@ class Store:
 
         now = dt.datetime.now(dt.UTC)  # AuditEvent.at's default, as plain rows (no model per event)
         audits = [{"at": now, "action": f"assessment_{a.reason}", "vendor_id": a.vendor_id, "subject": a.decision,
-                   "detail": {"assessment_id": a.id}} for a, _ in items]
+                   "actor": actor, "detail": {"assessment_id": a.id}} for a, _ in items]
         sows = [sow for _, sow in items if sow is not None]
         try:
             with self.engine.begin() as conn:
@@ -293,6 +293,27 @@ class Store:
         with self.engine.connect() as conn:
             return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name,
                      received) for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]
+
+    def sow_paths_of(self, vendor_ids: list[str]) -> list[str]:
+        """The paths of every SOW stored for these vendors."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(SowRecord.path).where(SowRecord.vendor_id.in_(vendor_ids))).scalars())
+
+    def rescorings(self, superseded_ids: list[str], chunk: int = 1000) -> list[tuple]:
+        """For the assessments that rescored these: (id, vendor id, vendor name, previous decision, decision, score,
+        valid until, SOW path or None), in vendor-name order."""
+        new, old = AssessmentRecord.__table__.alias("new"), AssessmentRecord.__table__.alias("old")
+        out = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(superseded_ids), chunk):
+                query = (select(new.c.id, new.c.vendor_id, Vendor.name, old.c.decision, new.c.decision, new.c.score,
+                                new.c.valid_until, SowRecord.path)
+                         .join(old, old.c.id == new.c.supersedes)
+                         .join(Vendor, Vendor.id == new.c.vendor_id)
+                         .outerjoin(SowRecord, SowRecord.assessment_id == new.c.id)
+                         .where(new.c.supersedes.in_(superseded_ids[start:start + chunk])))
+                out += [tuple(row) for row in conn.execute(query)]
+        return sorted(out, key=lambda row: row[2])
 
     def find_vendor(self, name_or_id: str) -> Vendor | None:
         """A vendor by exact name, id, case-insensitive name, or the start of one name only."""
