@@ -475,20 +475,28 @@ def serve(
     from .runtime import configure_prefect, local_prefect_server
 
     configure_prefect(serving=True)
-    if os.environ.get("PREFECT_API_URL"):  # a team's Prefect server
-        from .serve import serve_all
-
-        serve_all()
-        return
     try:
-        with local_prefect_server(port) as url:
-            os.environ["PREFECT_API_URL"] = url
-            out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
-            from .serve import serve_all
-
-            serve_all()
+        if os.environ.get("PREFECT_API_URL"):  # a team's Prefect server
+            _serve_deployments()
+        else:
+            with local_prefect_server(port) as url:  # stopped after the runner
+                os.environ["PREFECT_API_URL"] = url
+                out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
+                _serve_deployments()
     except FairsourceError as exc:
         _fail(str(exc))
+    out.print("Stopped.", highlight=False)
+
+
+def _serve_deployments() -> None:
+    """Serve the flows until Ctrl-C or SIGTERM (see flows.serve)."""
+    from .serve import deployments, serve_all
+
+    deployed = deployments()
+    names = ", ".join(f"{d.flow_name}/{d.name}" + (f" (cron {d.schedules[0].schedule.cron})" if d.schedules else "")
+                      for d in deployed)
+    out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
+    serve_all(deployed)
 
 
 @app.command()
