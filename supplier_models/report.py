@@ -84,6 +84,7 @@ REMEDIATION_WIDTHS = {"Vendor": 26, "Id": 6, "State": 10, "Priority": 9, "Due": 
                       "Country": 9, "Closed on": 11, "Closed by": 16, "Evidence": 48}
 LINE_HEIGHT = 15.0  # points: a line of 11-point text
 CHARS_PER_WIDTH = 1.1  # a column `w` wide holds about 1.1 w characters of prose (its unit is the width of a digit)
+ID_CHARS_PER_WIDTH = 0.85  # and fewer of an id or a path, which wrap only at a hyphen or anywhere
 UPWARD_CHAR = 6.5  # points: a character of 11-point bold text, read upwards
 
 
@@ -103,8 +104,12 @@ def _lines(value: object, width: float) -> int:
     """How many lines `value` takes wrapped in a column `width` characters wide (a close estimate)."""
     if not isinstance(value, str) or not value:
         return 1
-    chars = max(int(width * CHARS_PER_WIDTH), 1)
-    return sum(1 if len(line) <= chars else len(textwrap.wrap(line, chars)) or 1 for line in value.split("\n"))
+    lines = 0
+    for line in value.split("\n"):
+        # Prose holds more characters than the width; ids, dates and paths (digits, no spaces) fewer.
+        chars = max(int(width * (CHARS_PER_WIDTH if " " in line else ID_CHARS_PER_WIDTH)), 1)
+        lines += 1 if len(line) <= chars else len(textwrap.wrap(line, chars)) or 1
+    return lines
 
 
 def _append(ws, cells: list[WriteOnlyCell], widths: list[float], row: int, height: float | None = None) -> None:
