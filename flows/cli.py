@@ -151,26 +151,36 @@ def _decision_style(decision: str) -> str:
     return {"qualified": "green", "conditional": "yellow", "not_qualified": "red"}.get(decision, "")
 
 
-def _print_outcome(o) -> None:
+def _print_outcome(o, source: Path | str | None = None) -> None:
+    """One decision as a person reads it: the vendor and decision, the file it came from, the reasons (a
+    knockout once, with its question), remediations and the SOW. `source`: the path as given on the command
+    line (default: the file's name)."""
     d = o.decision
     style = _decision_style(d.decision)
     note = " (received before: nothing new stored)" if o.duplicate else ""
+    # A refusal is not valid until a date: its date is when the vendor may be looked at again.
+    until = f"review on {d.valid_until}" if d.decision == "not_qualified" else f"valid until {d.valid_until}"
     out.print(f"[bold]{o.vendor}[/]: [{style}]{d.decision}[/] - score {d.score:.1f}, geography {d.geo.band}, "
-              f"valid until {d.valid_until}{note}", highlight=False)
-    for reason in d.reasons:
-        out.print(f"  - {reason}", highlight=False, markup=False)
-    for k in d.knockouts:
+              f"{until}{note}", highlight=False)
+    out.print(f"  file: {source or o.file}", highlight=False, markup=False)
+    for k in d.knockouts:  # first: a knockout is why the vendor is refused
         out.print(f"  - knockout {k.rule} ({k.question or 'country data'}): {k.reason}", highlight=False, markup=False)
+    knockouts = {f"Knockout ({k.rule}): {k.reason}" for k in d.knockouts}
+    for reason in d.reasons:
+        if reason not in knockouts:  # printed above, with the question it comes from
+            out.print(f"  - {reason}", highlight=False, markup=False)
     for r in d.remediations:
         out.print(f"  - remediation: {r.action} (due {r.due_date})", highlight=False, markup=False)
     out.print(f"  SOW: {o.sow}" if o.sow else "  no SOW (not qualified)", highlight=False)
 
 
-def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list]:
+def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list, list[Path | None]]:
+    """Intake in batches of 25. Returns the outcomes, the rejected files, and for each outcome the path it
+    was read from (None where that cannot be told)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     intake_flow, _, _ = _flows()
-    outcomes, rejected = [], []
+    outcomes, rejected, sources = [], [], []
     batch = 25
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(paths) < 2) as progress:
@@ -178,10 +188,14 @@ def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list]:
         for start in range(0, len(paths), batch):
             chunk = [str(p) for p in paths[start:start + batch]]
             done, bad = intake_flow.intake(chunk, as_of=as_of)
+            # The flow keeps the order of the files it accepts: pair each outcome with its path.
+            refused = {r.file for r in bad}
+            accepted = [Path(p) for p in chunk if p not in refused]
+            sources += accepted if len(accepted) == len(done) else [None] * len(done)
             outcomes += done
             rejected += bad
             progress.advance(job, len(chunk))
-    return outcomes, rejected
+    return outcomes, rejected, sources
 
 
 @app.command()
@@ -195,18 +209,18 @@ def intake(
 
     day = _day("--as-of", as_of)
     try:
-        outcomes, rejected = _run_intake(files, day)
+        outcomes, rejected, sources = _run_intake(files, day)
     except FairsourceError as exc:
         _fail(str(exc))
     for r in rejected:
         if as_json:
             print(json.dumps({"file": r.file, "errors": [p.model_dump() for p in r.problems]}))
         _print_problems(r.problems, Path(r.file))
-    for o in outcomes:
+    for o, source in zip(outcomes, sources, strict=True):
         if as_json:
             print(json.dumps(o.as_json()))
         else:
-            _print_outcome(o)
+            _print_outcome(o, source)
     if rejected:
         raise typer.Exit(EXIT_REJECTED)
 
@@ -467,20 +481,28 @@ def serve(
     from .runtime import configure_prefect, local_prefect_server
 
     configure_prefect(serving=True)
-    if os.environ.get("PREFECT_API_URL"):  # a team's Prefect server
-        from .serve import serve_all
-
-        serve_all()
-        return
     try:
-        with local_prefect_server(port) as url:
-            os.environ["PREFECT_API_URL"] = url
-            out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
-            from .serve import serve_all
-
-            serve_all()
+        if os.environ.get("PREFECT_API_URL"):  # a team's Prefect server
+            _serve_deployments()
+        else:
+            with local_prefect_server(port) as url:  # stopped after the runner
+                os.environ["PREFECT_API_URL"] = url
+                out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
+                _serve_deployments()
     except FairsourceError as exc:
         _fail(str(exc))
+    out.print("Stopped.", highlight=False)
+
+
+def _serve_deployments() -> None:
+    """Serve the flows until Ctrl-C or SIGTERM (see flows.serve)."""
+    from .serve import deployments, serve_all
+
+    deployed = deployments()
+    names = ", ".join(f"{d.flow_name}/{d.name}" + (f" (cron {d.schedules[0].schedule.cron})" if d.schedules else "")
+                      for d in deployed)
+    out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
+    serve_all(deployed)
 
 
 @app.command()
@@ -502,7 +524,7 @@ def demo(
         paths.append(path)
     err.print(f"Running the intake flow on {len(paths)} example vendors (Prefect starts a temporary server)...")
     try:
-        outcomes, rejected = _run_intake(paths)
+        outcomes, rejected, _ = _run_intake(paths)
         from .tasks import write_report
 
         report_path = write_report.fn(settings, str(settings.reports_dir / "portfolio.xlsx"))

@@ -1,14 +1,29 @@
-"""`fairsource serve`: the flows as deployments, requalification on its cron schedule."""
+"""`fairsource serve`: the flows as deployments, requalification on its cron schedule.
+
+The deployments are served by a Prefect `Runner` run here rather than through `prefect.serve`: on SIGTERM,
+the runner's own handler calls its sync `stop()` from inside the running event loop, which only creates the
+`astop()` coroutine and never awaits it ("coroutine 'Runner.astop' was never awaited"), then exits from the
+signal handler while the loop is still running, and the process hung. Here Ctrl-C (SIGINT) and SIGTERM
+both set an event; the runner is then stopped with `await runner.astop()` and `start()` returns once its
+loops end (pausing the served schedules on the way out), so the command returns normally.
+"""
 
 from __future__ import annotations
 
-from prefect import serve
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+from prefect.runner import Runner
 
 from supplier_models import get_settings
 
 from .intake import intake
 from .requalify import requalify
 from .sow import sow
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def deployments() -> list:
@@ -21,5 +36,51 @@ def deployments() -> list:
     ]
 
 
-def serve_all() -> None:
-    serve(*deployments())
+class _Runner(Runner):
+    """A runner whose SIGTERM handler asks for a clean stop instead of calling `stop()` inside the loop."""
+
+    def __init__(self, stop: asyncio.Event, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._stop_requested = stop
+        self._event_loop = asyncio.get_running_loop()
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:  # installed by Runner.start()
+        self._logger.info("SIGTERM received, stopping...")
+        self._event_loop.call_soon_threadsafe(self._stop_requested.set)
+
+
+async def _serve(deployed: list) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def request_stop() -> None:
+        stop.set()
+        loop.remove_signal_handler(signal.SIGINT)  # a second Ctrl-C interrupts at once
+
+    runner = _Runner(stop, pause_on_shutdown=True)
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, request_stop)
+    try:
+        for deployment in deployed:  # in the loop: the async method (the sync one would not be awaited)
+            await runner.aadd_deployment(deployment)
+            if stop.is_set():
+                return
+        running = asyncio.create_task(runner.start())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not running.done():
+            if runner.started:
+                await runner.astop()  # ends the polling loops; start() then leaves its context cleanly
+            else:  # stopped while still starting: nothing runs yet
+                running.cancel()
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+def serve_all(deployed: list | None = None) -> None:
+    """Serve the deployments until Ctrl-C or SIGTERM, then stop the runner and return."""
+    asyncio.run(_serve(deployed if deployed is not None else deployments()))

@@ -1,5 +1,8 @@
 """The portfolio workbook: one row per vendor, its latest assessment.
 
+Both sheets print as a person reads them: landscape, fitted to the page width (as many pages down as the
+rows need), the header row repeated on every page, long text wrapped in columns wide enough to read it.
+
 Text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`
 or `@`) is written as a string cell with Excel's quote prefix, so opening the
 report never runs anything a vendor typed.
@@ -8,13 +11,15 @@ report never runs anything a vendor typed.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from pydantic import BaseModel, Field
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -63,11 +68,65 @@ class RemediationLine(BaseModel):
 
 STATE_FILLS = {"overdue": PatternFill("solid", fgColor="FFC7CE"), "done": PatternFill("solid", fgColor="C6EFCE")}
 
+# Every cell wraps and starts at the top, so a row of several lines (remediations, flags) reads down its cells.
+WRAP = Alignment(wrap_text=True, vertical="top")
+# Numbers and dates stand apart from the text beside them.
+CENTRED = Alignment(wrap_text=True, vertical="top", horizontal="center")
+# The principle columns hold numbers: narrow, under headers that read upwards.
+UPWARDS = Alignment(wrap_text=True, vertical="bottom", horizontal="center", text_rotation=90)
+# Column widths in characters: wide enough for a line of the column's usual content; longer text wraps.
+PORTFOLIO_WIDTHS = {"Vendor": 22, "Decision": 13, "Status": 15, "Score": 6, "Geographic band": 11,
+                    "Geographic risk": 11, "Flags": 24, "Knockouts": 22, "Valid until": 10.5, "Assessed on": 10.5,
+                    "Open remediations": 46, "SOW": 26, "Rubric": 10, "Country data": 9.5, "Vendor id": 13,
+                    "Assessment id": 13}
+PRINCIPLE_WIDTH = 5.5
+REMEDIATION_WIDTHS = {"Vendor": 26, "Id": 6, "State": 10, "Priority": 9, "Due": 11, "Action": 60, "Question": 10,
+                      "Country": 9, "Closed on": 11, "Closed by": 16, "Evidence": 48}
+LINE_HEIGHT = 15.0  # points: a line of 11-point text
+CHARS_PER_WIDTH = 1.1  # a column `w` wide holds about 1.1 w characters of prose (its unit is the width of a digit)
+ID_CHARS_PER_WIDTH = 0.85  # and fewer of an id or a path, which wrap only at a hyphen or anywhere
+UPWARD_CHAR = 6.5  # points: a character of 11-point bold text, read upwards
 
 
+def _print_setup(ws, title: str) -> None:
+    """Landscape, one page wide and as many down as needed, header row on every page, narrow margins.
+    In write-only mode the sheet properties (fit to page) precede the rows in the file: call this first."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # no limit: as many pages down as the rows need
+    ws.print_title_rows = "1:1"
+    ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.5, bottom=0.5, header=0.2, footer=0.2)
+    ws.oddFooter.center.text = f"{title}, page &P of &N"
 
-def _cell(ws, value: object, *, fill: PatternFill | None = None, bold: bool = False) -> WriteOnlyCell:
+
+def _lines(value: object, width: float) -> int:
+    """How many lines `value` takes wrapped in a column `width` characters wide (a close estimate)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    lines = 0
+    for line in value.split("\n"):
+        # Prose holds more characters than the width; ids, dates and paths (digits, no spaces) fewer.
+        chars = max(int(width * (CHARS_PER_WIDTH if " " in line else ID_CHARS_PER_WIDTH)), 1)
+        lines += 1 if len(line) <= chars else len(textwrap.wrap(line, chars)) or 1
+    return lines
+
+
+def _append(ws, cells: list[WriteOnlyCell], widths: list[float], row: int, height: float | None = None) -> None:
+    """Append a row of cells, tall enough for its wrapped text: in write-only mode no application measures it
+    (LibreOffice prints a row at its stored height), so the height is estimated here and written with the row,
+    then forgotten (the sheet stays a stream)."""
+    if height is None:
+        height = LINE_HEIGHT * max(_lines(c.value, w) for c, w in zip(cells, widths, strict=True))
+    ws.row_dimensions[row].height = height
+    ws.append(cells)
+    del ws.row_dimensions[row]
+
+
+def _cell(ws, value: object, *, fill: PatternFill | None = None, bold: bool = False,
+          align: Alignment | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
+    cell.alignment = align or (CENTRED if isinstance(value, (int, float, dt.date)) else WRAP)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
         if value.startswith(FORMULA_TRIGGERS):
@@ -95,13 +154,18 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
     headers = (["Vendor", "Decision", "Status", "Score"] + [p.replace("_", " ").capitalize() for p in principles]
                + ["Geographic band", "Geographic risk", "Flags", "Knockouts", "Valid until", "Assessed on",
                   "Open remediations", "SOW", "Rubric", "Country data", "Vendor id", "Assessment id"])
-    # Sheet views and column widths precede the rows in the file: set them before the first row.
+    # Sheet properties, views and column widths precede the rows in the file: set them before the first row.
+    _print_setup(ws, "Portfolio")
     ws.freeze_panes = "B2"
-    widths = {"A": 36, "B": 14}
-    for col in range(1, len(headers) + 1):
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = widths.get(letter, 16)
-    ws.append([_cell(ws, title, bold=True) for title in headers])
+    widths = [PORTFOLIO_WIDTHS.get(title, PRINCIPLE_WIDTH) for title in headers]
+    for col, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    upwards = range(4, 4 + len(principles))
+    header = [_cell(ws, title, bold=True, align=UPWARDS if col in upwards else WRAP)
+              for col, title in enumerate(headers)]
+    rotated = max((len(headers[col]) * UPWARD_CHAR + 8 for col in upwards), default=0)
+    _append(ws, header, widths, 1, max(rotated, LINE_HEIGHT * max(
+        _lines(c.value, w) for col, (c, w) in enumerate(zip(header, widths, strict=True)) if col not in upwards)))
     count = 0
     for row in rows:
         count += 1
@@ -112,7 +176,8 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
                   + [row.geo_band, round(row.geo_score, 1), ", ".join(row.flags), knockouts,
                      row.valid_until, row.assessed_on, "\n".join(row.open_remediations), row.sow or "",
                      row.rubric_version, row.country_data_version, row.vendor_id, row.assessment_id])
-        ws.append([_cell(ws, value, fill=fill if col < 2 else None) for col, value in enumerate(values)])
+        _append(ws, [_cell(ws, value, fill=fill if col < 2 else None) for col, value in enumerate(values)], widths,
+                count + 1)
     # The filter follows the rows in the file, so it can name the last row.
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(count + 1, 2)}"
     _remediation_sheet(wb, remediations)
@@ -127,15 +192,17 @@ REMEDIATION_HEADERS = ("Vendor", "Id", "State", "Priority", "Due", "Action", "Qu
 
 def _remediation_sheet(wb: Workbook, lines: Iterable[RemediationLine]) -> None:
     ws = wb.create_sheet("Remediations")
+    _print_setup(ws, "Remediations")
     ws.freeze_panes = "C2"
-    for letter, width in zip("ABCDEFGHIJK", (32, 7, 10, 9, 12, 60, 10, 9, 12, 18, 48), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.append([_cell(ws, title, bold=True) for title in REMEDIATION_HEADERS])
+    widths = [REMEDIATION_WIDTHS[title] for title in REMEDIATION_HEADERS]
+    for col, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    _append(ws, [_cell(ws, title, bold=True) for title in REMEDIATION_HEADERS], widths, 1)
     count = 0
     for r in lines:
         count += 1
         values = (r.vendor, r.id, r.state, r.priority, r.due_date, r.action, r.question or "", r.country or "",
                   r.closed_on, r.closed_by or "", r.evidence or "")
-        ws.append([_cell(ws, value, fill=STATE_FILLS.get(r.state) if col == 2 else None)
-                   for col, value in enumerate(values)])
+        _append(ws, [_cell(ws, value, fill=STATE_FILLS.get(r.state) if col == 2 else None)
+                     for col, value in enumerate(values)], widths, count + 1)
     ws.auto_filter.ref = f"A1:K{max(count + 1, 2)}"

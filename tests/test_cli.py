@@ -108,3 +108,39 @@ def test_the_console_script_is_installed():
     assert result.returncode == 0
     for command in ("form", "check", "intake", "sow", "requalify", "report", "serve", "demo", "policy"):
         assert command in result.stdout
+
+
+def _blocks(output: str) -> dict[str, list[str]]:
+    """The intake output, by vendor: each decision's header line and the indented lines under it."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in output.splitlines():
+        if line and not line.startswith(" "):
+            current = blocks.setdefault(line.split(":", 1)[0], [])
+        current.append(line)
+    return blocks
+
+
+def test_intake_names_each_file_prints_a_knockout_once_and_a_refusals_review_date(
+        isolated_home, example_workbooks, prefect_engine):
+    """A batch names the file each decision came from; a knockout's reason is printed once (it was printed
+    as a reason and again as a knockout); a refusal has a date to review it on, not a validity."""
+    names = ["QuickTask Crowd Ltd", "Lumen Data Services GmbH", "Cheapmark Data Pvt Ltd"]
+    paths = [example_workbooks[n] for n in names]
+    result = runner.invoke(app, ["intake", *map(str, paths), "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    blocks = _blocks(result.stdout)
+    assert list(blocks) == names
+    for name, path in zip(names, paths, strict=True):
+        assert blocks[name][1] == f"  file: {path}"
+    quicktask = "\n".join(blocks["QuickTask Crowd Ltd"])
+    knockout = next(v for v in EXAMPLES if v.name == "QuickTask Crowd Ltd")
+    assert knockout.expected_decision == "not_qualified"
+    assert quicktask.count("recruitment_fee") == 1 and "knockout recruitment_fee (PAY-05): " in quicktask
+    reason = quicktask.split("knockout recruitment_fee (PAY-05): ", 1)[1].splitlines()[0]
+    assert quicktask.count(reason) == 1
+    for refused in ("QuickTask Crowd Ltd", "Cheapmark Data Pvt Ltd"):
+        header = blocks[refused][0]
+        assert "not_qualified" in header and "review on 2027-" in header and "valid until" not in header
+    assert "qualified" in blocks["Lumen Data Services GmbH"][0]
+    assert "valid until 2027-" in blocks["Lumen Data Services GmbH"][0]

@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -26,7 +28,10 @@ def _post(url: str, body: dict) -> list:
         return json.loads(response.read())
 
 
-def test_serve_schedules_requalification_and_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
+    """Ctrl-C, or SIGTERM from a service manager, stops the runner and then the local server: exit 0, no
+    traceback, no "coroutine 'Runner.astop' was never awaited" (SIGTERM used to print it, and hang)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update({"FAIRSOURCE_HOME": str(tmp_path / ".fairsource"), "FAIRSOURCE_REQUALIFY_CRON": "0 6 1 * *"})
@@ -49,9 +54,18 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path):
         scheduled = next(d for d in deployments if d["name"] == "scheduled")
         assert [s["schedule"]["cron"] for s in scheduled["schedules"]] == ["0 6 1 * *"]
     finally:
-        proc.send_signal(signal.SIGINT)  # Ctrl-C
-        stdout, stderr = proc.communicate(timeout=60)
+        proc.send_signal(stop)
+        try:
+            stdout, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+            pytest.fail(f"serve did not stop on {stop.name}: {stderr}")
     assert f"Prefect server and UI: http://127.0.0.1:{port}" in stdout
+    assert "Serving requalify/scheduled (cron 0 6 1 * *), intake/on-demand, sow/on-demand" in stdout
     assert "Traceback" not in stderr, stderr
+    assert "never awaited" not in stderr and "RuntimeWarning" not in stderr, stderr
+    assert proc.returncode == 0, stderr
+    assert stdout.rstrip().endswith("Stopped.")
     with socket.socket() as sock:  # the local server is stopped with the runner
         assert sock.connect_ex(("127.0.0.1", port)) != 0
