@@ -30,8 +30,8 @@ from sqlalchemy.pool import NullPool
 BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-VENDORS = int(os.environ.get("FAIRSOURCE_TEAM_STACK_VENDORS", "3000"))  # bench/ shows the full 10,000
-SHARD = 250
+VENDORS = int(os.environ.get("FAIRSOURCE_TEAM_STACK_VENDORS", "1200"))  # scaled down for CI; bench/ runs 10,000
+SHARD = 100
 AS_OF = "2026-11-23"
 
 pytestmark = [pytest.mark.team, pytest.mark.skipif(not BACKEND_URL.startswith("postgresql"),
