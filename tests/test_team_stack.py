@@ -31,7 +31,7 @@ BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 VENDORS = int(os.environ.get("FAIRSOURCE_TEAM_STACK_VENDORS", "1200"))  # scaled down for CI; bench/ runs 10,000
-SHARD = 100
+SHARD = 200
 AS_OF = "2026-11-23"
 
 pytestmark = [pytest.mark.team, pytest.mark.skipif(not BACKEND_URL.startswith("postgresql"),
