@@ -1,6 +1,7 @@
 """The web app in a real browser (Chromium driven by Playwright) against a real server (uvicorn on a free
 port): a vendor fixes its workbook through its portal link; an analyst finds the vendor, reads the
-explanation, approves the review, and uploads two workbooks received by e-mail at once. Skipped where /usr/bin/chromium or Playwright is missing."""
+explanation, approves the review, and uploads two workbooks received by e-mail at once. Skipped where
+/usr/bin/chromium or Playwright is missing."""
 
 from __future__ import annotations
 
