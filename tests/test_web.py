@@ -462,10 +462,10 @@ def test_the_dashboard_shows_each_country_with_its_vendors_workers_and_band_from
             expected[row.iso2] = (name, band, n + 1, workers + row.workers)
     assert expected["KE"][2] == 2  # Kenya: both Savannas
     chips = re.findall(r'<li class="country country-(\w+)"><a href="/vendors\?country=(\w\w)".*?'
-                       r'<strong>(\d+)</strong> vendors?.*?<strong>([\d,]+)</strong> workers?', panel, re.S)
-    shown = {iso2: (band, int(n), int(w.replace(",", ""))) for band, iso2, n, w in chips}
+                       r'<strong>([\d,]+)</strong> workers?.*?<strong>(\d+)</strong> vendors?', panel, re.S)
+    shown = {iso2: (band, int(n), int(w.replace(",", ""))) for band, iso2, w, n in chips}
     assert shown == {iso2: (band, n, w) for iso2, (_, band, n, w) in expected.items()}
-    workers = [w for _, _, w in (shown[iso2] for _, iso2, _, _ in chips)]
+    workers = [shown[iso2][2] for _, iso2, _, _ in chips]
     assert workers == sorted(workers, reverse=True)  # most workers first
     assert "Kenya" in panel and f'band-{expected["KE"][1]}' in panel
     listed = client.get("/vendors?country=KE")  # each country links to its vendors
