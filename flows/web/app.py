@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -218,11 +218,16 @@ class VendorFilters(BaseModel):
     """The vendor list's filters, as given in its URL (GET form): each empty one filters nothing."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
-    q: str = Field("", max_length=200)
-    status: str = Field("", max_length=40)
-    band: str = Field("", max_length=20)
-    country: str = Field("", max_length=100)
-    service: str = Field("", max_length=200)
+    q: str = ""
+    status: str = ""
+    band: str = ""
+    country: str = ""
+    service: str = ""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _short(cls, value: str) -> str:  # a hand-made URL gets a list, not an error page
+        return value[:200]
 
     @property
     def by_places(self) -> bool:
