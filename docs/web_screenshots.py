@@ -3,8 +3,9 @@
     .venv/bin/python docs/web_screenshots.py
 
 Builds a throw-away store with the six example vendors (some received months ago, so the dashboard has
-expiring qualifications and overdue remediations), serves the app with uvicorn and photographs two pages
-in Chromium (/usr/bin/chromium), through the same helpers as tests/test_web_browser.py.
+expiring qualifications, overdue remediations and workers in eleven countries), serves the app with uvicorn
+and photographs two pages in Chromium (/usr/bin/chromium), through the same helpers as
+tests/test_web_browser.py.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def main(out: Path = ROOT / "docs" / "images") -> None:
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_selector("h1:text('Dashboard')")
+            height = page.evaluate("document.documentElement.scrollHeight")  # the whole dashboard, countries too
+            page.set_viewport_size({"width": 1280, "height": min(height, 1600)})
             print(shoot(page, out / "web-dashboard.png"))
             page.set_viewport_size({"width": 1280, "height": 1700})  # down to the explanation of fair pay
             page.goto(f"{base}/vendors/{bright.id}")

@@ -701,6 +701,29 @@ class Store:
                             .order_by(SubmissionRecord.received_at.desc())).first()
             return self.submission(record) if record else None
 
+    def vendor_geography(self, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Where each assessed vendor's workers are, by its latest assessment, streamed in vendor-name order
+        from one query: vendor_id, vendor, geo_band (the vendor's band), countries (the decision's, each with
+        iso2, name, share, score, band, flags), workers (iso2 -> workers, from the Countries sheet of the
+        submission that assessment rests on) and services (its COMP-03 answer). Speed: the database extracts
+        those parts of the decision and the submission, as `latest_assessment_summaries` does."""
+        a, sub = AssessmentRecord, SubmissionRecord
+        query = (select(Vendor.id, Vendor.name, a.geo_band, a.data["geo"]["countries"], sub.data["countries"],
+                        sub.data["answers"]["COMP-03"])
+                 .join(a, a.vendor_id == Vendor.id)
+                 .join(sub, sub.id == a.submission_id)
+                 .where(a.id.in_(self._latest_ids())).order_by(Vendor.name)
+                 .execution_options(yield_per=batch))
+        keep = ("iso2", "name", "share", "score", "band", "flags")
+        with self.engine.connect() as conn:
+            for vid, name, geo_band, countries, rows, services in conn.execute(query):
+                workers: dict[str, int] = {}
+                for r in rows or []:
+                    workers[r["iso2"]] = workers.get(r["iso2"], 0) + int(r.get("workers") or 0)
+                yield {"vendor_id": vid, "vendor": name, "geo_band": geo_band,
+                       "countries": [{k: c.get(k) for k in keep} for c in countries or []], "workers": workers,
+                       "services": services if isinstance(services, list) else [services] if services else []}
+
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()

@@ -1,13 +1,14 @@
 """The web app in a real browser (Chromium driven by Playwright) against a real server (uvicorn on a free
 port): a vendor fixes its workbook through its portal link; an analyst finds the vendor, reads the
-explanation and approves the review. Skipped where /usr/bin/chromium or Playwright is missing."""
+explanation, approves the review, and uploads two workbooks received by e-mail at once. Skipped where
+/usr/bin/chromium or Playwright is missing."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from web_helpers import BRIGHT, CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app, workbook
+from web_helpers import BRIGHT, CHROMIUM, CHROMIUM_ARGS, LUMEN, PASSWORD, add_user, running, shoot, web_app, workbook
 
 from flows.web import auth
 
@@ -23,6 +24,7 @@ def test_a_vendor_fixes_its_workbook_and_an_analyst_approves_it(tmp_path, databa
     add_user(store, "rita@example.org", "reviewer")
     _, vendor, token = auth.create_invite(store, BRIGHT.name, "ops@brightlabel.example", created_by="test", days=30)
     broken, fixed = workbook(BRIGHT, tmp_path, broken=True), workbook(BRIGHT, tmp_path)
+    lumen = workbook(LUMEN, tmp_path)
 
     with running(app) as base, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -73,8 +75,22 @@ def test_a_vendor_fixes_its_workbook_and_an_analyst_approves_it(tmp_path, databa
             expect(page.get_by_role("status")).to_have_text("Review recorded.")
             expect(page.locator("section.card", has_text="Reviews").last).to_contain_text(
                 "Pilot plan agreed with the vendor")
+
+            # Workbooks received by e-mail: two at once through the file input's `multiple`, one result each.
+            page.get_by_role("link", name="Upload", exact=True).click()
+            page.set_input_files("input[type=file]", [str(broken), str(lumen)])
+            page.get_by_role("button", name="Upload").click()
+            results = page.locator("#results > table > tbody > tr")
+            expect(results).to_have_count(2)
+            expect(results.nth(0)).to_contain_text("2 problems: nothing stored")
+            expect(results.nth(0)).to_contain_text("Questionnaire!E9")
+            expect(results.nth(1)).to_contain_text("Qualified")
+            results.nth(1).get_by_role("link", name=LUMEN.name).click()
+            expect(page.locator("h1")).to_have_text(LUMEN.name)
         finally:
             browser.close()
     (review,) = store.reviews_for(vendor.id)
     assert (review.reviewer, review.action) == ("rita@example.org", "approve")
+    uploaded = [e for e in store.audit_events() if e.action == "web_intake" and e.actor == "rita@example.org"]
+    assert [e.subject for e in uploaded] == [lumen.name]
     assert (tmp_path / "shots" / "web-vendor.png").stat().st_size > 10_000

@@ -7,6 +7,7 @@ score, write the SOW, store: `flows.steps`), in the threadpool, with the scoring
 
 
 import datetime as dt
+import shutil
 import tempfile
 import uuid
 from collections import Counter
@@ -19,13 +20,18 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from scoring import Decision
 from scoring.lifecycle import ReviewView
+from sow_templates import pdf as sow_pdf
 from supplier_models import FairsourceError, Settings, Store, WorkbookRejected, read_workbook
 from supplier_models.errors import Problem
 from supplier_models.form import write_form
+from supplier_models.questionnaire import current as current_questionnaire
 from supplier_models.reader import MAX_FILE_BYTES
 
 from .. import lifecycle, steps
@@ -37,10 +43,13 @@ SESSION_COOKIE = "fs_session"
 CSRF_COOKIE = "fs_csrf"
 MAX_UPLOAD = MAX_FILE_BYTES  # the reader's own limit: 20 MB
 BODY_SLACK = 64 * 1024  # the multipart envelope and the small fields around the file
+MAX_UPLOAD_FILES = 10  # workbooks per upload on the upload page, each up to MAX_UPLOAD
+BANDS = ("low", "medium", "high", "prohibited")  # geographic bands, best to worst
 TOO_LARGE = (f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; a questionnaire is never more than "
              f"{MAX_UPLOAD // (1024 * 1024)} MB. Send the workbook without embedded files.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 STATUS_ORDER = ("action_required", "pending_review", "expired", "reattestation_requested", "conditional",
                 "qualified", "not_qualified", "awaiting_submission")
 STATUS_LABEL = {"action_required": "Action required", "pending_review": "Review waiting", "expired": "Expired",
@@ -85,20 +94,30 @@ class WrongVendor(WebError):
     status_code = 403
 
 
+class PdfUnavailable(WebError):
+    status_code = 503
+
+
 class BodyLimit:
     """Refuse a request body over the limit before it is read whole: at once from its Content-Length, or,
     streamed without one, as soon as the bytes received pass the limit (the rest is never read)."""
 
-    def __init__(self, app, limit: int) -> None:
+    def __init__(self, app, limit: int, *, larger: dict[str, int] | None = None, may_send_larger=None) -> None:
+        """`larger`: path -> a larger limit there, for the requests `may_send_larger(scope)` (async) admits
+        (the upload page's several workbooks, for a signed-in reviewer only)."""
         self.app, self.limit = app, limit
+        self.larger, self.may_send_larger = larger or {}, may_send_larger
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        limit = self.limit
+        if scope["path"] in self.larger and (self.may_send_larger is None or await self.may_send_larger(scope)):
+            limit = self.larger[scope["path"]]
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _too_large(scope, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _too_large(scope, send, limit)
             return
         seen, exceeded, answered = 0, False, False
 
@@ -107,7 +126,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     exceeded = True
                     raise UploadTooLarge()
             return message
@@ -117,7 +136,7 @@ class BodyLimit:
             if exceeded:  # whatever the app made of the interrupted body, the answer is 413
                 if not answered:
                     answered = True
-                    await _too_large(scope, send)
+                    await _too_large(scope, send, limit)
                 return
             await send(message)
 
@@ -125,15 +144,19 @@ class BodyLimit:
             await self.app(scope, limited, guarded)
         except UploadTooLarge:
             if not answered:
-                await _too_large(scope, send)
+                await _too_large(scope, send, limit)
 
 
-async def _too_large(scope, send) -> None:
+async def _too_large(scope, send, limit: int = MAX_UPLOAD + BODY_SLACK) -> None:
+    message = TOO_LARGE
+    if limit > MAX_UPLOAD + BODY_SLACK:
+        message = (f"The files together are larger than {limit // (1024 * 1024)} MB. Upload at most "
+                   f"{MAX_UPLOAD_FILES} workbooks, each at most {MAX_UPLOAD // (1024 * 1024)} MB, at a time.")
     if scope["path"].startswith("/api/"):
-        response: Response = JSONResponse({"errors": [{"cell": None, "question": None, "message": TOO_LARGE}]},
+        response: Response = JSONResponse({"errors": [{"cell": None, "question": None, "message": message}]},
                                           status_code=413)
     else:
-        response = HTMLResponse(f"<!doctype html><title>File too large</title><p>{TOO_LARGE}</p>", status_code=413)
+        response = HTMLResponse(f"<!doctype html><title>File too large</title><p>{message}</p>", status_code=413)
     response.headers["Connection"] = "close"
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
@@ -180,6 +203,58 @@ class IntakeErrors(BaseModel):
     errors: list[Problem]
 
 
+# -- page models -------------------------------------------------------------------------------------------------
+class CountryWorkers(BaseModel):
+    """One country of the dashboard's panel: how many vendors have workers there, and how many workers."""
+
+    iso2: str
+    name: str
+    band: str = Field(description="the worst band any vendor's latest assessment gave the country")
+    vendors: int = 0
+    workers: int = 0
+
+
+class VendorFilters(BaseModel):
+    """The vendor list's filters, as given in its URL (GET form): each empty one filters nothing."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    q: str = ""
+    status: str = ""
+    band: str = ""
+    country: str = ""
+    service: str = ""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _short(cls, value: str) -> str:  # a hand-made URL gets a list, not an error page
+        return value[:200]
+
+    @property
+    def by_places(self) -> bool:
+        return bool(self.band or self.country or self.service)
+
+    def country_matches(self, iso2: str, name: str) -> bool:
+        """By ISO code (KE) or by name, whole or in part (kenya, "united")."""
+        needle = self.country.lower()
+        return iso2.lower() == needle or name.lower() == needle or (len(needle) > 2 and needle in name.lower())
+
+    def places_match(self, geo: dict[str, Any]) -> bool:
+        """`geo`: a row of `Store.vendor_geography`."""
+        return ((not self.band or geo["geo_band"] == self.band)
+                and (not self.country or any(self.country_matches(c["iso2"], c["name"]) for c in geo["countries"]))
+                and (not self.service or self.service in geo["services"]))
+
+
+class UploadResult(BaseModel):
+    """What became of one file of the upload page: an outcome, or every problem found, or why it was not read."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    filename: str
+    outcome: steps.Outcome | None = None
+    problems: list[Problem] = Field(default_factory=list)
+    error: str | None = None
+
+
 # -- the app ----------------------------------------------------------------------------------------------------
 class WebState:
     """What every request shares: settings, the store, and the scoring inputs (loaded once)."""
@@ -205,7 +280,15 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
     app = FastAPI(title="fairsource", version="0.1.0", summary="Supplier qualification for human-data services",
                   docs_url="/docs", redoc_url=None)
     app.state.web = state
-    app.add_middleware(BodyLimit, limit=MAX_UPLOAD + BODY_SLACK)
+
+    async def signed_in_reviewer(scope) -> bool:
+        cookie = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
+        staff = await run_in_threadpool(auth.staff_for_session, state.store, cookie) if cookie else None
+        return staff is not None and staff.can("reviewer")
+
+    app.add_middleware(BodyLimit, limit=MAX_UPLOAD + BODY_SLACK,
+                       larger={"/upload": MAX_UPLOAD_FILES * (MAX_UPLOAD + BODY_SLACK)},
+                       may_send_larger=signed_in_reviewer)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     store = state.store
 
@@ -359,17 +442,42 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
         overdue = [(s, r) for _, s in rows if s for r in s.overdue_remediations]
         waiting = [s for _, s in rows if s and s.review_pending]
         return render(request, "dashboard.html", counts=[(k, counts.get(k, 0)) for k in STATUS_ORDER],
-                      total=len(rows), expiring=expiring, overdue=overdue, waiting=waiting)
+                      total=len(rows), expiring=expiring, overdue=overdue, waiting=waiting,
+                      countries=country_panel(), bands=BANDS)
+
+    def worse(a: str, b: str) -> str:
+        return max(a, b, key=lambda band: BANDS.index(band) if band in BANDS else len(BANDS))
+
+    def country_panel() -> list[CountryWorkers]:
+        """Every country where the assessed vendors' workers are (by each vendor's latest assessment), with
+        its vendors and workers, most workers first: one streamed query."""
+        found: dict[str, CountryWorkers] = {}
+        for geo in store.vendor_geography():
+            for c in geo["countries"]:
+                entry = found.setdefault(c["iso2"], CountryWorkers(iso2=c["iso2"], name=c["name"], band=c["band"]))
+                entry.band = worse(entry.band, c["band"])
+                entry.vendors += 1
+                entry.workers += geo["workers"].get(c["iso2"], 0)
+        return sorted(found.values(), key=lambda c: (-c.workers, -c.vendors, c.name))
+
+    def services() -> tuple[str, ...]:
+        question = current_questionnaire().by_id.get("COMP-03")
+        return question.choices if question else ()
 
     @app.get("/vendors", response_class=HTMLResponse, include_in_schema=False)
-    def vendors_page(request: Request, staff: Viewer, q: str = "", status: str = "") -> Response:
+    def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilters, Query()]) -> Response:
         rows = vendor_rows(dt.date.today())
-        needle = q.strip().lower()
+        places: dict[str, tuple[str, list[dict[str, Any]], bool]] = {}  # vendor id -> (band, countries, matches)
+        for geo in store.vendor_geography():  # one streamed pass: what the list shows, and the place filters
+            places[geo["vendor_id"]] = (geo["geo_band"], [{k: c[k] for k in ("iso2", "name", "band")}
+                                                          for c in geo["countries"]], filters.places_match(geo))
+        needle = filters.q.lower()
         shown = [(v, s) for v, s in rows if (not needle or needle in v.name.lower()
                                               or needle in (v.contact_email or "").lower())
-                 and (not status or (s.status if s else "awaiting_submission") == status)]
-        return render(request, "vendors.html", rows=shown, q=q, status=status, statuses=STATUS_ORDER,
-                      total=len(rows))
+                 and (not filters.status or (s.status if s else "awaiting_submission") == filters.status)
+                 and (not filters.by_places or (v.id in places and places[v.id][2]))]
+        return render(request, "vendors.html", rows=shown, filters=filters, q=filters.q, status=filters.status,
+                      statuses=STATUS_ORDER, bands=BANDS, services=services(), places=places, total=len(rows))
 
     def vendor_or_404(vendor_id: str):
         vendor = store.vendor_by_id(vendor_id)
@@ -391,6 +499,7 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
             history=store.vendor_assessments(vendor.id), latest=latest,
             remediations=[lifecycle.RemediationView.of(r, today) for r in store.remediations(vendor.id)],
             reviews=store.reviews_for(vendor.id), sow=sow, invites=store.invites_for(vendor.id), now=auth.now(),
+            pdf=sow_pdf.libreoffice() is not None,
         )
 
     @app.get("/vendors/{vendor_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -436,11 +545,38 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
                     detail={"evidence": evidence[:2000]})
         return RedirectResponse(f"/vendors/{vendor.id}?done=remediation", status_code=303)
 
-    @app.get("/vendors/{vendor_id}/sows/{sow_id}", include_in_schema=False)
-    def download_sow(request: Request, vendor_id: str, sow_id: str, staff: Viewer) -> Response:
+    def sow_or_404(vendor_id: str, sow_id: str):
+        """The SOW the store knows by this id, of this vendor, with its file in place: nothing from the request
+        reaches a path."""
         sow = store.sow_by_id(sow_id)
         if sow is None or sow.vendor_id != vendor_id or not Path(sow.path).is_file():
             raise NotFound("No such SOW for this vendor.")
+        return sow
+
+    # Registered before the .docx route, whose {sow_id} would take "<id>.pdf" whole.
+    @app.get("/vendors/{vendor_id}/sows/{sow_id}.pdf", include_in_schema=False)
+    def download_sow_pdf(request: Request, vendor_id: str, sow_id: str, staff: Viewer) -> Response:
+        sow = sow_or_404(vendor_id, sow_id)
+        folder = tempfile.mkdtemp(prefix="fairsource-pdf-")  # per request; removed once the PDF is sent
+        try:
+            pdf = sow_pdf.to_pdf(sow.path, folder)
+        except sow_pdf.LibreOfficeNotFound:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise PdfUnavailable("A PDF cannot be made here: LibreOffice is not installed on the server. Download "
+                                 "the Word document (.docx) instead, or ask the administrator to install "
+                                 "LibreOffice (libreoffice-writer-nogui).") from None
+        except sow_pdf.PdfConversionError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise WebError(f"The SOW could not be converted to PDF ({exc}). Download the Word document (.docx) "
+                           "instead.", 500) from None
+        store.audit("sow_pdf_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
+                    detail={"sow_id": sow.id})
+        return FileResponse(pdf, media_type=PDF, filename=pdf.name, headers={"Cache-Control": "no-store"},
+                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+    @app.get("/vendors/{vendor_id}/sows/{sow_id}", include_in_schema=False)
+    def download_sow(request: Request, vendor_id: str, sow_id: str, staff: Viewer) -> Response:
+        sow = sow_or_404(vendor_id, sow_id)
         store.audit("sow_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
                     detail={"sow_id": sow.id})
         return FileResponse(sow.path, media_type=DOCX, filename=Path(sow.path).name,
@@ -498,6 +634,62 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
     def audit_page(request: Request, staff: Admin) -> Response:
         names = dict(store.vendor_names())
         return render(request, "audit.html", events=store.audit_events(limit=300), names=names)
+
+    # -- workbooks received by e-mail, several at once; the portfolio workbook -------------------------------------
+    def upload_page_context() -> dict[str, Any]:
+        return dict(max_mb=MAX_UPLOAD // (1024 * 1024), max_files=MAX_UPLOAD_FILES)
+
+    @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
+    def upload_page(request: Request, staff: Reviewer) -> Response:
+        return render(request, "upload.html", **upload_page_context())
+
+    @app.post("/upload", include_in_schema=False)
+    def upload_files(request: Request, staff: Reviewer, csrf_token: Annotated[str, Form()] = "",
+                     files: Annotated[list[UploadFile] | None, File()] = None) -> Response:
+        """Each workbook read, scored and stored as through the API, one after the other; one failing file
+        does not stop the others."""
+        check_csrf(request, csrf_token, staff)
+        chosen = [f for f in files or [] if f.filename or f.size]  # a form sent with no file has one empty part
+        if not chosen or len(chosen) > MAX_UPLOAD_FILES:
+            message = ("Choose one or more workbooks (.xlsx) to upload." if not chosen else
+                       f"{len(chosen)} files: upload at most {MAX_UPLOAD_FILES} at a time.")
+            return render(request, "upload.html", 400, error=message, **upload_page_context())
+        results = []
+        for upload in chosen:
+            name = Path((upload.filename or "upload.xlsx").replace("\\", "/")).name[:200] or "upload.xlsx"
+            try:
+                found = intake_upload(upload, actor=staff.email, vendor=None)
+            except UploadTooLarge as exc:
+                store.audit("upload_refused_too_large", actor=staff.email, subject=name)
+                results.append(UploadResult(filename=name, error=exc.message))
+                continue
+            except FairsourceError as exc:  # this file could not be stored (a SOW or the store failed): say so
+                store.audit("upload_failed", actor=staff.email, subject=name, detail={"error": str(exc)[:1000]})
+                results.append(UploadResult(filename=name, error=f"Not stored: {exc}"))
+                continue
+            if isinstance(found, list):
+                results.append(UploadResult(filename=name, problems=found))
+            else:
+                results.append(UploadResult(filename=name, outcome=found))
+        return render(request, "upload.html", results=results, **upload_page_context())
+
+    @app.get("/report.xlsx", include_in_schema=False)
+    def portfolio(request: Request, staff: Viewer) -> Response:
+        """The portfolio workbook (as `fairsource report`), written afresh for this request into a temporary
+        folder that is removed once it is sent."""
+        from ..tasks import write_report  # Prefect is imported on the first download, not at start-up
+
+        today = dt.date.today()
+        folder = tempfile.mkdtemp(prefix="fairsource-report-")
+        try:
+            path = Path(write_report.fn(settings, str(Path(folder) / "portfolio.xlsx"), today))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        store.audit("report_downloaded", actor=staff.email, subject=f"portfolio {today.isoformat()}")
+        return FileResponse(path, media_type=XLSX, filename=f"fairsource-portfolio-{today.isoformat()}.xlsx",
+                            headers={"Cache-Control": "no-store"},
+                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
     # -- intake, shared by the portal and the API ---------------------------------------------------------------
     def read_capped(upload: UploadFile) -> bytes:
