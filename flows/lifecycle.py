@@ -178,7 +178,7 @@ def record_review(store: Store, settings: Settings, inputs: steps.ScoringInputs,
         if state.decision != decision.decision:
             decision = decision.model_copy(update={"decision": state.decision, "reasons": [
                 *decision.reasons, f"Decision set to {state.decision} by review ({review.reviewer}): {review.reason}"]})
-        target = steps.sow_path(settings.sow_dir, before.vendor, decision, f"{assessment.id[:8]}-{review.id[:8]}")
+        target = steps.sow_path(settings.sow_dir, before.vendor, decision, review.id)  # never the draft's file
         rendered = steps.issue_sow(submission, decision, inputs, target, draft=False)
         sow_record = steps.sow_record(rendered, assessment_id=assessment.id, vendor_id=before.vendor_id,
                                       decision=state.decision, override_knockout=state.override_knockout)

@@ -156,6 +156,7 @@ def test_review_approval_turns_a_draft_sow_final_and_needs_a_reason(isolated_hom
     final = store.latest_sow(decision["vendor_id"])
     assert final.id != draft.id and final.status == "final" and final.review_id
     assert final.reference and final.reference != draft.reference  # each document its own reference
+    assert final.path != draft.path and "DRAFT - pending review" in _docx_text(draft.path)  # the draft stays as issued
     assert "DRAFT" not in _docx_text(final.path) and BRIGHT.name in _docx_text(final.path)
     assert store.latest_assessment(decision["vendor_id"]).id == decision["assessment_id"]  # never rewritten
 
