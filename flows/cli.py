@@ -160,8 +160,8 @@ def _print_outcome(o, source: Path | str | None = None) -> None:
     note = " (received before: nothing new stored)" if o.duplicate else ""
     # A refusal is not valid until a date: its date is when the vendor may be looked at again.
     until = f"review on {d.valid_until}" if d.decision == "not_qualified" else f"valid until {d.valid_until}"
-    out.print(f"[bold]{o.vendor}[/]: [{style}]{d.decision}[/] - score {d.score:.1f}, geography {d.geo.band}, "
-              f"{until}{note}", highlight=False)
+    out.print(Text.assemble((o.vendor, "bold"), ": ", (d.decision, style),  # vendor text is never markup
+                            f" - score {d.score:.1f}, geography {d.geo.band}, {until}{note}"))
     out.print(f"  file: {source or o.file}", highlight=False, markup=False)
     for k in d.knockouts:  # first: a knockout is why the vendor is refused
         out.print(f"  - knockout {k.rule} ({k.question or 'country data'}): {k.reason}", highlight=False, markup=False)
@@ -171,7 +171,8 @@ def _print_outcome(o, source: Path | str | None = None) -> None:
             out.print(f"  - {reason}", highlight=False, markup=False)
     for r in d.remediations:
         out.print(f"  - remediation: {r.action} (due {r.due_date})", highlight=False, markup=False)
-    out.print(f"  SOW: {o.sow}" if o.sow else "  no SOW (not qualified)", highlight=False)
+    draft = " (DRAFT: a review is pending; its approval issues the final SOW)" if o.sow_status == "draft" else ""
+    out.print(f"  SOW: {o.sow}{draft}" if o.sow else "  no SOW (not qualified)", highlight=False, markup=False)
 
 
 def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list, list[Path | None]]:

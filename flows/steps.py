@@ -90,6 +90,7 @@ class Outcome(BaseModel):
     assessment_id: str
     decision: Decision
     sow: str | None = None
+    sow_status: str | None = Field(None, description="final, or draft while a required review is pending")
     duplicate: bool = False
 
     def as_json(self) -> dict:
@@ -125,6 +126,7 @@ class Outcome(BaseModel):
             "flags": d["flags"],
             "file": self.file,
             "duplicate": self.duplicate,
+            "sow_status": self.sow_status,
         }
 
 
@@ -208,7 +210,7 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
             sow = store.latest_sow(existing.vendor_id)
             return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
                            assessment_id=latest.id, decision=Decision.model_validate(latest.data),
-                           sow=sow.path if sow else None, duplicate=True)
+                           sow=sow.path if sow else None, sow_status=sow.status if sow else None, duplicate=True)
     decision = decide(submission, inputs, as_of)
     assessment_id, submission_id = str(uuid.uuid4()), str(uuid.uuid4())
     draft = bool(needs_review(submission, decision.decision, inputs))
@@ -226,7 +228,8 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
             Path(rendered.path).unlink(missing_ok=True)
         raise
     return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=stored.vendor_id,
-                   assessment_id=assessment_id, decision=decision, sow=str(rendered.path) if rendered else None)
+                   assessment_id=assessment_id, decision=decision, sow=str(rendered.path) if rendered else None,
+                   sow_status=sow.status if sow else None)
 
 
 # -- requalification ------------------------------------------------------------

@@ -136,7 +136,9 @@ def test_a_country_data_change_rescores_but_keeps_the_attestations_expiry(isolat
 def test_review_approval_turns_a_draft_sow_final_and_needs_a_reason(isolated_home, database_url):
     bright = write_example(BRIGHT, isolated_home / "returned")
     decision = json.loads(_run("intake", str(bright), "--json", "--as-of", TODAY.isoformat()).stdout)
-    assert decision["decision"] == "conditional"
+    assert decision["decision"] == "conditional" and decision["sow_status"] == "draft"
+    again = _run("intake", str(bright), "--as-of", TODAY.isoformat()).stdout  # the same file: the stored outcome
+    assert "(DRAFT: a review is pending" in again
     status = _status("Brightlabel", TODAY.isoformat())
     assert status["status"] == "pending_review" and status["sow_status"] == "draft"
     assert status["review_required"] == ["the decision is conditional"]
