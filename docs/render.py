@@ -78,7 +78,7 @@ def make_documents(work: Path) -> dict[str, Path]:
     """The four documents a user sees, made in `work` (its own FAIRSOURCE_HOME and SQLite store)."""
     from flows import steps
     from flows.lifecycle import record_review
-    from flows.tasks import write_report
+    from flows.reporting import write_report
     from supplier_models import Settings, Store, Submission, write_form
     from supplier_models.examples import EXAMPLES, write_example
 
@@ -112,7 +112,7 @@ def make_documents(work: Path) -> dict[str, Path]:
                                      reason="Remediation plan agreed with the vendor", reviewer="A. Reviewer",
                                      as_of=DAY)
             docs["sow-conditional"] = work / (reviewed.sow or outcomes[CONDITIONAL].sow)
-            docs["report"] = Path(write_report.fn(settings, str(work / "portfolio.xlsx"), as_of=DAY))
+            docs["report"] = Path(write_report(settings, str(work / "portfolio.xlsx"), as_of=DAY))
         finally:
             store.close()
     return docs

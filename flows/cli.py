@@ -448,11 +448,10 @@ def report(
     """Write the portfolio workbook: one row per vendor, its latest assessment."""
     from supplier_models import FairsourceError, get_settings
 
-    _flows()
-    from .tasks import write_report
+    from .reporting import write_report  # no Prefect: a report needs no orchestration
 
     try:
-        path = write_report.fn(get_settings(), str(out_path))
+        path = write_report(get_settings(), str(out_path))
     except FairsourceError as exc:
         _fail(str(exc))
     out.print(f"Portfolio written: {path}", highlight=False)
@@ -526,9 +525,9 @@ def demo(
     err.print(f"Running the intake flow on {len(paths)} example vendors (Prefect starts a temporary server)...")
     try:
         outcomes, rejected, _ = _run_intake(paths)
-        from .tasks import write_report
+        from .reporting import write_report
 
-        report_path = write_report.fn(settings, str(settings.reports_dir / "portfolio.xlsx"))
+        report_path = write_report(settings, str(settings.reports_dir / "portfolio.xlsx"))
     except FairsourceError as exc:
         _fail(str(exc))
     table = Table(title="fairsource demo: intake decisions")

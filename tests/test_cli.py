@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,30 @@ def test_intake_names_each_file_prints_a_knockout_once_and_a_refusals_review_dat
         assert "not_qualified" in header and "review on 2027-" in header and "valid until" not in header
     assert "qualified" in blocks["Lumen Data Services GmbH"][0]
     assert "valid until 2027-" in blocks["Lumen Data Services GmbH"][0]
+
+
+NO_PREFECT = """
+import sys
+from flows.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code or 0
+loaded = sorted(m for m in sys.modules if m == "prefect" or m.startswith("prefect."))
+print("PREFECT-MODULES", len(loaded), "EXIT", code)
+"""
+
+
+@pytest.mark.parametrize("args", [["form", "--vendor", "Acme", "--out", "acme.xlsx"], ["check", "acme.xlsx"],
+                                  ["policy", "--out", "policy.xlsx"], ["report", "--out", "portfolio.xlsx"],
+                                  ["status"]])
+def test_commands_that_need_no_orchestration_never_load_prefect(tmp_path, args):
+    """form, check, policy, report and status answer in about a second: they never import Prefect."""
+    env = {**os.environ, "FAIRSOURCE_HOME": str(tmp_path / ".fairsource")}
+    env.pop("FAIRSOURCE_DATABASE_URL", None)
+    if args[0] == "check":
+        subprocess.run([sys.executable, "-c", NO_PREFECT, "form", "--vendor", "Acme", "--out", "acme.xlsx"],
+                       cwd=tmp_path, env=env, check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "-c", NO_PREFECT, *args], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert "PREFECT-MODULES 0" in result.stdout, result.stdout + result.stderr

@@ -677,12 +677,12 @@ def create_app(settings: Settings, *, inputs: steps.ScoringInputs | None = None)
     def portfolio(request: Request, staff: Viewer) -> Response:
         """The portfolio workbook (as `fairsource report`), written afresh for this request into a temporary
         folder that is removed once it is sent."""
-        from ..tasks import write_report  # Prefect is imported on the first download, not at start-up
+        from ..reporting import write_report
 
         today = dt.date.today()
         folder = tempfile.mkdtemp(prefix="fairsource-report-")
         try:
-            path = Path(write_report.fn(settings, str(Path(folder) / "portfolio.xlsx"), today))
+            path = Path(write_report(settings, str(Path(folder) / "portfolio.xlsx"), today))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
