@@ -53,6 +53,17 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
         assert {d["name"] for d in deployments} == {"scheduled", "on-demand"}, deployments
         scheduled = next(d for d in deployments if d["name"] == "scheduled")
         assert [s["schedule"]["cron"] for s in scheduled["schedules"]] == ["0 6 1 * *"]
+        if stop == signal.SIGINT:
+            # While serve runs, a command in the same home uses its server instead of starting a temporary one.
+            from supplier_models.examples import EXAMPLES, write_example
+
+            workbook = write_example(EXAMPLES[0], tmp_path / "returned")
+            intake = subprocess.run([str(exe), "intake", str(workbook), "--json"], cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=300)
+            assert intake.returncode == 0, intake.stderr
+            flows = {f["id"]: f["name"] for f in _post(f"{api}/flows/filter", {"limit": 20, "offset": 0})}
+            runs = _post(f"{api}/flow_runs/filter", {"limit": 20, "offset": 0})
+            assert any(flows.get(r["flow_id"]) == "intake" and r["state_type"] == "COMPLETED" for r in runs), runs
     finally:
         proc.send_signal(stop)
         try:
