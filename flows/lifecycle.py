@@ -52,6 +52,14 @@ class RemediationView(BaseModel):
     evidence: str | None = None
 
     @classmethod
+    def row(cls, row: tuple, as_of: dt.date) -> RemediationView:
+        """From a `Store.remediation_rows` row."""
+        _vid, _name, code, action, question, country, priority, due, state, closed_on, closed_by, evidence = row
+        return cls(id=code, action=action, question=question, country=country, priority=priority, due_date=due,
+                   state=remediation_state(state, due, as_of), closed_on=closed_on, closed_by=closed_by,
+                   evidence=evidence)
+
+    @classmethod
     def of(cls, r: RemediationRecord, as_of: dt.date) -> RemediationView:
         return cls(id=r.code, action=r.action, question=r.question, country=r.country, priority=r.priority,
                    due_date=r.due_date, state=remediation_state(r.state, r.due_date, as_of), closed_on=r.closed_on,
@@ -90,19 +98,23 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
     """Every vendor's status on `as_of` (or one vendor's), in vendor-name order, streamed. Of each vendor's
     answers only those the review policy reads are fetched."""
     reviews = store.all_reviews(vendor_id)
-    remediations: dict[str, list[RemediationRecord]] = {}
-    for r in store.remediations(vendor_id):
-        remediations.setdefault(r.vendor_id, []).append(r)
     sows = store.latest_sows(vendor_id)
     reviewed = store.assessment_decisions_of_vendors(list(reviews)) if reviews else {}
+    # Speed and memory: the remediations stream beside the vendors, in the same (vendor-name) order, so only
+    # one vendor's are held at a time (a vendor with remediations always has an assessment).
+    pending = store.remediation_rows(vendor_id)
+    upcoming = next(pending, None)
     for row in store.lifecycle_rows(vendor_id, questions=[c.question for c in policy.answers]):
         vid = row["vendor_id"]
+        tracked = []
+        while upcoming is not None and upcoming[0] == vid:
+            tracked.append(RemediationView.row(upcoming, as_of))
+            upcoming = next(pending, None)
         # Reviews of this attestation's assessments that reached the same decision carry over a rescoring.
         mine = [r for r in reviews.get(vid, []) if reviewed.get(r.assessment_id) == (row["submission_id"],
                                                                                      row["decision"])]
         required = policy.required(row["decision"], row["answers"] or {})
         state = review_state(row["decision"], required, [_view(r) for r in mine], policy)
-        tracked = [RemediationView.of(r, as_of) for r in remediations.get(vid, [])]
         overdue = [r for r in tracked if r.state == "overdue"]
         refused = state.decision == "not_qualified"
         sow = sows.get(vid)
@@ -121,7 +133,7 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
             open_remediations=[r for r in tracked if r.state == "open"], overdue_remediations=overdue,
             remediations_done=sum(r.state == "done" for r in tracked),
             reattestation_requested_on=row["reattestation_requested_on"], reattestation_form=row["reattestation_form"],
-            sow=sow.path if sow and not refused else None, sow_status=sow.status if sow and not refused else None,
+            sow=sow[0] if sow and not refused else None, sow_status=sow[1] if sow and not refused else None,
             contact=row["contact"])
 
 
@@ -322,9 +334,7 @@ def due_notices(store: Store, settings: Settings, inputs: steps.ScoringInputs, a
 
 def record_notices(store: Store, notices: list[Notice], as_of: dt.date) -> list[Notice]:
     """Record the notices sent (once each); returns those recorded now."""
-    recorded = []
-    for n in notices:
-        if store.add_notice(NoticeRecord(vendor_id=n.vendor_id, kind=n.kind, subject_id=n.subject_id, sent_on=as_of,
-                                         recipients=n.to, emailed=n.emailed, text=n.text[:4000])):
-            recorded.append(n)
-    return recorded
+    done = store.add_notices([NoticeRecord(vendor_id=n.vendor_id, kind=n.kind, subject_id=n.subject_id,
+                                           sent_on=as_of, recipients=n.to, emailed=n.emailed, text=n.text[:4000])
+                              for n in notices])
+    return [n for n, now in zip(notices, done, strict=True) if now]

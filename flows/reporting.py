@@ -7,54 +7,48 @@ import datetime as dt
 from pathlib import Path
 
 from scoring.lifecycle import remediation_state
-from supplier_models import Settings
+from supplier_models import Settings, StoreError
 from supplier_models.report import PortfolioRow, RemediationLine, write_portfolio
 
 from . import lifecycle, steps
 
 
 def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
-    """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path."""
+    """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path.
+
+    Memory: the vendors, their statuses and the remediations are streamed side by side in vendor-name order
+    (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
     from scoring import load_rubric
     from scoring.lifecycle import load_review_policy
 
     store = steps.store_for(settings.url)
     as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
-    sows = store.latest_sow_paths()
-    # Per vendor only a few words (status, override flag) and its open remediations are kept in memory.
-    states: dict[str, tuple[str, bool]] = {}
-    open_items: dict[str, list[str]] = {}
-    for s in lifecycle.statuses(store, load_review_policy(settings.review_policy), as_of):
-        states[s.vendor_id] = (s.status, s.override_knockout)
-    for r in store.remediations():
-        state = remediation_state(r.state, r.due_date, as_of)
-        if state != "done":
-            open_items.setdefault(r.vendor_id, []).append(f"{r.code} [{state}] {r.action} (due {r.due_date})")
-    names = dict(store.vendor_names())
-    lines = (RemediationLine(vendor=names.get(r.vendor_id, r.vendor_id), id=r.code,
-                             state=remediation_state(r.state, r.due_date, as_of), priority=r.priority,
-                             due_date=r.due_date, action=r.action, question=r.question, country=r.country,
-                             closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
-             for r in sorted(store.remediations(), key=lambda r: (names.get(r.vendor_id, ""), int(r.code[1:]))))
-    rows = (portfolio_row(vendor, assessment, sows.get(vendor.id), states.get(vendor.id, ("", False)),
-                          open_items.get(vendor.id, []))
-            for vendor, assessment in store.latest_assessment_summaries())  # streamed, only the parts shown
+    statuses = lifecycle.statuses(store, load_review_policy(settings.review_policy), as_of)
+    rows = (portfolio_row(vendor, assessment, status)
+            for (vendor, assessment), status in zip(store.latest_assessment_summaries(), statuses, strict=True))
+    lines = (RemediationLine(vendor=name, id=code, state=remediation_state(state, due, as_of), priority=priority,
+                             due_date=due, action=action, question=question, country=country, closed_on=closed_on,
+                             closed_by=closed_by, evidence=evidence)
+             for (_vid, name, code, action, question, country, priority, due, state, closed_on, closed_by,
+                  evidence) in store.remediation_rows())
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
     return str(write_portfolio(rows, path, principles, lines))
 
 
-def portfolio_row(vendor, assessment, sow: str | None, state: tuple[str, bool] = ("", False),
-                  open_remediations: list[str] | None = None) -> PortfolioRow:
+def portfolio_row(vendor, assessment, status: lifecycle.VendorStatus) -> PortfolioRow:
+    """One vendor's row: its latest assessment (the parts the report shows) and its status on the day."""
+    if status.vendor_id != vendor.id:  # the two streams are in the same order, or the report is wrong
+        raise StoreError(f"the portfolio's streams disagree at {vendor.name}: write the report again")
     d = assessment.data
-    status, override_knockout = state
+    remediations = [f"{r.id} [{r.state}] {r.action} (due {r.due_date})"
+                    for r in (*status.overdue_remediations, *status.open_remediations)]
     return PortfolioRow(
-        vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, status=status,
+        vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, status=status.status,
         score=assessment.score, principles=d.get("principles", {}), geo_band=assessment.geo_band,
         geo_score=d.get("geo", {}).get("score", 0), flags=d.get("flags", []),
         knockouts=[k["rule"] for k in d.get("knockouts", [])], valid_until=assessment.valid_until,
-        assessed_on=assessment.assessed_on, open_remediations=open_remediations or [],
-        sow=None if (status or assessment.decision) == "not_qualified" else sow,
+        assessed_on=assessment.assessed_on, open_remediations=remediations, sow=status.sow,
         rubric_version=assessment.rubric_version, country_data_version=assessment.country_data_version,
-        assessment_id=assessment.id, override_knockout=override_knockout,
+        assessment_id=assessment.id, override_knockout=status.override_knockout,
     )

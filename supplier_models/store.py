@@ -336,16 +336,6 @@ class Store:
             return s.exec(select(SowRecord).where(SowRecord.vendor_id == vendor_id)
                           .order_by(SowRecord.created_at.desc())).first()
 
-    def latest_sow_paths(self) -> dict[str, str]:
-        """vendor id -> path of its newest SOW."""
-        paths: dict[str, str] = {}
-        with self.session() as s:
-            rows = s.exec(select(SowRecord.vendor_id, SowRecord.path).order_by(SowRecord.created_at)
-                          .execution_options(yield_per=5000))
-            for vendor_id, path in rows:
-                paths[vendor_id] = path
-        return paths
-
     def submission(self, record: SubmissionRecord) -> Submission:
         return Submission.model_validate(record.data)
 
@@ -464,15 +454,28 @@ class Store:
         with self.engine.connect() as conn:
             return {tuple(row) for row in conn.execute(query)}
 
-    def add_notice(self, notice: NoticeRecord) -> bool:
-        """Record a notice once; False when it was recorded before."""
+    def add_notices(self, notices: list[NoticeRecord]) -> list[bool]:
+        """Record notices once each, in one transaction; for each, whether it was recorded now (False: it was
+        before). Speed: one bulk insert (thousands of reminders on a busy day); only when another run recorded
+        some at the same moment does it fall back to one insert each."""
+        if not notices:
+            return []
+        rows = [{c.name: getattr(n, c.name) for c in NoticeRecord.__table__.columns if c.name != "id"}
+                for n in notices]
         try:
-            with self.session() as s:
-                s.add(notice)
-                s.commit()
-                return True
+            with self.engine.begin() as conn:
+                conn.execute(insert(NoticeRecord.__table__), rows)
+            return [True] * len(rows)
         except IntegrityError:
-            return False
+            recorded = []
+            for row in rows:
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(insert(NoticeRecord.__table__), [row])
+                    recorded.append(True)
+                except IntegrityError:
+                    recorded.append(False)
+            return recorded
 
     def lifecycle_rows(self, vendor_id: str | None = None, *, questions: list[str] = (),
                        batch: int = 2000) -> Iterator[dict[str, Any]]:
@@ -526,13 +529,30 @@ class Store:
                 out.setdefault(r.vendor_id, []).append(r)
         return out
 
-    def latest_sows(self, vendor_id: str | None = None) -> dict[str, SowRecord]:
-        """vendor id -> its newest SOW record."""
-        query = select(SowRecord).order_by(SowRecord.created_at, SowRecord.id)
+    def latest_sows(self, vendor_id: str | None = None) -> dict[str, tuple[str, str]]:
+        """vendor id -> (path, status) of its newest SOW. Speed: two short columns a row, never the records
+        (each carries its clause list): 100,000 vendors stay a few MB."""
+        query = (select(SowRecord.vendor_id, SowRecord.path, SowRecord.status)
+                 .order_by(SowRecord.created_at, SowRecord.id).execution_options(yield_per=5000))
         if vendor_id is not None:
             query = query.where(SowRecord.vendor_id == vendor_id)
-        with self.session() as s:
-            return {sow.vendor_id: sow for sow in s.exec(query)}
+        with self.engine.connect() as conn:
+            return {vid: (path, status) for vid, path, status in conn.execute(query)}
+
+    def remediation_rows(self, vendor_id: str | None = None, batch: int = 5000) -> Iterator[tuple]:
+        """Every tracked remediation as a plain row, streamed in vendor-name then id order (the order of
+        `lifecycle_rows`, so the two merge): (vendor id, vendor name, code, action, question, country,
+        priority, due date, state, closed on, closed by, evidence)."""
+        r = RemediationRecord
+        number = cast(func.substr(r.code, 2), Integer)
+        query = (select(r.vendor_id, Vendor.name, r.code, r.action, r.question, r.country, r.priority, r.due_date,
+                        r.state, r.closed_on, r.closed_by, r.evidence)
+                 .join(Vendor, Vendor.id == r.vendor_id).order_by(Vendor.name, number)
+                 .execution_options(yield_per=batch))
+        if vendor_id is not None:
+            query = query.where(r.vendor_id == vendor_id)
+        with self.engine.connect() as conn:
+            yield from conn.execute(query)
 
     # -- counts ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
