@@ -135,6 +135,7 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
             reattestation_requested_on=row["reattestation_requested_on"], reattestation_form=row["reattestation_form"],
             sow=sow[0] if sow and not refused else None, sow_status=sow[1] if sow and not refused else None,
             contact=row["contact"])
+    pending.close()  # its connection too (SQLite: no reader may stay open while the caller writes)
 
 
 def _view(r: ReviewRecord) -> ReviewView:
