@@ -247,7 +247,8 @@ def sow(
         _fail(str(exc))
     from supplier_models import Store, get_settings
 
-    record = Store(get_settings().url).latest_sow(Store(get_settings().url).find_vendor(vendor).id)
+    store = Store(get_settings().url)
+    record = store.latest_sow(store.find_vendor(vendor).id)
     draft = " (DRAFT: a review is pending; an approval issues the final SOW)" if record and record.status == "draft" \
         else ""
     out.print(f"SOW written: {path}{draft}", highlight=False)

@@ -110,9 +110,7 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
         while upcoming is not None and upcoming[0] == vid:
             tracked.append(RemediationView.row(upcoming, as_of))
             upcoming = next(pending, None)
-        # Reviews of this attestation's assessments that reached the same decision carry over a rescoring.
-        mine = [r for r in reviews.get(vid, []) if reviewed.get(r.assessment_id) == (row["submission_id"],
-                                                                                     row["decision"])]
+        mine = _reviews_that_count(reviews.get(vid, []), reviewed, row["submission_id"], row["decision"])
         required = policy.required(row["decision"], row["answers"] or {})
         state = review_state(row["decision"], required, [_view(r) for r in mine], policy)
         overdue = [r for r in tracked if r.state == "overdue"]
@@ -136,6 +134,14 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
             sow=sow[0] if sow and not refused else None, sow_status=sow[1] if sow and not refused else None,
             contact=row["contact"])
     pending.close()  # its connection too (SQLite: no reader may stay open while the caller writes)
+
+
+def _reviews_that_count(reviews: list[ReviewRecord], decisions: dict[str, tuple[str, str]], submission_id: str,
+                        decision: str) -> list[ReviewRecord]:
+    """The reviews that bear on an assessment: those of assessments of the same attestation that reached the same
+    decision (a review carries over a rescoring of the same answers that changes nothing). `decisions`: assessment
+    id -> (submission id, decision)."""
+    return [r for r in reviews if decisions.get(r.assessment_id) == (submission_id, decision)]
 
 
 def _view(r: ReviewRecord) -> ReviewView:
@@ -171,9 +177,9 @@ def record_review(store: Store, settings: Settings, inputs: steps.ScoringInputs,
     as_of = as_of or dt.date.today()
     before = status_of(store, inputs.review_policy, name, as_of)
     assessment = store.latest_assessment(before.vendor_id)
-    decisions = store.assessment_decisions([assessment.submission_id])
-    earlier = [_view(r) for r in store.reviews_for(before.vendor_id)
-               if decisions.get(r.assessment_id) == assessment.decision]
+    earlier = [_view(r) for r in _reviews_that_count(
+        store.reviews_for(before.vendor_id), store.assessment_decisions_of_vendors([before.vendor_id]),
+        assessment.submission_id, assessment.decision)]
     why_not = check_review(action, reason, reviewer, to_decision, override_knockout, assessment.decision,
                            bool(assessment.data.get("knockouts")), earlier, inputs.review_policy)
     if why_not:

@@ -322,14 +322,11 @@ class Store:
             if found is None:
                 found = s.exec(select(Vendor).where(func.lower(Vendor.name) == name_or_id.lower())).first()
             if found is None and name_or_id.strip():
-                prefix = name_or_id.strip().lower().replace("\\", "").replace("%", "").replace("_", "")
-                matches = list(s.exec(select(Vendor).where(func.lower(Vendor.name).startswith(prefix)).limit(2)))
+                prefix = name_or_id.strip().lower()  # % and _ are letters here, not patterns (autoescape)
+                matches = list(s.exec(select(Vendor).where(func.lower(Vendor.name).startswith(prefix, autoescape=True))
+                                      .limit(2)))
                 found = matches[0] if len(matches) == 1 else None
             return found
-
-    def latest_qualifying_assessment(self, vendor_id: str) -> AssessmentRecord | None:
-        latest = self.latest_assessment(vendor_id)
-        return latest if latest is not None and latest.decision != "not_qualified" else None
 
     def latest_sow(self, vendor_id: str) -> SowRecord | None:
         with self.session() as s:
@@ -428,11 +425,6 @@ class Store:
             s.commit()
             return found
 
-    def reattestation_for(self, submission_id: str) -> ReattestationRecord | None:
-        with self.session() as s:
-            return s.exec(select(ReattestationRecord)
-                          .where(ReattestationRecord.submission_id == submission_id)).first()
-
     def add_reattestation(self, request: ReattestationRecord) -> bool:
         """Record that a fresh attestation was asked for; False if it had been (a concurrent run won)."""
         try:
@@ -502,14 +494,6 @@ class Store:
                 out = dict(zip(keys, row[:len(keys)], strict=True))
                 out["answers"] = dict(zip(questions, row[len(keys):], strict=True))
                 yield out
-
-    def assessment_decisions(self, submission_ids: list[str]) -> dict[str, str]:
-        """assessment id -> decision, for every assessment of these submissions (reviews carry across a
-        rescoring of the same answers when the decision is the same)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(AssessmentRecord.id, AssessmentRecord.decision)
-                                .where(AssessmentRecord.submission_id.in_(submission_ids)))
-            return dict(rows.all())
 
     def assessment_decisions_of_vendors(self, vendor_ids: list[str]) -> dict[str, tuple[str, str]]:
         """assessment id -> (submission id, decision), for every assessment of these vendors."""
