@@ -10,12 +10,14 @@ Flow: `flows.requalify.requalify(as_of=AS_OF)` in a fresh process on a copy of t
 with the temporary Prefect server, timed from the call to its return (server start, task runs,
 portfolio workbook and artifact included).
 
-Floor: the same rescoring without Prefect in a fresh process on another copy: `steps.select_changed`, then
+Floor: the same work without Prefect, in a fresh process on another copy: `steps.select_changed`, then
 per batch of 500 the vendors' stored submission and previous assessment, `steps.decide` and
 `steps.cap_validity`, `steps.sow_needs_reissue` (re-issue when the flow would), `steps.assessment_record`,
-and `Store.add_assessments` (Core bulk inserts of the assessment and audit rows, remediations tracked).
-Same scoring, same rows. The flow also does what the floor does not: the lifecycle pass (who needs a
-fresh attestation, reminders) and the portfolio workbook.
+and `Store.add_assessments` (Core bulk inserts of the assessment and audit rows, remediations tracked);
+then the lifecycle pass as plain function calls (`lifecycle.request_reattestations`, `due_notices`,
+`record_notices`) and the portfolio workbook (`reporting.write_report`). Same scoring, same rows, same files:
+the ratio is what Prefect's orchestration adds (the temporary server's start included). The floor's parts are
+printed, so the lifecycle pass and the portfolio's own cost show too.
 
 Memory: the flow on 100,000 vendors in its own process; its peak RSS (ru_maxrss) must stay under 1 GB.
 """
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from bench.common import AS_OF, AS_OF_SEED, Figure, isolated_env, peak_rss_mb, run_worker, tempdir, vendor_name
 
-TARGET = 3.0
+TARGET = 2.0  # issue 13: within 2x the plain-Python floor at 10,000 vendors
 OLD_RUBRIC = "RDE-1-rubric 0.9.0 (bench)"  # every seeded vendor was assessed under an older rubric: all due
 MEMORY_LIMIT_MB = 1024
 SEED_CHUNK = 2000
@@ -110,7 +112,7 @@ def worker_flow(home: Path) -> dict:
 
 
 def worker_floor(home: Path) -> dict:
-    from flows import steps
+    from flows import lifecycle, reporting, steps
     from supplier_models import Store, Submission, get_settings
 
     as_of = dt.date.fromisoformat(AS_OF)
@@ -141,8 +143,17 @@ def worker_floor(home: Path) -> dict:
                                                   supersedes=aid), sow))
         store.add_assessments(items)  # one transaction per batch, as the flow's tasks
         rescored += len(items)
+    parts = {"rescoring": time.perf_counter() - start}
+    t = time.perf_counter()
+    lifecycle.request_reattestations(store, settings, inputs, as_of, settings.requalify_within_days)
+    lifecycle.record_notices(store, lifecycle.due_notices(store, settings, inputs, as_of), as_of)
+    parts["lifecycle"] = time.perf_counter() - t
+    t = time.perf_counter()
+    reporting.write_report(settings, None, as_of)
+    parts["portfolio"] = time.perf_counter() - t
     elapsed = time.perf_counter() - start
-    return {"elapsed": elapsed, "rescored": rescored, "reissued": reissued, "peak_rss_mb": peak_rss_mb()}
+    return {"elapsed": elapsed, "rescored": rescored, "reissued": reissued, "peak_rss_mb": peak_rss_mb(),
+            "parts": parts}
 
 
 def worker_seed(home: Path, n: int) -> dict:
@@ -186,12 +197,9 @@ def run(quick: bool) -> list[Figure]:
     floor = run_worker("requalify", ["--mode", "floor"], env=isolated_env(floor_home))
     flow = run_worker("requalify", ["--mode", "flow"], env=isolated_env(flow_home))
     floor_counts, flow_counts = _counts(floor_home), _counts(flow_home)
-    # The rescoring's rows must be the same; the flow's lifecycle pass adds reminders (notices) and re-attestation
-    # requests, which the floor does not do.
-    extras = ("notice", "reattestation_request")
+    # The same rows: assessments, audit, remediations, and the lifecycle pass's reminders and re-attestation requests.
     same = (floor["rescored"] == flow["rescored"] == n and floor["reissued"] == flow["reissued"]
-            and {k: v for k, v in floor_counts.items() if k not in extras}
-            == {k: v for k, v in flow_counts.items() if k not in extras})
+            and floor_counts == flow_counts)
     ratio = flow["elapsed"] / floor["elapsed"]
     figures = [Figure(
         f"Requalification, {n:,} vendors: requalify flow", flow["elapsed"], "s", baseline=floor["elapsed"],
@@ -201,6 +209,7 @@ def run(quick: bool) -> list[Figure]:
         target=f"<= {TARGET:g}x floor" if not quick else f"<= {TARGET:g}x floor at 10,000 vendors (full mode)",
         met=(ratio <= TARGET and same) if not quick else (None if same else False),
         note=f"{1000 * flow['elapsed'] / n:.2f} ms/vendor vs floor {1000 * floor['elapsed'] / n:.2f} ms/vendor; "
+             f"floor's parts: " + ", ".join(f"{k} {v:.1f} s" for k, v in floor["parts"].items()) + "; "
              f"same rows: {'yes' if same else 'NO'} ({flow_counts}); SOWs re-issued {flow['reissued']}; "
              f"flow peak RSS {flow['peak_rss_mb']:.0f} MB",
         extra={"flow": flow, "floor": floor, "flow_counts": flow_counts, "floor_counts": floor_counts})]

@@ -13,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterable
+from copy import copy
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from pydantic import BaseModel, Field
@@ -108,36 +111,62 @@ def _lines(value: object, width: float) -> int:
     for line in value.split("\n"):
         # Prose holds more characters than the width; ids, dates and paths (digits, no spaces) fewer.
         chars = max(int(width * (CHARS_PER_WIDTH if " " in line else ID_CHARS_PER_WIDTH)), 1)
-        lines += 1 if len(line) <= chars else len(textwrap.wrap(line, chars)) or 1
+        lines += 1 if len(line) <= chars else _wrapped(line, chars)
     return lines
 
 
-def _append(ws, cells: list[WriteOnlyCell], widths: list[float], row: int, height: float | None = None) -> None:
+@lru_cache(maxsize=4096)
+def _wrapped(line: str, chars: int) -> int:
+    """Lines of a long line wrapped at `chars` (remediation actions and flags repeat across vendors)."""
+    return len(textwrap.wrap(line, chars)) or 1
+
+
+def _append(ws, cells: list[WriteOnlyCell | None], widths: list[float], row: int, height: float | None = None) -> None:
     """Append a row of cells, tall enough for its wrapped text: in write-only mode no application measures it
     (LibreOffice prints a row at its stored height), so the height is estimated here and written with the row,
     then forgotten (the sheet stays a stream)."""
     if height is None:
-        height = LINE_HEIGHT * max(_lines(c.value, w) for c, w in zip(cells, widths, strict=True))
+        height = LINE_HEIGHT * max(_lines(c.value, w) for c, w in zip(cells, widths, strict=True) if c is not None)
     ws.row_dimensions[row].height = height
     ws.append(cells)
     del ws.row_dimensions[row]
 
 
-def _cell(ws, value: object, *, fill: PatternFill | None = None, bold: bool = False,
-          align: Alignment | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    cell.alignment = align or (CENTRED if isinstance(value, (int, float, dt.date)) else WRAP)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-        if value.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
-    elif isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    if fill is not None:
-        cell.fill = fill
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+class _Cells:
+    """Makes a sheet's cells. A cell's look (alignment, fill, bold, date format, quote prefix) is one of a few
+    combinations; each is registered with the workbook once and every cell of that look shares its style ids.
+    (Setting the style attributes cell by cell registers them again each time: at 100,000 vendors that was
+    most of the report's time.)"""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.styles: dict[tuple, StyleArray] = {}
+
+    def __call__(self, value: object, *, fill: PatternFill | None = None, bold: bool = False,
+                 align: Alignment | None = None) -> WriteOnlyCell | None:
+        if (value is None or value == "") and fill is None:
+            return None  # no cell at all: an empty cell needs no look, and a sheet of 100,000 rows has many
+        cell = WriteOnlyCell(self.ws, value=value)
+        text = isinstance(value, str)
+        if text:
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+        align = align or (CENTRED if isinstance(value, (int, float, dt.date)) else WRAP)
+        key = (id(align), id(fill), bold, isinstance(value, dt.date), text and value.startswith(FORMULA_TRIGGERS))
+        style = self.styles.get(key)
+        if style is None:
+            cell.alignment = align
+            if key[4]:
+                cell.quotePrefix = True  # Excel shows the text as typed and never evaluates it
+            if key[3]:
+                cell.number_format = "yyyy-mm-dd"
+            if fill is not None:
+                cell.fill = fill
+            if bold:
+                cell.font = Font(bold=True)
+            style = self.styles[key] = copy(cell._style)
+        else:
+            cell._style = copy(style)
+        return cell
 
 
 def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: list[str],
@@ -161,7 +190,8 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     upwards = range(4, 4 + len(principles))
-    header = [_cell(ws, title, bold=True, align=UPWARDS if col in upwards else WRAP)
+    cell = _Cells(ws)
+    header = [cell(title, bold=True, align=UPWARDS if col in upwards else WRAP)
               for col, title in enumerate(headers)]
     rotated = max((len(headers[col]) * UPWARD_CHAR + 8 for col in upwards), default=0)
     _append(ws, header, widths, 1, max(rotated, LINE_HEIGHT * max(
@@ -176,7 +206,7 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
                   + [row.geo_band, round(row.geo_score, 1), ", ".join(row.flags), knockouts,
                      row.valid_until, row.assessed_on, "\n".join(row.open_remediations), row.sow or "",
                      row.rubric_version, row.country_data_version, row.vendor_id, row.assessment_id])
-        _append(ws, [_cell(ws, value, fill=fill if col < 2 else None) for col, value in enumerate(values)], widths,
+        _append(ws, [cell(value, fill=fill if col < 2 else None) for col, value in enumerate(values)], widths,
                 count + 1)
     # The filter follows the rows in the file, so it can name the last row.
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(count + 1, 2)}"
@@ -197,12 +227,13 @@ def _remediation_sheet(wb: Workbook, lines: Iterable[RemediationLine]) -> None:
     widths = [REMEDIATION_WIDTHS[title] for title in REMEDIATION_HEADERS]
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    _append(ws, [_cell(ws, title, bold=True) for title in REMEDIATION_HEADERS], widths, 1)
+    cell = _Cells(ws)
+    _append(ws, [cell(title, bold=True) for title in REMEDIATION_HEADERS], widths, 1)
     count = 0
     for r in lines:
         count += 1
         values = (r.vendor, r.id, r.state, r.priority, r.due_date, r.action, r.question or "", r.country or "",
                   r.closed_on, r.closed_by or "", r.evidence or "")
-        _append(ws, [_cell(ws, value, fill=STATE_FILLS.get(r.state) if col == 2 else None)
+        _append(ws, [cell(value, fill=STATE_FILLS.get(r.state) if col == 2 else None)
                      for col, value in enumerate(values)], widths, count + 1)
     ws.auto_filter.ref = f"A1:K{max(count + 1, 2)}"
