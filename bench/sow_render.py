@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.common import AS_OF, Figure, run_worker, tempdir, vendor_name
 
-TARGET = 10.0
+TARGET = 12.0  # issue 13: at least 12x naive docxtpl in every --quick run
 
 
 def _contexts(n: int, folder: Path):
