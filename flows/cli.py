@@ -78,7 +78,7 @@ def form(
     """Write a blank qualification questionnaire for a vendor."""
     import re
 
-    from supplier_models import FairsourceError, Store, get_settings, write_form
+    from supplier_models import FairsourceError, write_form
     from supplier_models.questionnaire import current
 
     name = vendor.strip()
@@ -92,7 +92,9 @@ def form(
         _fail(f"--contact {contact}: not an e-mail address", EXIT_REJECTED)
     try:
         path = write_form(out_path, name)
-        if contact:
+        if contact:  # the store only then: a blank form needs no database
+            from supplier_models import Store, get_settings
+
             Store(get_settings().url).set_contact(name, contact.strip())
     except (FairsourceError, OSError) as exc:
         _fail(str(exc))

@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from supplier_models.errors import ConfigurationError
 from supplier_models.questionnaire import Condition
 
-from .decision import add_months
 from .models import Remediation
 from .rubric import Validity
 
@@ -85,6 +84,8 @@ def months_valid(validity: Validity, decision: str) -> int:
 
 def attestation_expiry(validity: Validity, decision: str, received_on: dt.date) -> dt.date:
     """When a qualification resting on an attestation received that day lapses, whatever is rescored later."""
+    from .decision import add_months  # here: `fairsource status` needs no scoring engine (and no openpyxl)
+
     return add_months(received_on, months_valid(validity, decision))
 
 
