@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from supplier_models.errors import ConfigurationError
 from supplier_models.questionnaire import Condition
+from supplier_models.yamlfile import safe_load as load_yaml
 
 from .models import Remediation
 from .rubric import Validity
@@ -71,7 +72,7 @@ def load_review_policy(path: str | Path | None = None) -> ReviewPolicy:
 @cache
 def _load_policy(path: str) -> ReviewPolicy:
     try:
-        return ReviewPolicy.model_validate(yaml.safe_load(Path(path).read_text("utf-8")))
+        return ReviewPolicy.model_validate(load_yaml(Path(path).read_text("utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ConfigurationError(f"review policy {path} is invalid: {exc}") from exc
 
