@@ -139,14 +139,14 @@ def check(
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _flows():
-    """Import the flows (and Prefect) only for the commands that run them."""
+def _flow(name: str):
+    """Import a flow's module (and Prefect) only for the command that runs it, and only that one."""
+    from importlib import import_module
+
     from .runtime import configure_prefect
 
     configure_prefect()
-    from . import intake, requalify, sow
-
-    return intake, requalify, sow
+    return import_module(f".{name}", __package__)
 
 
 def _decision_style(decision: str) -> str:
@@ -182,7 +182,7 @@ def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list, list[Path | 
     was read from (None where that cannot be told)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    intake_flow, _, _ = _flows()
+    intake_flow = _flow("intake")
     outcomes, rejected, sources = [], [], []
     batch = 25
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -240,7 +240,7 @@ def sow(
     from supplier_models import FairsourceError
 
     day = _day("--as-of", as_of)
-    _, _, sow_flow = _flows()
+    sow_flow = _flow("sow")
     try:
         path = sow_flow.sow(vendor, str(out_path) if out_path else None, str(template) if template else None, day)
     except sow_flow.NotQualified as exc:
@@ -275,7 +275,7 @@ def requalify(
     from supplier_models import FairsourceError
 
     day = _today(as_of)
-    _, requalify_flow, _ = _flows()
+    requalify_flow = _flow("requalify")
     try:
         results, report_path, run, notices = requalify_flow.requalify(as_of=day, within_days=within_days)
     except FairsourceError as exc:
