@@ -149,6 +149,13 @@ def _flow(name: str):
     return import_module(f".{name}", __package__)
 
 
+def _one_off():
+    """The settings of a flow run this command waits for (see `flows.runtime.one_off_flow_runs`)."""
+    from .runtime import one_off_flow_runs
+
+    return one_off_flow_runs()
+
+
 def _decision_style(decision: str) -> str:
     return {"qualified": "green", "conditional": "yellow", "not_qualified": "red"}.get(decision, "")
 
@@ -186,7 +193,7 @@ def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list, list[Path | 
     outcomes, rejected, sources = [], [], []
     batch = 25
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=len(paths) < 2) as progress:
+                  console=err, transient=True, disable=len(paths) < 2) as progress, _one_off():
         job = progress.add_task("Intake", total=len(paths))
         for start in range(0, len(paths), batch):
             chunk = [str(p) for p in paths[start:start + batch]]
@@ -242,7 +249,9 @@ def sow(
     day = _day("--as-of", as_of)
     sow_flow = _flow("sow")
     try:
-        path = sow_flow.sow(vendor, str(out_path) if out_path else None, str(template) if template else None, day)
+        with _one_off():
+            path = sow_flow.sow(vendor, str(out_path) if out_path else None, str(template) if template else None,
+                                day)
     except sow_flow.NotQualified as exc:
         _fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:

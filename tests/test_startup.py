@@ -1,5 +1,5 @@
 """What keeps commands quick to start (issue 13, bench/cold_start.py): packages load their parts on first use,
-and YAML is read with LibYAML."""
+YAML is read with LibYAML, and a command's own flow runs carry no heartbeat thread to wait for."""
 
 from __future__ import annotations
 
@@ -49,3 +49,50 @@ def test_broken_yaml_is_still_a_yaml_error():
         safe_load("a: [1, 2\nb: {")
     with pytest.raises(yaml.YAMLError):  # a safe loader: no Python objects
         safe_load("!!python/object/apply:os.system ['true']")
+
+
+def test_a_commands_flow_runs_have_no_heartbeat_unless_configured(monkeypatch):
+    """Prefect's heartbeat thread sleeps in 1 s steps that the end of a flow run waits out; a command's run
+    needs none (it lasts seconds and its person sees it end). A frequency set in the environment is kept."""
+    from prefect.settings import get_current_settings
+
+    from flows.runtime import one_off_flow_runs
+
+    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
+    monkeypatch.delenv("PREFECT_RUNNER_HEARTBEAT_FREQUENCY", raising=False)
+    before = get_current_settings()
+    with one_off_flow_runs():
+        inside = get_current_settings()
+        assert inside.flows.heartbeat_frequency is None
+        assert inside.api.url == before.api.url and inside.logging.level == before.logging.level
+    assert get_current_settings().flows.heartbeat_frequency == 180
+
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": 60}), one_off_flow_runs():
+        assert get_current_settings().flows.heartbeat_frequency == 60  # the profile's choice
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "180")
+    with one_off_flow_runs():
+        assert get_current_settings().flows.heartbeat_frequency == 180  # the environment's choice
+
+
+def test_the_intake_command_runs_its_flow_without_a_heartbeat(monkeypatch, tmp_path):
+    from prefect.settings import get_current_settings
+    from typer.testing import CliRunner
+
+    from flows import cli
+
+    seen = []
+
+    class Flow:
+        @staticmethod
+        def intake(paths, as_of=None):
+            seen.append(get_current_settings().flows.heartbeat_frequency)
+            return [], []
+
+    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
+    monkeypatch.setattr(cli, "_flow", lambda name: Flow)
+    monkeypatch.setenv("FAIRSOURCE_HOME", str(tmp_path))
+    result = CliRunner().invoke(cli.app, ["intake", str(tmp_path / "a.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert seen == [None]
