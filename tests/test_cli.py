@@ -189,3 +189,25 @@ def test_commands_that_need_no_orchestration_never_load_prefect(tmp_path, args):
     assert "PREFECT-MODULES 0" in result.stdout, result.stdout + result.stderr
     loaded = set(result.stdout.split("LOADED", 1)[1].split())
     assert not loaded & NOT_LOADED[args[0]], f"{args[0]} loaded {sorted(loaded & NOT_LOADED[args[0]])}"
+
+
+def test_the_console_script_exits_with_the_commands_status_and_all_its_output(tmp_path):
+    """The installed script skips the interpreter's teardown once a command is done (flows.cli.main): its exit
+    status, every line it printed (to a pipe: block-buffered) and what it stored are all there."""
+    exe = Path(sys.executable).parent / "fairsource"
+    env = {**os.environ, "FAIRSOURCE_HOME": str(tmp_path / ".fairsource")}
+    env.pop("FAIRSOURCE_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(exe), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    assert run("--version").returncode == 0
+    made = run("form", "--vendor", "Acme Data Ltd", "--out", "acme.xlsx", "--contact", "ops@acme.example")
+    assert made.returncode == 0 and made.stdout.rstrip().endswith("reminders go to ops@acme.example."), made
+    assert Store(f"sqlite:///{tmp_path / '.fairsource' / 'fairsource.db'}").find_vendor("Acme Data Ltd").contact_email \
+        == "ops@acme.example"
+    blank = run("check", "acme.xlsx", "--json")  # a blank form: rejected, exit 2, one JSON object
+    assert blank.returncode == 2
+    assert json.loads(blank.stdout)["errors"] and blank.stderr.count("\n") > 40
+    assert run("status", "No Such Vendor").returncode == 2
+    assert run("no-such-command").returncode == 2
