@@ -194,6 +194,10 @@ def test_commands_that_need_no_orchestration_never_load_prefect(tmp_path, args):
 def test_the_console_script_exits_with_the_commands_status_and_all_its_output(tmp_path):
     """The installed script skips the interpreter's teardown once a command is done (flows.cli.main): its exit
     status, every line it printed (to a pipe: block-buffered) and what it stored are all there."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="fairsource")
+    assert script.value == "flows.cli:main"  # not `app`: main() ends the process
     exe = Path(sys.executable).parent / "fairsource"
     env = {**os.environ, "FAIRSOURCE_HOME": str(tmp_path / ".fairsource")}
     env.pop("FAIRSOURCE_DATABASE_URL", None)
