@@ -6,7 +6,8 @@ a subprocess, wall time). Issue 13's targets: intake of one workbook against a r
    home, analytics off), waited for on /api/health (not counted), then `fairsource intake WORKBOOK --json`
    with PREFECT_API_URL set, in a fresh working directory and Prefect home each time (a fresh machine's
    first intake: the store and SOW folder are created by the command). Median of several runs; then a
-   second intake (another vendor) into each of those stores, median too.
+   second intake (another vendor) into each of those stores, median too. Their baseline, measured the same
+   way: `python -c "from prefect import flow, task"`, what importing Prefect alone costs any flow run.
 2. The commands that need no flow (`--version`, `form`, `check`, `policy`, `report`, `status`,
    `status VENDOR`) on a small store prepared beforehand (a few intakes, not timed), the server stopped
    (they never start Prefect). Median of several runs each, against the floor of starting this Python
@@ -58,6 +59,11 @@ def _run(args: list[str], work: Path, api_url: str | None, ok: tuple[int, ...] =
                            f"{proc.stderr[-4000:]}")
     lines = proc.stdout.strip().splitlines()
     return elapsed, (lines[-1] if lines else "")[:80]
+
+
+def _fresh(work: Path) -> Path:
+    work.mkdir(parents=True)
+    return work
 
 
 def _intake(workbooks: list[Path], work: Path, api_url: str | None) -> tuple[float, str]:
@@ -119,6 +125,9 @@ def _served_intakes(workbooks: list[Path], root: Path, runs: int) -> tuple[list[
     server_home.mkdir()
     proc, url, boot = _start_server(server_home)
     try:
+        prefect_floor, floor_runs = _median(
+            lambda i: _run([sys.executable, "-c", "from prefect import flow, task"], _fresh(root / f"floor-{i}"),
+                           url)[0], runs)
         first, second, out = [], [], ""
         for i in range(runs):
             work = root / f"served-{i}"
@@ -131,13 +140,17 @@ def _served_intakes(workbooks: list[Path], root: Path, runs: int) -> tuple[list[
         _stop(proc)
     med_first, med_second = statistics.median(first), statistics.median(second)
     figures = [
+        Figure("Floor: importing Prefect (python -c 'from prefect import flow, task')", prefect_floor, "s",
+               target="(baseline)", note=_runs_note(floor_runs), extra={"runs": floor_runs}),
         Figure("Cold start: fairsource intake of 1 workbook, running Prefect server, fresh store", med_first, "s",
+               baseline=prefect_floor, ratio=med_first / prefect_floor,
                target=f"< {INTAKE_TARGET:g} s", met=med_first < INTAKE_TARGET,
                note=f"{_runs_note(first)}; fresh working dir, store and Prefect home each run; PREFECT_API_URL set "
                     f"(server took {boot:.1f} s to answer /api/health, not counted); output {out!r}",
                extra={"runs": first, "server_boot_seconds": boot}),
         Figure("Cold start: fairsource intake of 1 workbook, running Prefect server, second intake into the "
-               "same store", med_second, "s", target=f"< {INTAKE_TARGET:g} s", met=med_second < INTAKE_TARGET,
+               "same store", med_second, "s", baseline=prefect_floor, ratio=med_second / prefect_floor,
+               target=f"< {INTAKE_TARGET:g} s", met=med_second < INTAKE_TARGET,
                note=_runs_note(second), extra={"runs": second}),
     ]
     return figures, prepared
