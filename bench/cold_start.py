@@ -1,5 +1,6 @@
 """Benchmark 4: cold start, each command as a user runs it from a shell (the installed `fairsource` script,
-a subprocess, wall time). Issue 13's targets: intake of one workbook against a running Prefect server under
+a subprocess, wall time; its CPU time is noted beside it, since another load on the machine stretches the wall
+time). Issue 13's targets: intake of one workbook against a running Prefect server under
 2 s; every command that needs no flow under 1.5 s.
 
 1. Intake with a running Prefect server: `prefect server start` on a free loopback port (its own Prefect
@@ -7,17 +8,20 @@ a subprocess, wall time). Issue 13's targets: intake of one workbook against a r
    with PREFECT_API_URL set, in a fresh working directory and Prefect home each time (a fresh machine's
    first intake: the store and SOW folder are created by the command). Median of several runs; then a
    second intake (another vendor) into each of those stores, median too. Their baseline, measured the same
-   way: `python -c "from prefect import flow, task"`, what importing Prefect alone costs any flow run.
+   way: `python -c "from prefect import flow, task"`, what importing Prefect alone costs any flow run. The
+   three are measured in rounds (one of each per round), so a burst of other load falls on all of them.
 2. The commands that need no flow (`--version`, `form`, `check`, `policy`, `report`, `status`,
    `status VENDOR`) on a small store prepared beforehand (a few intakes, not timed), the server stopped
    (they never start Prefect). Median of several runs each, against the floor of starting this Python
-   (`python -c pass`) measured in the same run; `python -c "import openpyxl"` is printed beside it.
+   (`python -c pass`) measured in the same run; `python -c "import openpyxl"` is printed beside it. In
+   rounds too: every command once per round.
 3. Intake with Prefect's temporary local server (no PREFECT_API_URL): one run, informational.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -26,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import ROOT, Figure, base_vendor_name, example_workbooks, tempdir
@@ -49,16 +54,26 @@ def _env(work: Path, api_url: str | None) -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], work: Path, api_url: str | None, ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
-    """Run a command in `work` (its store is `work/.fairsource`); its wall time and last line of output."""
+@dataclass
+class Timed:
+    wall: float  # seconds, as the user waits
+    cpu: float  # user + system seconds of the command's process (what the machine's other load cannot inflate much)
+    out: str  # the last line it printed
+
+
+def _run(args: list[str], work: Path, api_url: str | None, ok: tuple[int, ...] = (0,)) -> Timed:
+    """Run a command in `work` (its store is `work/.fairsource`); its wall and CPU time and last line of output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(args, cwd=work, env=_env(work, api_url), capture_output=True, text=True, timeout=300)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}): {proc.stdout[-2000:]}\n"
                            f"{proc.stderr[-4000:]}")
     lines = proc.stdout.strip().splitlines()
-    return elapsed, (lines[-1] if lines else "")[:80]
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timed(elapsed, cpu, (lines[-1] if lines else "")[:80])
 
 
 def _fresh(work: Path) -> Path:
@@ -66,7 +81,7 @@ def _fresh(work: Path) -> Path:
     return work
 
 
-def _intake(workbooks: list[Path], work: Path, api_url: str | None) -> tuple[float, str]:
+def _intake(workbooks: list[Path], work: Path, api_url: str | None) -> Timed:
     """`fairsource intake FILE... --json` in `work` (created if new), on copies of the workbooks."""
     work.mkdir(parents=True, exist_ok=True)
     targets = []
@@ -109,59 +124,63 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _runs_note(times: list[float]) -> str:
-    return f"median of {len(times)} runs: " + " ".join(f"{t:.2f}" for t in times)
-
-
-def _median(fn, runs: int) -> tuple[float, list[float]]:
-    times = [fn(i) for i in range(runs)]
-    return statistics.median(times), times
+def _figure(name: str, runs: list[Timed], *, baseline: float | None = None, target: float | None = None,
+            note: str = "", extra: dict | None = None) -> Figure:
+    """The median wall time of the runs, against `baseline` and `target` (seconds); every run and the median CPU
+    time in the note, so a reader can tell the machine's other load (wall >> CPU) from the command's own work."""
+    wall = statistics.median(r.wall for r in runs)
+    cpu = statistics.median(r.cpu for r in runs)
+    text = (f"median of {len(runs)} runs: " + " ".join(f"{r.wall:.2f}" for r in runs) + f"; CPU {cpu:.2f} s"
+            + (f"; {note}" if note else ""))
+    return Figure(name, wall, "s", baseline=baseline, ratio=wall / baseline if baseline else None,
+                  target=f"< {target:g} s" if target else "(baseline)" if baseline is None else "(informational)",
+                  met=wall < target if target else None, note=text,
+                  extra={"runs": [r.wall for r in runs], "cpu_runs": [r.cpu for r in runs], "cpu_median": cpu,
+                         **(extra or {})})
 
 
 def _served_intakes(workbooks: list[Path], root: Path, runs: int) -> tuple[list[Figure], Path]:
-    """Intake against a running server: first and second intake into fresh stores. Returns the figures
-    and a store with a few vendors in it (for the commands that need no flow)."""
+    """Intake against a running server: first and second intake into fresh stores, and the floor of importing
+    Prefect, in rounds (one of each per round, so a burst of the machine's other load falls on all three).
+    Returns the figures and a store with a few vendors in it (for the commands that need no flow)."""
     server_home = root / "server"
     server_home.mkdir()
     proc, url, boot = _start_server(server_home)
     try:
-        prefect_floor, floor_runs = _median(
-            lambda i: _run([sys.executable, "-c", "from prefect import flow, task"], _fresh(root / f"floor-{i}"),
-                           url)[0], runs)
-        first, second, out = [], [], ""
+        floor: list[Timed] = []
+        first: list[Timed] = []
+        second: list[Timed] = []
         for i in range(runs):
+            floor.append(_run([sys.executable, "-c", "from prefect import flow, task"], _fresh(root / f"floor-{i}"),
+                              url))
             work = root / f"served-{i}"
-            t, out = _intake([workbooks[0]], work, url)
-            first.append(t)
-            second.append(_intake([workbooks[1]], work, url)[0])
+            first.append(_intake([workbooks[0]], work, url))
+            second.append(_intake([workbooks[1]], work, url))
         prepared = root / "store"
         _intake(workbooks, prepared, url)  # a small store: every example vendor (not timed)
     finally:
         _stop(proc)
-    med_first, med_second = statistics.median(first), statistics.median(second)
+    prefect_floor = statistics.median(r.wall for r in floor)
     figures = [
-        Figure("Floor: importing Prefect (python -c 'from prefect import flow, task')", prefect_floor, "s",
-               target="(baseline)", note=_runs_note(floor_runs), extra={"runs": floor_runs}),
-        Figure("Cold start: fairsource intake of 1 workbook, running Prefect server, fresh store", med_first, "s",
-               baseline=prefect_floor, ratio=med_first / prefect_floor,
-               target=f"< {INTAKE_TARGET:g} s", met=med_first < INTAKE_TARGET,
-               note=f"{_runs_note(first)}; fresh working dir, store and Prefect home each run; PREFECT_API_URL set "
-                    f"(server took {boot:.1f} s to answer /api/health, not counted); output {out!r}",
-               extra={"runs": first, "server_boot_seconds": boot}),
-        Figure("Cold start: fairsource intake of 1 workbook, running Prefect server, second intake into the "
-               "same store", med_second, "s", baseline=prefect_floor, ratio=med_second / prefect_floor,
-               target=f"< {INTAKE_TARGET:g} s", met=med_second < INTAKE_TARGET,
-               note=_runs_note(second), extra={"runs": second}),
+        _figure("Floor: importing Prefect (python -c 'from prefect import flow, task')", floor),
+        _figure("Cold start: fairsource intake of 1 workbook, running Prefect server, fresh store", first,
+                baseline=prefect_floor, target=INTAKE_TARGET,
+                note=f"fresh working dir, store and Prefect home each run; PREFECT_API_URL set (server took "
+                     f"{boot:.1f} s to answer /api/health, not counted); output {first[-1].out!r}",
+                extra={"server_boot_seconds": boot}),
+        _figure("Cold start: fairsource intake of 1 workbook, running Prefect server, second intake into the "
+                "same store", second, baseline=prefect_floor, target=INTAKE_TARGET),
     ]
     return figures, prepared
 
 
 def _no_flow_commands(store: Path, workbook: Path, vendor: str, runs: int) -> list[Figure]:
+    """Each command `runs` times, in rounds (every command once per round, the floors too)."""
     python = sys.executable
-    floor, floor_runs = _median(lambda i: _run([python, "-c", "pass"], store, None)[0], runs)
-    openpyxl, openpyxl_runs = _median(lambda i: _run([python, "-c", "import openpyxl"], store, None)[0], runs)
     fs = str(FAIRSOURCE)
     commands = {
+        "floor": lambda i: [python, "-c", "pass"],
+        "openpyxl": lambda i: [python, "-c", "import openpyxl"],
         "fairsource --version": lambda i: [fs, "--version"],
         "fairsource form": lambda i: [fs, "form", "--vendor", "Bench Vendor Ltd", "--out", f"blank-{i}.xlsx"],
         "fairsource check WORKBOOK": lambda i: [fs, "check", str(workbook)],
@@ -170,18 +189,17 @@ def _no_flow_commands(store: Path, workbook: Path, vendor: str, runs: int) -> li
         "fairsource status": lambda i: [fs, "status"],
         "fairsource status VENDOR": lambda i: [fs, "status", vendor],
     }
-    figures = [
-        Figure("Floor: python -c pass (same interpreter)", floor, "s", target="(baseline)",
-               note=_runs_note(floor_runs), extra={"runs": floor_runs}),
-        Figure('Floor: python -c "import openpyxl"', openpyxl, "s", baseline=floor, ratio=openpyxl / floor,
-               target="(informational)", note=_runs_note(openpyxl_runs), extra={"runs": openpyxl_runs}),
-    ]
-    for name, args in commands.items():
-        value, times = _median(lambda i, args=args: _run(args(i), store, None)[0], runs)
-        figures.append(Figure(f"No flow: {name}", value, "s", baseline=floor, ratio=value / floor,
-                              target=f"< {COMMAND_TARGET:g} s", met=value < COMMAND_TARGET,
-                              note=f"{_runs_note(times)}; store of {store.name!r} with a few vendors",
-                              extra={"runs": times}))
+    timed: dict[str, list[Timed]] = {name: [] for name in commands}
+    for i in range(runs):
+        for name, args in commands.items():
+            timed[name].append(_run(args(i), store, None))
+    floor_runs = timed.pop("floor")
+    floor = statistics.median(r.wall for r in floor_runs)
+    figures = [_figure("Floor: python -c pass (same interpreter)", floor_runs),
+               _figure('Floor: python -c "import openpyxl"', timed.pop("openpyxl"), baseline=floor)]
+    for name, runs_of in timed.items():
+        figures.append(_figure(f"No flow: {name}", runs_of, baseline=floor, target=COMMAND_TARGET,
+                               note=f"store of {store.name!r} with a few vendors"))
     return figures
 
 
@@ -191,9 +209,10 @@ def run(quick: bool) -> list[Figure]:
     workbooks = example_workbooks(root / "wb", variants_per_example=1)
     figures, store = _served_intakes(workbooks, root, runs)
     figures += _no_flow_commands(store, workbooks[0], base_vendor_name(workbooks[0]), runs)
-    ephemeral, out = _intake([workbooks[0]], root / "ephemeral", None)
-    figures.append(Figure("Cold start: fairsource intake of 1 workbook, temporary local server", ephemeral, "s",
-                          target="(no target)", note=f"one run; fresh working dir and Prefect home; output {out!r}"))
+    ephemeral = _intake([workbooks[0]], root / "ephemeral", None)
+    figures.append(Figure("Cold start: fairsource intake of 1 workbook, temporary local server", ephemeral.wall, "s",
+                          target="(no target)", note=f"one run (CPU {ephemeral.cpu:.2f} s); fresh working dir and "
+                                                     f"Prefect home; output {ephemeral.out!r}"))
     shutil.rmtree(root, ignore_errors=True)
     return figures
 
