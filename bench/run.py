@@ -4,8 +4,7 @@
 
 Prints every figure with its baseline, ratio, target and MET / NOT MET, and writes them all to a JSON
 file (default bench/results.json, git-ignored). Targets are ratios against baselines measured in the
-same run. --quick uses smaller sizes and skips the 100,000-vendor memory run and the running-server
-cold start.
+same run. --quick uses smaller sizes, fewer repeats and skips the 100,000-vendor memory run.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import flow
+from prefect.utilities.annotations import quote
 
 from supplier_models import Submission, get_settings
 
@@ -24,6 +25,8 @@ def intake(paths: list[str], as_of: dt.date | None = None) -> tuple[list[Outcome
     outcomes = []
     if accepted:
         inputs = tasks.load_inputs(settings)
-        outcomes = tasks.score_and_store(accepted, settings, inputs, as_of, received_on)
+        # quote(): Prefect walks every task argument looking for futures; the scoring inputs (the whole country
+        # reference) hold none, and walking them took longer than scoring a vendor (bench/cold_start.py).
+        outcomes = tasks.score_and_store(accepted, settings, quote(inputs), as_of, received_on)
     tasks.publish_decisions(outcomes, rejected)
     return outcomes, rejected

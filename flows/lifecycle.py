@@ -11,10 +11,10 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from scoring import Decision
 from scoring.lifecycle import (
     REMINDER_DAYS,
     ReviewPolicy,
@@ -26,12 +26,11 @@ from scoring.lifecycle import (
     vendor_status,
 )
 from supplier_models import FairsourceError, Settings, Store, Submission
-from supplier_models.form import fill_form, write_form
 from supplier_models.names import slug
-from supplier_models.questionnaire import current
 from supplier_models.tables import NoticeRecord, ReattestationRecord, RemediationRecord, ReviewRecord
 
-from . import steps
+if TYPE_CHECKING:  # the scoring engine, the SOW renderer and the form writer load where they are used, so
+    from . import steps  # `fairsource status` (statuses) starts without them
 
 
 class ActionRefused(FairsourceError):
@@ -174,6 +173,10 @@ def record_review(store: Store, settings: Settings, inputs: steps.ScoringInputs,
                   reason: str, reviewer: str, to_decision: str | None = None, override_knockout: bool = False,
                   as_of: dt.date | None = None) -> Reviewed:
     """Append a review of the vendor's latest assessment; issue the final SOW when it ends a pending review."""
+    from scoring import Decision
+
+    from . import steps
+
     as_of = as_of or dt.date.today()
     before = status_of(store, inputs.review_policy, name, as_of)
     assessment = store.latest_assessment(before.vendor_id)
@@ -233,6 +236,9 @@ def close_remediation(store: Store, name: str, code: str, *, evidence: str,
 def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime) -> Path:
     """A normal form of the current questionnaire, pre-filled with the vendor's last answers and countries:
     the vendor confirms or corrects each and returns it through intake."""
+    from supplier_models.form import fill_form, write_form
+    from supplier_models.questionnaire import current
+
     q = current()
     write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id)
     answers = {qid: value for qid, value in submission.answers.items() if qid in q.by_id and value is not None}

@@ -10,7 +10,7 @@ from scoring.lifecycle import remediation_state
 from supplier_models import Settings, StoreError
 from supplier_models.report import PortfolioRow, RemediationLine, write_portfolio
 
-from . import lifecycle, steps
+from . import lifecycle
 
 
 def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
@@ -20,8 +20,9 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
     from scoring import load_rubric
     from scoring.lifecycle import load_review_policy
+    from supplier_models.store import store_for
 
-    store = steps.store_for(settings.url)
+    store = store_for(settings.url)
     as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
     statuses = lifecycle.statuses(store, load_review_policy(settings.review_policy), as_of)

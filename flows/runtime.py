@@ -52,6 +52,34 @@ def configure_prefect(*, serving: bool = False) -> None:
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
+_HEARTBEAT_VARIABLES = ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY")
+
+
+@contextmanager
+def one_off_flow_runs() -> Iterator[None]:
+    """Prefect settings for the flow runs a command runs in its own process and waits for (`intake`, `sow`):
+    no flow-run heartbeats, unless the environment or the Prefect profile sets their frequency.
+
+    A heartbeat tells the server a long flow run is still alive (every 180 s by default); a command's run
+    lasts seconds and its person sees it end, so the first beat is the only one, and Prefect's heartbeat
+    thread sleeps in 1 s steps that the end of every flow run waits out (0.5-1 s of a 2 s intake).
+    """
+    from prefect.context import SettingsContext, get_settings_context
+    from prefect.settings.models.flows import FlowsSettings
+
+    context = get_settings_context()
+    settings = context.settings
+    if any(os.environ.get(name) for name in _HEARTBEAT_VARIABLES) or \
+            settings.flows.heartbeat_frequency != FlowsSettings.model_fields["heartbeat_frequency"].default:
+        yield
+        return
+    # A copy of the settings in use with that one change (Prefect's `temporary_settings` would rebuild them all
+    # from the environment and profile, which costs more than the heartbeat).
+    quiet = settings.model_copy(update={"flows": settings.flows.model_copy(update={"heartbeat_frequency": None})})
+    with SettingsContext(profile=context.profile, settings=quiet):
+        yield
+
+
 @contextmanager
 def local_prefect_server(port: int = 4200, timeout: float = 120) -> Iterator[str]:
     """A Prefect server for `fairsource serve` on this machine, with its UI, in its own session.

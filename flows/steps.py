@@ -22,16 +22,8 @@ from supplier_models.errors import Problem
 from supplier_models.names import slug
 from supplier_models.policy import OrgPolicy, read_policy
 from supplier_models.reference_data import CountryReference, load_country_reference
+from supplier_models.store import store_for
 from supplier_models.tables import AssessmentRecord, SowRecord
-
-_stores: dict[str, Store] = {}
-
-
-def store_for(url: str) -> Store:
-    """One store (engine and pool) per database per process, shared by the tasks."""
-    if url not in _stores:
-        _stores[url] = Store(url)
-    return _stores[url]
 
 
 class ScoringInputs(BaseModel):

@@ -4,6 +4,7 @@ never per vendor or per question. Tasks that touch files or the database retry."
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -12,7 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from supplier_models import FairsourceError, Settings, StoreError, Submission
 
-from . import lifecycle, mail, reporting, steps
+from . import steps
+
+if TYPE_CHECKING:  # loaded by the requalification's tasks when they run: an intake needs none of them
+    from . import lifecycle
 
 
 def _transient(task, task_run, state) -> bool:
@@ -49,6 +53,8 @@ def select_changed(settings: Settings, inputs: steps.ScoringInputs) -> list[str]
 @task(name="ask for fresh attestations (pre-filled forms)", **IO_RETRIES)
 def request_reattestations(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date,
                            within_days: int) -> lifecycle.LifecycleRun:
+    from . import lifecycle
+
     return lifecycle.request_reattestations(steps.store_for(settings.url), settings, inputs, as_of, within_days)
 
 
@@ -56,6 +62,8 @@ def request_reattestations(settings: Settings, inputs: steps.ScoringInputs, as_o
 def send_reminders(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date) -> list[lifecycle.Notice]:
     """Reminders due today, e-mailed when FAIRSOURCE_SMTP_URL is set, and recorded once sent (a retry after
     a failed send sends them again; a re-run after they were recorded sends nothing)."""
+    from . import lifecycle, mail
+
     store = steps.store_for(settings.url)
     notices = lifecycle.due_notices(store, settings, inputs, as_of)
     if settings.smtp_url:
@@ -75,6 +83,8 @@ def rescore(due: list[str], settings: Settings, inputs: steps.ScoringInputs,
 
 @task(name="write the portfolio workbook", **IO_RETRIES)
 def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
+    from . import reporting
+
     return reporting.write_report(settings, out, as_of)
 
 

@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from supplier_models.errors import ConfigurationError
 from supplier_models.questionnaire import Condition
+from supplier_models.yamlfile import safe_load as load_yaml
 
-from .decision import add_months
 from .models import Remediation
 from .rubric import Validity
 
@@ -72,7 +72,7 @@ def load_review_policy(path: str | Path | None = None) -> ReviewPolicy:
 @cache
 def _load_policy(path: str) -> ReviewPolicy:
     try:
-        return ReviewPolicy.model_validate(yaml.safe_load(Path(path).read_text("utf-8")))
+        return ReviewPolicy.model_validate(load_yaml(Path(path).read_text("utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ConfigurationError(f"review policy {path} is invalid: {exc}") from exc
 
@@ -85,6 +85,8 @@ def months_valid(validity: Validity, decision: str) -> int:
 
 def attestation_expiry(validity: Validity, decision: str, received_on: dt.date) -> dt.date:
     """When a qualification resting on an attestation received that day lapses, whatever is rescored later."""
+    from .decision import add_months  # here: `fairsource status` needs no scoring engine (and no openpyxl)
+
     return add_months(received_on, months_valid(validity, decision))
 
 

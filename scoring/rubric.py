@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from supplier_models.errors import ConfigurationError
 from supplier_models.questionnaire import Condition, Questionnaire
 from supplier_models.questionnaire import load as load_questionnaire
+from supplier_models.yamlfile import safe_load as load_yaml
 
 from .models import Band
 
@@ -265,7 +266,7 @@ def _rubric_dir() -> Path:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
+        return load_yaml(path.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"rubric file {path} cannot be read: {exc}") from exc
 

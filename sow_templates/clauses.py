@@ -16,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from supplier_models.yamlfile import safe_load as load_yaml
+
 from .errors import ClauseLibraryError
 
 DEFAULT_LIBRARY = Path(__file__).parent / "clauses" / "responsible-collection.yaml"
@@ -236,7 +238,7 @@ def load_clause_library(path: str | Path | None = None) -> ClauseLibrary:
     """Read and validate a clause library file (the bundled one when `path` is None)."""
     file = Path(path) if path is not None else DEFAULT_LIBRARY
     try:
-        data = yaml.safe_load(file.read_text("utf-8"))
+        data = load_yaml(file.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ClauseLibraryError(f"clause library {file}: cannot be read: {exc}") from exc
     try:

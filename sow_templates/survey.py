@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from supplier_models.yamlfile import safe_load as load_yaml
+
 from .errors import ClauseLibraryError
 
 DEFAULT_SURVEY = Path(__file__).parent / "survey" / "self-identification.yaml"
@@ -54,6 +56,6 @@ def load_survey(path: str | Path | None = None) -> SurveyDefinition:
     """Read and validate a survey definition (the bundled one when `path` is None)."""
     file = Path(path) if path is not None else DEFAULT_SURVEY
     try:
-        return SurveyDefinition.model_validate(yaml.safe_load(file.read_text("utf-8")))
+        return SurveyDefinition.model_validate(load_yaml(file.read_text("utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ClauseLibraryError(f"survey definition {file} is invalid: {exc}") from exc

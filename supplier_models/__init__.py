@@ -1,13 +1,36 @@
-"""Models, questionnaire definitions, workbook I/O and the store."""
+"""Models, questionnaire definitions, workbook I/O and the store.
 
-from .errors import ConfigurationError, FairsourceError, Problem, QuestionnaireNotFound, StoreError, WorkbookRejected
-from .form import fill_form, write_form
-from .intake import Received, receive_workbook
-from .questionnaire import Question, Questionnaire, current, load
-from .reader import read_workbook
-from .settings import Settings, get_settings
-from .store import Store
-from .submission import CountryRow, Submission
+The names below are imported on first use (PEP 562), so `from supplier_models import FairsourceError` does not
+load the store (SQLAlchemy, Alembic) or the workbook writer (openpyxl): a command loads only what it uses.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+_EXPORTS = {
+    "ConfigurationError": "errors",
+    "FairsourceError": "errors",
+    "Problem": "errors",
+    "QuestionnaireNotFound": "errors",
+    "StoreError": "errors",
+    "WorkbookRejected": "errors",
+    "fill_form": "form",
+    "write_form": "form",
+    "Received": "intake",
+    "receive_workbook": "intake",
+    "Question": "questionnaire",
+    "Questionnaire": "questionnaire",
+    "current": "questionnaire",
+    "load": "questionnaire",
+    "read_workbook": "reader",
+    "Settings": "settings",
+    "get_settings": "settings",
+    "Store": "store",
+    "CountryRow": "submission",
+    "Submission": "submission",
+}
 
 __all__ = [
     "ConfigurationError",
@@ -31,3 +54,34 @@ __all__ = [
     "receive_workbook",
     "write_form",
 ]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once: later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from .errors import (
+        ConfigurationError,
+        FairsourceError,
+        Problem,
+        QuestionnaireNotFound,
+        StoreError,
+        WorkbookRejected,
+    )
+    from .form import fill_form, write_form
+    from .intake import Received, receive_workbook
+    from .questionnaire import Question, Questionnaire, current, load
+    from .reader import read_workbook
+    from .settings import Settings, get_settings
+    from .store import Store
+    from .submission import CountryRow, Submission

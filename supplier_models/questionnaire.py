@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ConfigurationError, QuestionnaireNotFound
+from .yamlfile import safe_load as load_yaml
 
 QuestionType = Literal["yes_no", "choice", "multi", "number", "date", "text"]
 YES_NO = ("Yes", "No")
@@ -195,7 +195,7 @@ def _available(extra_dir: str | None) -> tuple[Questionnaire, ...]:
     found = []
     for file in _definition_files(extra_dir):
         try:
-            found.append(Questionnaire.model_validate(yaml.safe_load(file.read_text("utf-8"))))
+            found.append(Questionnaire.model_validate(load_yaml(file.read_text("utf-8"))))
         except Exception as exc:  # a broken policy file must say which file
             raise ConfigurationError(f"questionnaire file {file.name} is invalid: {exc}") from exc
     keys = [q.key for q in found]

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import ConfigurationError
+from .yamlfile import safe_load as load_yaml
 
 LegalStatusValue = Literal["yes", "no", "de_facto", "contested", "unknown"]
 WGI_DIMENSIONS = ("va", "pv", "ge", "rq", "rl", "cc")
@@ -155,7 +156,7 @@ def _default_reference() -> CountryReference:
 
 def _load(folder: Path) -> CountryReference:
     try:
-        manifest = yaml.safe_load((folder / "VERSION.yaml").read_text("utf-8"))
+        manifest = load_yaml((folder / "VERSION.yaml").read_text("utf-8"))
         sources = {
             name: SourceFile(file=name, **{k: str(v) for k, v in info.items()})
             for name, info in manifest["files"].items()

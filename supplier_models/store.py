@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Integer, cast, event, func, insert, update
+from sqlalchemy import Integer, cast, event, func, insert, inspect, text, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -40,7 +39,9 @@ from .tables import (
 )
 
 
-def _alembic_config(connection=None) -> Config:
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("supplier_models") / "migrations"))
     if connection is not None:
@@ -55,6 +56,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -62,12 +66,60 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _engines.add(engine)
+    return engine
+
+
+def close_engines() -> None:
+    """Close the pooled connections of every engine this process made (a command about to exit: the database
+    server sees each connection ended, not dropped)."""
+    for engine in list(_engines):
+        engine.dispose()
+
+
+@cache
+def migration_heads() -> frozenset[str]:
+    """The newest revision(s) of the shipped migrations, read from their files' `revision` and `down_revision`
+    (Alembic itself takes half a second to import and load them; a store at head needs none of it)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (resources.files("supplier_models") / "migrations" / "versions").iterdir():
+        if not path.name.endswith(".py"):
+            continue
+        found = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+                node.target if isinstance(node, ast.AnnAssign) and node.value is not None else None
+            if isinstance(target, ast.Name):
+                found[target.id] = node.value
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        down = ast.literal_eval(found.get("down_revision", ast.Constant(None)))
+        parents.update([down] if isinstance(down, str) else down or ())
+    return frozenset(revisions - parents)
+
+
+def _current_heads(conn) -> set[str] | None:
+    """The revisions the database is at; None without Alembic's version table (a new or foreign database)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest revision (a no-op when it is there already)."""
+    """Upgrade the schema to the newest revision (a no-op when it is there already).
+
+    A store at head is recognised without Alembic (one small query); Alembic is loaded only to upgrade."""
+    with engine.connect() as conn:
+        if _current_heads(conn) == migration_heads():
+            return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config())
     with engine.begin() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
@@ -771,3 +823,13 @@ def _sync_remediations(conn, assessments: list[tuple[AssessmentRecord, bool]]) -
                      .where(r.vendor_id == vendor_id, r.code == code, r.state == "open")
                      .values(state="done", closed_on=assessment.assessed_on, closed_by="fairsource",
                              closed_how=how, evidence=evidence, closed_assessment_id=assessment.id))
+
+
+_stores: dict[str, Store] = {}
+
+
+def store_for(url: str) -> Store:
+    """One store (engine and pool) per database per process, shared by the tasks."""
+    if url not in _stores:
+        _stores[url] = Store(url)
+    return _stores[url]

@@ -156,19 +156,62 @@ except SystemExit as exc:
     code = exc.code or 0
 loaded = sorted(m for m in sys.modules if m == "prefect" or m.startswith("prefect."))
 print("PREFECT-MODULES", len(loaded), "EXIT", code)
+print("LOADED", " ".join(sorted({m.split(".")[0] for m in sys.modules})))
 """
+
+# What each command must not load either, to start in about a second (issue 13): the store (SQLAlchemy,
+# Alembic) where no record is read or written, the SOW renderer (docx, Jinja), the scoring engine. Alembic
+# loads only to upgrade an older store.
+NOT_LOADED = {
+    "form": {"sqlalchemy", "alembic", "docx", "jinja2"},
+    "check": {"sqlalchemy", "alembic", "docx", "jinja2"},
+    "policy": {"sqlalchemy", "alembic", "docx", "jinja2"},
+    "report": {"alembic", "docx", "jinja2"},
+    "status": {"alembic", "docx", "jinja2", "openpyxl"},
+}
 
 
 @pytest.mark.parametrize("args", [["form", "--vendor", "Acme", "--out", "acme.xlsx"], ["check", "acme.xlsx"],
                                   ["policy", "--out", "policy.xlsx"], ["report", "--out", "portfolio.xlsx"],
                                   ["status"]])
 def test_commands_that_need_no_orchestration_never_load_prefect(tmp_path, args):
-    """form, check, policy, report and status answer in about a second: they never import Prefect."""
+    """form, check, policy, report and status answer in about a second: they never import Prefect, nor what
+    they do not use."""
     env = {**os.environ, "FAIRSOURCE_HOME": str(tmp_path / ".fairsource")}
     env.pop("FAIRSOURCE_DATABASE_URL", None)
-    if args[0] == "check":
-        subprocess.run([sys.executable, "-c", NO_PREFECT, "form", "--vendor", "Acme", "--out", "acme.xlsx"],
-                       cwd=tmp_path, env=env, check=True, capture_output=True)
+    # A store at the newest schema first (as a user's is, after the first command that wrote to it).
+    subprocess.run([sys.executable, "-c", NO_PREFECT, "form", "--vendor", "Acme", "--out", "acme.xlsx",
+                    "--contact", "ops@acme.example"], cwd=tmp_path, env=env, check=True, capture_output=True)
+    if args[0] == "form":
+        (tmp_path / "acme.xlsx").unlink()
     result = subprocess.run([sys.executable, "-c", NO_PREFECT, *args], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=120)
     assert "PREFECT-MODULES 0" in result.stdout, result.stdout + result.stderr
+    loaded = set(result.stdout.split("LOADED", 1)[1].split())
+    assert not loaded & NOT_LOADED[args[0]], f"{args[0]} loaded {sorted(loaded & NOT_LOADED[args[0]])}"
+
+
+def test_the_console_script_exits_with_the_commands_status_and_all_its_output(tmp_path):
+    """The installed script skips the interpreter's teardown once a command is done (flows.cli.main): its exit
+    status, every line it printed (to a pipe: block-buffered) and what it stored are all there."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="fairsource")
+    assert script.value == "flows.cli:main"  # not `app`: main() ends the process
+    exe = Path(sys.executable).parent / "fairsource"
+    env = {**os.environ, "FAIRSOURCE_HOME": str(tmp_path / ".fairsource")}
+    env.pop("FAIRSOURCE_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(exe), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    assert run("--version").returncode == 0
+    made = run("form", "--vendor", "Acme Data Ltd", "--out", "acme.xlsx", "--contact", "ops@acme.example")
+    assert made.returncode == 0 and made.stdout.rstrip().endswith("reminders go to ops@acme.example."), made
+    assert Store(f"sqlite:///{tmp_path / '.fairsource' / 'fairsource.db'}").find_vendor("Acme Data Ltd").contact_email \
+        == "ops@acme.example"
+    blank = run("check", "acme.xlsx", "--json")  # a blank form: rejected, exit 2, one JSON object
+    assert blank.returncode == 2
+    assert json.loads(blank.stdout)["errors"] and blank.stderr.count("\n") > 40
+    assert run("status", "No Such Vendor").returncode == 2
+    assert run("no-such-command").returncode == 2

@@ -64,6 +64,18 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
             flows = {f["id"]: f["name"] for f in _post(f"{api}/flows/filter", {"limit": 20, "offset": 0})}
             runs = _post(f"{api}/flow_runs/filter", {"limit": 20, "offset": 0})
             assert any(flows.get(r["flow_id"]) == "intake" and r["state_type"] == "COMPLETED" for r in runs), runs
+            # A real flow run, its tasks visible in the server: the command sends their states before it exits.
+            run_id = next(r["id"] for r in runs if flows.get(r["flow_id"]) == "intake")
+            tasks: dict[str, str] = {}
+            for _ in range(60):  # the server records task runs from the events it receives: allow it a moment
+                tasks = {t["name"].rsplit("-", 1)[0]: t["state_type"] for t in _post(
+                    f"{api}/task_runs/filter", {"flow_runs": {"id": {"any_": [run_id]}}, "limit": 20, "offset": 0})}
+                if len(tasks) == 4 and set(tasks.values()) == {"COMPLETED"}:
+                    break
+                time.sleep(0.5)
+            assert tasks == dict.fromkeys(["read and validate workbooks", "load rubric, country data and policy",
+                                           "score, write SOWs and store", "publish decision artifacts"],
+                                          "COMPLETED"), tasks
     finally:
         proc.send_signal(stop)
         try:
