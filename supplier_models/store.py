@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Integer, cast, event, func, insert, update
+from sqlalchemy import Integer, cast, event, exists, func, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -296,6 +296,7 @@ class Store:
         data as far as `sow_needs_reissue` reads it, submission data, vendor name, submission received at), in
         one query of plain rows (no ORM objects to build, no parsing of the whole ~30 kB previous decision)."""
         # Of the previous decision only what `sow_needs_reissue` compares: its geo countries (pay floors).
+        later = AssessmentRecord.__table__.alias("later")
         query = (select(AssessmentRecord.id, AssessmentRecord.vendor_id, AssessmentRecord.submission_id,
                         AssessmentRecord.decision, AssessmentRecord.data["geo"]["countries"], SubmissionRecord.data,
                         Vendor.name, SubmissionRecord.received_at)
@@ -303,8 +304,9 @@ class Store:
                  .join(Vendor, Vendor.id == AssessmentRecord.vendor_id)
                  .where(AssessmentRecord.id.in_(ids))
                  # Still the vendor's latest: a batch given twice (a retried or duplicated shard) rescores nothing twice.
-                 .where(~AssessmentRecord.id.in_(select(AssessmentRecord.supersedes)
-                                                 .where(AssessmentRecord.supersedes.is_not(None)))))
+                 # NOT EXISTS, an anti-join on the unique supersedes index; NOT IN (SELECT supersedes ...) made
+                 # PostgreSQL hash every superseded id, or rescan them for each row once they outgrow work_mem.
+                 .where(~exists().where(later.c.supersedes == AssessmentRecord.id)))
         with self.engine.connect() as conn:
             return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name,
                      received) for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]
