@@ -148,7 +148,9 @@ class Stack:
                                  "--name", name], {**self.env, "FAIRSOURCE_WORKER_NAME": name})
 
     def down(self) -> None:
-        for name in list(self.procs):
+        # The workers before the server (the reverse of their start): a worker stopping talks to the server, and
+        # one that cannot reach it waits out its retries.
+        for name in reversed(list(self.procs)):
             proc = self.procs.pop(name)
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
