@@ -202,3 +202,87 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     start = time.perf_counter()
     result = fn(*args, **kwargs)
     return time.perf_counter() - start, result
+
+
+# -- memory of process trees (a worker and the flow runs it starts) ---------------------------------
+def _parents() -> dict[int, int]:
+    """Every live process's parent, from /proc/<pid>/stat (a process gone meanwhile is skipped)."""
+    out = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()  # after the command name, which may hold spaces
+        out[int(entry.name)] = int(fields[1])
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def tree_rss_mb(root: int, parents: dict[int, int] | None = None) -> tuple[float, int]:
+    """The sum of the resident set sizes of `root` and all its descendants, MB, and how many processes."""
+    parents = _parents() if parents is None else parents
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return sum(_rss_mb(pid) for pid in tree), len(tree)
+
+
+class TreePeaks:
+    """Samples, every `interval` seconds in a thread, the RSS sum of each named process tree and keeps its peak
+    (MB) and the most processes it held at once. Use as a context manager; `add` a tree at any time."""
+
+    def __init__(self, roots: dict[str, int] | None = None, interval: float = 0.2) -> None:
+        import threading
+
+        self.roots = dict(roots or {})
+        self.interval = interval
+        self.peak_mb = {name: 0.0 for name in self.roots}
+        self.peak_procs = {name: 0 for name in self.roots}
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def add(self, name: str, pid: int) -> None:
+        self.peak_mb.setdefault(name, 0.0)
+        self.peak_procs.setdefault(name, 0)
+        self.roots[name] = pid
+
+    def sample(self) -> None:
+        parents = _parents()
+        for name, pid in list(self.roots.items()):
+            if pid not in parents:
+                continue
+            mb, procs = tree_rss_mb(pid, parents)
+            self.peak_mb[name] = max(self.peak_mb[name], mb)
+            self.peak_procs[name] = max(self.peak_procs[name], procs)
+        self.samples += 1
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self) -> TreePeaks:
+        self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()

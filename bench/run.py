@@ -1,10 +1,11 @@
 """fairsource benchmarks (issue #6): one entry point.
 
-    python bench/run.py [--quick] [--json-out PATH] [--only sow,requalify,intake,cold,web]
+    python bench/run.py [--quick] [--json-out PATH] [--only sow,requalify,intake,cold,web,team]
 
 Prints every figure with its baseline, ratio, target and MET / NOT MET, and writes them all to a JSON
 file (default bench/results.json, git-ignored). Targets are ratios against baselines measured in the
-same run. --quick uses smaller sizes, fewer repeats and skips the 100,000-vendor memory run.
+same run. --quick uses smaller sizes, fewer repeats and skips the 100,000-vendor memory runs. The team stack
+(team) needs PostgreSQL (bench/team_stack.py says where it looks).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cold_start, intake_read, requalify, sow_render, web_intake  # noqa: E402
+from bench import cold_start, intake_read, requalify, sow_render, team_stack, web_intake  # noqa: E402
 from bench.common import print_figure, status  # noqa: E402
 
 BENCHMARKS = {
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "intake": ("3. Intake reading", intake_read.run),
     "cold": ("4. Cold start", cold_start.run),
     "web": ("5. Web upload to decision", web_intake.run),
+    "team": ("6. Team stack", team_stack.run),
 }
 
 

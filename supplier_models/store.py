@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, cast, event, func, insert, inspect, text, update
+from sqlalchemy import Integer, cast, event, exists, func, insert, inspect, text, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -56,6 +56,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _postgresql_settings(dbapi_connection, _record) -> None:
+    """The store streams its large reads through server-side cursors (yield_per) and reads each to the end, so
+    the planner is told to plan them for the whole result (cursor_tuple_fraction 1), not, by default, for the
+    first 10% of it. With the default, right after a bulk write (a requalification's new assessments, before
+    any ANALYZE) it walked the vendors in name order and joined each to a rescan of every latest assessment:
+    17 s for 10,000 vendors per lifecycle pass, growing with the square (bench/team_stack.py)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET cursor_tuple_fraction = 1")
+    cursor.close()
+    dbapi_connection.commit()  # psycopg opens a transaction for the SET: close it, the setting stays
+
+
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -68,6 +80,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "connect", _postgresql_settings)
     _engines.add(engine)
     return engine
 
@@ -333,6 +347,7 @@ class Store:
         data as far as `sow_needs_reissue` reads it, submission data, vendor name, submission received at), in
         one query of plain rows (no ORM objects to build, no parsing of the whole ~30 kB previous decision)."""
         # Of the previous decision only what `sow_needs_reissue` compares: its geo countries (pay floors).
+        later = AssessmentRecord.__table__.alias("later")
         query = (select(AssessmentRecord.id, AssessmentRecord.vendor_id, AssessmentRecord.submission_id,
                         AssessmentRecord.decision, AssessmentRecord.data["geo"]["countries"], SubmissionRecord.data,
                         Vendor.name, SubmissionRecord.received_at)
@@ -340,8 +355,9 @@ class Store:
                  .join(Vendor, Vendor.id == AssessmentRecord.vendor_id)
                  .where(AssessmentRecord.id.in_(ids))
                  # Still the vendor's latest: a batch given twice (a retried or duplicated shard) rescores nothing twice.
-                 .where(~AssessmentRecord.id.in_(select(AssessmentRecord.supersedes)
-                                                 .where(AssessmentRecord.supersedes.is_not(None)))))
+                 # NOT EXISTS, an anti-join on the unique supersedes index; NOT IN (SELECT supersedes ...) made
+                 # PostgreSQL hash every superseded id, or rescan them for each row once they outgrow work_mem.
+                 .where(~exists().where(later.c.supersedes == AssessmentRecord.id)))
         with self.engine.connect() as conn:
             return [(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}}, sub, name,
                      received) for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]
