@@ -3,13 +3,15 @@ a subprocess, wall time; its CPU time is noted beside it, since another load on 
 time). Issue 13's targets: intake of one workbook against a running Prefect server under
 2 s; every command that needs no flow under 1.5 s.
 
-1. Intake with a running Prefect server: `prefect server start` on a free loopback port (its own Prefect
-   home, analytics off), waited for on /api/health (not counted), then `fairsource intake WORKBOOK --json`
-   with PREFECT_API_URL set, in a fresh working directory and Prefect home each time (a fresh machine's
-   first intake: the store and SOW folder are created by the command). Median of several runs; then a
-   second intake (another vendor) into each of those stores, median too. Their baseline, measured the same
-   way: `python -c "from prefect import flow, task"`, what importing Prefect alone costs any flow run. The
-   three are measured in rounds (one of each per round), so a burst of other load falls on all of them.
+1. Intake with a running Prefect server. `prefect server start` on a free loopback port (its own Prefect
+   home, analytics off), waited for on /api/health (not counted). Target: `fairsource intake WORKBOOK --json`
+   while `fairsource serve` runs in the same home (on that server), which hands the intake to serve's warm
+   process (flows.handoff); serve is started in a fresh working directory before each round and waited for
+   (not counted); its first intake, then a second (another vendor). Baseline: the command running the flow
+   itself with PREFECT_API_URL set and no serve, in a fresh working directory and Prefect home each time (a
+   fresh machine's first intake), then a second intake into each of those stores; and beside it what
+   importing Prefect alone costs (`python -c "from prefect import flow, task"`), the floor of running the flow
+   in the command. All measured in rounds (one of each per round), so a burst of other load falls on all.
 2. The commands that need no flow (`--version`, `form`, `check`, `policy`, `report`, `status`,
    `status VENDOR`) on a small store prepared beforehand (a few intakes, not timed), the server stopped
    (they never start Prefect). Median of several runs each, against the floor of starting this Python
@@ -139,9 +141,32 @@ def _figure(name: str, runs: list[Timed], *, baseline: float | None = None, targ
                          **(extra or {})})
 
 
+def _start_serve(work: Path, api_url: str) -> subprocess.Popen:
+    """`fairsource serve` in `work` on the running server (as with a team's server: it starts no server of its
+    own), waited for until its hand-off socket answers (not counted)."""
+    work.mkdir(parents=True, exist_ok=True)
+    log = open(work / "serve.log", "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen([str(FAIRSOURCE), "serve"], cwd=work, env=_env(work, api_url), stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    where = work / ".fairsource" / "serve" / "serve.sock"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"fairsource serve exited: {(work / 'serve.log').read_text()[-3000:]}")
+        if where.exists():
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                if probe.connect_ex(str(where)) == 0:
+                    return proc
+        time.sleep(0.2)
+    _stop(proc)
+    raise RuntimeError("fairsource serve did not open its hand-off socket within 120 s")
+
+
 def _served_intakes(workbooks: list[Path], root: Path, runs: int) -> tuple[list[Figure], Path]:
-    """Intake against a running server: first and second intake into fresh stores, and the floor of importing
-    Prefect, in rounds (one of each per round, so a burst of the machine's other load falls on all three).
+    """Intake against a running server, in rounds (one of each per round, so a burst of the machine's other
+    load falls on all): the command running the flow itself (PREFECT_API_URL set; first and second intake into
+    fresh stores), the floor of importing Prefect, and the command handing the intake to `fairsource serve`
+    (started in a fresh store before the round, not counted; its first and second intake).
     Returns the figures and a store with a few vendors in it (for the commands that need no flow)."""
     server_home = root / "server"
     server_home.mkdir()
@@ -150,26 +175,45 @@ def _served_intakes(workbooks: list[Path], root: Path, runs: int) -> tuple[list[
         floor: list[Timed] = []
         first: list[Timed] = []
         second: list[Timed] = []
+        handed_first: list[Timed] = []
+        handed_second: list[Timed] = []
         for i in range(runs):
             floor.append(_run([sys.executable, "-c", "from prefect import flow, task"], _fresh(root / f"floor-{i}"),
                               url))
             work = root / f"served-{i}"
             first.append(_intake([workbooks[0]], work, url))
             second.append(_intake([workbooks[1]], work, url))
+            work = root / f"handed-{i}"
+            serve = _start_serve(work, url)
+            try:
+                handed_first.append(_intake([workbooks[0]], work, url))
+                handed_second.append(_intake([workbooks[1]], work, url))
+            finally:
+                _stop(serve)
+            if not all('"vendor"' in t.out for t in (handed_first[-1], handed_second[-1])):
+                raise RuntimeError(f"a handed-off intake printed no decision: {handed_first[-1].out!r}")
         prepared = root / "store"
         _intake(workbooks, prepared, url)  # a small store: every example vendor (not timed)
     finally:
         _stop(proc)
     prefect_floor = statistics.median(r.wall for r in floor)
+    itself = statistics.median(r.wall for r in first)
     figures = [
         _figure("Floor: importing Prefect (python -c 'from prefect import flow, task')", floor),
-        _figure("Cold start: fairsource intake of 1 workbook, running Prefect server, fresh store", first,
-                baseline=prefect_floor, target=INTAKE_TARGET,
-                note=f"fresh working dir, store and Prefect home each run; PREFECT_API_URL set (server took "
-                     f"{boot:.1f} s to answer /api/health, not counted); output {first[-1].out!r}",
+        _figure("Cold start: fairsource intake of 1 workbook, running Prefect server, the command runs the flow "
+                "itself, fresh store", first, baseline=prefect_floor,
+                note=f"fresh working dir, store and Prefect home each run; PREFECT_API_URL set, no fairsource serve "
+                     f"(server took {boot:.1f} s to answer /api/health, not counted); output {first[-1].out!r}",
                 extra={"server_boot_seconds": boot}),
-        _figure("Cold start: fairsource intake of 1 workbook, running Prefect server, second intake into the "
-                "same store", second, baseline=prefect_floor, target=INTAKE_TARGET),
+        _figure("Cold start: fairsource intake of 1 workbook, running Prefect server, the command runs the flow "
+                "itself, second intake into the same store", second, baseline=prefect_floor),
+        _figure("Cold start: fairsource intake of 1 workbook, fairsource serve running (the intake is handed to "
+                "its process), first intake after serve started on a fresh store", handed_first, baseline=itself,
+                target=INTAKE_TARGET,
+                note="baseline: the command running the flow itself (above); serve runs on the same Prefect server, "
+                     f"started before each round (not counted); output {handed_first[-1].out!r}"),
+        _figure("Cold start: fairsource intake of 1 workbook, fairsource serve running, second intake", handed_second,
+                baseline=itself, target=INTAKE_TARGET),
     ]
     return figures, prepared
 

@@ -160,52 +160,57 @@ def _decision_style(decision: str) -> str:
     return {"qualified": "green", "conditional": "yellow", "not_qualified": "red"}.get(decision, "")
 
 
-def _print_outcome(o, source: Path | str | None = None) -> None:
-    """One decision as a person reads it: the vendor and decision, the file it came from, the reasons (a
-    knockout once, with its question), remediations and the SOW. `source`: the path as given on the command
-    line (default: the file's name)."""
-    d = o.decision
-    style = _decision_style(d.decision)
-    note = " (received before: nothing new stored)" if o.duplicate else ""
+def _print_outcome(o: dict, source: Path | str | None = None) -> None:
+    """One decision (the `--json` decision object) as a person reads it: the vendor and decision, the file it
+    came from, the reasons (a knockout once, with its question), remediations and the SOW. `source`: the path
+    as given on the command line (default: the file's name)."""
+    decision = o["decision"]
+    note = " (received before: nothing new stored)" if o["duplicate"] else ""
     # A refusal is not valid until a date: its date is when the vendor may be looked at again.
-    until = f"review on {d.valid_until}" if d.decision == "not_qualified" else f"valid until {d.valid_until}"
-    out.print(Text.assemble((o.vendor, "bold"), ": ", (d.decision, style),  # vendor text is never markup
-                            f" - score {d.score:.1f}, geography {d.geo.band}, {until}{note}"))
-    out.print(f"  file: {source or o.file}", highlight=False, markup=False)
-    for k in d.knockouts:  # first: a knockout is why the vendor is refused
-        out.print(f"  - knockout {k.rule} ({k.question or 'country data'}): {k.reason}", highlight=False, markup=False)
-    knockouts = {f"Knockout ({k.rule}): {k.reason}" for k in d.knockouts}
-    for reason in d.reasons:
+    until = f"review on {o['valid_until']}" if decision == "not_qualified" else f"valid until {o['valid_until']}"
+    out.print(Text.assemble((o["vendor"], "bold"), ": ", (decision, _decision_style(decision)),  # text, not markup
+                            f" - score {o['score']:.1f}, geography {o['geo']['band']}, {until}{note}"))
+    out.print(f"  file: {source or o['file']}", highlight=False, markup=False)
+    for k in o["knockouts"]:  # first: a knockout is why the vendor is refused
+        out.print(f"  - knockout {k['rule']} ({k['question'] or 'country data'}): {k['reason']}", highlight=False,
+                  markup=False)
+    knockouts = {f"Knockout ({k['rule']}): {k['reason']}" for k in o["knockouts"]}
+    for reason in o["reasons"]:
         if reason not in knockouts:  # printed above, with the question it comes from
             out.print(f"  - {reason}", highlight=False, markup=False)
-    for r in d.remediations:
-        out.print(f"  - remediation: {r.action} (due {r.due_date})", highlight=False, markup=False)
-    draft = " (DRAFT: a review is pending; its approval issues the final SOW)" if o.sow_status == "draft" else ""
-    out.print(f"  SOW: {o.sow}{draft}" if o.sow else "  no SOW (not qualified)", highlight=False, markup=False)
+    for r in o["remediations"]:
+        out.print(f"  - remediation: {r['action']} (due {r['due_date']})", highlight=False, markup=False)
+    draft = " (DRAFT: a review is pending; its approval issues the final SOW)" if o["sow_status"] == "draft" else ""
+    out.print(f"  SOW: {o['sow']}{draft}" if o["sow"] else "  no SOW (not qualified)", highlight=False, markup=False)
 
 
-def _run_intake(paths: list[Path], as_of=None) -> tuple[list, list, list[Path | None]]:
-    """Intake in batches of 25. Returns the outcomes, the rejected files, and for each outcome the path it
-    was read from (None where that cannot be told)."""
+def _run_intake(paths: list[Path], as_of=None) -> tuple[list[dict], list[dict], list[Path | None]]:
+    """The intake of `paths`: by `fairsource serve`'s process when one runs for this home (see flows.handoff),
+    else by the intake flow run here, in batches. Returns the outcomes (`--json` decision objects), the rejected
+    files (`{"file", "errors"}`, the file as given) and for each outcome the path it was read from as given
+    (None where that cannot be told)."""
+    import os
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    intake_flow = _flow("intake")
-    outcomes, rejected, sources = [], [], []
-    batch = 25
+    from supplier_models.settings import get_settings
+
+    from .handoff import intake_via_serve, result_of
+
+    names = [str(p) for p in paths]
+    given = {**{os.path.abspath(p): p for p in paths}, **{str(p): p for p in paths}}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=len(paths) < 2) as progress, _one_off():
+                  console=err, transient=True, disable=len(paths) < 2) as progress:
         job = progress.add_task("Intake", total=len(paths))
-        for start in range(0, len(paths), batch):
-            chunk = [str(p) for p in paths[start:start + batch]]
-            done, bad = intake_flow.intake(chunk, as_of=as_of)
-            # The flow keeps the order of the files it accepts: pair each outcome with its path.
-            refused = {r.file for r in bad}
-            accepted = [Path(p) for p in chunk if p not in refused]
-            sources += accepted if len(accepted) == len(done) else [None] * len(done)
-            outcomes += done
-            rejected += bad
-            progress.advance(job, len(chunk))
-    return outcomes, rejected, sources
+        done = intake_via_serve(get_settings(), names, as_of, lambda n: progress.advance(job, n))
+        if done is None:  # no serve for this home (or not one that gives the same result): run the flow here
+            intake_flow = _flow("intake")
+            with _one_off():
+                done = result_of(intake_flow.intake_in_batches(names, as_of), lambda n: progress.advance(job, n))
+    sources = [given.get(o.pop("source")) for o in done["outcomes"]]
+    for r in done["rejected"]:
+        r["file"] = str(given.get(r["file"], r["file"]))
+    return done["outcomes"], done["rejected"], sources
 
 
 @app.command()
@@ -216,6 +221,7 @@ def intake(
 ) -> None:
     """Validate, score and store returned questionnaires, and write their SOWs."""
     from supplier_models import FairsourceError
+    from supplier_models.errors import Problem
 
     day = _day("--as-of", as_of)
     try:
@@ -224,11 +230,11 @@ def intake(
         _fail(str(exc))
     for r in rejected:
         if as_json:
-            print(json.dumps({"file": r.file, "errors": [p.model_dump() for p in r.problems]}))
-        _print_problems(r.problems, Path(r.file))
+            print(json.dumps(r))
+        _print_problems([Problem.model_validate(p) for p in r["errors"]], Path(r["file"]))
     for o, source in zip(outcomes, sources, strict=True):
         if as_json:
-            print(json.dumps(o.as_json()))
+            print(json.dumps(o))
         else:
             _print_outcome(o, source)
     if rejected:
@@ -507,14 +513,27 @@ def serve(
 
 
 def _serve_deployments() -> None:
-    """Serve the flows until Ctrl-C or SIGTERM (see flows.serve)."""
-    from .serve import deployments, serve_all
+    """Serve the flows until Ctrl-C or SIGTERM (see flows.serve), and take the intakes of commands run in this
+    home meanwhile (see flows.handoff)."""
+    import os
+
+    from supplier_models import FairsourceError, get_settings
+
+    from .handoff import handoff_service
+    from .serve import deployments, run_handed_off, serve_all, warm_up
 
     deployed = deployments()
+    try:
+        warm_up()
+    except FairsourceError as exc:  # the scheduled runs may still succeed later (a database that comes back)
+        err.print(f"Warning: {exc}", highlight=False, markup=False)
     names = ", ".join(f"{d.flow_name}/{d.name}" + (f" (cron {d.schedules[0].schedule.cron})" if d.schedules else "")
                       for d in deployed)
-    out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
-    serve_all(deployed)
+    with handoff_service(get_settings(), os.environ["PREFECT_API_URL"], run_handed_off) as where:
+        if where:
+            out.print(f"fairsource intake in this home runs here: {where}", highlight=False, markup=False)
+        out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
+        serve_all(deployed)
 
 
 @app.command()
@@ -550,16 +569,17 @@ def demo(
     table.add_column("Knockouts / remediations", ratio=2)
     table.add_column("SOW", no_wrap=True)
     for o in outcomes:
-        d = o.decision
-        why = ", ".join(k.rule for k in d.knockouts) or (
-            f"{len(d.remediations)} remediation(s)" if d.remediations else "-")
-        table.add_row(o.vendor, f"[{_decision_style(d.decision)}]{d.decision}[/]", f"{d.score:.1f}",
-                      d.geo.band, why, "written" if o.sow else "-")
+        why = ", ".join(k["rule"] for k in o["knockouts"]) or (
+            f"{len(o['remediations'])} remediation(s)" if o["remediations"] else "-")
+        table.add_row(Text(o["vendor"]), f"[{_decision_style(o['decision'])}]{o['decision']}[/]", f"{o['score']:.1f}",
+                      o["geo"]["band"], why, "written" if o["sow"] else "-")
     out.print(table)
-    if any(o.duplicate for o in outcomes):
+    if any(o["duplicate"] for o in outcomes):
         out.print("These workbooks were received before: nothing new was stored.")
     for r in rejected:
-        _print_problems(r.problems, Path(r.file))
+        from supplier_models.errors import Problem
+
+        _print_problems([Problem.model_validate(p) for p in r["errors"]], Path(r["file"]))
     out.print(f"Workbooks: {folder}", highlight=False)
     out.print(f"SOWs:      {settings.sow_dir}", highlight=False)
     out.print(f"Report:    {report_path}", highlight=False)

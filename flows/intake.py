@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from prefect import flow
 from prefect.utilities.annotations import quote
@@ -30,3 +31,19 @@ def intake(paths: list[str], as_of: dt.date | None = None) -> tuple[list[Outcome
         outcomes = tasks.score_and_store(accepted, settings, quote(inputs), as_of, received_on)
     tasks.publish_decisions(outcomes, rejected)
     return outcomes, rejected
+
+
+BATCH = 25  # files a flow run: a long list is several runs, so each shows up (and completes) in the server
+
+
+def intake_in_batches(paths: list[str], as_of: dt.date | None = None
+                      ) -> Iterator[tuple[list[Outcome], list[Rejected], list[str | None]]]:
+    """Run the intake flow over `paths` in batches of BATCH, yielding each batch's outcomes, rejected files and,
+    for each outcome, the path it was read from (None where that cannot be told)."""
+    for start in range(0, len(paths), BATCH):
+        chunk = paths[start:start + BATCH]
+        done, bad = intake(chunk, as_of=as_of)
+        # The flow keeps the order of the files it accepts: pair each outcome with its path.
+        refused = {r.file for r in bad}
+        accepted = [p for p in chunk if p not in refused]
+        yield done, bad, accepted if len(accepted) == len(done) else [None] * len(done)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from prefect.runner import Runner
@@ -79,6 +81,30 @@ async def _serve(deployed: list) -> None:
     finally:
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
+
+
+def warm_up() -> None:
+    """Open (and create or upgrade) the store and load the scoring inputs once, so the first intake handed to
+    this process costs what the next ones do."""
+    from supplier_models import get_settings
+
+    from .steps import load_inputs, store_for
+
+    settings = get_settings()
+    store_for(settings.url)
+    load_inputs(settings)
+
+
+def run_handed_off(paths: list[str], as_of: dt.date | None, progress: Callable[[int], None]) -> dict:
+    """A command's intake, handed to this process (flows.handoff): the same flow runs, tagged, in batches."""
+    from prefect import tags
+
+    from .handoff import TAG, result_of
+    from .intake import intake_in_batches
+    from .runtime import one_off_flow_runs
+
+    with tags(TAG), one_off_flow_runs():
+        return result_of(intake_in_batches(paths, as_of), progress)
 
 
 def serve_all(deployed: list | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import threading
 import uuid
 import weakref
 from collections.abc import Iterator
@@ -842,10 +843,13 @@ def _sync_remediations(conn, assessments: list[tuple[AssessmentRecord, bool]]) -
 
 
 _stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
 
 
 def store_for(url: str) -> Store:
-    """One store (engine and pool) per database per process, shared by the tasks."""
-    if url not in _stores:
-        _stores[url] = Store(url)
-    return _stores[url]
+    """One store (engine and pool) per database per process, shared by the tasks (and by the threads of
+    `fairsource serve`, which run several commands' intakes at once: one of them opens and upgrades it)."""
+    with _stores_lock:
+        if url not in _stores:
+            _stores[url] = Store(url)
+        return _stores[url]

@@ -61,21 +61,33 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
             intake = subprocess.run([str(exe), "intake", str(workbook), "--json"], cwd=tmp_path, env=env,
                                     capture_output=True, text=True, timeout=300)
             assert intake.returncode == 0, intake.stderr
+            assert json.loads(intake.stdout)["vendor"] == EXAMPLES[0].name
             flows = {f["id"]: f["name"] for f in _post(f"{api}/flows/filter", {"limit": 20, "offset": 0})}
             runs = _post(f"{api}/flow_runs/filter", {"limit": 20, "offset": 0})
-            assert any(flows.get(r["flow_id"]) == "intake" and r["state_type"] == "COMPLETED" for r in runs), runs
-            # A real flow run, its tasks visible in the server: the command sends their states before it exits.
-            run_id = next(r["id"] for r in runs if flows.get(r["flow_id"]) == "intake")
-            tasks: dict[str, str] = {}
-            for _ in range(60):  # the server records task runs from the events it receives: allow it a moment
-                tasks = {t["name"].rsplit("-", 1)[0]: t["state_type"] for t in _post(
-                    f"{api}/task_runs/filter", {"flow_runs": {"id": {"any_": [run_id]}}, "limit": 20, "offset": 0})}
-                if len(tasks) == 4 and set(tasks.values()) == {"COMPLETED"}:
-                    break
-                time.sleep(0.5)
-            assert tasks == dict.fromkeys(["read and validate workbooks", "load rubric, country data and policy",
-                                           "score, write SOWs and store", "publish decision artifacts"],
-                                          "COMPLETED"), tasks
+            # serve's process ran it (flows.handoff): the run is tagged so.
+            assert [(flows.get(r["flow_id"]), r["state_type"], r["tags"]) for r in runs] == \
+                [("intake", "COMPLETED", ["handed-off"])], runs
+            # A command whose settings differ from serve's (another client organisation on the SOW) runs the
+            # flow itself, still on serve's server rather than a temporary one.
+            other = subprocess.run([str(exe), "intake", str(write_example(EXAMPLES[1], tmp_path / "returned")),
+                                    "--json"], cwd=tmp_path, env={**env, "FAIRSOURCE_ORGANISATION": "Other Buyer"},
+                                   capture_output=True, text=True, timeout=300)
+            assert other.returncode == 0, other.stderr
+            runs = _post(f"{api}/flow_runs/filter", {"limit": 20, "offset": 0})
+            assert sorted(r["tags"] for r in runs if flows.get(r["flow_id"]) == "intake") == [[], ["handed-off"]]
+            # Real flow runs, their tasks visible in the server: each sends their states before it ends.
+            for run_id in [r["id"] for r in runs if flows.get(r["flow_id"]) == "intake"]:
+                tasks: dict[str, str] = {}
+                for _ in range(60):  # the server records task runs from the events it receives: allow it a moment
+                    tasks = {t["name"].rsplit("-", 1)[0]: t["state_type"] for t in _post(
+                        f"{api}/task_runs/filter", {"flow_runs": {"id": {"any_": [run_id]}}, "limit": 20,
+                                                    "offset": 0})}
+                    if len(tasks) == 4 and set(tasks.values()) == {"COMPLETED"}:
+                        break
+                    time.sleep(0.5)
+                assert tasks == dict.fromkeys(["read and validate workbooks", "load rubric, country data and policy",
+                                               "score, write SOWs and store", "publish decision artifacts"],
+                                              "COMPLETED"), tasks
     finally:
         proc.send_signal(stop)
         try:
@@ -86,6 +98,8 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
             pytest.fail(f"serve did not stop on {stop.name}: {stderr}")
     assert f"Prefect server and UI: http://127.0.0.1:{port}" in stdout
     assert "Serving requalify/scheduled (cron 0 6 1 * *), intake/on-demand, sow/on-demand" in stdout
+    assert f"fairsource intake in this home runs here: {tmp_path / '.fairsource' / 'serve' / 'serve.sock'}" in stdout
+    assert not (tmp_path / ".fairsource" / "serve" / "serve.sock").exists()  # removed on the way out
     assert "Traceback" not in stderr, stderr
     assert "never awaited" not in stderr and "RuntimeWarning" not in stderr, stderr
     assert proc.returncode == 0, stderr

@@ -86,9 +86,9 @@ def test_the_intake_command_runs_its_flow_without_a_heartbeat(monkeypatch, tmp_p
 
     class Flow:
         @staticmethod
-        def intake(paths, as_of=None):
+        def intake_in_batches(paths, as_of=None):
             seen.append(get_current_settings().flows.heartbeat_frequency)
-            return [], []
+            yield [], [], []
 
     monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
     monkeypatch.setattr(cli, "_flow", lambda name: Flow)
