@@ -490,8 +490,12 @@ def policy(
 def serve(
     port: Annotated[int, typer.Option(help="port of the local Prefect server and its UI (without PREFECT_API_URL)")]
     = 4200,
+    intake_only: Annotated[bool, typer.Option(
+        "--intake-only", help="serve no deployments (a team's workers run them): only run this home's intake "
+        "commands in this warm process")] = False,
 ) -> None:
-    """Serve the flows: requalification on its cron schedule, intake and SOW on demand (Ctrl-C stops)."""
+    """Serve the flows: requalification on its cron schedule, intake and SOW on demand (Ctrl-C stops). Meanwhile
+    `fairsource intake` in the same home runs in this process."""
     import os
 
     from supplier_models import FairsourceError
@@ -501,18 +505,18 @@ def serve(
     configure_prefect(serving=True)
     try:
         if os.environ.get("PREFECT_API_URL"):  # a team's Prefect server
-            _serve_deployments()
+            _serve(intake_only)
         else:
             with local_prefect_server(port) as url:  # stopped after the runner
                 os.environ["PREFECT_API_URL"] = url
                 out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
-                _serve_deployments()
+                _serve(intake_only)
     except FairsourceError as exc:
         _fail(str(exc))
     out.print("Stopped.", highlight=False)
 
 
-def _serve_deployments() -> None:
+def _serve(intake_only: bool) -> None:
     """Serve the flows until Ctrl-C or SIGTERM (see flows.serve), and take the intakes of commands run in this
     home meanwhile (see flows.handoff)."""
     import os
@@ -520,9 +524,9 @@ def _serve_deployments() -> None:
     from supplier_models import FairsourceError, get_settings
 
     from .handoff import handoff_service
-    from .serve import deployments, run_handed_off, serve_all, warm_up
+    from .serve import deployments, run_handed_off, serve_all, wait_for_stop, warm_up
 
-    deployed = deployments()
+    deployed = [] if intake_only else deployments()
     try:
         warm_up()
     except FairsourceError as exc:  # the scheduled runs may still succeed later (a database that comes back)
@@ -532,8 +536,15 @@ def _serve_deployments() -> None:
     with handoff_service(get_settings(), os.environ["PREFECT_API_URL"], run_handed_off) as where:
         if where:
             out.print(f"fairsource intake in this home runs here: {where}", highlight=False, markup=False)
-        out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
-        serve_all(deployed)
+        if intake_only:
+            if not where:
+                raise FairsourceError("another fairsource serve already runs this home's intakes (or this system "
+                                      "has no Unix sockets): nothing to serve")
+            out.print("Serving intakes only. Ctrl-C stops.", highlight=False)
+            wait_for_stop()
+        else:
+            out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
+            serve_all(deployed)
 
 
 @app.command()

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -105,6 +106,18 @@ def run_handed_off(paths: list[str], as_of: dt.date | None, progress: Callable[[
 
     with tags(TAG), one_off_flow_runs():
         return result_of(intake_in_batches(paths, as_of), progress)
+
+
+def wait_for_stop() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM (`serve --intake-only`: the hand-off runs in its own threads)."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *args: stop.set()) for sig in STOP_SIGNALS}
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def serve_all(deployed: list | None = None) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,45 @@ def test_a_serve_gone_mid_intake_is_reported_and_a_dead_socket_is_ignored(isolat
             assert second is None
         assert intake_via_serve(get_settings(), ["a.xlsx"], None) == {"outcomes": [], "rejected": []}
     assert not where.exists()
+
+
+def _deployments() -> list:
+    from prefect.client.orchestration import get_client
+
+    async def read() -> list:
+        async with get_client() as client:
+            return await client.read_deployments()
+
+    return asyncio.run(read())
+
+
+def test_serve_intake_only_runs_a_teams_intakes_and_serves_no_deployment(isolated_home, prefect_engine,
+                                                                          example_workbooks, database_url):
+    """On a team's server (the deployments are the work pool's, prefect.yaml), `serve --intake-only` keeps a
+    warm process for this home's intakes without registering any deployment; SIGTERM stops it cleanly."""
+    deployments = {d.id for d in _deployments()}
+    runs = len(_tagged_intake_runs())
+    env = {**os.environ, "PREFECT_API_URL": _api_url()}
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--intake-only"], cwd=isolated_home,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    where = socket_path(get_settings())
+    try:
+        for _ in range(600):
+            if where.exists() or serve.poll() is not None:
+                break
+            time.sleep(0.1)
+        name = EXAMPLES[2].name
+        code, printed, loaded, stderr = _finish(_command(isolated_home, "intake", str(example_workbooks[name]),
+                                                         "--json", env=env))
+        assert code == 0, stderr
+        assert printed[0]["vendor"] == name and "prefect" not in loaded
+        assert len(_tagged_intake_runs()) == runs + 1
+        assert {d.id for d in _deployments()} == deployments
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        stdout, stderr = serve.communicate(timeout=60)
+    assert serve.returncode == 0, stderr
+    assert stdout.splitlines()[-2:] == ["Serving intakes only. Ctrl-C stops.", "Stopped."], stdout
+    assert "Traceback" not in stderr and not where.exists()
+    store = Store(database_url)
+    assert store.latest_assessment(store.find_vendor(name).id).id == printed[0]["assessment_id"]
