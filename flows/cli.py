@@ -564,7 +564,13 @@ def demo(
         if not path.exists():  # a second demo re-submits the same files: nothing is stored twice
             write_example(vendor, folder)
         paths.append(path)
-    err.print(f"Running the intake flow on {len(paths)} example vendors (Prefect starts a temporary server)...")
+    import os
+
+    from .handoff import socket_path
+
+    where = "on the running Prefect server" if os.environ.get("PREFECT_API_URL") or socket_path(settings).exists() \
+        else "Prefect starts a temporary server"
+    err.print(f"Running the intake flow on {len(paths)} example vendors ({where})...")
     try:
         outcomes, rejected, _ = _run_intake(paths)
         from .reporting import write_report
