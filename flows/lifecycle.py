@@ -51,12 +51,11 @@ class RemediationView(BaseModel):
     evidence: str | None = None
 
     @classmethod
-    def row(cls, row: tuple, as_of: dt.date) -> RemediationView:
-        """From a `Store.remediation_rows` row."""
-        _vid, _name, code, action, question, country, priority, due, state, closed_on, closed_by, evidence = row
-        return cls(id=code, action=action, question=question, country=country, priority=priority, due_date=due,
-                   state=remediation_state(state, due, as_of), closed_on=closed_on, closed_by=closed_by,
-                   evidence=evidence)
+    def row(cls, r, as_of: dt.date) -> RemediationView:
+        """From a `Store.remediation_rows` row (its fields by name, as the store selects them)."""
+        return cls(id=r.code, action=r.action, question=r.question, country=r.country, priority=r.priority,
+                   due_date=r.due_date, state=remediation_state(r.state, r.due_date, as_of), closed_on=r.closed_on,
+                   closed_by=r.closed_by, evidence=r.evidence)
 
     @classmethod
     def of(cls, r: RemediationRecord, as_of: dt.date) -> RemediationView:
@@ -106,7 +105,7 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
     for row in store.lifecycle_rows(vendor_id, questions=[c.question for c in policy.answers]):
         vid = row["vendor_id"]
         tracked = []
-        while upcoming is not None and upcoming[0] == vid:
+        while upcoming is not None and upcoming.vendor_id == vid:
             tracked.append(RemediationView.row(upcoming, as_of))
             upcoming = next(pending, None)
         mine = _reviews_that_count(reviews.get(vid, []), reviewed, row["submission_id"], row["decision"])

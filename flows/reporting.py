@@ -28,11 +28,10 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     statuses = lifecycle.statuses(store, load_review_policy(settings.review_policy), as_of)
     rows = (portfolio_row(vendor, assessment, status)
             for (vendor, assessment), status in zip(store.latest_assessment_summaries(), statuses, strict=True))
-    lines = (RemediationLine(vendor=name, id=code, state=remediation_state(state, due, as_of), priority=priority,
-                             due_date=due, action=action, question=question, country=country, closed_on=closed_on,
-                             closed_by=closed_by, evidence=evidence)
-             for (_vid, name, code, action, question, country, priority, due, state, closed_on, closed_by,
-                  evidence) in store.remediation_rows())
+    lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
+                             priority=r.priority, due_date=r.due_date, action=r.action, question=r.question,
+                             country=r.country, closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
+             for r in store.remediation_rows())
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
     return str(write_portfolio(rows, path, principles, lines))
 

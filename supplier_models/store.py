@@ -594,8 +594,8 @@ class Store:
 
     def remediation_rows(self, vendor_id: str | None = None, batch: int = 5000) -> Iterator[tuple]:
         """Every tracked remediation as a plain row, streamed in vendor-name then id order (the order of
-        `lifecycle_rows`, so the two merge): (vendor id, vendor name, code, action, question, country,
-        priority, due date, state, closed on, closed by, evidence)."""
+        `lifecycle_rows`, so the two merge). Each row's fields by name: vendor_id, name (the vendor's), code,
+        action, question, country, priority, due_date, state, closed_on, closed_by, evidence."""
         r = RemediationRecord
         number = cast(func.substr(r.code, 2), Integer)
         query = (select(r.vendor_id, Vendor.name, r.code, r.action, r.question, r.country, r.priority, r.due_date,
