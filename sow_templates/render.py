@@ -222,7 +222,7 @@ def _compile(path: Path, data: bytes, sha: str) -> SowTemplate:
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _protect_literal_braces(_DOCXTPL.patch_xml(xml)))
         try:
             ast = env.parse(source)
-            compiled = env.from_string(source)
+            compiled = env.from_string(ast)  # the tree parsed once serves both the compile and the checks below
         except TemplateSyntaxError as exc:
             snippet = re.sub(r"<[^>]+>", "", "\n".join(source.splitlines()[max(exc.lineno - 2, 0):exc.lineno + 1]))
             raise TemplateError(f"template {path}, part {name}: {exc.message} near: {snippet.strip()[:200]!r}") from exc
