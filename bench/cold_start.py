@@ -31,21 +31,15 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import ROOT, Figure, base_vendor_name, example_workbooks, tempdir
+from bench.team import free_port, healthy
 
 FAIRSOURCE = Path(sys.executable).with_name("fairsource")
 INTAKE_TARGET = 2.0  # seconds, issue 13
 COMMAND_TARGET = 1.5  # seconds, issue 13
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(work: Path, api_url: str | None) -> dict[str, str]:
@@ -93,27 +87,30 @@ def _intake(workbooks: list[Path], work: Path, api_url: str | None) -> Timed:
     return _run([str(FAIRSOURCE), "intake", *map(str, targets), "--json"], work, api_url)
 
 
-def _start_server(home: Path) -> tuple[subprocess.Popen, str, float]:
-    port = _free_port()
-    env = _env(home, None)
-    log = open(home / "server.log", "w")  # noqa: SIM115 - closed with the process
-    start = time.perf_counter()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                             "127.0.0.1", "--port", str(port)], cwd=home, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
+def _started(argv: list[str], work: Path, env: dict[str, str], log: Path, ready, what: str) -> subprocess.Popen:
+    """Start `argv` in `work` (its own process group, output to `log`) and wait until `ready()` holds (not counted;
+    at most 120 s). Raises with the log's tail if it exits or never gets ready."""
+    with log.open("w") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(argv, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"prefect server exited: {(home / 'server.log').read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url, time.perf_counter() - start
-        except OSError:
-            time.sleep(0.25)
+            raise RuntimeError(f"{' '.join(argv[:3])} exited: {log.read_text()[-3000:]}")
+        if ready():
+            return proc
+        time.sleep(0.2)
     _stop(proc)
-    raise RuntimeError("prefect server did not answer /api/health within 120 s")
+    raise RuntimeError(f"{' '.join(argv[:3])} did not {what} within 120 s")
+
+
+def _start_server(home: Path) -> tuple[subprocess.Popen, str, float]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    start = time.perf_counter()
+    proc = _started([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
+                     "--port", str(port)], home, _env(home, None), home / "server.log", lambda: healthy(url),
+                    "answer /api/health")
+    return proc, url, time.perf_counter() - start
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -145,21 +142,14 @@ def _start_serve(work: Path, api_url: str) -> subprocess.Popen:
     """`fairsource serve` in `work` on the running server (as with a team's server: it starts no server of its
     own), waited for until its hand-off socket answers (not counted)."""
     work.mkdir(parents=True, exist_ok=True)
-    log = open(work / "serve.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([str(FAIRSOURCE), "serve"], cwd=work, env=_env(work, api_url), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
     where = work / ".fairsource" / "serve" / "serve.sock"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"fairsource serve exited: {(work / 'serve.log').read_text()[-3000:]}")
-        if where.exists():
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                if probe.connect_ex(str(where)) == 0:
-                    return proc
-        time.sleep(0.2)
-    _stop(proc)
-    raise RuntimeError("fairsource serve did not open its hand-off socket within 120 s")
+
+    def answers() -> bool:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            return where.exists() and probe.connect_ex(str(where)) == 0
+
+    return _started([str(FAIRSOURCE), "serve"], work, _env(work, api_url), work / "serve.log", answers,
+                    "open its hand-off socket")
 
 
 def _served_intakes(workbooks: list[Path], root: Path, runs: int) -> tuple[list[Figure], Path]:
