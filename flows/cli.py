@@ -112,6 +112,13 @@ def _print_problems(problems, path: Path) -> None:
         err.print(f"  {where}{about}: {p.message}", highlight=False, markup=False)
 
 
+def _print_rejected(rejected: dict) -> None:
+    """A file the intake rejected (`{"file", "errors"}`, as `_run_intake` returns it), every problem listed."""
+    from supplier_models.errors import Problem
+
+    _print_problems([Problem.model_validate(p) for p in rejected["errors"]], Path(rejected["file"]))
+
+
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="returned questionnaire workbooks", exists=False)],
@@ -221,7 +228,6 @@ def intake(
 ) -> None:
     """Validate, score and store returned questionnaires, and write their SOWs."""
     from supplier_models import FairsourceError
-    from supplier_models.errors import Problem
 
     day = _day("--as-of", as_of)
     try:
@@ -231,7 +237,7 @@ def intake(
     for r in rejected:
         if as_json:
             print(json.dumps(r))
-        _print_problems([Problem.model_validate(p) for p in r["errors"]], Path(r["file"]))
+        _print_rejected(r)
     for o, source in zip(outcomes, sources, strict=True):
         if as_json:
             print(json.dumps(o))
@@ -594,9 +600,7 @@ def demo(
     if any(o["duplicate"] for o in outcomes):
         out.print("These workbooks were received before: nothing new was stored.")
     for r in rejected:
-        from supplier_models.errors import Problem
-
-        _print_problems([Problem.model_validate(p) for p in r["errors"]], Path(r["file"]))
+        _print_rejected(r)
     out.print(f"Workbooks: {folder}", highlight=False)
     out.print(f"SOWs:      {settings.sow_dir}", highlight=False)
     out.print(f"Report:    {report_path}", highlight=False)

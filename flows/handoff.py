@@ -134,7 +134,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         try:
             self._answer()
-        except (BrokenPipeError, ConnectionError):  # the command was interrupted: no one to tell
+        except ConnectionError:  # the command was interrupted (a broken pipe, say): no one to tell
             log.info("a handed-off command went away before its answer")
 
     def _answer(self) -> None:
@@ -151,7 +151,7 @@ class _Handler(socketserver.StreamRequestHandler):
         try:
             # A command interrupted mid-way stops the run after its current batch (a progress reply fails).
             result = self.server.run(request.paths, request.as_of, lambda n: self._reply(progress=n))
-        except (BrokenPipeError, ConnectionError):
+        except ConnectionError:
             raise
         except FairsourceError as exc:
             self._reply(error=str(exc))
@@ -171,11 +171,11 @@ class HandoffServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 
     daemon_threads = True
 
-    def __init__(self, settings: Settings, prefect_api_url: str,
+    def __init__(self, where: Path, prefect_api_url: str,
                  run: Callable[[list[str], dt.date | None, Callable[[int], None]], dict]) -> None:
         self.prefect_api_url = prefect_api_url
         self.run = run
-        super().__init__(str(socket_path(settings)), _Handler)
+        super().__init__(str(where), _Handler)
 
     def refusal(self, request: IntakeRequest) -> str | None:
         if request.protocol != PROTOCOL:
@@ -210,7 +210,7 @@ def handoff_service(settings: Settings, prefect_api_url: str,
             return
         finally:
             probe.close()
-    server = HandoffServer(settings, prefect_api_url, run)
+    server = HandoffServer(where, prefect_api_url, run)
     thread = threading.Thread(target=server.serve_forever, name="fairsource-handoff", daemon=True)
     thread.start()
     try:

@@ -88,8 +88,9 @@ def warm_up() -> None:
     """Open (and create or upgrade) the store and load the scoring inputs once, so the first intake handed to
     this process costs what the next ones do."""
     from supplier_models import get_settings
+    from supplier_models.store import store_for
 
-    from .steps import load_inputs, store_for
+    from .steps import load_inputs
 
     settings = get_settings()
     store_for(settings.url)
