@@ -530,7 +530,7 @@ def _serve(intake_only: bool) -> None:
     from supplier_models import FairsourceError, get_settings
 
     from .handoff import handoff_service
-    from .serve import deployments, run_handed_off, serve_all, wait_for_stop, warm_up
+    from .serve import deployments, run_handed_off, send_queued, serve_all, wait_for_stop, warm_up
 
     deployed = [] if intake_only else deployments()
     try:
@@ -539,18 +539,21 @@ def _serve(intake_only: bool) -> None:
         err.print(f"Warning: {exc}", highlight=False, markup=False)
     names = ", ".join(f"{d.flow_name}/{d.name}" + (f" (cron {d.schedules[0].schedule.cron})" if d.schedules else "")
                       for d in deployed)
-    with handoff_service(get_settings(), os.environ["PREFECT_API_URL"], run_handed_off) as where:
-        if where:
-            out.print(f"fairsource intake in this home runs here: {where}", highlight=False, markup=False)
-        if intake_only:
-            if not where:
-                raise FairsourceError("another fairsource serve already runs this home's intakes (or this system "
-                                      "has no Unix sockets): nothing to serve")
-            out.print("Serving intakes only. Ctrl-C stops.", highlight=False)
-            wait_for_stop()
-        else:
-            out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
-            serve_all(deployed)
+    try:
+        with handoff_service(get_settings(), os.environ["PREFECT_API_URL"], run_handed_off) as where:
+            if where:
+                out.print(f"fairsource intake in this home runs here: {where}", highlight=False, markup=False)
+            if intake_only:
+                if not where:
+                    raise FairsourceError("another fairsource serve already runs this home's intakes (or this "
+                                          "system has no Unix sockets): nothing to serve")
+                out.print("Serving intakes only. Ctrl-C stops.", highlight=False)
+                wait_for_stop()
+            else:
+                out.print(f"Serving {names}. Ctrl-C stops.", highlight=False, markup=False)
+                serve_all(deployed)
+    finally:
+        send_queued()  # before the caller stops the local server
 
 
 @app.command()

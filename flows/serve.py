@@ -109,6 +109,17 @@ def run_handed_off(paths: list[str], as_of: dt.date | None, progress: Callable[[
         return result_of(intake_in_batches(paths, as_of), progress)
 
 
+def send_queued() -> None:
+    """Send what this process's flow runs still have queued for the server (Prefect sends logs and events in
+    batches, every few seconds), while the server still runs: `fairsource serve` stops its local server next,
+    and a run that ended just before Ctrl-C lost its last log lines ("Error logging to API")."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)
+
+
 def wait_for_stop() -> None:
     """Block until Ctrl-C (SIGINT) or SIGTERM (`serve --intake-only`: the hand-off runs in its own threads)."""
     stop = threading.Event()

@@ -34,7 +34,9 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
     traceback, no "coroutine 'Runner.astop' was never awaited" (SIGTERM used to print it, and hang)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update({"FAIRSOURCE_HOME": str(tmp_path / ".fairsource"), "FAIRSOURCE_REQUALIFY_CRON": "0 6 1 * *"})
+    env.update({"FAIRSOURCE_HOME": str(tmp_path / ".fairsource"), "FAIRSOURCE_REQUALIFY_CRON": "0 6 1 * *",
+                # run logs held back until serve stops: they must reach the server before serve stops it
+                "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "120"})
     exe = Path(sys.executable).with_name("fairsource")
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -101,6 +103,7 @@ def test_serve_schedules_requalification_and_stops_cleanly(tmp_path, stop):
     assert f"fairsource intake in this home runs here: {tmp_path / '.fairsource' / 'serve' / 'serve.sock'}" in stdout
     assert not (tmp_path / ".fairsource" / "serve" / "serve.sock").exists()  # removed on the way out
     assert "Traceback" not in stderr, stderr
+    assert "Error logging to API" not in stdout + stderr, stdout + stderr
     assert "never awaited" not in stderr and "RuntimeWarning" not in stderr, stderr
     assert proc.returncode == 0, stderr
     assert stdout.rstrip().endswith("Stopped.")
