@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF_SEED = "2025-06-01"  # when the seeded assessments were made (long expired by AS_OF)
-AS_OF = "2026-11-23"  # the requalification day (as in tests/test_flows.py)
+AS_OF = "2026-11-23"  # the requalification day (as in tests/flows/test_flows.py)
 
 
 @dataclass
@@ -135,8 +135,8 @@ def variant_answers(base, i: int) -> tuple[dict, list]:
 
 def example_workbooks(folder: Path, variants_per_example: int = 3) -> list[Path]:
     """Workbooks for the example vendors and a few variants of each, through the real form writer."""
-    from supplier_models.examples import EXAMPLES, ISSUED_AT
-    from supplier_models.form import fill_form, write_form
+    from supplier_models.workbooks.examples import EXAMPLES, ISSUED_AT
+    from supplier_models.workbooks.form import fill_form, write_form
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

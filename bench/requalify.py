@@ -10,12 +10,12 @@ Flow: `flows.requalify.requalify(as_of=AS_OF)` in a fresh process on a copy of t
 with the temporary Prefect server, timed from the call to its return (server start, task runs,
 portfolio workbook and artifact included).
 
-Floor: the same work without Prefect, in a fresh process on another copy: `steps.select_changed`, then
-per batch of 500 the vendors' stored submission and previous assessment, `steps.decide` and
-`steps.cap_validity`, `steps.sow_needs_reissue` (re-issue when the flow would), `steps.assessment_record`,
+Floor: the same work without Prefect, in a fresh process on another copy: `usecases.select_changed`, then
+per batch of 500 the vendors' stored submission and previous assessment, `usecases.decide` and
+`usecases.cap_validity`, `usecases.sow_needs_reissue` (re-issue when the flow would), `usecases.assessment_record`,
 and `Store.add_assessments` (Core bulk inserts of the assessment and audit rows, remediations tracked);
-then the lifecycle pass as plain function calls (`lifecycle.request_reattestations`, `due_notices`,
-`record_notices`) and the portfolio workbook (`reporting.write_report`). Same scoring, same rows, same files:
+then the lifecycle pass as plain function calls (`usecases.request_reattestations`, `due_notices`,
+`record_notices`) and the portfolio workbook (`usecases.write_report`). Same scoring, same rows, same files:
 the ratio is what Prefect's orchestration adds (the temporary server's start included). The floor's parts are
 printed, so the lifecycle pass and the portfolio's own cost show too.
 
@@ -54,16 +54,16 @@ def seed(url: str, n: int, folder: Path) -> None:
     """N vendors with a submission and an expired assessment each, bulk-inserted (not timed)."""
     from sqlalchemy import insert
 
-    from flows import steps
+    from flows import usecases
     from supplier_models import Settings, Store
-    from supplier_models.tables import AssessmentRecord, SubmissionRecord, Vendor
+    from supplier_models.store.tables import AssessmentRecord, SubmissionRecord, Vendor
 
     store = Store(url)
-    inputs = steps.load_inputs(Settings(home=folder / "seed-home"))
+    inputs = usecases.load_inputs(Settings(home=folder / "seed-home"))
     seeded_on = dt.date.fromisoformat(AS_OF_SEED)
     bases = []
     for sub in _distinct_submissions(folder / "workbooks"):
-        decision = steps.decide(sub, inputs, seeded_on)
+        decision = usecases.decide(sub, inputs, seeded_on)
         sub_json = sub.model_dump(mode="json")
         dec_json = decision.model_dump(mode="json")
         bases.append((sub_json, dec_json, decision))
@@ -112,44 +112,44 @@ def worker_flow(home: Path) -> dict:
 
 
 def worker_floor(home: Path) -> dict:
-    from flows import lifecycle, reporting, steps
+    from flows import usecases
     from supplier_models import Store, Submission, get_settings
 
     as_of = dt.date.fromisoformat(AS_OF)
     start = time.perf_counter()
     settings = get_settings()
     store = Store(settings.url)
-    inputs = steps.load_inputs(settings)
-    due = steps.select_changed(store, inputs)
+    inputs = usecases.load_inputs(settings)
+    due = usecases.select_changed(store, inputs)
     rescored = reissued = 0
     for b in range(0, len(due), 500):
         rows = store.requalification_batch(due[b:b + 500])  # the same one-query read as the flow's task
         items = []
         for aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received in rows:
             submission = Submission.model_validate(sub_data)
-            decision = steps.cap_validity(steps.decide(submission, inputs, as_of), inputs, received.date())
+            decision = usecases.cap_validity(usecases.decide(submission, inputs, as_of), inputs, received.date())
             data = decision.model_dump(mode="json")  # once, for the re-issue check and the row
             assessment_id = str(uuid.uuid4())
             sow = None
-            if steps.sow_needs_reissue(previous, data):
-                rendered = steps.issue_sow(submission, decision, inputs,
-                                           steps.sow_path(settings.sow_dir, vendor, decision, assessment_id))
+            if usecases.sow_needs_reissue(previous, data):
+                rendered = usecases.issue_sow(submission, decision, inputs,
+                                           usecases.sow_path(settings.sow_dir, vendor, decision, assessment_id))
                 if rendered is not None:
-                    sow = steps.sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id,
+                    sow = usecases.sow_record(rendered, assessment_id=assessment_id, vendor_id=vendor_id,
                                            decision=decision.decision)
                     reissued += 1
-            items.append((steps.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
+            items.append((usecases.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
                                                   submission_id=submission_id, reason="data_change", data=data,
                                                   supersedes=aid), sow))
         store.add_assessments(items)  # one transaction per batch, as the flow's tasks
         rescored += len(items)
     parts = {"rescoring": time.perf_counter() - start}
     t = time.perf_counter()
-    lifecycle.request_reattestations(store, settings, inputs, as_of, settings.requalify_within_days)
-    lifecycle.record_notices(store, lifecycle.due_notices(store, settings, inputs, as_of), as_of)
+    usecases.request_reattestations(store, settings, inputs, as_of, settings.requalify_within_days)
+    usecases.record_notices(store, usecases.due_notices(store, settings, inputs, as_of), as_of)
     parts["lifecycle"] = time.perf_counter() - t
     t = time.perf_counter()
-    reporting.write_report(settings, None, as_of)
+    usecases.write_report(settings, None, as_of)
     parts["portfolio"] = time.perf_counter() - t
     elapsed = time.perf_counter() - start
     return {"elapsed": elapsed, "rescored": rescored, "reissued": reissued, "peak_rss_mb": peak_rss_mb(),

@@ -23,16 +23,16 @@ TARGET = 12.0  # issue 13: at least 12x naive docxtpl in every --quick run
 def _contexts(n: int, folder: Path):
     """N SOW contexts for varied vendors (qualified and conditional examples, own names and pay)."""
     from bench.common import example_workbooks
-    from flows import steps
+    from flows import usecases
     from sow_templates import build_context
     from supplier_models import Settings, read_workbook
 
-    inputs = steps.load_inputs(Settings(home=folder / "home"))
+    inputs = usecases.load_inputs(Settings(home=folder / "home"))
     as_of = dt.date.fromisoformat(AS_OF)
     subs = []
     for path in example_workbooks(folder / "wb", variants_per_example=1):
         sub = read_workbook(path)
-        if steps.decide(sub, inputs, as_of).decision != "not_qualified":
+        if usecases.decide(sub, inputs, as_of).decision != "not_qualified":
             subs.append(sub)
     contexts = []
     for i in range(n):
@@ -42,7 +42,7 @@ def _contexts(n: int, folder: Path):
         sub = base.model_copy(update={"vendor_name": name, "answers": answers,
                                       "countries": [c.model_copy(update={"workers": c.workers + i % 17})
                                                     for c in base.countries]})
-        decision = steps.decide(sub, inputs, as_of)
+        decision = usecases.decide(sub, inputs, as_of)
         contexts.append(build_context(sub, decision, organisation=f"Client {i % 5}", issued_on=as_of))
     return contexts
 

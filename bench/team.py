@@ -1,4 +1,4 @@
-"""A team's stack for real, shared by `tests/test_team_stack.py` and `bench/team_stack.py`: PostgreSQL databases
+"""A team's stack for real, shared by `tests/flows/test_team_stack.py` and `bench/team_stack.py`: PostgreSQL databases
 for the store and for Prefect, `prefect server start` on the latter, the process work pool, the deployments of
 prefect.yaml (`prefect --no-prompt deploy --all`), and workers (`prefect worker start --pool fairsource --limit 1`),
 each named in the store's audit by FAIRSOURCE_WORKER_NAME. The commands are the README's ("A team's deployment").
@@ -53,7 +53,7 @@ def create_database(admin, name: str) -> str:
 
 def write_policy(path: Path, overrides: list[tuple[str, str, str]]) -> Path:
     """An organisation policy with score overrides: a new policy version, so every vendor is due again."""
-    from supplier_models.policy import OVERRIDES_SHEET, write_blank_policy
+    from supplier_models.workbooks.policy_workbook import OVERRIDES_SHEET, write_blank_policy
 
     write_blank_policy(path)
     wb = load_workbook(path)

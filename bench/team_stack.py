@@ -1,6 +1,6 @@
 """Benchmark 6: the team stack at full size (issue #13), requalification shared by two workers.
 
-The stack (`bench/team.py`, the same machinery as tests/test_team_stack.py): the store and Prefect's database in
+The stack (`bench/team.py`, the same machinery as tests/flows/test_team_stack.py): the store and Prefect's database in
 PostgreSQL, `prefect server start`, the process work pool, prefect.yaml's deployments (`prefect --no-prompt deploy
 --all`) and two workers `prefect worker start --pool fairsource --limit 1` named w1 and w2 (FAIRSOURCE_WORKER_NAME).
 PostgreSQL: FAIRSOURCE_BENCH_DATABASE_URL, else a postgresql FAIRSOURCE_TEST_DATABASE_URL, else

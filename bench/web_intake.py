@@ -5,7 +5,7 @@ Web: `fairsource web`'s app served by uvicorn in this process (warm: scoring inp
 decision object received.
 
 In-process: the same steps without HTTP, on its own fresh store: `read_workbook` on the same bytes, then
-`steps.intake_one` (score, SOW rendered and verified, stored), with the same scoring inputs.
+`usecases.intake_one` (score, SOW rendered and verified, stored), with the same scoring inputs.
 
 Each workbook is a distinct returned file (its own vendor), so neither path meets a duplicate. Both stores
 are SQLite files under a temporary home. Target: the web path at most 2x the in-process steps, and under
@@ -45,8 +45,9 @@ def _serve(app):
 def run(quick: bool) -> list[Figure]:
     import httpx
 
-    from flows import steps
-    from flows.web import auth, create_app
+    from fairsource import accounts
+    from fairsource.web import create_app
+    from flows import usecases
     from supplier_models import Settings, Store, read_workbook
 
     n_variants = 2 if quick else 5
@@ -54,11 +55,11 @@ def run(quick: bool) -> list[Figure]:
     files = example_workbooks(root / "workbooks", variants_per_example=n_variants)
     # Both stores and SOW folders live under the temporary root, named explicitly in each Settings.
     web_settings = Settings(home=root / "web")
-    inputs = steps.load_inputs(web_settings)
+    inputs = usecases.load_inputs(web_settings)
     app = create_app(web_settings, inputs=inputs)
     store = Store(web_settings.url)
-    auth.add_user(store, "bench@example.org", "reviewer", "bench password 123")
-    token = auth.new_api_token(store, "bench@example.org")
+    accounts.add_user(store, "bench@example.org", "reviewer", "bench password 123")
+    token = accounts.new_api_token(store, "bench@example.org")
     server, thread, base = _serve(app)
     web_times = []
     try:
@@ -82,7 +83,7 @@ def run(quick: bool) -> list[Figure]:
         body = path.read_bytes()
         start = time.perf_counter()
         submission = read_workbook(path, data=body)
-        steps.intake_one(submission, local_store, inputs, today, local_settings.sow_dir)
+        usecases.intake_one(submission, local_store, inputs, today, local_settings.sow_dir)
         local_times.append(time.perf_counter() - start)
     web, local = statistics.median(web_times), statistics.median(local_times)
     ratio = web / local
@@ -90,7 +91,7 @@ def run(quick: bool) -> list[Figure]:
         Figure(f"Upload to decision, web app (warm), median of {len(files)} workbooks", web, "s", baseline=local,
                ratio=ratio, target=f"<= {TARGET_RATIO:g}x the in-process steps and < {TARGET_SECONDS} s",
                met=ratio <= TARGET_RATIO and web < TARGET_SECONDS,
-               note="baseline: read_workbook + steps.intake_one in-process (score, SOW, store)",
+               note="baseline: read_workbook + usecases.intake_one in-process (score, SOW, store)",
                extra={"web_p90": sorted(web_times)[int(0.9 * len(web_times)) - 1],
                       "local_p90": sorted(local_times)[int(0.9 * len(local_times)) - 1]}),
     ]

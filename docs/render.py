@@ -76,11 +76,10 @@ def _seeded_ids(seed: int = 20261123) -> Iterator[None]:
 
 def make_documents(work: Path) -> dict[str, Path]:
     """The four documents a user sees, made in `work` (its own FAIRSOURCE_HOME and SQLite store)."""
-    from flows import steps
-    from flows.lifecycle import record_review
-    from flows.reporting import write_report
+    from flows import usecases
+    from flows.usecases import record_review, write_report
     from supplier_models import Settings, Store, Submission, write_form
-    from supplier_models.examples import EXAMPLES, write_example
+    from supplier_models.workbooks.examples import EXAMPLES, write_example
 
     work = work.resolve()
     home = work / ".fairsource"
@@ -97,12 +96,12 @@ def make_documents(work: Path) -> dict[str, Path]:
         returned = [write_example(v, work / "returned") for v in EXAMPLES]
         store = Store(settings.url)
         try:
-            inputs = steps.load_inputs(settings)
+            inputs = usecases.load_inputs(settings)
             outcomes = {}
-            for read in steps.read_files([str(p) for p in returned]):
+            for read in usecases.read_files([str(p) for p in returned]):
                 if not isinstance(read, Submission):
                     raise RenderError(f"an example workbook was rejected: {read.file}: {read.problems[0].message}")
-                o = steps.intake_one(read, store, inputs, DAY, settings.sow_dir, received_on=DAY)
+                o = usecases.intake_one(read, store, inputs, DAY, settings.sow_dir, received_on=DAY)
                 outcomes[o.vendor] = o
             if outcomes[QUALIFIED].sow is None or outcomes[CONDITIONAL].decision.decision != "conditional":
                 raise RenderError("the example vendors no longer decide as the pictures expect")

@@ -5,7 +5,7 @@
 Builds a throw-away store with the six example vendors (some received months ago, so the dashboard has
 expiring qualifications, overdue remediations and workers in eleven countries), serves the app with uvicorn
 and photographs two pages in Chromium (/usr/bin/chromium), through the same helpers as
-tests/test_web_browser.py.
+tests/web/test_web_browser.py.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from web_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app  # noqa: E402
 
-from flows import steps  # noqa: E402
-from flows.web import auth  # noqa: E402
+from fairsource import accounts  # noqa: E402
+from flows import usecases  # noqa: E402
 from supplier_models import read_workbook  # noqa: E402
-from supplier_models.examples import EXAMPLES, write_example  # noqa: E402
+from supplier_models.workbooks.examples import EXAMPLES, write_example  # noqa: E402
 
 # Days ago each example was received: Lumen is up for renewal, Frontier's remediations are overdue.
 AGE = {"Lumen Data Services GmbH": 330, "Frontier Language Services LLC": 120, "QuickTask Crowd Ltd": 40}
@@ -41,8 +41,8 @@ def main(out: Path = ROOT / "docs" / "images") -> None:
         for vendor in EXAMPLES:
             day = today - dt.timedelta(days=AGE.get(vendor.name, 0))
             sub = read_workbook(write_example(vendor, home / "returned"))
-            steps.intake_one(sub, state.store, state.inputs, day, settings.sow_dir, received_on=day)
-            auth.create_invite(state.store, vendor.name, f"qualification@{vendor.slug}.example", created_by="ana",
+            usecases.intake_one(sub, state.store, state.inputs, day, settings.sow_dir, received_on=day)
+            accounts.create_invite(state.store, vendor.name, f"qualification@{vendor.slug}.example", created_by="ana",
                                days=30)
         bright = state.store.find_vendor(EXAMPLES[1].name)
         with running(app) as base, sync_playwright() as p:

@@ -1,1 +1,3 @@
-"""Prefect flows and the `fairsource` command line: orchestration only."""
+"""The use cases (`flows.usecases`: plain functions the command line, the web app and the flows call) and the
+Prefect flows, tasks, deployments, serve and hand-off that run them (`intake`, `requalify`, `sow`, `tasks`,
+`serve`, `handoff`, `runtime`)."""

@@ -34,7 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from supplier_models.errors import FairsourceError
+from supplier_models.errors import FairsourceError, ServeStopped
 from supplier_models.settings import Settings
 
 PROTOCOL = 1
@@ -69,9 +69,6 @@ def settings_key(settings: Settings) -> str:
 
 
 # -- the command's side ------------------------------------------------------------------------------------------
-class ServeStopped(FairsourceError):
-    """serve's process went away while it ran the command's intake."""
-
 
 def intake_via_serve(settings: Settings, paths: list[str], as_of: dt.date | None,
                      progress: Callable[[int], None] = lambda n: None) -> dict | None:

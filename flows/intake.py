@@ -11,7 +11,7 @@ from prefect.utilities.annotations import quote
 from supplier_models import Submission, get_settings
 
 from . import tasks
-from .steps import Outcome, Rejected
+from .usecases import Outcome, Rejected
 
 
 @flow(name="intake", description="Read, score and store returned questionnaires; write SOWs.")

@@ -16,10 +16,10 @@ from prefect import flow
 from prefect.utilities.annotations import quote
 
 from supplier_models import ConfigurationError, FairsourceError, get_settings
+from supplier_models.store import store_for
 
-from . import steps, tasks
-from .lifecycle import LifecycleRun, Notice
-from .steps import Requalified
+from . import tasks
+from .usecases import LifecycleRun, Notice, Requalified, input_versions, rescorings_of
 
 
 @flow(name="requalify", description="Rescore on data changes, ask for fresh attestations before expiry, remind.")
@@ -39,8 +39,8 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
     outcomes: list[Requalified] = []
     if settings.requalify_shard_deployment and shards:
         run_shards(settings.requalify_shard_deployment, shards, as_of, settings.requalify_shard_timeout,
-                   steps.input_versions(inputs))
-        outcomes = steps.rescorings_of(steps.store_for(settings.url), due)
+                   input_versions(inputs))
+        outcomes = rescorings_of(store_for(settings.url), due)
     else:
         for shard in shards:
             outcomes += tasks.rescore(quote(shard), settings, quote(inputs), as_of)
@@ -58,7 +58,7 @@ def requalify_shard(ids: list[str], as_of: dt.date, versions: dict[str, str | No
     Returns how many were rescored (fewer when some already were)."""
     settings = get_settings()
     inputs = tasks.load_inputs(settings)
-    mine = steps.input_versions(inputs)
+    mine = input_versions(inputs)
     if versions is not None and versions != mine:
         differ = ", ".join(f"{k} {mine.get(k)} (the run's: {v})" for k, v in versions.items() if mine.get(k) != v)
         raise ConfigurationError(f"worker {settings.worker_name or ''} scores with other data than the run: {differ}. "

@@ -90,7 +90,7 @@ def warm_up() -> None:
     from supplier_models import get_settings
     from supplier_models.store import store_for
 
-    from .steps import load_inputs
+    from .usecases import load_inputs
 
     settings = get_settings()
     store_for(settings.url)

@@ -11,28 +11,26 @@ from prefect.cache_policies import NO_CACHE
 
 from scoring import Decision
 from supplier_models import Settings, get_settings
+from supplier_models.errors import NotQualified, SowError
+from supplier_models.store import store_for
 
-from . import lifecycle, steps
-
-
-class NotQualified(steps.SowError):
-    """The vendor has no qualifying assessment, so no SOW can be written."""
+from . import usecases
 
 
 @task(name="render, verify and record the SOW", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
       retry_condition_fn=lambda task, run, state: not isinstance(state.result(raise_on_failure=False),
-                                                                  steps.SowError))
+                                                                  SowError))
 def regenerate(vendor: str, out: str | None, template: str | None, settings: Settings,
                as_of: dt.date | None = None) -> str:
-    store = steps.store_for(settings.url)
+    store = store_for(settings.url)
     found = store.find_vendor(vendor)
     if found is None:
         raise NotQualified(f'no vendor "{vendor}" in the store')
-    inputs = steps.load_inputs(settings)
+    inputs = usecases.load_inputs(settings)
     assessment = store.latest_assessment(found.id)
     if assessment is None:
         raise NotQualified(f"{found.name} is not qualified (not assessed): no SOW can be written")
-    status = lifecycle.status_of(store, inputs.review_policy, found.id, as_of or dt.date.today())
+    status = usecases.status_of(store, inputs.review_policy, found.id, as_of or dt.date.today())
     if status.decision == "not_qualified":
         why = "by review" if status.assessed_decision != "not_qualified" else f"on {assessment.assessed_on}"
         raise NotQualified(f"{found.name} is not qualified ({status.decision} {why}): no SOW can be written")
@@ -45,9 +43,9 @@ def regenerate(vendor: str, out: str | None, template: str | None, settings: Set
         decision = decision.model_copy(update={"decision": status.decision})
     if template:
         inputs = inputs.model_copy(update={"template": Path(template)})
-    target = Path(out) if out else steps.sow_path(settings.sow_dir, found.name, decision, str(uuid.uuid4()))
-    rendered = steps.issue_sow(submission, decision, inputs, target, draft=status.review_pending)
-    store.add_sow(steps.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id,
+    target = Path(out) if out else usecases.sow_path(settings.sow_dir, found.name, decision, str(uuid.uuid4()))
+    rendered = usecases.issue_sow(submission, decision, inputs, target, draft=status.review_pending)
+    store.add_sow(usecases.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id,
                                    decision=status.decision, draft=status.review_pending,
                                    override_knockout=status.override_knockout))
     return str(rendered.path)

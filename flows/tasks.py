@@ -1,10 +1,9 @@
-"""Prefect tasks: thin wrappers over `flows.steps`, batched so Prefect's overhead is per batch,
+"""Prefect tasks: thin wrappers over `flows.usecases`, batched so Prefect's overhead is per batch,
 never per vendor or per question. Tasks that touch files or the database retry."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -12,11 +11,9 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import SQLAlchemyError
 
 from supplier_models import FairsourceError, Settings, StoreError, Submission
+from supplier_models.store import store_for
 
-from . import steps
-
-if TYPE_CHECKING:  # loaded by the requalification's tasks when they run: an intake needs none of them
-    from . import lifecycle
+from . import usecases
 
 
 def _transient(task, task_run, state) -> bool:
@@ -29,63 +26,62 @@ IO_RETRIES = {"retries": 2, "retry_delay_seconds": 1, "cache_policy": NO_CACHE, 
 
 
 @task(name="read and validate workbooks", **IO_RETRIES)
-def read_workbooks(paths: list[str]) -> list[Submission | steps.Rejected]:
-    return steps.read_files(paths)
+def read_workbooks(paths: list[str]) -> list[Submission | usecases.Rejected]:
+    return usecases.read_files(paths)
 
 
 @task(name="load rubric, country data and policy", **IO_RETRIES)
-def load_inputs(settings: Settings) -> steps.ScoringInputs:
-    return steps.load_inputs(settings)
+def load_inputs(settings: Settings) -> usecases.ScoringInputs:
+    return usecases.load_inputs(settings)
 
 
 @task(name="score, write SOWs and store", **IO_RETRIES)
-def score_and_store(submissions: list[Submission], settings: Settings, inputs: steps.ScoringInputs,
-                    as_of: dt.date, received_on: dt.date | None = None) -> list[steps.Outcome]:
-    store = steps.store_for(settings.url)
-    return [steps.intake_one(sub, store, inputs, as_of, settings.sow_dir, received_on) for sub in submissions]
+def score_and_store(submissions: list[Submission], settings: Settings, inputs: usecases.ScoringInputs,
+                    as_of: dt.date, received_on: dt.date | None = None) -> list[usecases.Outcome]:
+    store = store_for(settings.url)
+    return [usecases.intake_one(sub, store, inputs, as_of, settings.sow_dir, received_on) for sub in submissions]
 
 
 @task(name="select vendors whose rubric, policy or country data changed", **IO_RETRIES)
-def select_changed(settings: Settings, inputs: steps.ScoringInputs) -> list[str]:
-    return steps.select_changed(steps.store_for(settings.url), inputs)
+def select_changed(settings: Settings, inputs: usecases.ScoringInputs) -> list[str]:
+    return usecases.select_changed(store_for(settings.url), inputs)
 
 
 @task(name="ask for fresh attestations (pre-filled forms)", **IO_RETRIES)
-def request_reattestations(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date,
-                           within_days: int) -> lifecycle.LifecycleRun:
-    from . import lifecycle
+def request_reattestations(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date,
+                           within_days: int) -> usecases.LifecycleRun:
 
-    return lifecycle.request_reattestations(steps.store_for(settings.url), settings, inputs, as_of, within_days)
+    return usecases.request_reattestations(store_for(settings.url), settings, inputs, as_of, within_days)
 
 
 @task(name="send reminders", **IO_RETRIES)
-def send_reminders(settings: Settings, inputs: steps.ScoringInputs, as_of: dt.date) -> list[lifecycle.Notice]:
+def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date) -> list[usecases.Notice]:
     """Reminders due today, e-mailed when FAIRSOURCE_SMTP_URL is set, and recorded once sent (a retry after
     a failed send sends them again; a re-run after they were recorded sends nothing)."""
-    from . import lifecycle, mail
 
-    store = steps.store_for(settings.url)
-    notices = lifecycle.due_notices(store, settings, inputs, as_of)
+    store = store_for(settings.url)
+    notices = usecases.due_notices(store, settings, inputs, as_of)
     if settings.smtp_url:
         to_mail = [n for n in notices if n.to]
+        from .usecases import mail
+
         mail.send_all(settings.smtp_url, [mail.message(settings.mail_from, n.to, n.subject, n.text, n.attachment)
                                           for n in to_mail])
         notices = [n.model_copy(update={"emailed": bool(n.to)}) for n in notices]
-    return lifecycle.record_notices(store, notices, as_of)
+    return usecases.record_notices(store, notices, as_of)
 
 
 @task(name="rescore a batch of vendors", **IO_RETRIES)
-def rescore(due: list[str], settings: Settings, inputs: steps.ScoringInputs,
-            as_of: dt.date) -> list[steps.Requalified]:
-    return steps.rescore_batch(steps.store_for(settings.url), due, inputs, as_of, settings.sow_dir,
+def rescore(due: list[str], settings: Settings, inputs: usecases.ScoringInputs,
+            as_of: dt.date) -> list[usecases.Requalified]:
+    return usecases.rescore_batch(store_for(settings.url), due, inputs, as_of, settings.sow_dir,
                                settings.worker_name)
 
 
 @task(name="write the portfolio workbook", **IO_RETRIES)
 def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
-    from . import reporting
 
-    return reporting.write_report(settings, out, as_of)
+    return usecases.write_report(settings, out, as_of)
 
 
 def _cell(text: object) -> str:
@@ -93,7 +89,7 @@ def _cell(text: object) -> str:
 
 
 @task(name="publish decision artifacts", cache_policy=NO_CACHE)
-def publish_decisions(outcomes: list[steps.Outcome], rejected: list[steps.Rejected]) -> None:
+def publish_decisions(outcomes: list[usecases.Outcome], rejected: list[usecases.Rejected]) -> None:
     """A markdown report of every decision with its reasons, and a table of principle scores."""
     lines = ["# Intake decisions", ""]
     for o in outcomes:
@@ -118,8 +114,8 @@ def publish_decisions(outcomes: list[steps.Outcome], rejected: list[steps.Reject
 
 
 @task(name="publish requalification summary", cache_policy=NO_CACHE)
-def publish_requalification(outcomes: list[steps.Requalified], as_of: dt.date, report: str,
-                            run: lifecycle.LifecycleRun, notices: list[lifecycle.Notice]) -> None:
+def publish_requalification(outcomes: list[usecases.Requalified], as_of: dt.date, report: str,
+                            run: usecases.LifecycleRun, notices: list[usecases.Notice]) -> None:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.decision] = counts.get(o.decision, 0) + 1

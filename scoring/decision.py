@@ -29,7 +29,8 @@ from .models import (
     Remediation,
 )
 from .pay import HOURS_PER_MONTH, pay_floor
-from .rubric import BAND_ORDER, GeoModel, QuestionRule, RemediationRule, Rubric, load_geo_model, load_rubric
+from .rubric import GeoModel, QuestionRule, RemediationRule, Rubric, load_geo_model, load_rubric
+from .terms import BAND_ORDER
 
 DECISION_ORDER: dict[str, int] = {"not_qualified": 0, "conditional": 1, "qualified": 2}
 

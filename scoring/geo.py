@@ -20,7 +20,8 @@ from supplier_models.reference_data import (
 )
 
 from .models import Band, Contribution, CountryRisk, GeoRisk
-from .rubric import BAND_ORDER, GeoModel
+from .rubric import GeoModel
+from .terms import BAND_ORDER
 
 PRINCIPLE = "geographic_risk"
 UNSAFE_STATUSES = frozenset({"yes", "de_facto", "contested"})

@@ -28,11 +28,8 @@ from supplier_models.yamlfile import safe_load as load_yaml
 
 from .models import Remediation
 from .rubric import Validity
+from .terms import DECISIONS, ReviewAction, Status
 
-Status = Literal["qualified", "conditional", "pending_review", "action_required", "not_qualified", "expired",
-                 "reattestation_requested"]
-ReviewAction = Literal["approve", "reject", "override"]
-DECISIONS = ("qualified", "conditional", "not_qualified")
 REMINDER_DAYS = (60, 30, 7)
 
 

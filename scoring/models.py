@@ -12,8 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DecisionValue = Literal["qualified", "conditional", "not_qualified"]
-Band = Literal["low", "medium", "high", "prohibited"]
+from .terms import Band, DecisionValue, Priority
 
 
 class Contribution(BaseModel):
@@ -47,7 +46,7 @@ class Remediation(BaseModel):
     principle: str | None = None
     country: str | None = Field(None, description="ISO alpha-2 when the remediation is about one country")
     due_date: dt.date | None = None
-    priority: Literal["high", "normal"] = Field(
+    priority: Priority = Field(
         "normal", description="high: must be closed before the vendor can be qualified")
     rule: str | None = Field(None, description="the rubric or country rule that raised it")
 

@@ -21,10 +21,7 @@ from supplier_models.questionnaire import Condition, Questionnaire
 from supplier_models.questionnaire import load as load_questionnaire
 from supplier_models.yamlfile import safe_load as load_yaml
 
-from .models import Band
-
-Priority = Literal["high", "normal"]
-BAND_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "prohibited": 3}
+from .terms import Band, Priority
 
 
 class RemediationRule(BaseModel):

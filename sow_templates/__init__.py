@@ -7,9 +7,7 @@
 Pure rendering: no database, no Prefect.
 """
 
-from .clauses import Clause, ClauseLibrary, load_clause_library
-from .context import SowContext, build_context
-from .errors import (
+from supplier_models.errors import (
     ClauseLibraryError,
     LibreOfficeNotFound,
     PdfConversionError,
@@ -18,6 +16,9 @@ from .errors import (
     SowVerificationError,
     TemplateError,
 )
+
+from .clauses import Clause, ClauseLibrary, load_clause_library
+from .context import SowContext, build_context
 from .pdf import to_pdf
 from .render import DEFAULT_TEMPLATE, RenderedSow, SowTemplate, load_template, render_sow
 from .survey import SurveyDefinition, load_survey

@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from scoring.terms import Band, DecisionValue
+from supplier_models.errors import ClauseLibraryError
 from supplier_models.yamlfile import safe_load as load_yaml
-
-from .errors import ClauseLibraryError
 
 DEFAULT_LIBRARY = Path(__file__).parent / "clauses" / "responsible-collection.yaml"
 
@@ -56,9 +55,9 @@ class Condition(BaseModel):
     question: str | None = None
     equals: str | None = None
     includes: str | None = None
-    decision: tuple[Literal["qualified", "conditional", "not_qualified"], ...] | None = None
+    decision: tuple[DecisionValue, ...] | None = None
     country_flag: str | None = Field(None, description="a flag name, or `any` for any flag")
-    country_band: tuple[Literal["low", "medium", "high", "prohibited"], ...] | None = None
+    country_band: tuple[Band, ...] | None = None
     remediations: bool | None = Field(None, description="true: the decision lists at least one remediation")
 
     @model_validator(mode="before")

@@ -17,11 +17,12 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scoring.models import Decision, PayFloor
+from scoring.terms import ISSUES_SOW
 from supplier_models.countries import country_index
+from supplier_models.errors import SowError, SowNotAllowed
 from supplier_models.submission import Submission
 
 from .clauses import ClauseFacts, ClauseLibrary, load_clause_library
-from .errors import SowError, SowNotAllowed
 from .survey import SurveyDefinition, load_survey
 
 DATA_COLLECTION = "Data collection from contributors"
@@ -349,7 +350,7 @@ def build_context(
     `draft`: a draft pending human review; the template shows `draft_notice` on the first page and in
     the header, and verification requires it.
     """
-    if decision.decision not in ("qualified", "conditional"):
+    if decision.decision not in ISSUES_SOW:
         raise SowNotAllowed(
             f"{decision.vendor} is {decision.decision} (assessed {decision.assessed_on}); "
             "a SOW is written only for a qualified or conditional vendor"

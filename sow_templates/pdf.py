@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import LibreOfficeNotFound, PdfConversionError
+from supplier_models.errors import LibreOfficeNotFound, PdfConversionError
 
 TIMEOUT_SECONDS = 180
 

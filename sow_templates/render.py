@@ -37,9 +37,9 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
 from scoring.models import Decision
+from supplier_models.errors import SowError, TemplateError
 
 from .context import SowContext, clean_text
-from .errors import SowError, TemplateError
 from .verify import verify_document
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "default-sow.docx"

@@ -7,9 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from supplier_models.errors import ClauseLibraryError
 from supplier_models.yamlfile import safe_load as load_yaml
-
-from .errors import ClauseLibraryError
 
 DEFAULT_SURVEY = Path(__file__).parent / "survey" / "self-identification.yaml"
 

@@ -22,8 +22,9 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from supplier_models.errors import SowVerificationError
+
 from .context import SowContext, clean_text
-from .errors import SowVerificationError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BODY, _P, _TBL, _TR, _TC, _T, _TAB, _BR, _CR = (W + t for t in ("body", "p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
@@ -97,7 +98,7 @@ def _xml_blocks(container, skip_possible: bool = True) -> Iterator[str]:
 def read_body_text(path: str | Path) -> list[str]:
     """The same text as `read_docx_text`, read straight from the file's main document part with lxml:
     what the verifier uses, because opening the whole package with python-docx costs more than the
-    render itself (tests/test_sow_verify.py checks the two readers agree)."""
+    render itself (tests/sow/test_sow_render.py checks the two readers agree)."""
     with zipfile.ZipFile(path) as zf:
         main = _main_part(zf)
         root = etree.fromstring(zf.read(main))

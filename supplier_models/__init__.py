@@ -1,4 +1,6 @@
-"""Models, questionnaire definitions, workbook I/O and the store.
+"""The domain: questionnaire definitions, submissions, countries and their reference data, the organisation's
+policy, settings and the one error hierarchy (`errors`); with `store/` (the database) and `workbooks/` (every Excel
+file fairsource reads or writes).
 
 The names below are imported on first use (PEP 562), so `from supplier_models import FairsourceError` does not
 load the store (SQLAlchemy, Alembic) or the workbook writer (openpyxl): a command loads only what it uses.
@@ -17,15 +19,13 @@ _EXPORTS = {
     "QuestionnaireNotFound": "errors",
     "StoreError": "errors",
     "WorkbookRejected": "errors",
-    "fill_form": "form",
-    "write_form": "form",
-    "Received": "intake",
-    "receive_workbook": "intake",
+    "fill_form": "workbooks.form",
+    "write_form": "workbooks.form",
     "Question": "questionnaire",
     "Questionnaire": "questionnaire",
     "current": "questionnaire",
     "load": "questionnaire",
-    "read_workbook": "reader",
+    "read_workbook": "workbooks.reader",
     "Settings": "settings",
     "get_settings": "settings",
     "Store": "store",
@@ -41,7 +41,6 @@ __all__ = [
     "Question",
     "Questionnaire",
     "QuestionnaireNotFound",
-    "Received",
     "Settings",
     "Store",
     "StoreError",
@@ -52,7 +51,6 @@ __all__ = [
     "get_settings",
     "load",
     "read_workbook",
-    "receive_workbook",
     "write_form",
 ]
 
@@ -69,10 +67,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         StoreError,
         WorkbookRejected,
     )
-    from .form import fill_form, write_form
-    from .intake import Received, receive_workbook
     from .questionnaire import Question, Questionnaire, current, load
-    from .reader import read_workbook
     from .settings import Settings, get_settings
     from .store import Store
     from .submission import CountryRow, Submission
+    from .workbooks.form import fill_form, write_form
+    from .workbooks.reader import read_workbook

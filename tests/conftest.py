@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from supplier_models import Store
-from supplier_models.examples import EXAMPLES, write_example
+from supplier_models.workbooks.examples import EXAMPLES, write_example
 
 BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
 

@@ -1,0 +1,186 @@
+"""Who may do what in the web app: staff accounts (argon2 password hashes, server-side sessions, API
+tokens), the login rate limit, and vendors' portal links.
+
+Secrets are never stored: a session cookie, an API token and a portal link each carry a random value
+(`secrets.token_urlsafe(32)`, 256 bits); the store keeps its sha256 only, so a copy of the database
+opens no session and no portal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pydantic import BaseModel
+
+from supplier_models import Store
+from supplier_models.errors import AuthError
+from supplier_models.names import is_email
+from supplier_models.store.tables import StaffUser, Vendor, VendorInvite, WebSession
+
+ROLES = ("viewer", "reviewer", "admin")
+"""Each role can do what the ones before it can: viewers read; reviewers also review and close
+remediations (and submit workbooks through the API); admins also invite vendors and manage users."""
+
+MIN_PASSWORD_LENGTH = 12
+LOGIN_FAILURES_ALLOWED = 5
+LOGIN_WINDOW = dt.timedelta(minutes=15)
+
+_hasher = PasswordHasher()  # argon2id with the library's current defaults (RFC 9106 low-memory profile)
+_dummy_hash: str | None = None
+
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """Constant-time comparison of two secrets (False when either is missing)."""
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches. Without a user, a dummy hash is checked, so an unknown e-mail
+    takes as long to refuse as a wrong password."""
+    global _dummy_hash
+    if password_hash is None:
+        _dummy_hash = _dummy_hash or _hasher.hash(new_secret())
+        password_hash = _dummy_hash
+    try:
+        return _hasher.verify(password_hash, password) and password_hash is not _dummy_hash
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_new_user(email: str, role: str, password: str) -> None:
+    if not is_email(email):
+        raise AuthError(f"{email}: not an e-mail address")
+    if role not in ROLES:
+        raise AuthError(f"--role {role}: one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def add_user(store: Store, email: str, role: str, password: str, *, actor: str | None = None) -> StaffUser:
+    check_new_user(email, role, password)
+    return store.add_user(email, role, hash_password(password), actor=actor)
+
+
+def new_api_token(store: Store, email: str, *, actor: str | None = None) -> str:
+    """A fresh API token for the user (replacing any earlier one); shown once, stored as its sha256."""
+    user = store.user_by_email(email)
+    if user is None:
+        raise AuthError(f"no user {email}")
+    token = new_secret()
+    store.update_user(user.id, api_token_sha256=digest(token), actor=actor)
+    return token
+
+
+class Staff(BaseModel):
+    """A signed-in staff user (from a session cookie or an API token)."""
+
+    id: str
+    email: str
+    role: str
+    csrf: str | None = None
+    session_id: str | None = None
+
+    def can(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+class PortalVendor(BaseModel):
+    """A vendor, through its portal link: it sees its own vendor and nothing else."""
+
+    vendor_id: str
+    vendor: str
+    invite_id: str
+    contact: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"vendor:{self.invite_id}"
+
+
+def start_session(store: Store, user: StaffUser, hours: int) -> tuple[str, WebSession]:
+    """A new session for the user: (the cookie's value, the stored session)."""
+    secret = new_secret()
+    record = store.add_web_session(WebSession(id=digest(secret), user_id=user.id, csrf=new_secret(),
+                                              expires_at=now() + dt.timedelta(hours=hours)))
+    return secret, record
+
+
+def staff_for_session(store: Store, cookie: str | None) -> Staff | None:
+    if not cookie or len(cookie) > 200:
+        return None
+    found = store.web_session(digest(cookie), now())
+    if found is None:
+        return None
+    session, user = found
+    return Staff(id=user.id, email=user.email, role=user.role, csrf=session.csrf, session_id=session.id)
+
+
+def staff_for_api_token(store: Store, token: str) -> Staff | None:
+    user = store.user_by_api_token(digest(token)) if token and len(token) <= 200 else None
+    return Staff(id=user.id, email=user.email, role=user.role) if user else None
+
+
+def login_blocked(store: Store, email: str, client: str) -> bool:
+    """Five failed sign-ins for one e-mail from one address within 15 minutes block the next ones until the
+    oldest leaves the window (the failures are kept in the store, so every worker process sees them)."""
+    return store.login_failures(email, client, now() - LOGIN_WINDOW) >= LOGIN_FAILURES_ALLOWED
+
+
+# -- vendor portal links --------------------------------------------------------------------------------
+def create_invite(store: Store, vendor_name: str, contact: str | None, *, created_by: str,
+                  days: int) -> tuple[VendorInvite, Vendor, str]:
+    """A portal link for the vendor (created if new): (invite, vendor, token). The token is shown once."""
+    name = vendor_name.strip()
+    if not name:
+        raise AuthError("give the vendor's name")
+    if contact is not None and contact.strip() and not is_email(contact):
+        raise AuthError(f"{contact}: not an e-mail address")
+    contact = contact.strip() if contact and contact.strip() else None
+    if days < 1:
+        raise AuthError("a portal link lasts at least a day")
+    existing = store.find_vendor(name)  # by id or name (not a prefix of another vendor's name)
+    if existing is not None and name.lower() != existing.name.lower() and name != existing.id:
+        existing = None
+    if contact:
+        vendor = store.set_contact(existing.name if existing else name, contact)
+    else:  # a new vendor is created, as issuing a form creates it; a known one keeps its contact
+        vendor = existing or store.set_contact(name, None)
+    token = new_secret()
+    invite = store.add_invite(VendorInvite(vendor_id=vendor.id, token_sha256=digest(token), contact=contact,
+                                           created_by=created_by, expires_at=now() + dt.timedelta(days=days)))
+    return invite, vendor, token
+
+
+def vendor_for_token(store: Store, token: str) -> PortalVendor | None:
+    """The vendor of a live portal link (not expired, not revoked), or None."""
+    if not token or len(token) > 200:
+        return None
+    invite = store.invite_by_token(digest(token))
+    if invite is None or invite.revoked_at is not None or invite.expires_at <= now():
+        return None
+    vendor = store.vendor_by_id(invite.vendor_id)
+    if vendor is None:
+        return None
+    return PortalVendor(vendor_id=vendor.id, vendor=vendor.name, invite_id=invite.id, contact=invite.contact)

@@ -1,0 +1,5 @@
+"""`python -m fairsource.cli`: the `fairsource` command."""
+
+from .app import main
+
+main()

@@ -1,0 +1,69 @@
+"""What a decision depends on besides the answers (country data, policy, rubrics, review policy), loaded once per
+run, and the decision made with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from scoring import Decision, assess, load_geo_model, load_rubric
+from scoring.lifecycle import ReviewPolicy, load_review_policy
+from scoring.rubric import GeoModel, Rubric
+from supplier_models import Settings, Submission
+from supplier_models.policy import OrgPolicy
+from supplier_models.reference_data import CountryReference, load_country_reference
+from supplier_models.workbooks.policy_workbook import read_policy
+
+
+class ScoringInputs(BaseModel):
+    """Everything a decision depends on besides the answers: loaded once per run."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    reference: CountryReference
+    policy: OrgPolicy
+    geo_model: GeoModel
+    rubrics: dict[str, Rubric]
+    organisation: str
+    template: Path | None
+    review_policy: ReviewPolicy
+
+    def rubric_for(self, questionnaire_id: str) -> Rubric:
+        if questionnaire_id not in self.rubrics:
+            self.rubrics[questionnaire_id] = load_rubric(questionnaire=questionnaire_id)
+        return self.rubrics[questionnaire_id]
+
+    @property
+    def country_data_version(self) -> str:
+        return self.reference.version
+
+
+def input_versions(inputs: ScoringInputs) -> dict[str, str | None]:
+    """The versions of what a decision depends on besides the answers: the same on every worker of a run."""
+    return {"rubric": inputs.rubric_for("RDE-1").key, "country_data": inputs.country_data_version,
+            "policy": inputs.policy.version, "review_policy": inputs.review_policy.key}
+
+
+def load_inputs(settings: Settings) -> ScoringInputs:
+    policy = read_policy(settings.policy_file) if settings.policy_file else OrgPolicy()
+    return ScoringInputs(
+        reference=load_country_reference(settings.country_data),
+        policy=policy,
+        geo_model=load_geo_model(),
+        rubrics={"RDE-1": load_rubric(questionnaire="RDE-1")},
+        organisation=settings.organisation or "The Client",
+        template=settings.sow_template,
+        review_policy=load_review_policy(settings.review_policy),
+    )
+
+
+def decide(submission: Submission, inputs: ScoringInputs, as_of: dt.date) -> Decision:
+    return assess(submission, reference=inputs.reference, policy=inputs.policy,
+                  rubric=inputs.rubric_for(submission.questionnaire_id), geo_model=inputs.geo_model, as_of=as_of)
+
+
+def needs_review(submission: Submission | dict, decision: str, inputs: ScoringInputs) -> list[str]:
+    """Why the review policy wants a person to review this decision (empty: it does not)."""
+    answers = submission.answers if isinstance(submission, Submission) else submission.get("answers", {})
+    return inputs.review_policy.required(decision, answers)

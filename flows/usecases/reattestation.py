@@ -1,0 +1,68 @@
+"""Re-attestation: a vendor whose qualification is about to lapse is sent a form pre-filled with its last answers
+(once per attestation); those already expired are listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from supplier_models import Settings, Store, Submission
+from supplier_models.names import slug
+from supplier_models.store.tables import ReattestationRecord
+
+from .status import statuses
+
+if TYPE_CHECKING:
+    from .inputs import ScoringInputs
+
+
+def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime) -> Path:
+    """A normal form of the current questionnaire, pre-filled with the vendor's last answers and countries:
+    the vendor confirms or corrects each and returns it through intake."""
+    from supplier_models.questionnaire import current
+    from supplier_models.workbooks.form import fill_form, write_form
+
+    q = current()
+    write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id)
+    answers = {qid: value for qid, value in submission.answers.items() if qid in q.by_id and value is not None}
+    evidence = {qid: text for qid, text in submission.evidence.items() if qid in q.by_id and text}
+    countries = [(c.name, c.share_pct, c.workers, c.lowest_hourly_pay, c.currency, c.pay_basis)
+                 for c in submission.countries]
+    return fill_form(out, answers, countries, evidence)
+
+
+class LifecycleRun(BaseModel):
+    reattestation_requested: list[dict] = Field(default_factory=list)
+    expired: list[dict] = Field(default_factory=list)
+
+
+def request_reattestations(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date,
+                           within_days: int) -> LifecycleRun:
+    """Ask every vendor whose qualification (or refusal's review date) falls within the window, and that has
+    not been asked for this attestation, for a fresh one: a pre-filled form. List who is expired."""
+    run = LifecycleRun()
+    due_by = as_of + dt.timedelta(days=within_days)
+    # Only the vendors due are kept from the stream, and nothing is written while it is open (SQLite).
+    due = [s for s in statuses(store, inputs.review_policy, as_of) if (s.valid_until or s.review_on) <= due_by]
+    for s in due:
+        lapses = s.valid_until or s.review_on
+        if s.status == "expired":
+            run.expired.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "expired_on": s.valid_until})
+        if s.reattestation_requested_on is not None:
+            continue
+        submission_id = s.submission_id
+        form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-reattestation:{submission_id}"))
+        path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
+        prefilled_form(store.submission_by_id(submission_id), path, form_id=form_id,
+                       issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC))
+        request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
+                                      assessment_id=s.assessment_id, requested_on=as_of, expires_on=lapses,
+                                      form_path=str(path), form_id=form_id)
+        if store.add_reattestation(request):
+            run.reattestation_requested.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "form": str(path),
+                                                "expires_on": lapses, "contact": s.contact})
+    return run

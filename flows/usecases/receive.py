@@ -1,0 +1,121 @@
+"""Intake: returned workbooks read, scored, their SOWs written and everything stored in one transaction; a file
+received before is recognised and not stored again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scoring import Decision
+from supplier_models import Store, Submission, WorkbookRejected
+from supplier_models.errors import Problem
+from supplier_models.workbooks.reader import read_workbook
+
+from .inputs import ScoringInputs, decide, needs_review
+from .records import assessment_record, sow_record
+from .sow_issue import issue_sow, sow_path
+
+
+class Rejected(BaseModel):
+    file: str
+    problems: list[Problem]
+
+
+class Outcome(BaseModel):
+    """What happened to one returned workbook at intake."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    file: str = ""
+    vendor: str
+    vendor_id: str | None = None
+    assessment_id: str
+    decision: Decision
+    sow: str | None = None
+    sow_status: str | None = Field(None, description="final, or draft while a required review is pending")
+    duplicate: bool = False
+
+    def as_json(self) -> dict:
+        """The `--json` decision object of DESIGN.md (keys may be added, never removed)."""
+        d = self.decision.model_dump(mode="json")
+        return {
+            "vendor": self.vendor,
+            "vendor_id": self.vendor_id,
+            "assessment_id": self.assessment_id,
+            "decision": d["decision"],
+            "score": d["score"],
+            "principles": d["principles"],
+            "knockouts": [{"rule": k["rule"], "question": k["question"], "reason": k["reason"]}
+                          for k in d["knockouts"]],
+            "geo": {
+                "score": d["geo"]["score"],
+                "band": d["geo"]["band"],
+                "countries": [
+                    {"iso2": c["iso2"], "share": c["share"], "score": c["score"], "band": c["band"],
+                     "flags": c["flags"]}
+                    for c in d["geo"]["countries"]
+                ],
+            },
+            "remediations": [{"action": r["action"], "due_in_days": r["due_in_days"], "question": r["question"],
+                              "due_date": r["due_date"], "country": r["country"]} for r in d["remediations"]],
+            "valid_until": d["valid_until"],
+            "sow": self.sow,
+            "rubric_version": d["rubric_version"],
+            "country_data_version": d["country_data_version"],
+            "questionnaire": f'{d["questionnaire_id"]} v{d["questionnaire_version"]}',
+            "policy_version": d["policy_version"],
+            "reasons": d["reasons"],
+            "flags": d["flags"],
+            "file": self.file,
+            "duplicate": self.duplicate,
+            "sow_status": self.sow_status,
+        }
+
+
+def read_files(paths: list[str]) -> list[Submission | Rejected]:
+    out: list[Submission | Rejected] = []
+    for path in paths:
+        try:
+            out.append(read_workbook(path))
+        except WorkbookRejected as exc:
+            out.append(Rejected(file=str(path), problems=exc.problems))
+    return out
+
+
+def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_of: dt.date,
+               sow_dir: Path, received_on: dt.date | None = None) -> Outcome:
+    """Score a new submission, write its SOW, and store all of it in one transaction.
+
+    A file already received for this vendor is not scored again: its stored
+    assessment is returned with `duplicate=True`. `received_on`: the day the
+    vendor's attestation counts from (`intake --as-of`), else now.
+    """
+    existing = store.find_submission(submission.vendor_name, submission.sha256)
+    if existing is not None:
+        latest = max(store.assessments_for(existing.id), key=lambda a: a.created_at, default=None)
+        if latest is not None:
+            sow = store.latest_sow(existing.vendor_id)
+            return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
+                           assessment_id=latest.id, decision=Decision.model_validate(latest.data),
+                           sow=sow.path if sow else None, sow_status=sow.status if sow else None, duplicate=True)
+    decision = decide(submission, inputs, as_of)
+    assessment_id, submission_id = str(uuid.uuid4()), str(uuid.uuid4())
+    draft = bool(needs_review(submission, decision.decision, inputs))
+    rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, submission.vendor_name, decision,
+                                                                assessment_id), draft=draft)
+    record = assessment_record(decision, assessment_id=assessment_id, vendor_id="", submission_id=submission_id,
+                               reason="intake")
+    sow = sow_record(rendered, assessment_id=assessment_id, vendor_id="", decision=decision.decision,
+                     draft=draft) if rendered else None
+    received_at = dt.datetime.combine(received_on, dt.time(), dt.UTC) if received_on else None
+    try:
+        _, stored = store.record_intake(submission, submission_id, record, sow, received_at)
+    except Exception:
+        if rendered is not None:  # nothing half-written: no SOW file without its records
+            Path(rendered.path).unlink(missing_ok=True)
+        raise
+    return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=stored.vendor_id,
+                   assessment_id=assessment_id, decision=decision, sow=str(rendered.path) if rendered else None,
+                   sow_status=sow.status if sow else None)

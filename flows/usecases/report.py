@@ -1,0 +1,54 @@
+"""The portfolio workbook from the store: one row per vendor with its status, and every remediation.
+A plain function (no Prefect): `fairsource report`, the web app and the requalification flow's task call it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from scoring.lifecycle import remediation_state
+from supplier_models import Settings, StoreError
+from supplier_models.workbooks.portfolio import PortfolioRow, RemediationLine, write_portfolio
+
+from .status import VendorStatus, statuses
+
+
+def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
+    """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path.
+
+    Memory: the vendors, their statuses and the remediations are streamed side by side in vendor-name order
+    (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
+    from scoring import load_rubric
+    from scoring.lifecycle import load_review_policy
+    from supplier_models.store import store_for
+
+    store = store_for(settings.url)
+    as_of = as_of or dt.date.today()
+    principles = list(load_rubric(questionnaire="RDE-1").principles)
+    status_rows = statuses(store, load_review_policy(settings.review_policy), as_of)
+    rows = (portfolio_row(vendor, assessment, status)
+            for (vendor, assessment), status in zip(store.latest_assessment_summaries(), status_rows, strict=True))
+    lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
+                             priority=r.priority, due_date=r.due_date, action=r.action, question=r.question,
+                             country=r.country, closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
+             for r in store.remediation_rows())
+    path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
+    return str(write_portfolio(rows, path, principles, lines))
+
+
+def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:
+    """One vendor's row: its latest assessment (the parts the report shows) and its status on the day."""
+    if status.vendor_id != vendor.id:  # the two streams are in the same order, or the report is wrong
+        raise StoreError(f"the portfolio's streams disagree at {vendor.name}: write the report again")
+    d = assessment.data
+    remediations = [f"{r.id} [{r.state}] {r.action} (due {r.due_date})"
+                    for r in (*status.overdue_remediations, *status.open_remediations)]
+    return PortfolioRow(
+        vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, status=status.status,
+        score=assessment.score, principles=d.get("principles", {}), geo_band=assessment.geo_band,
+        geo_score=d.get("geo", {}).get("score", 0), flags=d.get("flags", []),
+        knockouts=[k["rule"] for k in d.get("knockouts", [])], valid_until=assessment.valid_until,
+        assessed_on=assessment.assessed_on, open_remediations=remediations, sow=status.sow,
+        rubric_version=assessment.rubric_version, country_data_version=assessment.country_data_version,
+        assessment_id=assessment.id, override_knockout=status.override_knockout,
+    )

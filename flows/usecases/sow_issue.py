@@ -1,0 +1,64 @@
+"""Issuing a SOW for a decision: where its file goes, when a rescoring re-issues it, and the sweep of files a
+killed run left behind."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from scoring import Decision
+from sow_templates import RenderedSow, build_context, render_sow
+from supplier_models import Store, Submission
+from supplier_models.names import slug
+
+from .inputs import ScoringInputs
+
+
+def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str) -> Path:
+    return sow_dir / f"{slug(vendor)}-{decision.assessed_on.isoformat()}-{assessment_id[:8]}.docx"
+
+
+def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path, *,
+              draft: bool = False) -> RenderedSow | None:
+    """Render and verify the SOW when the decision allows one; None for `not_qualified`.
+    Every SOW written gets its own reference (`document_id`); `draft` marks one issued while a review
+    the review policy requires is not approved ("DRAFT - pending review")."""
+    if decision.decision == "not_qualified":
+        return None
+    context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on,
+                            document_id=uuid.uuid4().hex, draft=draft)
+    return render_sow(context, template=inputs.template, out=out)
+
+
+def _floors(decision_data: dict) -> dict[str, str | None]:
+    floors = {}
+    for country in decision_data.get("geo", {}).get("countries", []):
+        pay = country.get("pay") or {}
+        floors[country["iso2"]] = pay.get("living_wage_hourly") or pay.get("statutory_minimum_hourly")
+    return floors
+
+
+def sow_needs_reissue(previous: dict, decision: Decision | dict) -> bool:
+    """A new SOW only when the decision or a pay floor changed. `decision` may be given already dumped
+    (`model_dump(mode="json")`), so a caller that stores the dump too does it once."""
+    now = decision if isinstance(decision, dict) else decision.model_dump(mode="json")
+    return previous.get("decision") != now["decision"] or _floors(previous) != _floors(now)
+
+
+def sweep_orphan_sows(store: Store, sow_dir: Path, vendors: dict[str, str]) -> list[Path]:
+    """Remove the SOW files of these vendors that no stored SOW record names: what a rescoring killed between
+    writing its files and storing its transaction left behind. Only files named as a rescoring names them
+    (`<vendor>-<date>-<8 hex>.docx`) are considered, and only for the vendors about to be rescored, which no
+    other run is rescoring (a vendor is rescored once: `Store.requalification_batch`)."""
+    if not vendors or not sow_dir.is_dir():
+        return []
+    known = {str(Path(p).resolve()) for p in store.sow_paths_of(list(vendors))}
+    removed = []
+    for name in set(vendors.values()):
+        pattern = re.compile(rf"{re.escape(slug(name))}-\d{{4}}-\d{{2}}-\d{{2}}-[0-9a-f]{{8}}\.docx")
+        for path in sow_dir.glob(f"{slug(name)}-*.docx"):
+            if pattern.fullmatch(path.name) and str(path.resolve()) not in known:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -1,0 +1,371 @@
+"""The questionnaire workbook a vendor fills in (DESIGN.md, "Questionnaire workbook").
+
+Sheets: `Instructions` for people; `Questionnaire` (ID, Section, Question,
+Guidance, Answer, Evidence: only Answer and Evidence are editable, every
+yes/no and choice answer has a dropdown); `Countries` (one row per country
+where the vendor's workers are, with dropdowns for ISO country and currency
+codes); hidden `_meta` (questionnaire id and version, vendor, issue time) and
+hidden `_lists` (the dropdowns' values).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+
+from ..countries import country_index, currency_codes
+from ..questionnaire import Questionnaire, current
+
+QUESTIONNAIRE_SHEET = "Questionnaire"
+COUNTRIES_SHEET = "Countries"
+INSTRUCTIONS_SHEET = "Instructions"
+META_SHEET = "_meta"
+LISTS_SHEET = "_lists"
+QUESTION_COLUMNS = ("ID", "Section", "Question", "Guidance", "Answer", "Evidence")
+COUNTRY_COLUMNS = (
+    "Country",
+    "Workforce share %",
+    "Workers",
+    "Lowest hourly pay",
+    "Currency",
+    "Pay basis",
+)
+ANSWER_COL, EVIDENCE_COL = 5, 6
+
+_HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_UNLOCKED = Protection(locked=False)
+
+
+def _header(ws, titles: Iterable[str], height: float | None = None) -> None:
+    ws.row_dimensions[1].height = height
+    for col, title in enumerate(titles, start=1):
+        cell = ws.cell(row=1, column=col, value=title)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
+    ws.freeze_panes = "A2"
+
+
+# Column widths (characters) chosen for print as much as for the screen: the Questionnaire, one
+# page wide in landscape, prints at about 90% of its 11 pt on A4 and on Letter in Excel (about
+# 80%, 9 pt, in LibreOffice without the Calibri metrics); the Countries sheet, one page wide in
+# portrait, at about 100%. People may still widen columns on screen.
+_QUESTION_WIDTHS = (8, 12, 36, 42, 24, 18)
+_COUNTRY_WIDTHS = (26, 12, 10, 14, 10, 24)
+
+
+def _row_height(values: Iterable[object], widths: Iterable[int]) -> float:
+    """Row height (points) that shows wrapped text whole; spreadsheet programs do not
+    always re-measure rows of a generated file."""
+    lines = max(math.ceil(len(str(v or "")) / max(w - 2, 1)) for v, w in zip(values, widths, strict=False))
+    return 15.0 * max(lines, 1) + 2
+
+
+def _print_setup(ws, orientation: str, area: str | None = None, title_rows: bool = True) -> None:
+    """Print one page wide and as many pages long as needed (fit to width, never to one page), on
+    whatever paper the printer has (A4 or Letter: no paper size is fixed), header row repeated."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.55, bottom=0.55, header=0.25, footer=0.25)
+    ws.oddFooter.center.text = "&A, page &P of &N"
+    if area is not None:
+        ws.print_area = area
+    if title_rows:
+        ws.print_title_rows = "1:1"
+
+
+def _protect(ws) -> None:
+    """Lock the sheet but let people resize rows and columns."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _requirement_note(question) -> str:
+    if question.optional:
+        return "Optional."
+    if question.required_if is not None:
+        return f"Required when {question.required_if.describe()}; otherwise optional."
+    if question.optional_if is not None:
+        return f"Required unless {question.optional_if.describe()}."
+    return "Required."
+
+
+def _answer_hint(question) -> str:
+    if question.type == "multi":
+        alone = "".join(f' "{c}" goes alone.' for c in question.exclusive)
+        return ("One or more of: " + "; ".join(question.choices) + ". Pick one from the list, or type several "
+                "separated by commas." + alone)
+    if question.type == "number":
+        return f"A number, {question.range_text}."
+    if question.type == "date":
+        return "A date, YYYY-MM-DD."
+    if question.type == "text" and question.dropdown == "countries":
+        return "Pick from the list, or type the ISO 3166-1 alpha-2 code (for example KE) or English name."
+    if question.type == "text":
+        return "Free text."
+    return "Pick from the list."
+
+
+def guidance(question) -> str:
+    """The Guidance cell: whether an answer is required, what the question means, how to answer;
+    each said once (the questionnaire file's guidance says only what the question means)."""
+    parts = (_requirement_note(question), question.guidance.strip(), _answer_hint(question))
+    return " ".join(part for part in parts if part)
+
+
+def _multi_validation(question) -> DataValidation:
+    """A dropdown of the single choices that also takes several typed, comma-separated.
+
+    Excel and LibreOffice refuse a typed value that is not one list item when the validation's
+    error style is Stop (the default), so a list of answers could not be entered at all. With the
+    "information" style both show the message and keep the value on OK; the reader then checks
+    every item and reports a wrong one by cell."""
+    example = ", ".join(question.choices[:2])
+    return DataValidation(
+        type="list",
+        formula1='"' + ",".join(question.choices) + '"',
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle="One or more answers",
+        prompt=f"Pick one from the list, or type several separated by commas, for example: {example}"[:255],
+        showErrorMessage=True,
+        errorStyle="information",
+        errorTitle="Several answers?",
+        error=("Not one list item. If you typed several answers separated by commas, click OK to keep them; "
+               "each must be written exactly as in the list."),
+    )
+
+
+def _number_bounds(question) -> dict[str, str]:
+    low, high = question.min, question.max
+    if low is not None and high is not None:
+        return {"operator": "between", "formula1": f"{low:g}", "formula2": f"{high:g}"}
+    if low is not None:
+        return {"operator": "greaterThanOrEqual", "formula1": f"{low:g}"}
+    if high is not None:
+        return {"operator": "lessThanOrEqual", "formula1": f"{high:g}"}
+    return {"operator": "between", "formula1": "-1E+307", "formula2": "1E+307"}
+
+
+def _write_lists(wb: Workbook) -> tuple[str, str]:
+    ws = wb.create_sheet(LISTS_SHEET)
+    index = country_index()
+    countries = index.names() + sorted(index.by_iso2)
+    for row, value in enumerate(countries, start=1):
+        ws.cell(row=row, column=1, value=value)
+    currencies = sorted(currency_codes())
+    for row, value in enumerate(currencies, start=1):
+        ws.cell(row=row, column=2, value=value)
+    ws.sheet_state = "hidden"
+    _protect(ws)
+    return (
+        f"{LISTS_SHEET}!$A$1:$A${len(countries)}",
+        f"{LISTS_SHEET}!$B$1:$B${len(currencies)}",
+    )
+
+
+def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) -> None:
+    multi = [question for question in q.questions if question.type == "multi"]
+    several = ", ".join(f"{question.id} '{question.text}'" for question in multi) or "none in this form"
+    example = ", ".join(multi[0].choices[:2]) if multi else "A, B"
+    lines = [
+        (q.title, Font(bold=True, size=14)),
+        (f"Issued to: {vendor}", Font(bold=True)),
+        (f"Questionnaire {q.id}, version {q.version}, issued {issued:%Y-%m-%d}", None),
+        ("", None),
+        ("How to fill in this workbook", Font(bold=True)),
+        ("1. On the Questionnaire sheet, answer every question in the yellow Answer column.", None),
+        ("   Yes/no and choice questions have a dropdown. Questions that take several answers (" + several + ")", None),
+        ("   have a dropdown too: pick one, or type several separated by commas (for example", None),
+        (f"   {example}) and click OK when the spreadsheet asks whether to keep them.", None),
+        ("2. Use the Evidence column for a document name, link or short explanation (optional).", None),
+        ("3. On the Countries sheet, add one row for every country where your workers, including", None),
+        ("   your subcontractors' workers, will do our work. Shares must add up to 100% (type 60 or 60%).", None),
+        ("   'Lowest hourly pay' is the lowest gross hourly pay of any worker there, in the local currency.", None),
+        ("4. Type values, not formulas: cells holding a formula are rejected.", None),
+        ("5. Do not rename or reorder sheets. Save as .xlsx (not .xlsm or .xls) and return the file.", None),
+        ("", None),
+        ("Questions marked 'Required when ...' depend on an earlier answer. Every problem in a returned", None),
+        ("workbook is reported with its sheet and cell so it can be corrected and sent again.", None),
+        ("", None),
+        ("Sections", Font(bold=True)),
+    ]
+    lines += [(f"{s.id}: {s.title}", None) for s in q.sections]
+    for row, (text, font) in enumerate(lines, start=1):
+        cell = ws.cell(row=row, column=1, value=text)
+        if font is not None:
+            cell.font = font
+    ws.column_dimensions["A"].width = 100
+    _print_setup(ws, "portrait", title_rows=False)
+    _protect(ws)
+
+
+def write_form(
+    out: str | Path,
+    vendor: str,
+    questionnaire: Questionnaire | None = None,
+    issued_at: dt.datetime | None = None,
+    form_id: str | None = None,
+) -> Path:
+    """Write a blank questionnaire workbook for `vendor` and return its path."""
+    q = questionnaire or current()
+    issued = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    out = Path(out)
+    wb = Workbook()
+    instructions = wb.active
+    instructions.title = INSTRUCTIONS_SHEET
+    _write_instructions(instructions, q, vendor, issued)
+
+    countries_list, currencies_list = _write_lists(wb)
+    ws = wb.create_sheet(QUESTIONNAIRE_SHEET, index=1)
+    _header(ws, QUESTION_COLUMNS)
+    for col, width in zip("ABCDEF", _QUESTION_WIDTHS, strict=True):
+        ws.column_dimensions[col].width = width
+    _print_setup(ws, "landscape", area=f"A1:F{len(q.questions) + 1}")
+    dropdowns: dict[tuple[str, ...], DataValidation] = {}
+    country_answers: DataValidation | None = None
+    for row, question in enumerate(q.questions, start=2):
+        section = q.section(question.section)
+        values = (question.id, section.title, question.text, guidance(question))
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=value).alignment = _WRAP
+        ws.row_dimensions[row].height = _row_height(values, _QUESTION_WIDTHS)
+        for col in (ANSWER_COL, EVIDENCE_COL):
+            cell = ws.cell(row=row, column=col)
+            cell.protection, cell.fill, cell.alignment = _UNLOCKED, _EDIT_FILL, _WRAP
+        answer = ws.cell(row=row, column=ANSWER_COL)
+        if question.type == "multi":
+            dv = _multi_validation(question)
+            ws.add_data_validation(dv)
+            dv.add(answer)
+        elif question.options:
+            dv = dropdowns.get(question.options)
+            if dv is None:
+                dv = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(question.options) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Not one of the choices",
+                    error="Pick an answer from the list.",
+                )
+                dropdowns[question.options] = dv
+                ws.add_data_validation(dv)
+            dv.add(answer)
+        elif question.type == "number":
+            dv = DataValidation(type="decimal", allow_blank=True, showErrorMessage=True, error=_answer_hint(question),
+                                **_number_bounds(question))
+            ws.add_data_validation(dv)
+            dv.add(answer)
+        elif question.type == "date":
+            answer.number_format = "yyyy-mm-dd"
+        elif question.dropdown == "countries":
+            if country_answers is None:  # warning style: a name or code not in the list is still taken
+                country_answers = DataValidation(
+                    type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
+                    errorStyle="warning", errorTitle="Country not in the list",
+                    error="Not in the country list. Keep it only if it is the country's ISO code or English name.")
+                ws.add_data_validation(country_answers)
+            country_answers.add(answer)
+    _protect(ws)
+
+    cs = wb.create_sheet(COUNTRIES_SHEET, index=2)
+    _header(cs, COUNTRY_COLUMNS, height=32)  # two lines: "Workforce share %", "Lowest hourly pay"
+    for col, width in zip("ABCDEF", _COUNTRY_WIDTHS, strict=True):
+        cs.column_dimensions[col].width = width
+    last = q.countries.max_rows + 1
+    # Every row provided prints (empty, with grid lines) so a printed form can be filled by hand.
+    _print_setup(cs, "portrait", area=f"A1:F{last}")
+    cs.print_options.gridLines = True
+    # Editable and yellow by column style, not cell by cell: empty rows then cost nothing in the
+    # file, and reading a returned workbook touches only the rows a vendor filled in. The header
+    # row's own cell style keeps it locked.
+    for col in range(1, len(COUNTRY_COLUMNS) + 1):
+        dim = cs.column_dimensions[get_column_letter(col)]
+        dim.protection, dim.fill = _UNLOCKED, _EDIT_FILL
+    validations = [
+        DataValidation(type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
+                       error="Pick a country from the list, or type its ISO alpha-2 code."),
+        DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                       showErrorMessage=True, error="A percentage from 0 to 100."),
+        DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True,
+                       showErrorMessage=True, error="A whole number of workers, at least 1."),
+        DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=True,
+                       showErrorMessage=True, error="The lowest gross hourly pay, in the local currency."),
+        DataValidation(type="list", formula1=currencies_list, allow_blank=True, showErrorMessage=True,
+                       error="Pick an ISO 4217 currency code."),
+        DataValidation(type="list", formula1='"' + ",".join(q.countries.pay_basis_choices) + '"',
+                       allow_blank=True, showErrorMessage=True, error="Pick a pay basis from the list."),
+    ]
+    for col, dv in zip("ABCDEF", validations, strict=True):
+        cs.add_data_validation(dv)
+        dv.add(f"{col}2:{col}{last}")
+    _protect(cs)
+
+    meta = wb.create_sheet(META_SHEET)
+    for row, (key, value) in enumerate(
+        (
+            ("questionnaire_id", q.id),
+            ("questionnaire_version", q.version),
+            ("vendor", vendor),
+            ("issued_at", issued.isoformat()),
+            ("form_id", form_id or str(uuid.uuid4())),
+        ),
+        start=1,
+    ):
+        meta.cell(row=row, column=1, value=key)
+        meta.cell(row=row, column=2, value=value).data_type = "s"
+    meta.sheet_state = "hidden"
+    _protect(meta)
+
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def fill_form(
+    path: str | Path,
+    answers: Mapping[str, object],
+    countries: Iterable[Iterable[object]] = (),
+    evidence: Mapping[str, str] | None = None,
+    out: str | Path | None = None,
+) -> Path:
+    """Fill a blank form the way a vendor would in a spreadsheet program.
+
+    `answers` maps question id to what is typed in the Answer cell (lists are
+    joined with ", "); `countries` are rows of the Countries sheet in column
+    order. Used by the example vendors, the tests and the benchmarks.
+    """
+    path = Path(path)
+    wb = load_workbook(path)
+    ws = wb[QUESTIONNAIRE_SHEET]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    for qid, value in answers.items():
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        ws.cell(row=rows[qid], column=ANSWER_COL, value=value)
+    for qid, text in (evidence or {}).items():
+        ws.cell(row=rows[qid], column=EVIDENCE_COL, value=text)
+    cs = wb[COUNTRIES_SHEET]
+    for r, values in enumerate(countries, start=2):
+        for c, value in enumerate(values, start=1):
+            cs.cell(row=r, column=c, value=value)
+    target = Path(out) if out else path
+    wb.save(target)
+    return target

@@ -1,0 +1,223 @@
+"""The organisation's own policy workbook: prohibited countries, score overrides, living wages.
+
+No open living-wage or country-policy dataset exists, so each organisation
+keeps its own in a small workbook fairsource writes blank
+(`write_blank_policy`) and reads back (`read_policy`). Reading validates like
+the questionnaire reader: every problem is collected with its `Sheet!A1`
+cell and raised together as `WorkbookRejected`; formulas are refused (we
+take what a person typed, never a computed value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..countries import country_index
+from ..errors import Problem, WorkbookRejected
+from ..policy import OVERRIDE_BANDS, LivingWage, OrgPolicy, ProhibitedCountry, ScoreOverride
+from .cells import cell_ref, is_blank, is_formula, parse_number
+
+PROHIBITED_SHEET = "Prohibited countries"
+OVERRIDES_SHEET = "Score overrides"
+LIVING_WAGES_SHEET = "Living wages"
+PROHIBITED_COLUMNS = ("Country", "Reason")
+OVERRIDE_COLUMNS = ("Country", "Score 0-100 or Band", "Reason")
+LIVING_WAGE_COLUMNS = ("Country", "Hourly living wage", "Currency", "Source", "As of")
+MAX_ROWS = 1000
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+def _header(ws, titles, widths) -> None:
+    ws.append(list(titles))
+    for cell, width in zip(ws[1], widths, strict=True):
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def write_blank_policy(path: str | Path) -> Path:
+    """Write an empty policy workbook for an organisation to fill in."""
+    path = Path(path)
+    wb = Workbook()
+    about = wb.active
+    about.title = "Instructions"
+    for line in (
+        "fairsource: your organisation's country policy",
+        "",
+        f"{PROHIBITED_SHEET}: one row per country you never source from (ISO alpha-2 code or English name), "
+        "with the reason. A vendor working there is not qualified.",
+        f"{OVERRIDES_SHEET}: your own risk view of a country: a score from 0 (lowest risk) to 100, or a band "
+        "(low, medium, high). The reason is required; it is printed in every explanation.",
+        f"{LIVING_WAGES_SHEET}: the gross hourly living wage you require per country, in one of the country's "
+        "currencies, with its source and the date it was set (YYYY-MM-DD).",
+        "Type values; formulas are not accepted.",
+    ):
+        about.append([line])
+    about.column_dimensions["A"].width = 120
+    about["A1"].font = Font(bold=True, size=14)
+    for cell in about["A"]:
+        cell.alignment = Alignment(wrap_text=True)
+    _header(wb.create_sheet(PROHIBITED_SHEET), PROHIBITED_COLUMNS, (28, 80))
+    ws = wb.create_sheet(OVERRIDES_SHEET)
+    _header(ws, OVERRIDE_COLUMNS, (28, 22, 80))
+    hint = DataValidation(type="custom", formula1="TRUE", allow_blank=True, showInputMessage=True,
+                          promptTitle="Score or band", prompt="A number 0-100, or low, medium or high")
+    ws.add_data_validation(hint)
+    hint.add(f"B2:B{MAX_ROWS}")
+    _header(wb.create_sheet(LIVING_WAGES_SHEET), LIVING_WAGE_COLUMNS, (28, 20, 12, 50, 14))
+    wb.save(path)
+    return path
+
+
+class _Rows:
+    """Reads one sheet's data rows, recording problems with their cells."""
+
+    def __init__(self, wb, sheet: str, columns: tuple[str, ...], problems: list[Problem]) -> None:
+        self.sheet, self.columns, self.problems = sheet, columns, problems
+        self.ws = wb[sheet] if sheet in wb.sheetnames else None
+        if self.ws is None:
+            problems.append(Problem(cell=sheet, message=f'The sheet "{sheet}" is missing; use the blank policy '
+                                                        "workbook fairsource writes."))
+            return
+        header = [c.value for c in next(self.ws.iter_rows(min_row=1, max_row=1, max_col=len(columns)), ())]
+        header = [str(v).strip() if v is not None else "" for v in header]
+        if header != list(columns):
+            problems.append(Problem(cell=f"{sheet}!A1", message=f"The header must be {', '.join(columns)}; "
+                                                                f"found {', '.join(h or '(empty)' for h in header)}."))
+            self.ws = None
+
+    def __iter__(self):
+        if self.ws is None:
+            return
+        for row in self.ws.iter_rows(min_row=2, max_row=MAX_ROWS + 1, max_col=len(self.columns)):
+            cells = list(row) + [None] * (len(self.columns) - len(row))
+            values = [getattr(c, "value", None) for c in cells]
+            if all(is_blank(v) for v in values):
+                continue
+            r = cells[0].row
+            bad = False
+            for col, c in enumerate(cells):
+                if c is not None and is_formula(c):
+                    self.add(col, r, "Formulas are not accepted; type the value.")
+                    bad = True
+            if not bad:
+                yield r, values
+
+    def add(self, col: int, row: int, message: str) -> None:
+        self.problems.append(Problem(cell=cell_ref(self.sheet, col + 1, row),
+                                     question=self.columns[col], message=message))
+
+    def country(self, value, row: int, seen: dict[str, int]) -> str | None:
+        if is_blank(value):
+            self.add(0, row, "The country is missing (ISO alpha-2 code or English name).")
+            return None
+        found = country_index().resolve(str(value).strip())
+        if found is None:
+            self.add(0, row, f'"{str(value).strip()[:60]}" is not a country we know; use its ISO alpha-2 code.')
+            return None
+        if found.iso2 in seen:
+            self.add(0, row, f"{found.name} is already listed on row {seen[found.iso2]}.")
+            return None
+        seen[found.iso2] = row
+        return found.iso2
+
+    def text(self, value, col: int, row: int, what: str) -> str | None:
+        if is_blank(value):
+            self.add(col, row, f"The {what} is required.")
+            return None
+        return str(value).strip()
+
+
+def read_policy(path: str | Path) -> OrgPolicy:
+    """Read and validate an organisation's policy workbook; raise `WorkbookRejected` with every problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        wb = load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except OSError as exc:
+        raise WorkbookRejected([Problem(message=f"The file cannot be read: {exc.strerror or exc}.")],
+                               str(path)) from None
+    except Exception as exc:  # not an xlsx, damaged zip, ...
+        raise WorkbookRejected([Problem(message=f"This is not a readable Excel workbook (.xlsx) "
+                                                f"({type(exc).__name__}).")], str(path)) from None
+    problems: list[Problem] = []
+    index = country_index()
+
+    prohibited: dict[str, ProhibitedCountry] = {}
+    rows = _Rows(wb, PROHIBITED_SHEET, PROHIBITED_COLUMNS, problems)
+    seen: dict[str, int] = {}
+    for r, (country, reason) in rows:
+        iso2 = rows.country(country, r, seen)
+        reason_text = rows.text(reason, 1, r, "reason")
+        if iso2 and reason_text:
+            prohibited[iso2] = ProhibitedCountry(iso2=iso2, reason=reason_text)
+
+    overrides: dict[str, ScoreOverride] = {}
+    rows = _Rows(wb, OVERRIDES_SHEET, OVERRIDE_COLUMNS, problems)
+    seen = {}
+    for r, (country, value, reason) in rows:
+        iso2 = rows.country(country, r, seen)
+        reason_text = rows.text(reason, 2, r, "reason (why your organisation overrides the computed risk)")
+        score, band = None, None
+        if is_blank(value):
+            rows.add(1, r, "Give a score from 0 to 100 or a band (low, medium, high).")
+        elif isinstance(value, str) and value.strip().lower() in OVERRIDE_BANDS:
+            band = value.strip().lower()
+        else:
+            number = parse_number(value)
+            if number is None or not 0 <= number <= 100:
+                rows.add(1, r, f'"{str(value)[:40]}" is neither a score from 0 to 100 nor a band '
+                               "(low, medium, high). To exclude a country, list it on the "
+                               f'"{PROHIBITED_SHEET}" sheet.')
+            else:
+                score = float(number)
+        if iso2 and reason_text and (score is not None or band is not None):
+            overrides[iso2] = ScoreOverride(iso2=iso2, score=score, band=band, reason=reason_text)
+
+    living: dict[str, LivingWage] = {}
+    rows = _Rows(wb, LIVING_WAGES_SHEET, LIVING_WAGE_COLUMNS, problems)
+    seen = {}
+    for r, (country, amount, currency, source, as_of) in rows:
+        iso2 = rows.country(country, r, seen)
+        hourly = parse_number(amount)
+        if hourly is None or hourly <= 0:
+            rows.add(1, r, "The hourly living wage must be a positive number (gross, per hour).")
+        code = None
+        if is_blank(currency):
+            rows.add(2, r, "The currency is missing (ISO 4217 code, e.g. KES).")
+        elif iso2:
+            code = str(currency).strip().upper()
+            allowed = index.by_iso2[iso2].currencies
+            if code not in allowed:
+                rows.add(2, r, f"{code} is not a currency of {index.by_iso2[iso2].name} "
+                               f"(expected {' or '.join(allowed) or 'none known'}).")
+                code = None
+        src = rows.text(source, 3, r, "source of the living-wage figure")
+        when = None
+        if isinstance(as_of, dt.datetime):
+            when = as_of.date().isoformat()
+        elif isinstance(as_of, dt.date):
+            when = as_of.isoformat()
+        elif is_blank(as_of):
+            rows.add(4, r, "The date the figure was set is required (YYYY-MM-DD).")
+        else:
+            try:
+                when = dt.date.fromisoformat(str(as_of).strip()).isoformat()
+            except ValueError:
+                rows.add(4, r, f'"{str(as_of)[:30]}" is not a date (YYYY-MM-DD).')
+        if iso2 and hourly is not None and hourly > 0 and code and src and when:
+            living[iso2] = LivingWage(iso2=iso2, hourly=hourly, currency=code, source=src, as_of=when)
+    wb.close()
+    if problems:
+        raise WorkbookRejected(problems, str(path))
+    return OrgPolicy(version=hashlib.sha256(data).hexdigest()[:12], filename=path.name,
+                     prohibited=prohibited, overrides=overrides, living_wages=living)

@@ -1,0 +1,497 @@
+"""Read a returned questionnaire workbook into a validated `Submission`.
+
+The reader collects every problem it finds (sheet, cell, question, a message
+a procurement officer understands) and raises them together as
+`WorkbookRejected`. It raises nothing else, whatever the file: a damaged zip,
+a macro-enabled workbook, an old .xls, a formula, a renamed sheet, an answer
+of the wrong type. It takes what a person typed, never a computed value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from ..countries import Country, country_index, currency_codes, currency_names, suggest_currency
+from ..errors import Problem, QuestionnaireNotFound, WorkbookRejected
+from ..questionnaire import Question, Questionnaire, load
+from ..submission import AnswerValue, CountryRow, Submission
+from .cells import cell_ref, is_blank, is_formula, parse_number
+from .form import (
+    ANSWER_COL,
+    COUNTRIES_SHEET,
+    COUNTRY_COLUMNS,
+    EVIDENCE_COL,
+    META_SHEET,
+    QUESTION_COLUMNS,
+    QUESTIONNAIRE_SHEET,
+)
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MACRO_CONTENT_TYPES = (b"macroEnabled", b"vbaProject")
+MAX_QUESTION_ROWS = 1000
+_SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET)
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _position(problem: Problem) -> tuple[int, int, int]:
+    """Where a problem is, for listing problems in reading order: the file first, then sheet by
+    sheet (Questionnaire, Countries, _meta), a whole-sheet problem before its cells, then row,
+    then column. A range (Countries!B2:B4) is placed at its first cell."""
+    if problem.cell is None:
+        return (-1, 0, 0)
+    sheet, _, ref = problem.cell.partition("!")
+    order = _SHEET_ORDER.index(sheet) if sheet in _SHEET_ORDER else len(_SHEET_ORDER)
+    found = _CELL.match(ref.split(":", 1)[0])
+    if found is None:
+        return (order, 0, 0)
+    return (order, int(found.group(2)), column_index_from_string(found.group(1)))
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, cell: str | None, message: str, question: str | None = None) -> None:
+        self.problems.append(Problem(cell=cell, question=question, message=message))
+
+    def ordered(self) -> list[Problem]:
+        """Every problem, by sheet, then row, then column (found order among problems of one cell)."""
+        return sorted(self.problems, key=_position)
+
+
+def _check_container(data: bytes, errors: _Collector) -> bool:
+    """Is this a plain .xlsx zip, not a macro file, an .xls, a damaged zip or a bomb?"""
+    if not data:
+        errors.add(None, "The file is empty. Save the questionnaire as an Excel workbook (.xlsx) and send it again.")
+        return False
+    if len(data) > MAX_FILE_BYTES:
+        errors.add(None, f"The file is {len(data) // (1024 * 1024)} MB; a questionnaire is never more than "
+                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Send the workbook without embedded files.")
+        return False
+    if data.startswith(OLE_MAGIC):
+        errors.add(None, "This is an old-format Excel file (.xls) or a password-protected workbook. "
+                         "Remove any password and save it as an Excel Workbook (.xlsx).")
+        return False
+    if not data.startswith(b"PK"):
+        errors.add(None, "This is not an Excel workbook (.xlsx). Use the questionnaire file you were sent.")
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            total = sum(info.file_size for info in archive.infolist())
+            content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except Exception:  # zipfile, zlib and struct errors alike: the archive is damaged
+        errors.add(None, "The file is damaged or incomplete (it is not a readable .xlsx zip archive). "
+                         "Save the workbook again and resend it.")
+        return False
+    if total > MAX_UNCOMPRESSED_BYTES:
+        errors.add(None, "The workbook expands to more than "
+                         f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB; it is not a questionnaire.")
+        return False
+    if any(name.lower().endswith("vbaproject.bin") for name in names) or any(
+        marker in content_types for marker in MACRO_CONTENT_TYPES
+    ):
+        errors.add(None, "This is a macro-enabled workbook (.xlsm); macros are not accepted. "
+                         "Save it as an Excel Workbook (.xlsx) without macros.")
+        return False
+    if "xl/workbook.xml" not in names:
+        kind = "a Word document" if "word/document.xml" in names else (
+            "a PowerPoint file" if "ppt/presentation.xml" in names else None)
+        if kind is None:
+            errors.add(None, "The file is damaged or is not an Excel workbook (it has no workbook part). "
+                             "Save the questionnaire again as .xlsx and resend it.")
+        else:
+            errors.add(None, f"This file is {kind}, not the Excel questionnaire (.xlsx).")
+        return False
+    return True
+
+
+def _read_meta(wb, errors: _Collector) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for row in wb[META_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
+        if row and row[0] is not None:
+            meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
+    return meta
+
+
+
+
+def _parse_answer(question: Question, raw: object, ref: str, errors: _Collector) -> AnswerValue:
+    """Turn what was typed into the canonical answer, or record why it cannot be."""
+    qid = question.id
+
+    def bad(message: str) -> None:
+        errors.add(ref, message, qid)
+
+    if question.type in ("yes_no", "choice"):
+        if isinstance(raw, bool) and question.type == "yes_no":
+            return "Yes" if raw else "No"
+        text = str(raw).strip()
+        for option in question.options:
+            if text.casefold() == option.casefold():
+                return option
+        bad(f'"{_short(text)}" is not one of the choices for "{question.text}": '
+            + " / ".join(question.options) + ".")
+        return None
+    if question.type == "multi":
+        picked: list[str] = []
+        for part in str(raw).replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            match = next((c for c in question.choices if c.casefold() == part.casefold()), None)
+            if match is None:
+                bad(f'"{_short(part)}" is not one of the choices for "{question.text}": '
+                    + "; ".join(question.choices) + ".")
+                return None
+            if match not in picked:
+                picked.append(match)
+        exclusive = [c for c in picked if c in question.exclusive]
+        if exclusive and len(picked) > 1:
+            bad(f'"{exclusive[0]}" cannot be combined with other answers for "{question.text}".')
+            return None
+        if not picked:
+            bad(f'"{question.text}" needs at least one of: ' + "; ".join(question.choices) + ".")
+            return None
+        return picked
+    if question.type == "number":
+        value = parse_number(raw)
+        if value is None:
+            bad(f'"{_short(str(raw))}" is not a number; "{question.text}" needs a number.')
+            return None
+        if (question.min is not None and value < Decimal(str(question.min))) or (
+            question.max is not None and value > Decimal(str(question.max))
+        ):
+            bad(f"{value} is out of range; \"{question.text}\" must be {question.range_text}.")
+            return None
+        return value
+    if question.type == "date":
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            bad(f'"{_short(str(raw))}" is not a date; write it as YYYY-MM-DD (for example 2027-03-31).')
+            return None
+    text = raw.isoformat() if isinstance(raw, (dt.date, dt.datetime)) else str(raw)
+    return text.strip()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _header_ok(header, sheet: str, columns: tuple[str, ...], errors: _Collector) -> bool:
+    """Row 1 holds `columns` in order; every column that does not is reported."""
+    found = [None if c.value is None else str(c.value).strip() for c in header]
+    found += [None] * (len(columns) - len(found))
+    ok = True
+    for col, expected in enumerate(columns, start=1):
+        if (found[col - 1] or "").casefold() != expected.casefold():
+            ok = False
+            errors.add(cell_ref(sheet, col, 1), f'Column {get_column_letter(col)} must be headed "{expected}", found '
+                                                f'"{found[col - 1] or ""}". Do not move, insert or delete columns.')
+    return ok
+
+
+def _read_questions(ws, q: Questionnaire, errors: _Collector):
+    sheet = QUESTIONNAIRE_SHEET
+    raw: dict[str, object] = {}
+    evidence: dict[str, str] = {}
+    cells: dict[str, str] = {}
+    rows = ws.iter_rows(min_row=1, max_col=len(QUESTION_COLUMNS))
+    if not _header_ok(next(rows, ()), sheet, QUESTION_COLUMNS, errors):
+        return raw, evidence, cells
+    for n, row in enumerate(rows, start=2):
+        if n > MAX_QUESTION_ROWS + 1:
+            errors.add(sheet, f"The sheet has more than {MAX_QUESTION_ROWS} rows; it is not the questionnaire.")
+            break
+        row = tuple(row) + (None,) * (len(QUESTION_COLUMNS) - len(row))
+        id_cell = row[0]
+        qid = None if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
+        answer_cell, evidence_cell = row[ANSWER_COL - 1], row[EVIDENCE_COL - 1]
+        answer = None if answer_cell is None else answer_cell.value
+        ev = None if evidence_cell is None else evidence_cell.value
+        if not qid:
+            if not is_blank(answer) or not is_blank(ev):
+                col = ANSWER_COL if not is_blank(answer) else EVIDENCE_COL
+                errors.add(cell_ref(sheet, col, n), "An answer is on a row with no question ID. "
+                                                "Answer only on the question rows.")
+            continue
+        if qid not in q.by_id:
+            errors.add(cell_ref(sheet, 1, n), f'"{_short(qid)}" is not a question of {q.key}. Do not edit the ID column.')
+            continue
+        if qid in cells:
+            errors.add(cell_ref(sheet, 1, n), f"Question {qid} appears twice (first at {cells[qid]}).", qid)
+            continue
+        cells[qid] = cell_ref(sheet, ANSWER_COL, n)
+        for cell, col in ((answer_cell, ANSWER_COL), (evidence_cell, EVIDENCE_COL)):
+            if cell is not None and is_formula(cell):
+                errors.add(cell_ref(sheet, col, n), "This cell holds a formula. Type the answer itself; "
+                                                "formulas are never evaluated.", qid)
+        if answer_cell is not None and is_formula(answer_cell):
+            continue
+        raw[qid] = answer
+        if not is_blank(ev) and not (evidence_cell is not None and is_formula(evidence_cell)):
+            evidence[qid] = str(ev).strip()
+            if len(evidence[qid]) > q.max_text_length:
+                errors.add(cell_ref(sheet, EVIDENCE_COL, n), f"The evidence is {len(evidence[qid])} characters long; "
+                                                         f"the limit is {q.max_text_length}.", qid)
+    for question in q.questions:
+        if question.id not in cells:
+            errors.add(sheet, f'Question {question.id} ("{_short(question.text)}") is missing from the sheet. '
+                              "Do not delete rows; use a fresh form if needed.", question.id)
+    return raw, evidence, cells
+
+
+def _validate_answers(q: Questionnaire, raw: dict[str, object], cells: dict[str, str], errors: _Collector):
+    answers: dict[str, AnswerValue] = {}
+    for question in q.questions:
+        value = raw.get(question.id)
+        if question.id not in cells or is_blank(value):
+            answers[question.id] = None
+            continue
+        if isinstance(value, str) and len(value) > q.max_text_length:
+            errors.add(cells[question.id], f"The answer is {len(value)} characters long; the limit is "
+                                           f"{q.max_text_length}.", question.id)
+            answers[question.id] = None
+            continue
+        answers[question.id] = _parse_answer(question, value, cells[question.id], errors)
+    # Requirements depend on other answers (COMP-03 switches CONS on, ...), so check them after parsing.
+    reported = {p.cell for p in errors.problems}  # e.g. a formula in the answer cell: not also "required"
+    for question in q.questions:
+        if question.id not in cells or not is_blank(raw.get(question.id)) or cells[question.id] in reported:
+            continue
+        condition = question.required_if or question.optional_if
+        if condition is not None and answers.get(condition.question) is None:
+            continue  # depends on an answer that is itself missing or wrong, reported there
+        if question.is_required(answers):
+            why = ""
+            if question.required_if is not None:
+                why = f" (required because {question.required_if.describe()})"
+            elif question.optional_if is not None:
+                why = f" (it may be left empty only when {question.optional_if.describe()})"
+            errors.add(cells[question.id], f'An answer is required: "{question.text}"{why}.', question.id)
+    return answers
+
+
+def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow]:
+    sheet = COUNTRIES_SHEET
+    index = country_index()
+    iso_currencies = currency_codes()
+    rows = ws.iter_rows(min_row=1, max_col=len(COUNTRY_COLUMNS))
+    if not _header_ok(next(rows, ()), sheet, COUNTRY_COLUMNS, errors):
+        return []
+    result: list[CountryRow] = []
+    seen: dict[str, int] = {}
+    total = Decimal(0)
+    complete = True
+    for n, row in enumerate(rows, start=2):
+        cells = tuple(row) + (None,) * (len(COUNTRY_COLUMNS) - len(row))
+        values = [None if c is None else c.value for c in cells]
+        if all(is_blank(v) for v in values):
+            continue
+        if len(seen) + 1 > q.countries.max_rows or n > q.countries.max_rows + 1:
+            errors.add(cell_ref(sheet, 1, n), f"At most {q.countries.max_rows} countries can be listed.")
+            complete = False
+            break
+        ok = True
+        formulas: set[int] = set()
+        for col, cell in enumerate(cells, start=1):
+            if cell is not None and is_formula(cell):
+                errors.add(cell_ref(sheet, col, n), "This cell holds a formula. Type the value itself.",
+                           COUNTRY_COLUMNS[col - 1])
+                values[col - 1] = None
+                formulas.add(col)
+                ok = False
+        name, share, workers, pay, currency, basis = values
+
+        def bad(col: int, message: str, n: int = n, formulas: set[int] = formulas) -> None:
+            nonlocal ok
+            ok = False
+            if col not in formulas:  # reported once, as a formula, not again as missing
+                errors.add(cell_ref(sheet, col, n), message, COUNTRY_COLUMNS[col - 1])
+
+        country = None
+        if is_blank(name):
+            if ok:
+                bad(1, "The country is missing on a row that has other values.")
+        else:
+            country = index.resolve(str(name))
+            if country is None:
+                close = index.suggest(str(name))
+                hint = f"; did you mean {close.name} ({close.iso2})?" if close else "."
+                bad(1, f'"{_short(str(name))}" is not a known country{hint} Use an ISO 3166-1 alpha-2 code '
+                       "(for example KE) or the English name from the list.")
+            elif country.iso2 in seen:
+                bad(1, f"{country.name} is listed twice (first on row {seen[country.iso2]}); "
+                       "give each country one row.")
+                country = None
+            else:
+                seen[country.iso2] = n
+        share_value = None if is_blank(share) else _percentage(share, cells[1])
+        if is_blank(share):
+            if ok or country:
+                bad(2, "The workforce share (%) is missing.")
+        elif share_value is None:
+            bad(2, f'"{_short(str(share))}" is not a number; give the share as a percentage, for example 40.')
+        elif not Decimal(0) < share_value <= Decimal(100):
+            bad(2, f"{share_value} is not a valid workforce share; give a percentage above 0 and at most 100.")
+            share_value = None
+        workers_value = parse_number(workers) if not is_blank(workers) else None
+        if is_blank(workers):
+            bad(3, "The number of workers is missing.")
+        elif workers_value is None or workers_value != workers_value.to_integral_value() or workers_value < 1:
+            bad(3, f'"{_short(str(workers))}" is not a whole number of workers (at least 1).')
+            workers_value = None
+        pay_value = parse_number(pay) if not is_blank(pay) else None
+        if is_blank(pay):
+            bad(4, "The lowest hourly pay is missing.")
+        elif pay_value is None:
+            bad(4, f'"{_short(str(pay))}" is not an amount; give the lowest gross hourly pay as a number '
+                   "in the local currency.")
+        elif pay_value <= 0:
+            bad(4, f"{pay_value} is not a valid hourly pay; give the lowest gross hourly pay, more than 0, "
+                   "in the local currency.")
+            pay_value = None
+        code = None if is_blank(currency) else str(currency).strip().upper()
+        if code is None:
+            bad(5, "The currency is missing (an ISO 4217 code such as KES).")
+        elif code not in iso_currencies:
+            bad(5, f'"{_short(str(currency))}" is not an ISO 4217 currency code{_currency_hint(currency, country)}')
+            code = None
+        elif country is not None and country.currencies and code not in country.currencies:
+            bad(5, f"Pay in {country.name} must be given in its local currency "
+                   f"({' or '.join(country.currencies)}), not {code}; amounts are never converted.")
+            code = None
+        basis_value = None
+        if is_blank(basis):
+            bad(6, "The pay basis is missing.")
+        else:
+            basis_value = next((b for b in q.countries.pay_basis_choices
+                                if b.casefold() == str(basis).strip().casefold()), None)
+            if basis_value is None:
+                bad(6, f'"{_short(str(basis))}" is not a pay basis: ' + " / ".join(q.countries.pay_basis_choices) + ".")
+        if share_value is not None:
+            total += share_value
+        else:
+            complete = False
+        if ok and country is not None:
+            result.append(CountryRow(
+                iso2=country.iso2, name=country.name, share_pct=share_value, workers=int(workers_value),
+                lowest_hourly_pay=pay_value, currency=code, pay_basis=basis_value, row=n,
+            ))
+    if not seen and complete:
+        errors.add(cell_ref(sheet, 1, 2), "No country is listed. Add one row for every country where your "
+                                      "workers will do the work.")
+    elif complete and abs(total - 100) > Decimal(str(q.countries.share_tolerance)):
+        errors.add(f"{sheet}!B2:B{max(seen.values())}", f"The workforce shares add up to {total}%, not 100%.",
+                   COUNTRY_COLUMNS[1])
+    return result
+
+
+def _percentage(value: object, cell) -> Decimal | None:
+    """A workforce share as a percentage. A cell formatted as a percentage holds a fraction
+    (60% is stored as 0.6) and reads as 60; "60%" typed as text reads as 60 too."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_number(value.strip()[:-1])
+    number = parse_number(value)
+    if number is None or isinstance(value, str) or "%" not in str(getattr(cell, "number_format", "") or ""):
+        return number
+    number *= 100
+    if abs(number) < Decimal("1e15") and number == number.to_integral_value():
+        return number.quantize(Decimal(1))  # 60, not 60.0 or 6E+1
+    return number.normalize()
+
+
+def _currency_hint(typed: object, country: Country | None) -> str:
+    """"; did you mean KES (Kenyan Shilling), the currency of Kenya?", or "." when nothing is close."""
+    code = suggest_currency(str(typed), country)
+    if code is None:
+        return "."
+    own = country is not None and country.currencies == (code,)
+    return f"; did you mean {code} ({currency_names()[code]})" + (f", the currency of {country.name}?" if own else "?")
+
+
+def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
+    """Read and validate a returned questionnaire; raise `WorkbookRejected` with every problem."""
+    path = Path(path)
+    errors = _Collector()
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise WorkbookRejected([Problem(message=f"The file cannot be read: {exc.strerror or exc}.")],
+                                   str(path)) from None
+    if not _check_container(data, errors):
+        raise WorkbookRejected(errors.ordered(), str(path))
+    try:
+        return _read(data, path, errors)
+    except WorkbookRejected:
+        raise
+    except Exception as exc:  # openpyxl or zip failure deep in a damaged file
+        errors.add(None, f"The workbook cannot be read ({type(exc).__name__}); it may be damaged. "
+                         "Open it, save it again as .xlsx and resend it.")
+        raise WorkbookRejected(errors.ordered(), str(path)) from None
+
+
+def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    try:
+        missing = [s for s in (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET) if s not in wb.sheetnames]
+        for sheet in missing:
+            hint = ("it identifies the questionnaire; use the form you were sent"
+                    if sheet == META_SHEET else "do not rename or delete sheets")
+            errors.add(sheet, f'The sheet "{sheet}" is missing ({hint}). Sheets found: '
+                              + ", ".join(wb.sheetnames) + ".")
+        if missing:
+            raise WorkbookRejected(errors.ordered(), str(path))
+        meta = _read_meta(wb, errors)
+        qid, version = meta.get("questionnaire_id", ""), meta.get("questionnaire_version", "")
+        try:
+            q = load(qid, version)
+        except QuestionnaireNotFound as exc:
+            errors.add(f"{META_SHEET}!B1", f"Unknown questionnaire {qid or '(none)'} version {version or '(none)'}: "
+                                           f"{exc}. Use a form issued by fairsource.")
+            raise WorkbookRejected(errors.ordered(), str(path)) from None
+        vendor = meta.get("vendor", "")
+        if not vendor:
+            errors.add(f"{META_SHEET}!B3", "The form does not name the vendor it was issued to.")
+        raw, evidence, cells = _read_questions(wb[QUESTIONNAIRE_SHEET], q, errors)
+        answers = _validate_answers(q, raw, cells, errors)
+        countries = _read_countries(wb[COUNTRIES_SHEET], q, errors)
+    finally:
+        wb.close()
+    if errors.problems:
+        raise WorkbookRejected(errors.ordered(), str(path))
+    issued = None
+    try:
+        issued = dt.datetime.fromisoformat(meta["issued_at"]) if meta.get("issued_at") else None
+    except ValueError:
+        issued = None
+    return Submission(
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        vendor_name=vendor,
+        issued_at=issued,
+        form_id=meta.get("form_id") or None,
+        sha256=hashlib.sha256(data).hexdigest(),
+        filename=path.name,
+        answers=answers,
+        evidence=evidence,
+        countries=countries,
+        cells=cells,
+    )

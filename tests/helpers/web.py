@@ -1,0 +1,88 @@
+"""Helpers of the web tests: an app on a fresh store, staff users, sign-in, workbooks to upload, a real
+server for the browser."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import threading
+from pathlib import Path
+
+from fairsource import accounts
+from fairsource.web import create_app
+from flows import usecases
+from supplier_models import Settings, Store
+from supplier_models.workbooks.examples import EXAMPLES, write_example
+from supplier_models.workbooks.form import fill_form
+
+PASSWORD = "correct horse battery staple"
+LUMEN, BRIGHT = EXAMPLES[0], EXAMPLES[1]
+BROKEN_ANSWERS = {"PAY-04": "Maybe", "WORK-04": "lots"}
+
+
+def web_app(home: Path, database_url: str, inputs: usecases.ScoringInputs | None = None, **settings):
+    config = Settings(home=home, database_url=database_url, **settings)
+    return create_app(config, inputs=inputs), config
+
+
+def add_user(store: Store, email: str, role: str) -> str:
+    accounts.add_user(store, email, role, PASSWORD)
+    return email
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": "/"},
+                       follow_redirects=False)
+
+
+def workbook(vendor, folder: Path, broken: bool = False) -> Path:
+    path = write_example(vendor, folder)
+    if broken:
+        path = fill_form(path, BROKEN_ANSWERS, out=folder / f"{vendor.slug}-broken.xlsx")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running(app):
+    """The app served by uvicorn on a free port, in a thread: yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:  # uvicorn sets it once the socket listens
+            if not thread.is_alive():
+                raise RuntimeError("the web server did not start")
+            threading.Event().wait(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def shoot(page, path: Path) -> Path:
+    """A PNG screenshot of the page as a person sees it (the viewport, not the whole scroll)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=False)
+    return path

@@ -1,0 +1,96 @@
+"""The web app in a real browser (Chromium driven by Playwright) against a real server (uvicorn on a free
+port): a vendor fixes its workbook through its portal link; an analyst finds the vendor, reads the
+explanation, approves the review, and uploads two workbooks received by e-mail at once. Skipped where
+/usr/bin/chromium or Playwright is missing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers.web import BRIGHT, CHROMIUM, CHROMIUM_ARGS, LUMEN, PASSWORD, add_user, running, shoot, web_app, workbook
+
+from fairsource import accounts
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")]
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+
+def test_a_vendor_fixes_its_workbook_and_an_analyst_approves_it(tmp_path, database_url):
+    app, _ = web_app(tmp_path / "home", database_url)
+    store = app.state.web.store
+    add_user(store, "rita@example.org", "reviewer")
+    _, vendor, token = accounts.create_invite(store, BRIGHT.name, "ops@brightlabel.example", created_by="test", days=30)
+    broken, fixed = workbook(BRIGHT, tmp_path, broken=True), workbook(BRIGHT, tmp_path)
+    lumen = workbook(LUMEN, tmp_path)
+
+    with running(app) as base, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            # The vendor: upload, see every problem at its cell, upload the fixed workbook, see the outcome.
+            portal = browser.new_page(viewport={"width": 1280, "height": 900})
+            portal.goto(f"{base}/portal/{token}")
+            expect(portal.locator("h1")).to_have_text(BRIGHT.name)
+            portal.set_input_files("input[type=file]", str(broken))
+            portal.get_by_role("button", name="Upload").click()
+            problems = portal.locator("#problems")
+            expect(problems).to_contain_text("2 problems in brightlabel-solutions-inc-broken.xlsx")
+            expect(problems.locator("tbody tr")).to_have_count(2)
+            expect(problems).to_contain_text("Questionnaire!E9")
+            expect(problems).to_contain_text('"Maybe" is not one of the choices')
+            expect(problems).to_contain_text("Questionnaire!E19")
+            portal.set_input_files("input[type=file]", str(fixed))
+            portal.get_by_role("button", name="Upload").click()
+            expect(portal.get_by_role("status")).to_contain_text("received and assessed")
+            expect(portal.locator("#outcome")).to_contain_text("conditional")
+            expect(portal.locator("#outcome tbody tr").first).to_contain_text("R1")
+
+            # The analyst: sign in, find the vendor, read the explanation, approve.
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/")
+            expect(page).to_have_url(re.compile(r"/login\?next="))
+            page.get_by_label("E-mail").fill("rita@example.org")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.locator("h1")).to_have_text("Dashboard")
+            expect(page.locator(".card", has_text="Reviews waiting")).to_contain_text(BRIGHT.name)
+            shoot(page, tmp_path / "shots" / "web-dashboard.png")
+            page.get_by_role("link", name="Vendors", exact=True).click()
+            page.get_by_placeholder("Search name or contact").fill("bright")
+            page.get_by_role("button", name="Filter").click()
+            page.get_by_role("link", name=BRIGHT.name).click()
+            expect(page.locator("h1")).to_have_text(BRIGHT.name)
+            fair_pay = page.locator("details.principle", has_text="Fair pay")
+            fair_pay.locator("summary").click()
+            points = fair_pay.locator("table.points")
+            expect(points).to_be_visible()
+            expect(points).to_contain_text("PAY-01")
+            expect(points).to_contain_text("Piece rate")
+            expect(points).to_contain_text("RDE-1")
+            shoot(page, tmp_path / "shots" / "web-vendor.png")
+            page.get_by_label("Reason (kept in the record)").first.fill("Pilot plan agreed with the vendor")
+            page.get_by_role("button", name="Record review").first.click()
+            expect(page.get_by_role("status")).to_have_text("Review recorded.")
+            expect(page.locator("section.card", has_text="Reviews").last).to_contain_text(
+                "Pilot plan agreed with the vendor")
+
+            # Workbooks received by e-mail: two at once through the file input's `multiple`, one result each.
+            page.get_by_role("link", name="Upload", exact=True).click()
+            page.set_input_files("input[type=file]", [str(broken), str(lumen)])
+            page.get_by_role("button", name="Upload").click()
+            results = page.locator("#results > table > tbody > tr")
+            expect(results).to_have_count(2)
+            expect(results.nth(0)).to_contain_text("2 problems: nothing stored")
+            expect(results.nth(0)).to_contain_text("Questionnaire!E9")
+            expect(results.nth(1)).to_contain_text("Qualified")
+            results.nth(1).get_by_role("link", name=LUMEN.name).click()
+            expect(page.locator("h1")).to_have_text(LUMEN.name)
+        finally:
+            browser.close()
+    (review,) = store.reviews_for(vendor.id)
+    assert (review.reviewer, review.action) == ("rita@example.org", "approve")
+    uploaded = [e for e in store.audit_events() if e.action == "web_intake" and e.actor == "rita@example.org"]
+    assert [e.subject for e in uploaded] == [lumen.name]
+    assert (tmp_path / "shots" / "web-vendor.png").stat().st_size > 10_000
