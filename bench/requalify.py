@@ -113,6 +113,7 @@ def worker_flow(home: Path) -> dict:
 
 def worker_floor(home: Path) -> dict:
     from flows import usecases
+    from flows.usecases import remediations
     from supplier_models import Store, Submission, get_settings
 
     as_of = dt.date.fromisoformat(AS_OF)
@@ -123,7 +124,7 @@ def worker_floor(home: Path) -> dict:
     due = usecases.select_changed(store, inputs)
     rescored = reissued = 0
     for b in range(0, len(due), 500):
-        rows = store.requalification_batch(due[b:b + 500])  # the same one-query read as the flow's task
+        rows = store.rescorings.batch(due[b:b + 500])  # the same one-query read as the flow's task
         items = []
         for aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received in rows:
             submission = Submission.model_validate(sub_data)
@@ -141,7 +142,7 @@ def worker_floor(home: Path) -> dict:
             items.append((usecases.assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
                                                   submission_id=submission_id, reason="data_change", data=data,
                                                   supersedes=aid), sow))
-        store.add_assessments(items)  # one transaction per batch, as the flow's tasks
+        store.assessments.add_many(items, sync=remediations.sync)  # one transaction per batch, as the flow's tasks
         rescored += len(items)
     parts = {"rescoring": time.perf_counter() - start}
     t = time.perf_counter()

@@ -44,7 +44,7 @@ def main(out: Path = ROOT / "docs" / "images") -> None:
             usecases.intake_one(sub, state.store, state.inputs, day, settings.sow_dir, received_on=day)
             accounts.create_invite(state.store, vendor.name, f"qualification@{vendor.slug}.example", created_by="ana",
                                days=30)
-        bright = state.store.find_vendor(EXAMPLES[1].name)
+        bright = state.store.vendors.find(EXAMPLES[1].name)
         with running(app) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 860}, device_scale_factor=1)

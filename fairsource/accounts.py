@@ -80,16 +80,16 @@ def check_new_user(email: str, role: str, password: str) -> None:
 
 def add_user(store: Store, email: str, role: str, password: str, *, actor: str | None = None) -> StaffUser:
     check_new_user(email, role, password)
-    return store.add_user(email, role, hash_password(password), actor=actor)
+    return store.staff.add(email, role, hash_password(password), actor=actor)
 
 
 def new_api_token(store: Store, email: str, *, actor: str | None = None) -> str:
     """A fresh API token for the user (replacing any earlier one); shown once, stored as its sha256."""
-    user = store.user_by_email(email)
+    user = store.staff.by_email(email)
     if user is None:
         raise AuthError(f"no user {email}")
     token = new_secret()
-    store.update_user(user.id, api_token_sha256=digest(token), actor=actor)
+    store.staff.update(user.id, api_token_sha256=digest(token), actor=actor)
     return token
 
 
@@ -122,7 +122,7 @@ class PortalVendor(BaseModel):
 def start_session(store: Store, user: StaffUser, hours: int) -> tuple[str, WebSession]:
     """A new session for the user: (the cookie's value, the stored session)."""
     secret = new_secret()
-    record = store.add_web_session(WebSession(id=digest(secret), user_id=user.id, csrf=new_secret(),
+    record = store.sessions.add(WebSession(id=digest(secret), user_id=user.id, csrf=new_secret(),
                                               expires_at=now() + dt.timedelta(hours=hours)))
     return secret, record
 
@@ -130,7 +130,7 @@ def start_session(store: Store, user: StaffUser, hours: int) -> tuple[str, WebSe
 def staff_for_session(store: Store, cookie: str | None) -> Staff | None:
     if not cookie or len(cookie) > 200:
         return None
-    found = store.web_session(digest(cookie), now())
+    found = store.sessions.live(digest(cookie), now())
     if found is None:
         return None
     session, user = found
@@ -138,14 +138,14 @@ def staff_for_session(store: Store, cookie: str | None) -> Staff | None:
 
 
 def staff_for_api_token(store: Store, token: str) -> Staff | None:
-    user = store.user_by_api_token(digest(token)) if token and len(token) <= 200 else None
+    user = store.staff.by_api_token(digest(token)) if token and len(token) <= 200 else None
     return Staff(id=user.id, email=user.email, role=user.role) if user else None
 
 
 def login_blocked(store: Store, email: str, client: str) -> bool:
     """Five failed sign-ins for one e-mail from one address within 15 minutes block the next ones until the
     oldest leaves the window (the failures are kept in the store, so every worker process sees them)."""
-    return store.login_failures(email, client, now() - LOGIN_WINDOW) >= LOGIN_FAILURES_ALLOWED
+    return store.sessions.failures(email, client, now() - LOGIN_WINDOW) >= LOGIN_FAILURES_ALLOWED
 
 
 # -- vendor portal links --------------------------------------------------------------------------------
@@ -160,15 +160,15 @@ def create_invite(store: Store, vendor_name: str, contact: str | None, *, create
     contact = contact.strip() if contact and contact.strip() else None
     if days < 1:
         raise AuthError("a portal link lasts at least a day")
-    existing = store.find_vendor(name)  # by id or name (not a prefix of another vendor's name)
+    existing = store.vendors.find(name)  # by id or name (not a prefix of another vendor's name)
     if existing is not None and name.lower() != existing.name.lower() and name != existing.id:
         existing = None
     if contact:
-        vendor = store.set_contact(existing.name if existing else name, contact)
+        vendor = store.vendors.set_contact(existing.name if existing else name, contact)
     else:  # a new vendor is created, as issuing a form creates it; a known one keeps its contact
-        vendor = existing or store.set_contact(name, None)
+        vendor = existing or store.vendors.set_contact(name, None)
     token = new_secret()
-    invite = store.add_invite(VendorInvite(vendor_id=vendor.id, token_sha256=digest(token), contact=contact,
+    invite = store.invites.add(VendorInvite(vendor_id=vendor.id, token_sha256=digest(token), contact=contact,
                                            created_by=created_by, expires_at=now() + dt.timedelta(days=days)))
     return invite, vendor, token
 
@@ -177,10 +177,10 @@ def vendor_for_token(store: Store, token: str) -> PortalVendor | None:
     """The vendor of a live portal link (not expired, not revoked), or None."""
     if not token or len(token) > 200:
         return None
-    invite = store.invite_by_token(digest(token))
+    invite = store.invites.by_token(digest(token))
     if invite is None or invite.revoked_at is not None or invite.expires_at <= now():
         return None
-    vendor = store.vendor_by_id(invite.vendor_id)
+    vendor = store.vendors.get(invite.vendor_id)
     if vendor is None:
         return None
     return PortalVendor(vendor_id=vendor.id, vendor=vendor.name, invite_id=invite.id, contact=invite.contact)

@@ -23,11 +23,11 @@ from . import usecases
 def regenerate(vendor: str, out: str | None, template: str | None, settings: Settings,
                as_of: dt.date | None = None) -> str:
     store = store_for(settings.url)
-    found = store.find_vendor(vendor)
+    found = store.vendors.find(vendor)
     if found is None:
         raise NotQualified(f'no vendor "{vendor}" in the store')
     inputs = usecases.load_inputs(settings)
-    assessment = store.latest_assessment(found.id)
+    assessment = store.assessments.latest(found.id)
     if assessment is None:
         raise NotQualified(f"{found.name} is not qualified (not assessed): no SOW can be written")
     status = usecases.status_of(store, inputs.review_policy, found.id, as_of or dt.date.today())
@@ -37,7 +37,7 @@ def regenerate(vendor: str, out: str | None, template: str | None, settings: Set
     if status.status == "expired":
         raise NotQualified(f"{found.name}'s qualification expired on {status.valid_until}: no SOW can be issued "
                            "until the vendor's fresh attestation (a returned, confirmed questionnaire) is received")
-    submission = store.submission_by_id(assessment.submission_id)
+    submission = store.submissions.get(assessment.submission_id)
     decision = Decision.model_validate(assessment.data)
     if status.decision != decision.decision:
         decision = decision.model_copy(update={"decision": status.decision})
@@ -45,7 +45,7 @@ def regenerate(vendor: str, out: str | None, template: str | None, settings: Set
         inputs = inputs.model_copy(update={"template": Path(template)})
     target = Path(out) if out else usecases.sow_path(settings.sow_dir, found.name, decision, str(uuid.uuid4()))
     rendered = usecases.issue_sow(submission, decision, inputs, target, draft=status.review_pending)
-    store.add_sow(usecases.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id,
+    store.sows.add(usecases.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id,
                                    decision=status.decision, draft=status.review_pending,
                                    override_knockout=status.override_knockout))
     return str(rendered.path)

@@ -267,7 +267,7 @@ def sow(
     from supplier_models import Store, get_settings
 
     store = Store(get_settings().url)
-    record = store.latest_sow(store.find_vendor(vendor).id)
+    record = store.sows.latest(store.vendors.find(vendor).id)
     draft = " (DRAFT: a review is pending; an approval issues the final SOW)" if record and record.status == "draft" \
         else ""
     out.print(f"SOW written: {path}{draft}", highlight=False)
@@ -625,7 +625,7 @@ def web(
     settings = get_settings()
     try:
         application = create_app(settings)
-        if not application.state.web.store.users():
+        if not application.state.web.store.staff.all():
             err.print("No user yet: create the first one with  fairsource user add EMAIL --role admin",
                       highlight=False)
     except FairsourceError as exc:

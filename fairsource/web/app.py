@@ -47,6 +47,7 @@ from supplier_models.errors import (
 from supplier_models.names import upload_name
 from supplier_models.questionnaire import current as current_questionnaire
 from supplier_models.store import store_for
+from supplier_models.store.rows import VendorGeography
 from supplier_models.workbooks.form import write_form
 from supplier_models.workbooks.reader import MAX_FILE_BYTES
 
@@ -201,11 +202,11 @@ class VendorFilters(BaseModel):
         needle = self.country.lower()
         return iso2.lower() == needle or name.lower() == needle or (len(needle) > 2 and needle in name.lower())
 
-    def places_match(self, geo: dict[str, Any]) -> bool:
-        """`geo`: a row of `Store.vendor_geography`."""
-        return ((not self.band or geo["geo_band"] == self.band)
-                and (not self.country or any(self.country_matches(c["iso2"], c["name"]) for c in geo["countries"]))
-                and (not self.service or self.service in geo["services"]))
+    def places_match(self, geo: VendorGeography) -> bool:
+        """`geo`: a row of `store.views.geography`."""
+        return ((not self.band or geo.geo_band == self.band)
+                and (not self.country or any(self.country_matches(c["iso2"], c["name"]) for c in geo.countries))
+                and (not self.service or self.service in geo.services))
 
 
 class UploadResult(BaseModel):
@@ -359,18 +360,18 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
         client = client_of(request)
         email = email.strip().lower()[:320]
         if accounts.login_blocked(store, email, client):
-            store.audit("login_blocked", actor=email, detail={"client": client})
+            store.audit.record("login_blocked", actor=email, detail={"client": client})
             return render(request, "login.html", 429, next=_safe_next(next), email=email,
                           error="Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.")
-        user = store.user_by_email(email) if email else None
+        user = store.staff.by_email(email) if email else None
         ok = accounts.verify_password(user.password_hash if user else None, password)
         if not ok or user is None or user.disabled:
-            store.add_login_failure(email, client)
+            store.sessions.add_failure(email, client)
             return render(request, "login.html", 401, next=_safe_next(next), email=email,
                           error="That e-mail and password do not match an account.")
-        store.clear_login_failures(email, client)
+        store.sessions.clear_failures(email, client)
         secret, _ = accounts.start_session(store, user, settings.web_session_hours)
-        store.audit("login", actor=user.email, detail={"client": client})
+        store.audit.record("login", actor=user.email, detail={"client": client})
         response = RedirectResponse(_safe_next(next), status_code=303)
         _cookie(response, SESSION_COOKIE, secret, max_age=settings.web_session_hours * 3600)
         return response
@@ -378,8 +379,8 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, staff: Viewer, csrf_token: Annotated[str, Form()] = "") -> Response:
         check_csrf(request, csrf_token, staff)
-        store.end_web_session(staff.session_id or "")
-        store.audit("logout", actor=staff.email)
+        store.sessions.end(staff.session_id or "")
+        store.audit.record("logout", actor=staff.email)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -387,7 +388,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     # -- analysts' pages --------------------------------------------------------------------------------------
     def vendor_rows(today: dt.date) -> list[tuple[Any, usecases.VendorStatus | None]]:
         found = {s.vendor_id: s for s in usecases.statuses(store, state.inputs.review_policy, today)}
-        return [(v, found.get(v.id)) for v in store.vendors()]
+        return [(v, found.get(v.id)) for v in store.vendors.all()]
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(request: Request, staff: Viewer) -> Response:
@@ -415,12 +416,12 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
         """Every country where the assessed vendors' workers are (by each vendor's latest assessment), with
         its vendors and workers, most workers first: one streamed query."""
         found: dict[str, CountryWorkers] = {}
-        for geo in store.vendor_geography():
-            for c in geo["countries"]:
+        for geo in store.views.geography():
+            for c in geo.countries:
                 entry = found.setdefault(c["iso2"], CountryWorkers(iso2=c["iso2"], name=c["name"], band=c["band"]))
                 entry.band = worse(entry.band, c["band"])
                 entry.vendors += 1
-                entry.workers += geo["workers"].get(c["iso2"], 0)
+                entry.workers += geo.workers.get(c["iso2"], 0)
         return sorted(found.values(), key=lambda c: (-c.workers, -c.vendors, c.name))
 
     def services() -> tuple[str, ...]:
@@ -431,9 +432,9 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilters, Query()]) -> Response:
         rows = vendor_rows(dt.date.today())
         places: dict[str, tuple[str, list[dict[str, Any]], bool]] = {}  # vendor id -> (band, countries, matches)
-        for geo in store.vendor_geography():  # one streamed pass: what the list shows, and the place filters
-            places[geo["vendor_id"]] = (geo["geo_band"], [{k: c[k] for k in ("iso2", "name", "band")}
-                                                          for c in geo["countries"]], filters.places_match(geo))
+        for geo in store.views.geography():  # one streamed pass: what the list shows, and the place filters
+            places[geo.vendor_id] = (geo.geo_band, [{k: c[k] for k in ("iso2", "name", "band")}
+                                                          for c in geo.countries], filters.places_match(geo))
         needle = filters.q.lower()
         shown = [(v, s) for v, s in rows if (not needle or needle in v.name.lower()
                                               or needle in (v.contact_email or "").lower())
@@ -443,25 +444,25 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
                       statuses=STATUSES, bands=BANDS, services=services(), places=places, total=len(rows))
 
     def vendor_or_404(vendor_id: str):
-        vendor = store.vendor_by_id(vendor_id)
+        vendor = store.vendors.get(vendor_id)
         if vendor is None:
             raise NotFound("No such vendor.")
         return vendor
 
     def vendor_context(vendor, today: dt.date) -> dict[str, Any]:
         found = list(usecases.statuses(store, state.inputs.review_policy, today, vendor.id))
-        latest = store.latest_assessment(vendor.id)
+        latest = store.assessments.latest(vendor.id)
         decision = Decision.model_validate(latest.data) if latest else None
         explanation: dict[str, list] = {}
         if decision:
             for c in decision.explanation:
                 explanation.setdefault(c.principle or "other", []).append(c)
-        sow = store.latest_sow(vendor.id)
+        sow = store.sows.latest(vendor.id)
         return dict(
             vendor=vendor, status=found[0] if found else None, decision=decision, explanation=explanation,
-            history=store.vendor_assessments(vendor.id), latest=latest,
-            remediations=[usecases.RemediationView.of(r, today) for r in store.remediations(vendor.id)],
-            reviews=store.reviews_for(vendor.id), sow=sow, invites=store.invites_for(vendor.id), now=accounts.now(),
+            history=store.assessments.history(vendor.id), latest=latest,
+            remediations=[usecases.RemediationView.of(r, today) for r in store.remediations.all(vendor.id)],
+            reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
             pdf=sow_pdf.libreoffice() is not None,
         )
 
@@ -491,7 +492,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
                                            override_knockout=bool(override_knockout))
         except ActionRefused as exc:
             return vendor_refused(request, vendor, str(exc))
-        store.audit(f"web_review_{decision}", actor=staff.email, vendor_id=vendor.id, subject=reason[:1000],
+        store.audit.record(f"web_review_{decision}", actor=staff.email, vendor_id=vendor.id, subject=reason[:1000],
                     detail={"to": to or None, "status": done.status.status, "sow": done.sow})
         return RedirectResponse(f"/vendors/{vendor.id}?done=review", status_code=303)
 
@@ -504,14 +505,14 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
             closed = usecases.close_remediation(store, vendor.id, code, evidence=evidence, reviewer=staff.email)
         except ActionRefused as exc:
             return vendor_refused(request, vendor, str(exc))
-        store.audit("web_remediation_closed", actor=staff.email, vendor_id=vendor.id, subject=closed.id,
+        store.audit.record("web_remediation_closed", actor=staff.email, vendor_id=vendor.id, subject=closed.id,
                     detail={"evidence": evidence[:2000]})
         return RedirectResponse(f"/vendors/{vendor.id}?done=remediation", status_code=303)
 
     def sow_or_404(vendor_id: str, sow_id: str):
         """The SOW the store knows by this id, of this vendor, with its file in place: nothing from the request
         reaches a path."""
-        sow = store.sow_by_id(sow_id)
+        sow = store.sows.get(sow_id)
         if sow is None or sow.vendor_id != vendor_id or not Path(sow.path).is_file():
             raise NotFound("No such SOW for this vendor.")
         return sow
@@ -532,7 +533,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
             shutil.rmtree(folder, ignore_errors=True)
             raise WebError(f"The SOW could not be converted to PDF ({exc}). Download the Word document (.docx) "
                            "instead.", 500) from None
-        store.audit("sow_pdf_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
+        store.audit.record("sow_pdf_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
                     detail={"sow_id": sow.id})
         return FileResponse(pdf, media_type=PDF, filename=pdf.name, headers={"Cache-Control": "no-store"},
                             background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
@@ -540,7 +541,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     @app.get("/vendors/{vendor_id}/sows/{sow_id}", include_in_schema=False)
     def download_sow(request: Request, vendor_id: str, sow_id: str, staff: Viewer) -> Response:
         sow = sow_or_404(vendor_id, sow_id)
-        store.audit("sow_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
+        store.audit.record("sow_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
                     detail={"sow_id": sow.id})
         return FileResponse(sow.path, media_type=DOCX, filename=Path(sow.path).name,
                             headers={"Cache-Control": "no-store"})
@@ -572,14 +573,14 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
                csrf_token: Annotated[str, Form()] = "") -> Response:
         check_csrf(request, csrf_token, staff)
         vendor = vendor_or_404(vendor_id)
-        if not any(i.id == invite_id for i in store.invites_for(vendor.id)):
+        if not any(i.id == invite_id for i in store.invites.of_vendor(vendor.id)):
             raise NotFound("No such portal link for this vendor.")
-        store.revoke_invite(invite_id, actor=staff.email, now=accounts.now())
+        store.invites.revoke(invite_id, actor=staff.email, now=accounts.now())
         return RedirectResponse(f"/vendors/{vendor.id}?done=revoked", status_code=303)
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request, staff: Admin) -> Response:
-        return render(request, "users.html", users=store.users(), roles=accounts.ROLES)
+        return render(request, "users.html", users=store.staff.all(), roles=accounts.ROLES)
 
     @app.post("/users", include_in_schema=False)
     def add_user(request: Request, staff: Admin, csrf_token: Annotated[str, Form()] = "",
@@ -589,14 +590,14 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
         try:
             accounts.add_user(store, email, role, password, actor=staff.email)
         except FairsourceError as exc:
-            return render(request, "users.html", 400, users=store.users(), roles=accounts.ROLES, error=str(exc),
+            return render(request, "users.html", 400, users=store.staff.all(), roles=accounts.ROLES, error=str(exc),
                           email=email, role=role)
         return RedirectResponse("/users", status_code=303)
 
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request, staff: Admin) -> Response:
-        names = dict(store.vendor_names())
-        return render(request, "audit.html", events=store.audit_events(limit=300), names=names)
+        names = dict(store.vendors.names())
+        return render(request, "audit.html", events=store.audit.events(limit=300), names=names)
 
     # -- workbooks received by e-mail, several at once; the portfolio workbook -------------------------------------
     def upload_page_context() -> dict[str, Any]:
@@ -623,11 +624,11 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
             try:
                 found = intake_upload(upload, actor=staff.email, vendor=None)
             except UploadTooLarge as exc:
-                store.audit("upload_refused_too_large", actor=staff.email, subject=name)
+                store.audit.record("upload_refused_too_large", actor=staff.email, subject=name)
                 results.append(UploadResult(filename=name, error=exc.message))
                 continue
             except FairsourceError as exc:  # this file could not be stored (a SOW or the store failed): say so
-                store.audit("upload_failed", actor=staff.email, subject=name, detail={"error": str(exc)[:1000]})
+                store.audit.record("upload_failed", actor=staff.email, subject=name, detail={"error": str(exc)[:1000]})
                 results.append(UploadResult(filename=name, error=f"Not stored: {exc}"))
                 continue
             if isinstance(found, list):
@@ -649,7 +650,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        store.audit("report_downloaded", actor=staff.email, subject=f"portfolio {today.isoformat()}")
+        store.audit.record("report_downloaded", actor=staff.email, subject=f"portfolio {today.isoformat()}")
         return FileResponse(path, media_type=XLSX, filename=f"fairsource-portfolio-{today.isoformat()}.xlsx",
                             headers={"Cache-Control": "no-store"},
                             background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
@@ -673,15 +674,15 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
         try:
             submission = read_workbook(filename, data=data)  # the name is a label: nothing is read from disk
         except WorkbookRejected as exc:
-            store.audit("upload_rejected", actor=actor, vendor_id=vendor.vendor_id if vendor else None,
+            store.audit.record("upload_rejected", actor=actor, vendor_id=vendor.vendor_id if vendor else None,
                         subject=filename, detail={"problems": len(exc.problems)})
             return exc.problems
         if vendor is not None and submission.vendor_name != vendor.vendor:
-            store.audit("upload_refused_wrong_vendor", actor=actor, vendor_id=vendor.vendor_id, subject=filename)
+            store.audit.record("upload_refused_wrong_vendor", actor=actor, vendor_id=vendor.vendor_id, subject=filename)
             raise WrongVendor(f'This questionnaire was issued to another vendor. Upload the form of '
                               f'"{vendor.vendor}", downloaded from this page.')
         outcome = usecases.intake_one(submission, store, state.inputs, dt.date.today(), settings.sow_dir)
-        store.audit("web_intake", actor=actor, vendor_id=outcome.vendor_id, subject=filename,
+        store.audit.record("web_intake", actor=actor, vendor_id=outcome.vendor_id, subject=filename,
                     detail={"assessment_id": outcome.assessment_id, "decision": outcome.decision.decision,
                             "duplicate": outcome.duplicate})
         return outcome
@@ -690,7 +691,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     def portal_context(vendor: PortalVendor) -> dict[str, Any]:
         today = dt.date.today()
         found = list(usecases.statuses(store, state.inputs.review_policy, today, vendor.vendor_id))
-        latest = store.latest_assessment(vendor.vendor_id)
+        latest = store.assessments.latest(vendor.vendor_id)
         return dict(vendor=vendor, status=found[0] if found else None,
                     decision=Decision.model_validate(latest.data) if latest else None,
                     max_mb=MAX_UPLOAD // (1024 * 1024))
@@ -703,7 +704,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     @app.get("/portal/{token}/form.xlsx", include_in_schema=False)
     def portal_form(token: str) -> Response:
         vendor = portal_vendor(token)
-        submission = store.latest_submission_of(vendor.vendor_id)
+        submission = store.submissions.latest_of(vendor.vendor_id)
         with tempfile.TemporaryDirectory(prefix="fairsource-form-") as tmp:
             out = Path(tmp) / "form.xlsx"
             if submission is not None:  # re-attestation: the last answers, to confirm or correct
@@ -711,7 +712,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
             else:
                 write_form(out, vendor.vendor)
             data = out.read_bytes()
-        store.audit("portal_form_downloaded", actor=vendor.actor, vendor_id=vendor.vendor_id,
+        store.audit.record("portal_form_downloaded", actor=vendor.actor, vendor_id=vendor.vendor_id,
                     detail={"prefilled": submission is not None})
         from supplier_models.names import slug
 
@@ -776,9 +777,10 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
         ctx = vendor_context(vendor, dt.date.today())
         return VendorDetail(
             vendor_id=vendor.id, vendor=vendor.name, contact=vendor.contact_email, status=ctx["status"],
-            assessments=[AssessmentItem(assessment_id=a[0], assessed_on=a[2], decision=a[3], score=a[4],
-                                        geo_band=a[5], valid_until=a[6], reason=a[7], rubric_version=a[8],
-                                        country_data_version=a[9]) for a in ctx["history"]],
+            assessments=[AssessmentItem(assessment_id=a.id, assessed_on=a.assessed_on, decision=a.decision, score=a.score,
+                                        geo_band=a.geo_band, valid_until=a.valid_until, reason=a.reason,
+                                        rubric_version=a.rubric_version,
+                                        country_data_version=a.country_data_version) for a in ctx["history"]],
             latest_decision=ctx["latest"].data if ctx["latest"] else None, remediations=ctx["remediations"],
             reviews=[ReviewView(action=r.action, reviewer=r.reviewer, reason=r.reason, at=r.at,
                                 to_decision=r.to_decision, override_knockout=r.override_knockout)

@@ -35,7 +35,7 @@ class Notice(BaseModel):
 def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date) -> list[Notice]:
     """Every reminder due on `as_of` that was not sent before (expiry in 60/30/7 days, expired, overdue
     remediations, reviews waiting, re-attestation forms to send)."""
-    sent = store.notices_sent()
+    sent = store.notices.sent()
     owner = [settings.owner_email] if settings.owner_email else []
     out: list[Notice] = []
 
@@ -83,7 +83,7 @@ def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: 
 
 def record_notices(store: Store, notices: list[Notice], as_of: dt.date) -> list[Notice]:
     """Record the notices sent (once each); returns those recorded now."""
-    done = store.add_notices([NoticeRecord(vendor_id=n.vendor_id, kind=n.kind, subject_id=n.subject_id,
+    done = store.notices.add([NoticeRecord(vendor_id=n.vendor_id, kind=n.kind, subject_id=n.subject_id,
                                            sent_on=as_of, recipients=n.to, emailed=n.emailed, text=n.text[:4000])
                               for n in notices])
     return [n for n, now in zip(notices, done, strict=True) if now]

@@ -57,12 +57,12 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
         submission_id = s.submission_id
         form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-reattestation:{submission_id}"))
         path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
-        prefilled_form(store.submission_by_id(submission_id), path, form_id=form_id,
+        prefilled_form(store.submissions.get(submission_id), path, form_id=form_id,
                        issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC))
         request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
                                       assessment_id=s.assessment_id, requested_on=as_of, expires_on=lapses,
                                       form_path=str(path), form_id=form_id)
-        if store.add_reattestation(request):
+        if store.reattestations.add(request):
             run.reattestation_requested.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "form": str(path),
                                                 "expires_on": lapses, "contact": s.contact})
     return run

@@ -14,6 +14,7 @@ from supplier_models import Store, Submission, WorkbookRejected
 from supplier_models.errors import Problem
 from supplier_models.workbooks.reader import read_workbook
 
+from . import remediations
 from .inputs import ScoringInputs, decide, needs_review
 from .records import assessment_record, sow_record
 from .sow_issue import issue_sow, sow_path
@@ -92,11 +93,11 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
     assessment is returned with `duplicate=True`. `received_on`: the day the
     vendor's attestation counts from (`intake --as-of`), else now.
     """
-    existing = store.find_submission(submission.vendor_name, submission.sha256)
+    existing = store.submissions.find(submission.vendor_name, submission.sha256)
     if existing is not None:
-        latest = max(store.assessments_for(existing.id), key=lambda a: a.created_at, default=None)
+        latest = max(store.assessments.of_submission(existing.id), key=lambda a: a.created_at, default=None)
         if latest is not None:
-            sow = store.latest_sow(existing.vendor_id)
+            sow = store.sows.latest(existing.vendor_id)
             return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
                            assessment_id=latest.id, decision=Decision.model_validate(latest.data),
                            sow=sow.path if sow else None, sow_status=sow.status if sow else None, duplicate=True)
@@ -111,7 +112,8 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
                      draft=draft) if rendered else None
     received_at = dt.datetime.combine(received_on, dt.time(), dt.UTC) if received_on else None
     try:
-        _, stored = store.record_intake(submission, submission_id, record, sow, received_at)
+        _, stored = store.assessments.record_intake(submission, submission_id, record, sow, received_at=received_at,
+                                                    sync=remediations.sync)
     except Exception:
         if rendered is not None:  # nothing half-written: no SOW file without its records
             Path(rendered.path).unlink(missing_ok=True)

@@ -27,11 +27,11 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     principles = list(load_rubric(questionnaire="RDE-1").principles)
     status_rows = statuses(store, load_review_policy(settings.review_policy), as_of)
     rows = (portfolio_row(vendor, assessment, status)
-            for (vendor, assessment), status in zip(store.latest_assessment_summaries(), status_rows, strict=True))
+            for (vendor, assessment), status in zip(store.views.portfolio(), status_rows, strict=True))
     lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
                              priority=r.priority, due_date=r.due_date, action=r.action, question=r.question,
                              country=r.country, closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
-             for r in store.remediation_rows())
+             for r in store.remediations.rows())
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
     return str(write_portfolio(rows, path, principles, lines))
 

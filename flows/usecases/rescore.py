@@ -14,6 +14,7 @@ from scoring.lifecycle import attestation_expiry
 from supplier_models import Store, Submission
 from supplier_models.store.tables import AssessmentRecord, SowRecord
 
+from . import remediations
 from .inputs import ScoringInputs, decide, needs_review
 from .records import assessment_record, sow_record
 from .sow_issue import issue_sow, sow_needs_reissue, sow_path, sweep_orphan_sows
@@ -25,7 +26,7 @@ def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
     needs the vendor's fresh attestation, see `flows.usecases`.)"""
     reference = inputs.reference
     due = []
-    for aid, rubric_changed, policy_changed, data_changed, fingerprints in store.requalification_candidates(
+    for aid, rubric_changed, policy_changed, data_changed, fingerprints in store.rescorings.candidates(
         rubric_version=inputs.rubric_for("RDE-1").key,
         country_data_version=inputs.country_data_version, policy_version=inputs.policy.version,
     ):
@@ -38,9 +39,10 @@ def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
 
 def rescorings_of(store: Store, due_ids: list[str]) -> list[Requalified]:
     """What the rescoring of these latest-assessment ids stored (by whichever worker did it)."""
-    return [Requalified(vendor=vendor, vendor_id=vendor_id, assessment_id=aid, previous_decision=previous,
-                        decision=decision, score=score, valid_until=valid_until, sow=sow)
-            for aid, vendor_id, vendor, previous, decision, score, valid_until, sow in store.rescorings(due_ids)]
+    return [Requalified(vendor=r.vendor, vendor_id=r.vendor_id, assessment_id=r.assessment_id,
+                        previous_decision=r.previous_decision, decision=r.decision, score=r.score,
+                        valid_until=r.valid_until, sow=r.sow)
+            for r in store.rescorings.results(due_ids)]
 
 
 def cap_validity(decision: Decision, inputs: ScoringInputs, received_on: dt.date) -> Decision:
@@ -83,8 +85,8 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     """
     # Speed: one query of plain rows for the whole batch (previous assessment, submission, vendor name),
     # and each decision dumped to JSON once, for both the re-issue check and the stored record.
-    rows = store.requalification_batch(due_ids)
-    sweep_orphan_sows(store, sow_dir, {row[1]: row[6] for row in rows})
+    rows = store.rescorings.batch(due_ids)
+    sweep_orphan_sows(store, sow_dir, {row.vendor_id: row.vendor for row in rows})
     items: list[tuple[AssessmentRecord, SowRecord | None]] = []
     results: list[Requalified] = []
     written: list[Path] = []
@@ -111,7 +113,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
                                        previous_decision=previous_decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
                                        sow=str(rendered.path) if rendered else None))
-        store.add_assessments(items, actor)
+        store.assessments.add_many(items, sync=remediations.sync, actor=actor)
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)

@@ -37,9 +37,9 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
 
     as_of = as_of or dt.date.today()
     before = status_of(store, inputs.review_policy, name, as_of)
-    assessment = store.latest_assessment(before.vendor_id)
+    assessment = store.assessments.latest(before.vendor_id)
     earlier = [view_of(r) for r in reviews_that_count(
-        store.reviews_for(before.vendor_id), store.assessment_decisions_of_vendors([before.vendor_id]),
+        store.reviews.of_vendor(before.vendor_id), store.assessments.assessed_as([before.vendor_id]),
         assessment.submission_id, assessment.decision)]
     why_not = check_review(action, reason, reviewer, to_decision, override_knockout, assessment.decision,
                            bool(assessment.data.get("knockouts")), earlier, inputs.review_policy)
@@ -48,7 +48,7 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
     review = ReviewRecord(vendor_id=before.vendor_id, assessment_id=assessment.id, reviewer=reviewer.strip(),
                           action=action, reason=reason.strip(), to_decision=to_decision,
                           override_knockout=override_knockout)
-    submission = store.submission_by_id(assessment.submission_id)
+    submission = store.submissions.get(assessment.submission_id)
     required = needs_review(submission, assessment.decision, inputs)
     state = review_state(assessment.decision, required, [*earlier, view_of(review)], inputs.review_policy)
     sow_record = None
@@ -63,7 +63,7 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
         sow_record = record_of(rendered, assessment_id=assessment.id, vendor_id=before.vendor_id,
                                 decision=state.decision, override_knockout=state.override_knockout)
     try:
-        store.add_review(review, sow_record)
+        store.reviews.add(review, sow_record)
     except Exception:
         if sow_record is not None:
             Path(sow_record.path).unlink(missing_ok=True)
@@ -80,9 +80,9 @@ def close_remediation(store: Store, name: str, code: str, *, evidence: str,
     if not reviewer.strip():
         raise ActionRefused("closing a remediation needs the reviewer's name (--reviewer)")
     vendor = find_vendor(store, name)
-    found = store.close_remediation(vendor.id, code, evidence=evidence.strip(), reviewer=reviewer.strip(), on=as_of)
+    found = store.remediations.close(vendor.id, code, evidence=evidence.strip(), reviewer=reviewer.strip(), on=as_of)
     if found is None:
-        known = ", ".join(r.code for r in store.remediations(vendor.id)) or "none"
+        known = ", ".join(r.code for r in store.remediations.all(vendor.id)) or "none"
         raise ActionRefused(f"{vendor.name} has no remediation {code} (its remediations: {known})")
     if found.closed_how != "evidence" or found.closed_on is None:
         raise ActionRefused(f"{found.code} of {vendor.name} was closed already on {found.closed_on} "

@@ -53,7 +53,7 @@ def sweep_orphan_sows(store: Store, sow_dir: Path, vendors: dict[str, str]) -> l
     other run is rescoring (a vendor is rescored once: `Store.requalification_batch`)."""
     if not vendors or not sow_dir.is_dir():
         return []
-    known = {str(Path(p).resolve()) for p in store.sow_paths_of(list(vendors))}
+    known = {str(Path(p).resolve()) for p in store.sows.paths_of(list(vendors))}
     removed = []
     for name in set(vendors.values()):
         pattern = re.compile(rf"{re.escape(slug(name))}-\d{{4}}-\d{{2}}-\d{{2}}-[0-9a-f]{{8}}\.docx")

@@ -71,42 +71,42 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
              ) -> Iterator[VendorStatus]:
     """Every vendor's status on `as_of` (or one vendor's), in vendor-name order, streamed. Of each vendor's
     answers only those the review policy reads are fetched."""
-    reviews = store.all_reviews(vendor_id)
-    sows = store.latest_sows(vendor_id)
-    reviewed = store.assessment_decisions_of_vendors(list(reviews)) if reviews else {}
+    reviews = store.reviews.by_vendor(vendor_id)
+    sows = store.sows.latest_by_vendor(vendor_id)
+    reviewed = store.assessments.assessed_as(list(reviews)) if reviews else {}
     # Speed and memory: the remediations stream beside the vendors, in the same (vendor-name) order, so only
     # one vendor's are held at a time (a vendor with remediations always has an assessment).
-    pending = store.remediation_rows(vendor_id)
+    pending = store.remediations.rows(vendor_id)
     upcoming = next(pending, None)
-    for row in store.lifecycle_rows(vendor_id, questions=[c.question for c in policy.answers]):
-        vid = row["vendor_id"]
+    for row in store.views.status_inputs(vendor_id, questions=[c.question for c in policy.answers]):
+        vid = row.vendor_id
         tracked = []
         while upcoming is not None and upcoming.vendor_id == vid:
             tracked.append(RemediationView.row(upcoming, as_of))
             upcoming = next(pending, None)
-        mine = reviews_that_count(reviews.get(vid, []), reviewed, row["submission_id"], row["decision"])
-        required = policy.required(row["decision"], row["answers"] or {})
-        state = review_state(row["decision"], required, [view_of(r) for r in mine], policy)
+        mine = reviews_that_count(reviews.get(vid, []), reviewed, row.submission_id, row.decision)
+        required = policy.required(row.decision, row.answers or {})
+        state = review_state(row.decision, required, [view_of(r) for r in mine], policy)
         overdue = [r for r in tracked if r.state == "overdue"]
         refused = state.decision == "not_qualified"
         sow = sows.get(vid)
         status = vendor_status(
-            decision=state.decision, valid_until=row["valid_until"], as_of=as_of, review_pending=state.pending,
+            decision=state.decision, valid_until=row.valid_until, as_of=as_of, review_pending=state.pending,
             overdue_high=sum(r.priority == "high" for r in overdue),
-            reattestation_requested=row["reattestation_requested_on"] is not None)
+            reattestation_requested=row.reattestation_requested_on is not None)
         yield VendorStatus(
-            vendor=row["vendor"], vendor_id=vid, status=status, decision=state.decision,
-            assessed_decision=row["decision"], assessment_id=row["assessment_id"],
-            submission_id=row["submission_id"], assessed_on=row["assessed_on"],
-            valid_until=None if refused else row["valid_until"], review_on=row["valid_until"] if refused else None,
+            vendor=row.vendor, vendor_id=vid, status=status, decision=state.decision,
+            assessed_decision=row.decision, assessment_id=row.assessment_id,
+            submission_id=row.submission_id, assessed_on=row.assessed_on,
+            valid_until=None if refused else row.valid_until, review_on=row.valid_until if refused else None,
             review_required=state.required, review_pending=state.pending,
             last_review=view_of(mine[-1]) if mine else None,
             override_knockout=state.override_knockout,
             open_remediations=[r for r in tracked if r.state == "open"], overdue_remediations=overdue,
             remediations_done=sum(r.state == "done" for r in tracked),
-            reattestation_requested_on=row["reattestation_requested_on"], reattestation_form=row["reattestation_form"],
-            sow=sow[0] if sow and not refused else None, sow_status=sow[1] if sow and not refused else None,
-            contact=row["contact"])
+            reattestation_requested_on=row.reattestation_requested_on, reattestation_form=row.reattestation_form,
+            sow=sow.path if sow and not refused else None, sow_status=sow.status if sow and not refused else None,
+            contact=row.contact)
     pending.close()  # its connection too (SQLite: no reader may stay open while the caller writes)
 
 
@@ -124,7 +124,7 @@ def view_of(r: ReviewRecord) -> ReviewView:
 
 
 def find_vendor(store: Store, name: str):
-    vendor = store.find_vendor(name)
+    vendor = store.vendors.find(name)
     if vendor is None:
         raise ActionRefused(f'no vendor "{name}" in the store')
     return vendor

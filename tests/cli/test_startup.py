@@ -77,10 +77,10 @@ def test_a_commands_flow_runs_have_no_heartbeat_unless_configured(monkeypatch):
 
 
 def test_the_intake_command_runs_its_flow_without_a_heartbeat(monkeypatch, tmp_path):
+    import importlib
+
     from prefect.settings import get_current_settings
     from typer.testing import CliRunner
-
-    import importlib
 
     cli = importlib.import_module("fairsource.cli.app")  # the module (the package's `app` is the Typer app)
     seen = []

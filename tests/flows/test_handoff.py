@@ -91,8 +91,8 @@ def test_a_handed_off_intake_prints_the_same_decisions_and_stores_them_once(
     assert len(_tagged_intake_runs()) == before + 1
 
     store = Store(database_url)
-    vendor = store.find_vendor(lumen.name)
-    assert store.latest_assessment(vendor.id).id == decision["assessment_id"]
+    vendor = store.vendors.find(lumen.name)
+    assert store.assessments.latest(vendor.id).id == decision["assessment_id"]
     assert Path(decision["sow"]).is_file()
 
     # The same file again, printed for a person: received before, nothing new stored.
@@ -102,7 +102,7 @@ def test_a_handed_off_intake_prints_the_same_decisions_and_stores_them_once(
     assert again.stdout.startswith(f"{lumen.name}: {lumen.expected_decision} - score ")
     assert "(received before: nothing new stored)" in again.stdout.splitlines()[0]
     assert f"  file: {workbook}" in again.stdout.splitlines()
-    assert store.latest_assessment(vendor.id).id == decision["assessment_id"]
+    assert store.assessments.latest(vendor.id).id == decision["assessment_id"]
 
 
 def test_the_same_workbook_handed_off_twice_at_once_is_stored_once(serving, isolated_home, example_workbooks,
@@ -116,7 +116,7 @@ def test_the_same_workbook_handed_off_twice_at_once_is_stored_once(serving, isol
     assert decisions[0]["assessment_id"] == decisions[1]["assessment_id"]
     assert sorted(d["duplicate"] for d in decisions) == [False, True]
     store = Store(database_url)
-    assert len(store.vendor_assessments(store.find_vendor(name).id)) == 1
+    assert len(store.assessments.history(store.vendors.find(name).id)) == 1
 
 
 def test_serve_refuses_a_command_it_would_answer_differently(serving, isolated_home, example_workbooks,
@@ -133,7 +133,7 @@ def test_serve_refuses_a_command_it_would_answer_differently(serving, isolated_h
     result = intake_via_serve(get_settings(), [workbook], None)
     assert [o["vendor"] for o in result["outcomes"]] == [EXAMPLES[0].name] and result["rejected"] == []
     store = Store(database_url)
-    assert len(store.vendor_assessments(store.find_vendor(EXAMPLES[0].name).id)) == 1
+    assert len(store.assessments.history(store.vendors.find(EXAMPLES[0].name).id)) == 1
 
 
 def test_errors_in_serve_reach_the_command(isolated_home):
@@ -228,4 +228,4 @@ def test_serve_intake_only_runs_a_teams_intakes_and_serves_no_deployment(isolate
     assert stdout.splitlines()[-2:] == ["Serving intakes only. Ctrl-C stops.", "Stopped."], stdout
     assert "Traceback" not in stderr and not where.exists()
     store = Store(database_url)
-    assert store.latest_assessment(store.find_vendor(name).id).id == printed[0]["assessment_id"]
+    assert store.assessments.latest(store.vendors.find(name).id).id == printed[0]["assessment_id"]

@@ -70,7 +70,7 @@ def test_a_qualification_rests_on_the_attestation_and_lapses_without_a_fresh_one
     (asked,) = first["reattestation_requested"]
     assert asked["vendor"] == LUMEN.name and asked["expires_on"] == "2027-11-23"
     form = read_workbook(asked["form"])  # a normal form, read by the real reader
-    original = store.submission_by_id(store.latest_assessment(decision["vendor_id"]).submission_id)
+    original = store.submissions.get(store.assessments.latest(decision["vendor_id"]).submission_id)
     assert form.answers == original.answers and form.countries == original.countries
     counts = store.counts()
     assert counts["assessment"] == before["assessment"] and counts["reattestation_request"] == 1
@@ -128,7 +128,7 @@ def test_a_country_data_change_rescores_but_keeps_the_attestations_expiry(isolat
     # attestation, and here the conditional validity from the answers' date ends sooner than the old expiry.
     assert rescored["valid_until"] == "2027-05-23"
     store = Store(database_url)
-    latest = store.latest_assessment(first["vendor_id"])
+    latest = store.assessments.latest(first["vendor_id"])
     assert latest.reason == "data_change" and latest.id != first["assessment_id"]
     assert _requalify(_days(40))["rescored"] == []  # once per change
 
@@ -143,7 +143,7 @@ def test_review_approval_turns_a_draft_sow_final_and_needs_a_reason(isolated_hom
     assert status["status"] == "pending_review" and status["sow_status"] == "draft"
     assert status["review_required"] == ["the decision is conditional"]
     store = Store(database_url)
-    draft = store.latest_sow(decision["vendor_id"])
+    draft = store.sows.latest(decision["vendor_id"])
     assert draft.status == "draft" and "DRAFT - pending review" in _docx_text(draft.path)
 
     result = runner.invoke(app, ["review", "Brightlabel", "--decision", "approve", "--reviewer", "Ana Lima"])
@@ -155,12 +155,12 @@ def test_review_approval_turns_a_draft_sow_final_and_needs_a_reason(isolated_hom
     status = _status("Brightlabel", TODAY.isoformat())
     assert status["status"] == "conditional" and status["sow_status"] == "final"
     assert status["last_review"]["reviewer"] == "Ana Lima" and status["last_review"]["action"] == "approve"
-    final = store.latest_sow(decision["vendor_id"])
+    final = store.sows.latest(decision["vendor_id"])
     assert final.id != draft.id and final.status == "final" and final.review_id
     assert final.reference and final.reference != draft.reference  # each document its own reference
     assert final.path != draft.path and "DRAFT - pending review" in _docx_text(draft.path)  # the draft stays as issued
     assert "DRAFT" not in _docx_text(final.path) and BRIGHT.name in _docx_text(final.path)
-    assert store.latest_assessment(decision["vendor_id"]).id == decision["assessment_id"]  # never rewritten
+    assert store.assessments.latest(decision["vendor_id"]).id == decision["assessment_id"]  # never rewritten
 
 
 def test_a_knockout_override_takes_a_flag_and_a_second_reviewer(isolated_home, database_url):
@@ -341,6 +341,7 @@ def _policy_with_prohibited(home: Path, iso2: str) -> Path:
 def test_a_batch_rescored_twice_adds_one_assessment_a_vendor(isolated_home, monkeypatch, database_url):
     """Two workers handed the same shard (or a shard retried after it committed): one rescoring per vendor."""
     from flows import usecases
+    from flows.usecases import remediations
     from supplier_models import StoreError, get_settings
 
     paths = [write_example(v, isolated_home / "returned") for v in (EXAMPLES[0], EXAMPLES[1])]
@@ -355,8 +356,8 @@ def test_a_batch_rescored_twice_adds_one_assessment_a_vendor(isolated_home, monk
     assert usecases.rescore_batch(store, due, inputs, TODAY, settings.sow_dir) == []
     assert store.counts()["assessment"] == 4
     # Two runs that read the same vendor at the same moment: the database keeps one rescoring.
-    latest = store.latest_assessment(first[0].vendor_id)
+    latest = store.assessments.latest(first[0].vendor_id)
     twin = latest.model_copy(update={"id": "twin-of-" + latest.id[:20], "supersedes": latest.supersedes})
     with pytest.raises(StoreError, match="at the same time"):
-        store.add_assessments([(twin, None)])
+        store.assessments.add_many([(twin, None)], sync=remediations.sync)
     assert store.counts()["assessment"] == 4

@@ -34,5 +34,5 @@ def receive(path: str | Path, store: Store) -> Received:
     read = read_workbook(path)
     inputs, sow_dir = _run()
     outcome = usecases.intake_one(read, store, inputs, AS_OF, sow_dir)
-    record = store.find_submission(read.vendor_name, read.sha256)
+    record = store.submissions.find(read.vendor_name, read.sha256)
     return Received(submission=read, record=record, duplicate=outcome.duplicate)

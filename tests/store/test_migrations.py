@@ -92,9 +92,9 @@ def test_a_populated_store_of_every_earlier_revision_upgrades_without_losing_a_r
         with pytest.raises(DBAPIError, match="never updated"), store.engine.begin() as conn:
             conn.execute(text("UPDATE assessment SET score = 1 WHERE id = 'a0'"))  # the trigger survived
         # What the lifecycle reads of an old store works: the latest assessment of each vendor, no remediations.
-        rows = list(store.lifecycle_rows())
-        assert [(r["vendor"], r["assessment_id"]) for r in rows] == [("Old Vendor Ltd", "a1")]
-        assert store.remediations() == []
+        rows = list(store.views.status_inputs())
+        assert [(r.vendor, r.assessment_id) for r in rows] == [("Old Vendor Ltd", "a1")]
+        assert store.remediations.all() == []
         store.close()
         with make_engine(database_url).begin() as conn:  # start the next revision from an empty database
             SQLModel.metadata.drop_all(conn)

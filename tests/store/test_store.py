@@ -9,6 +9,7 @@ from helpers.intake import receive
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from flows.usecases.remediations import sync
 from supplier_models import Store
 from supplier_models.store.tables import AssessmentRecord
 from supplier_models.workbooks.examples import EXAMPLES
@@ -40,7 +41,7 @@ def test_a_submission_is_stored_once_and_reads_back_equal(store, example_workboo
     assert not first.duplicate and again.duplicate
     assert again.record.id == first.record.id
     assert store.counts()["submission"] == 1 and store.counts()["vendor"] == 1
-    assert store.submission(first.record) == first.submission
+    assert store.submissions.read(first.record) == first.submission
     assert first.record.questionnaire_id == "RDE-1" and len(first.record.sha256) == 64
 
 
@@ -57,7 +58,7 @@ def test_a_changed_workbook_is_a_new_submission_for_the_same_vendor(store, examp
 
 def test_assessments_are_never_updated_by_anyone(store, example_workbooks):
     received = receive(example_workbooks[EXAMPLES[0].name], store)
-    record = store.add_assessment(_assessment(received.record))
+    record = store.assessments.add(_assessment(received.record), sync=sync)
     with store.session() as s:
         stored = s.get(AssessmentRecord, record.id)
         stored.score = 12.0
@@ -66,18 +67,18 @@ def test_assessments_are_never_updated_by_anyone(store, example_workbooks):
             s.commit()
     with store.engine.begin() as conn, pytest.raises(DBAPIError, match="never updated"):
         conn.execute(text("update assessment set decision = 'not_qualified'"))
-    assert store.latest_assessment(received.record.vendor_id).score == 88.5
+    assert store.assessments.latest(received.record.vendor_id).score == 88.5
 
 
 def test_requalification_adds_an_assessment_and_keeps_the_old(store, example_workbooks):
     received = receive(example_workbooks[EXAMPLES[0].name], store)
-    intake = {a.id for a in store.assessments_for(received.record.id)}  # the intake's own assessment
-    first = store.add_assessment(_assessment(received.record))
-    second = store.add_assessment(_assessment(received.record, score=70.0, decision="conditional",
-                                              reason="requalification"))
+    intake = {a.id for a in store.assessments.of_submission(received.record.id)}  # the intake's own assessment
+    first = store.assessments.add(_assessment(received.record), sync=sync)
+    second = store.assessments.add(_assessment(received.record, score=70.0, decision="conditional",
+                                              reason="requalification"), sync=sync)
     assert len(intake) == 1
-    assert {a.id for a in store.assessments_for(received.record.id)} == intake | {first.id, second.id}
-    assert store.latest_assessment(received.record.vendor_id).id == second.id
+    assert {a.id for a in store.assessments.of_submission(received.record.id)} == intake | {first.id, second.id}
+    assert store.assessments.latest(received.record.vendor_id).id == second.id
     actions = [a for a in ("assessment_intake", "assessment_requalification")]
     with store.engine.connect() as conn:
         logged = {r[0] for r in conn.execute(text("select action from audit_event"))}

@@ -89,7 +89,7 @@ def test_sign_in_gives_an_httponly_samesite_session_that_sign_out_ends(web):
     cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("fs_session="))
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
     secret = cookie.split(";")[0].split("=", 1)[1]
-    assert store.web_session(secret, accounts.now()) is None  # the store keeps a hash of it, never the value
+    assert store.sessions.live(secret, accounts.now()) is None  # the store keeps a hash of it, never the value
     page = client.get("/")
     assert page.status_code == 200 and "Dashboard" in page.text and "ana@example.org" in page.text
 
@@ -110,7 +110,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(web):
         assert client.post(f"/vendors/{vendor.id}/review", data=data).status_code == 403
     assert client.post("/vendors/invite", data={"name": "Evil Ltd"}).status_code == 403
     assert client.post("/logout").status_code == 403
-    assert store.find_vendor("Evil Ltd") is None
+    assert store.vendors.find("Evil Ltd") is None
 
 
 def test_five_failed_sign_ins_block_the_next_for_that_email_and_address(web):
@@ -122,7 +122,7 @@ def test_five_failed_sign_ins_block_the_next_for_that_email_and_address(web):
     assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
     add_user(store, "bo@example.org", "viewer")
     assert sign_in(client, "bo@example.org").status_code == 303  # another account is not blocked
-    failures = [e for e in store.audit_events() if e.action == "login_failed"]
+    failures = [e for e in store.audit.events() if e.action == "login_failed"]
     assert len(failures) == 5 and {e.actor for e in failures} == {"ana@example.org"}
 
 
@@ -136,14 +136,14 @@ def test_a_viewer_reads_but_cannot_review_invite_or_manage_users(web, folder):
     csrf = csrf_of(page.text)
     review = client.post(f"/vendors/{outcome['vendor_id']}/review",
                          data={"csrf_token": csrf, "decision": "approve", "reason": "fine"})
-    assert review.status_code == 403 and store.reviews_for(outcome["vendor_id"]) == []
+    assert review.status_code == 403 and store.reviews.of_vendor(outcome["vendor_id"]) == []
     assert client.post("/vendors/R1/remediations/R1/close", data={"csrf_token": csrf, "evidence": "x"}).status_code \
         == 403
     assert client.post("/vendors/invite", data={"csrf_token": csrf, "name": "New Ltd"}).status_code == 403
     assert client.get("/users").status_code == 403
     assert client.post("/users", data={"csrf_token": csrf, "email": "x@example.org", "role": "admin",
                                        "password": PASSWORD}).status_code == 403
-    assert store.user_by_email("x@example.org") is None
+    assert store.staff.by_email("x@example.org") is None
     viewer_api = _api_token(store, "vi2@example.org", "viewer")
     assert _intake(client, viewer_api, workbook(LUMEN, folder)).status_code == 403
 
@@ -175,8 +175,8 @@ def test_a_portal_link_sees_its_own_vendor_and_nothing_else(web, folder):
     # Unknown, tampered, revoked: not found.
     assert client.get("/portal/" + "A" * 43).status_code == 404
     assert client.get(lumen_link[:-1] + ("a" if lumen_link[-1] != "a" else "b")).status_code == 404
-    invite = store.invites_for(lumen.id)[0]
-    store.revoke_invite(invite.id, actor="test", now=accounts.now())
+    invite = store.invites.of_vendor(lumen.id)[0]
+    store.invites.revoke(invite.id, actor="test", now=accounts.now())
     assert client.get(lumen_link).status_code == 404
     assert client.get(f"{lumen_link}/form.xlsx").status_code == 404
 
@@ -341,23 +341,23 @@ def test_a_reviewer_approves_and_closes_a_remediation_each_action_audited_with_t
                                                        "reason": "pilot plan agreed <b>in writing</b>"})
     assert done.status_code == 200 and "Review recorded." in done.text
     assert "pilot plan agreed &lt;b&gt;in writing&lt;/b&gt;" in done.text
-    (review,) = store.reviews_for(vid)
+    (review,) = store.reviews.of_vendor(vid)
     assert review.reviewer == "rita@example.org" and review.action == "approve"
-    assert store.latest_sow(vid).status == "final"
+    assert store.sows.latest(vid).status == "final"
 
     closed = client.post(f"/vendors/{vid}/remediations/R1/close", data={"csrf_token": csrf,
                                                                        "evidence": "pilot report 2026-11"})
     assert closed.status_code == 200 and "Remediation closed." in closed.text
-    r1 = next(r for r in store.remediations(vid) if r.code == "R1")
+    r1 = next(r for r in store.remediations.all(vid) if r.code == "R1")
     assert r1.state == "done" and r1.closed_by == "rita@example.org" and r1.evidence == "pilot report 2026-11"
 
-    sow = store.latest_sow(vid)
+    sow = store.sows.latest(vid)
     download = client.get(f"/vendors/{vid}/sows/{sow.id}")
     assert download.status_code == 200 and download.content == Path(sow.path).read_bytes()
 
-    mine = {e.action for e in store.audit_events() if e.actor == "rita@example.org"}
+    mine = {e.action for e in store.audit.events() if e.actor == "rita@example.org"}
     assert {"login", "web_review_approve", "web_remediation_closed", "sow_downloaded"} <= mine
-    assert {"web_intake"} <= {e.action for e in store.audit_events() if e.actor == "rev@example.org"}
+    assert {"web_intake"} <= {e.action for e in store.audit.events() if e.actor == "rev@example.org"}
 
 
 def test_only_sows_the_store_knows_are_downloaded(web, folder):
@@ -366,7 +366,7 @@ def test_only_sows_the_store_knows_are_downloaded(web, folder):
     lumen = _intake(client, token, workbook(LUMEN, folder)).json()
     bright = _intake(client, token, workbook(BRIGHT, folder)).json()
     client = _staff(web, "vi@example.org", "viewer")
-    lumen_sow = store.latest_sow(lumen["vendor_id"])
+    lumen_sow = store.sows.latest(lumen["vendor_id"])
     assert client.get(f"/vendors/{lumen['vendor_id']}/sows/{lumen_sow.id}").status_code == 200
     for url in (f"/vendors/{bright['vendor_id']}/sows/{lumen_sow.id}",  # another vendor's SOW
                 f"/vendors/{lumen['vendor_id']}/sows/..%2F..%2F..%2Fetc%2Fpasswd",
@@ -384,18 +384,18 @@ def test_admins_invite_vendors_and_add_users_from_the_pages(web):
     assert made.status_code == 200
     link = made.text.split(settings.web_base_url, 1)[1].split('"', 1)[0]
     assert link.startswith("/portal/") and client.get(link).status_code == 200
-    vendor = store.find_vendor("Nova Labels SA")
+    vendor = store.vendors.find("Nova Labels SA")
     assert vendor.contact_email == "ops@nova.example"
-    assert store.invites_for(vendor.id)[0].token_sha256 == accounts.digest(link.rsplit("/", 1)[1])
+    assert store.invites.of_vendor(vendor.id)[0].token_sha256 == accounts.digest(link.rsplit("/", 1)[1])
     listed = client.get("/vendors?status=awaiting_submission&q=nova")
     assert "Nova Labels SA" in listed.text
     added = client.post("/users", data={"csrf_token": csrf_of(page.text), "email": "new@example.org",
                                         "role": "reviewer", "password": PASSWORD})
-    assert added.status_code == 200 and store.user_by_email("new@example.org").role == "reviewer"
+    assert added.status_code == 200 and store.staff.by_email("new@example.org").role == "reviewer"
     short = client.post("/users", data={"csrf_token": csrf_of(page.text), "email": "b@example.org",
                                         "role": "viewer", "password": "short"})
     assert short.status_code == 400 and "12 characters" in short.text
-    assert {"invite_created", "user_added"} <= {e.action for e in store.audit_events() if e.actor == "ana@example.org"}
+    assert {"invite_created", "user_added"} <= {e.action for e in store.audit.events() if e.actor == "ana@example.org"}
 
 
 def test_the_user_and_invite_commands(isolated_home, database_url):
@@ -446,10 +446,10 @@ def test_the_dashboard_shows_each_country_with_its_vendors_workers_and_band_from
 
     event.listen(store.engine, "before_cursor_execute", count)
     try:
-        rows = list(store.vendor_geography())
+        rows = list(store.views.geography())
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
-    assert len(statements) == 1 and [r["vendor"] for r in rows] == sorted(seeded)  # one query, every vendor
+    assert len(statements) == 1 and [r.vendor for r in rows] == sorted(seeded)  # one query, every vendor
 
     page = client.get("/")
     assert page.status_code == 200
@@ -475,7 +475,7 @@ def test_the_dashboard_shows_each_country_with_its_vendors_workers_and_band_from
 def test_the_vendor_list_filters_by_band_country_and_service_and_keeps_them_in_its_url(web, folder, inputs):
     seeded = _seed(web, folder, inputs, [LUMEN, BRIGHT, SAVANNA, FRONTIER])
     client = _staff(web, "vi@example.org", "viewer")
-    client.app.state.web.store.set_contact("Nova Labels SA", "ops@nova.example")  # not assessed yet
+    client.app.state.web.store.vendors.set_contact("Nova Labels SA", "ops@nova.example")  # not assessed yet
 
     def listed(query: str) -> set[str]:
         page = client.get(f"/vendors?{query}")
@@ -526,7 +526,7 @@ def test_a_reviewer_uploads_several_workbooks_and_sees_each_outcome_or_every_pro
     assert done.status_code == 200
     rows = done.text.split('id="results"', 1)[1].split("<tbody>", 1)[1].split('<tr class="result ')[1:]
     assert [r.split('"', 1)[0] for r in rows] == ["result-ok", "result-bad", "result-bad", "result-bad"]
-    lumen = store.find_vendor(LUMEN.name)
+    lumen = store.vendors.find(LUMEN.name)
     assert f'<a href="/vendors/{lumen.id}">{LUMEN.name}</a>' in rows[0] and "Qualified" in rows[0]
     for p in problems:  # every problem, each with its sheet and cell, in the reader's words
         assert f"<code>{escape(p.cell)}</code>" in rows[1] and str(escape(p.message)) in rows[1]
@@ -537,7 +537,7 @@ def test_a_reviewer_uploads_several_workbooks_and_sees_each_outcome_or_every_pro
 
     again = rita.post("/upload", data={"csrf_token": csrf}, files=files[:1])
     assert "Received before" in again.text and store.counts()["submission"] == 1
-    actions = [(e.action, e.subject) for e in store.audit_events() if e.actor == "rita@example.org"]
+    actions = [(e.action, e.subject) for e in store.audit.events() if e.actor == "rita@example.org"]
     assert {("web_intake", "lumen.xlsx"), ("upload_rejected", broken.name), ("upload_rejected", "notes.xlsx"),
             ("upload_refused_too_large", "huge.xlsx")} <= set(actions)
     empty = (b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + csrf.encode()  # as a browser
@@ -594,7 +594,7 @@ def test_a_viewer_downloads_a_fresh_portfolio_workbook_and_nothing_is_left_behin
     _seed(web, folder, inputs, [SAVANNA])  # fresh each time: a new vendor is in the next one
     book = openpyxl.load_workbook(io.BytesIO(client.get("/report.xlsx").content), read_only=True)
     assert SAVANNA.name in {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row}
-    assert [e.action for e in store.audit_events() if e.actor == "vi@example.org"].count("report_downloaded") == 2
+    assert [e.action for e in store.audit.events() if e.actor == "vi@example.org"].count("report_downloaded") == 2
 
 
 @pytest.mark.skipif(sow_pdf.libreoffice() is None, reason="LibreOffice (soffice) is not installed")
@@ -602,7 +602,7 @@ def test_a_sow_downloads_as_pdf_converted_from_the_stored_docx(web, folder, inpu
     seeded = _seed(web, folder, inputs, [LUMEN])
     client, store, _ = web
     vid = seeded[LUMEN.name][0]
-    sow = store.latest_sow(vid)
+    sow = store.sows.latest(vid)
     client = _staff(web, "vi@example.org", "viewer")
     page = client.get(f"/vendors/{vid}")
     assert f'href="/vendors/{vid}/sows/{sow.id}.pdf"' in page.text and f'href="/vendors/{vid}/sows/{sow.id}"' in page.text
@@ -611,14 +611,14 @@ def test_a_sow_downloads_as_pdf_converted_from_the_stored_docx(web, folder, inpu
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and Path(sow.path).stem in pdf.headers["content-disposition"]
     assert len(folders) == 1 and not Path(folders[0]).exists()
-    assert "sow_pdf_downloaded" in {e.action for e in store.audit_events() if e.actor == "vi@example.org"}
+    assert "sow_pdf_downloaded" in {e.action for e in store.audit.events() if e.actor == "vi@example.org"}
 
 
 def test_without_libreoffice_there_is_no_pdf_link_and_the_pdf_answers_503(web, folder, inputs, monkeypatch):
     seeded = _seed(web, folder, inputs, [LUMEN, BRIGHT])
     client, store, _ = web
     lumen, bright = seeded[LUMEN.name][0], seeded[BRIGHT.name][0]
-    sow = store.latest_sow(lumen)
+    sow = store.sows.latest(lumen)
     client = _staff(web, "vi@example.org", "viewer")
     monkeypatch.setattr(sow_pdf, "libreoffice", lambda: None)
     page = client.get(f"/vendors/{lumen}")

@@ -89,8 +89,8 @@ def test_a_vendor_fixes_its_workbook_and_an_analyst_approves_it(tmp_path, databa
             expect(page.locator("h1")).to_have_text(LUMEN.name)
         finally:
             browser.close()
-    (review,) = store.reviews_for(vendor.id)
+    (review,) = store.reviews.of_vendor(vendor.id)
     assert (review.reviewer, review.action) == ("rita@example.org", "approve")
-    uploaded = [e for e in store.audit_events() if e.action == "web_intake" and e.actor == "rita@example.org"]
+    uploaded = [e for e in store.audit.events() if e.action == "web_intake" and e.actor == "rita@example.org"]
     assert [e.subject for e in uploaded] == [lumen.name]
     assert (tmp_path / "shots" / "web-vendor.png").stat().st_size > 10_000

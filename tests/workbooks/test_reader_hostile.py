@@ -751,7 +751,7 @@ def test_hostile_text_is_kept_literally(base_bytes, tmp_path, store, text):
     assert submission.answers["COMP-01"] == text
     assert submission.legal_entity == text
     assert submission.evidence["PAY-03"] == text
-    stored = store.submission(receive(tmp_path / "returned.xlsx", store).record)
+    stored = store.submissions.read(receive(tmp_path / "returned.xlsx", store).record)
     assert stored.answers["COMP-01"] == text
 
 
@@ -817,7 +817,7 @@ def test_fill_form_round_trips_exactly(tmp_path, store):
     assert (submission.vendor_name, submission.form_id, submission.issued_at) == (
         "Round Trip Collective Ltd", "f-1", ISSUED_AT)
     assert submission.cells["PAY-03"] == "Questionnaire!E8"
-    assert store.submission(receive(path, store).record) == submission
+    assert store.submissions.read(receive(path, store).record) == submission
 
 
 # -- whatever the bytes, only WorkbookRejected ----------------------------------------------------

@@ -1,0 +1,132 @@
+"""The database engine: SQLite (the embedded default) or PostgreSQL (a team's), each connection set up for how the
+store reads, and the schema brought to the newest migration when a store opens."""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("supplier_models") / "store" / "migrations"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _postgresql_settings(dbapi_connection, _record) -> None:
+    """The store streams its large reads through server-side cursors (yield_per) and reads each to the end, so
+    the planner is told to plan them for the whole result (cursor_tuple_fraction 1), not, by default, for the
+    first 10% of it. With the default, right after a bulk write (a requalification's new assessments, before
+    any ANALYZE) it walked the vendors in name order and joined each to a rescan of every latest assessment:
+    17 s for 10,000 vendors per lifecycle pass, growing with the square (bench/team_stack.py)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET cursor_tuple_fraction = 1")
+    cursor.close()
+    dbapi_connection.commit()  # psycopg opens a transaction for the SET: close it, the setting stays
+
+
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "connect", _postgresql_settings)
+    _engines.add(engine)
+    return engine
+
+
+def close_engines() -> None:
+    """Close the pooled connections of every engine this process made (a command about to exit: the database
+    server sees each connection ended, not dropped)."""
+    for engine in list(_engines):
+        engine.dispose()
+
+
+@cache
+def migration_heads() -> frozenset[str]:
+    """The newest revision(s) of the shipped migrations, read from their files' `revision` and `down_revision`
+    (Alembic itself takes half a second to import and load them; a store at head needs none of it)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (resources.files("supplier_models") / "store" / "migrations" / "versions").iterdir():
+        if not path.name.endswith(".py"):
+            continue
+        found = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+                node.target if isinstance(node, ast.AnnAssign) and node.value is not None else None
+            if isinstance(target, ast.Name):
+                found[target.id] = node.value
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        down = ast.literal_eval(found.get("down_revision", ast.Constant(None)))
+        parents.update([down] if isinstance(down, str) else down or ())
+    return frozenset(revisions - parents)
+
+
+def _current_heads(conn) -> set[str] | None:
+    """The revisions the database is at; None without Alembic's version table (a new or foreign database)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest revision (a no-op when it is there already).
+
+    A store at head is recognised without Alembic (one small query); Alembic is loaded only to upgrade."""
+    with engine.connect() as conn:
+        if _current_heads(conn) == migration_heads():
+            return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    with engine.begin() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        if current == set(script.get_heads()):
+            return
+        command.upgrade(_alembic_config(conn), "head")
+
+
+class Repository:
+    """The queries over one aggregate, on the store's engine: each opens a session (ORM records) or a connection
+    (plain typed rows) of its own and commits what it writes in one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session

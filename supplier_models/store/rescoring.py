@@ -1,0 +1,70 @@
+"""The queries of a requalification: which vendors' latest assessments used other rubric, policy or country-data
+versions, what a batch of them needs to be rescored, and what their rescoring stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import exists, func
+from sqlmodel import select
+
+from .assessments import latest_assessment_ids
+from .engine import Repository
+from .rows import RequalificationCandidate, RescoreInput, Rescoring
+from .tables import AssessmentRecord, SowRecord, SubmissionRecord, Vendor
+
+
+class Rescorings(Repository):
+    def candidates(self, *, rubric_version: str, country_data_version: str, policy_version: str | None,
+                   batch: int = 5000) -> Iterator[RequalificationCandidate]:
+        """Each vendor's latest assessment made with another rubric, country-data or policy version, streamed."""
+        a = AssessmentRecord
+        rubric_changed = a.rubric_version != rubric_version
+        policy_changed = func.coalesce(a.policy_version, "") != (policy_version or "")
+        data_changed = a.country_data_version != country_data_version
+        with self.session() as s:
+            query = (select(a.id, a.rubric_version, a.policy_version, a.country_data_version,
+                            a.data["country_fingerprints"])
+                     .where(a.id.in_(latest_assessment_ids()))
+                     .where(rubric_changed | policy_changed | data_changed)
+                     .order_by(a.vendor_id)
+                     .execution_options(yield_per=batch))
+            for aid, rubric, policy, data_version, fingerprints in s.exec(query):
+                yield RequalificationCandidate(aid, rubric != rubric_version,
+                                               (policy or "") != (policy_version or ""),
+                                               data_version != country_data_version, fingerprints or {})
+
+    def batch(self, ids: list[str]) -> list[RescoreInput]:
+        """What rescoring these latest-assessment ids needs, in one query of plain rows (no ORM objects to build,
+        no parsing of the whole ~30 kB previous decision: of it only what `sow_needs_reissue` compares, its geo
+        countries' pay floors)."""
+        later = AssessmentRecord.__table__.alias("later")
+        query = (select(AssessmentRecord.id, AssessmentRecord.vendor_id, AssessmentRecord.submission_id,
+                        AssessmentRecord.decision, AssessmentRecord.data["geo"]["countries"], SubmissionRecord.data,
+                        Vendor.name, SubmissionRecord.received_at)
+                 .join(SubmissionRecord, SubmissionRecord.id == AssessmentRecord.submission_id)
+                 .join(Vendor, Vendor.id == AssessmentRecord.vendor_id)
+                 .where(AssessmentRecord.id.in_(ids))
+                 # Still the vendor's latest: a batch given twice (a retried or duplicated shard) rescores nothing twice.
+                 # NOT EXISTS, an anti-join on the unique supersedes index; NOT IN (SELECT supersedes ...) made
+                 # PostgreSQL hash every superseded id, or rescan them for each row once they outgrow work_mem.
+                 .where(~exists().where(later.c.supersedes == AssessmentRecord.id)))
+        with self.engine.connect() as conn:
+            return [RescoreInput(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}},
+                                 sub, name, received)
+                    for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]
+
+    def results(self, superseded_ids: list[str], chunk: int = 1000) -> list[Rescoring]:
+        """The assessments that rescored these, in vendor-name order."""
+        new, old = AssessmentRecord.__table__.alias("new"), AssessmentRecord.__table__.alias("old")
+        out = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(superseded_ids), chunk):
+                query = (select(new.c.id, new.c.vendor_id, Vendor.name, old.c.decision, new.c.decision, new.c.score,
+                                new.c.valid_until, SowRecord.path)
+                         .join(old, old.c.id == new.c.supersedes)
+                         .join(Vendor, Vendor.id == new.c.vendor_id)
+                         .outerjoin(SowRecord, SowRecord.assessment_id == new.c.id)
+                         .where(new.c.supersedes.in_(superseded_ids[start:start + chunk])))
+                out += [Rescoring(*row) for row in conn.execute(query)]
+        return sorted(out, key=lambda row: row.vendor)

@@ -1,0 +1,168 @@
+"""The typed rows the store's queries return where a whole record would cost too much (streams over every vendor,
+batches of a requalification): each field by name, never by position."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NamedTuple
+
+
+class VendorName(NamedTuple):
+    id: str
+    name: str
+
+
+class PortfolioAssessment(NamedTuple):
+    """The parts of a vendor's latest assessment the portfolio shows; `data` holds only the decision's principles,
+    geo score, flags, knockouts and remediations."""
+
+    id: str
+    decision: str
+    score: float
+    geo_band: str
+    valid_until: dt.date
+    assessed_on: dt.date
+    rubric_version: str
+    country_data_version: str
+    data: dict[str, Any]
+
+
+class PortfolioEntry(NamedTuple):
+    vendor: VendorName
+    assessment: PortfolioAssessment
+
+
+class StatusInputs(NamedTuple):
+    """What a vendor's status depends on, from its latest assessment (`Views.status_rows`)."""
+
+    vendor_id: str
+    vendor: str
+    contact: str | None
+    assessment_id: str
+    submission_id: str
+    decision: str
+    valid_until: dt.date
+    assessed_on: dt.date
+    reason: str
+    received_at: dt.datetime
+    reattestation_requested_on: dt.date | None
+    reattestation_form: str | None
+    answers: dict[str, Any]
+    """The answers to the questions asked for (what the review policy reads)."""
+
+
+class VendorGeography(NamedTuple):
+    vendor_id: str
+    vendor: str
+    geo_band: str
+    countries: list[dict[str, Any]]
+    """The decision's countries, each with iso2, name, share, score, band, flags."""
+    workers: dict[str, int]
+    """iso2 -> workers, from the Countries sheet of the submission the assessment rests on."""
+    services: list[str]
+
+
+class RequalificationCandidate(NamedTuple):
+    assessment_id: str
+    rubric_changed: bool
+    policy_changed: bool
+    country_data_changed: bool
+    country_fingerprints: dict[str, str]
+
+
+class RescoreInput(NamedTuple):
+    """One vendor to rescore: its latest assessment, the previous decision as far as a SOW re-issue depends on it,
+    its stored submission (JSON) and when that was received."""
+
+    assessment_id: str
+    vendor_id: str
+    submission_id: str
+    decision: str
+    previous: dict[str, Any]
+    submission: dict[str, Any]
+    vendor: str
+    received_at: dt.datetime
+
+
+class Rescoring(NamedTuple):
+    assessment_id: str
+    vendor_id: str
+    vendor: str
+    previous_decision: str
+    decision: str
+    score: float
+    valid_until: dt.date
+    sow: str | None
+
+
+class AssessmentHistory(NamedTuple):
+    """One assessment of a vendor's history, without its decision data."""
+
+    id: str
+    created_at: dt.datetime
+    assessed_on: dt.date
+    decision: str
+    score: float
+    geo_band: str
+    valid_until: dt.date
+    reason: str
+    rubric_version: str
+    country_data_version: str
+
+
+class AssessedAs(NamedTuple):
+    submission_id: str
+    decision: str
+
+
+class SowSummary(NamedTuple):
+    path: str
+    status: str
+
+
+class RemediationRow(NamedTuple):
+    vendor_id: str
+    name: str
+    """The vendor's name."""
+    code: str
+    action: str
+    question: str | None
+    country: str | None
+    priority: str
+    due_date: dt.date
+    state: str
+    closed_on: dt.date | None
+    closed_by: str | None
+    evidence: str | None
+
+
+class TrackedRemediation(NamedTuple):
+    """A remediation the register holds, as the remediation sync reads it."""
+
+    vendor_id: str
+    code: str
+    key: str
+    state: str
+    closed_how: str | None
+
+
+class ClosedRemediation(NamedTuple):
+    vendor_id: str
+    code: str
+    how: str
+    evidence: str
+    on: dt.date
+    assessment_id: str
+
+
+class RemediationChanges(NamedTuple):
+    """What a new assessment changes in the register: rows to open (column values) and remediations to close."""
+
+    opened: list[dict[str, Any]]
+    closed: list[ClosedRemediation]
+
+
+class NoticeKey(NamedTuple):
+    vendor_id: str
+    kind: str
+    subject_id: str

@@ -1,0 +1,63 @@
+"""Vendors: found by name or id, listed, and their contact recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from .engine import Repository
+from .rows import VendorName
+from .tables import AuditEvent, Vendor
+
+
+def vendor_named(session: Session, name: str) -> Vendor:
+    """The vendor with this name, created (and flushed, so it has its id) if it is new."""
+    vendor = session.exec(select(Vendor).where(Vendor.name == name)).first()
+    if vendor is None:
+        vendor = Vendor(name=name)
+        session.add(vendor)
+        session.flush()
+    return vendor
+
+
+class Vendors(Repository):
+    def find(self, name_or_id: str) -> Vendor | None:
+        """A vendor by exact name, id, case-insensitive name, or the start of one name only."""
+        with self.session() as s:
+            found = s.exec(select(Vendor).where((Vendor.name == name_or_id) | (Vendor.id == name_or_id))).first()
+            if found is None:
+                found = s.exec(select(Vendor).where(func.lower(Vendor.name) == name_or_id.lower())).first()
+            if found is None and name_or_id.strip():
+                prefix = name_or_id.strip().lower()  # % and _ are letters here, not patterns (autoescape)
+                matches = list(s.exec(select(Vendor).where(func.lower(Vendor.name).startswith(prefix, autoescape=True))
+                                      .limit(2)))
+                found = matches[0] if len(matches) == 1 else None
+            return found
+
+    def get(self, vendor_id: str) -> Vendor | None:
+        with self.session() as s:
+            return s.get(Vendor, vendor_id)
+
+    def all(self) -> list[Vendor]:
+        """Every vendor, in name order."""
+        with self.session() as s:
+            return list(s.exec(select(Vendor).order_by(Vendor.name)))
+
+    def names(self) -> Iterator[VendorName]:
+        """(id, name) of every vendor."""
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(Vendor.id, Vendor.name)):
+                yield VendorName(*row)
+
+    def set_contact(self, vendor_name: str, email: str | None) -> Vendor:
+        """Record the vendor's contact (creating the vendor, as issuing a form to it does)."""
+        with self.session() as s:
+            vendor = vendor_named(s, vendor_name)
+            if vendor.contact_email != email:
+                vendor.contact_email = email
+                s.add(vendor)
+                s.add(AuditEvent(action="contact_set", vendor_id=vendor.id, subject=email))
+            s.commit()
+            return vendor
