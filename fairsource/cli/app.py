@@ -92,7 +92,7 @@ def form(
         if contact:  # the store only then: a blank form needs no database
             from supplier_models import Store, get_settings
 
-            Store(get_settings().url).set_contact(name, contact.strip())
+            Store(get_settings().url).vendors.set_contact(name, contact.strip())
     except (FairsourceError, OSError) as exc:
         _fail(str(exc))
     q = current()
@@ -687,7 +687,7 @@ def user_list() -> None:
     """List the staff users."""
     from supplier_models import Store, get_settings
 
-    for u in Store(get_settings().url).users():
+    for u in Store(get_settings().url).staff.all():
         out.print(Text(f"{u.email}\t{u.role}{' (disabled)' if u.disabled else ''}"))
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 
-def _alembic_config(connection=None):
+def alembic_config(connection=None):
     from alembic.config import Config
 
     cfg = Config()
@@ -111,12 +111,12 @@ def migrate(engine: Engine) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(_alembic_config())
+    script = ScriptDirectory.from_config(alembic_config())
     with engine.begin() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
         if current == set(script.get_heads()):
             return
-        command.upgrade(_alembic_config(conn), "head")
+        command.upgrade(alembic_config(conn), "head")
 
 
 class Repository:

@@ -197,7 +197,7 @@ def test_the_console_script_exits_with_the_commands_status_and_all_its_output(tm
     assert run("--version").returncode == 0
     made = run("form", "--vendor", "Acme Data Ltd", "--out", "acme.xlsx", "--contact", "ops@acme.example")
     assert made.returncode == 0 and made.stdout.rstrip().endswith("reminders go to ops@acme.example."), made
-    assert Store(f"sqlite:///{tmp_path / '.fairsource' / 'fairsource.db'}").find_vendor("Acme Data Ltd").contact_email \
+    assert Store(f"sqlite:///{tmp_path / '.fairsource' / 'fairsource.db'}").vendors.find("Acme Data Ltd").contact_email \
         == "ops@acme.example"
     blank = run("check", "acme.xlsx", "--json")  # a blank form: rejected, exit 2, one JSON object
     assert blank.returncode == 2

@@ -176,7 +176,7 @@ def test_a_knockout_override_takes_a_flag_and_a_second_reviewer(isolated_home, d
     _run("review", "QuickTask", "--decision", "approve", "--reason", "Refund evidence checked", "--reviewer", "Ben")
     status = _status("QuickTask", TODAY.isoformat())
     assert status["decision"] == "conditional" and status["override_knockout"] and status["sow_status"] == "final"
-    sow = Store(database_url).latest_sow(status["vendor_id"])
+    sow = Store(database_url).sows.latest(status["vendor_id"])
     assert sow.override_knockout and sow.decision == "conditional"
     report = Path(_run("report", "--out", str(isolated_home / "p.xlsx")) and isolated_home / "p.xlsx")
     ws = load_workbook(report)["Portfolio"]
@@ -214,7 +214,7 @@ def test_remediations_are_tracked_closed_with_evidence_and_overdue_ones_need_act
     # A new submission whose answers now meet the bar closes the matching remediation by itself.
     better = fill_form(bright, {"PAY-06": "Every two weeks"}, out=isolated_home / "better.xlsx")
     _run("intake", str(better), "--as-of", _days(10))
-    tracked = {r.code: r for r in Store(database_url).remediations()}
+    tracked = {r.code: r for r in Store(database_url).remediations.all()}
     pay = next(r for r in tracked.values() if r.question == "PAY-06")
     assert pay.state == "done" and pay.closed_how == "answer"
     # The rest keep their ids; the matter closed with evidence is raised again by the new answers, which still

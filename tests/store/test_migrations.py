@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from supplier_models import Store
-from supplier_models.store import _alembic_config, make_engine, migration_heads
+from supplier_models.store import alembic_config, make_engine, migration_heads
 
 ROWS_0001 = {
     "vendor": [{"id": "v1", "name": "Old Vendor Ltd", "created_at": dt.datetime(2026, 1, 5, 9, 0)},
@@ -40,14 +40,14 @@ ROWS_0001 = {
 
 
 def _revisions() -> list[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
+    script = ScriptDirectory.from_config(alembic_config())
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
 def _populate(url: str, revision: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+        command.upgrade(alembic_config(conn), revision)
         for table, rows in ROWS_0001.items():
             columns = ", ".join(rows[0])
             values = ", ".join(f":{c}" for c in rows[0])
@@ -74,7 +74,7 @@ def test_the_revisions_form_one_line_from_0001():
 def test_the_heads_read_from_the_migration_files_are_alembics():
     """A store is recognised as up to date without loading Alembic (supplier_models.store.migrate): by the
     revisions the migration files declare, which must be the heads Alembic finds."""
-    assert migration_heads() == set(ScriptDirectory.from_config(_alembic_config()).get_heads()) == {_revisions()[-1]}
+    assert migration_heads() == set(ScriptDirectory.from_config(alembic_config()).get_heads()) == {_revisions()[-1]}
 
 
 def test_a_populated_store_of_every_earlier_revision_upgrades_without_losing_a_row(database_url):
