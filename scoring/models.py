@@ -1,7 +1,8 @@
 """The scored outcome of one submission: what `--json` prints and the store keeps.
 
 These models are the contract between scoring, the SOW and the store. Fields
-may be added; none are renamed or removed (DESIGN.md, `--json` decision).
+may be added; none are renamed or removed (docs/contracts.md,
+"The `--json` decision object").
 """
 
 from __future__ import annotations

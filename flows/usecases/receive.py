@@ -39,7 +39,8 @@ class Outcome(BaseModel):
     duplicate: bool = False
 
     def as_json(self) -> dict:
-        """The `--json` decision object of DESIGN.md (keys may be added, never removed)."""
+        """The `--json` decision object (docs/contracts.md, "The `--json` decision object"): keys may be added, never
+        removed."""
         d = self.decision.model_dump(mode="json")
         return {
             "vendor": self.vendor,

@@ -1,4 +1,4 @@
-"""The questionnaire workbook a vendor fills in (DESIGN.md, "Questionnaire workbook").
+"""The questionnaire workbook a vendor fills in (docs/contracts.md, "The questionnaire workbook").
 
 Sheets: `Instructions` for people; `Questionnaire` (ID, Section, Question,
 Guidance, Answer, Evidence: only Answer and Evidence are editable, every

@@ -1,4 +1,4 @@
-"""The questionnaire is data: RDE-1 exactly as DESIGN.md fixes it, and new versions need no code."""
+"""The questionnaire is data: RDE-1 exactly as docs/contracts.md fixes it, and new versions need no code."""
 
 from __future__ import annotations
 

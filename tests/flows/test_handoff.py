@@ -68,7 +68,7 @@ def serving(isolated_home, prefect_engine):
 
 def test_a_handed_off_intake_prints_the_same_decisions_and_stores_them_once(
         serving, isolated_home, example_workbooks, database_url):
-    """Relative paths as given, a good workbook and a file that is not one: the decision object of DESIGN.md,
+    """Relative paths as given, a good workbook and a file that is not one: the decision object of docs/contracts.md,
     the rejected file with its problem, exit 2 for the rejection; the command loaded neither Prefect, nor the
     store, nor openpyxl; serve's process ran the flow, tagged, and stored the assessment."""
     lumen = next(v for v in EXAMPLES if v.name == "Lumen Data Services GmbH")

@@ -1,4 +1,4 @@
-"""Every knockout of DESIGN.md gives not_qualified, and nothing else does."""
+"""Every knockout of docs/design.md ("Scoring and the decision rules") gives not_qualified, and nothing else does."""
 
 
 import pytest

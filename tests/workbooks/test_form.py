@@ -1,4 +1,5 @@
-"""`fairsource form` writes the workbook DESIGN.md describes, and what a vendor types reads back exactly."""
+"""`fairsource form` writes the workbook docs/contracts.md describes ("The questionnaire workbook"), and what a vendor
+types reads back exactly."""
 
 from __future__ import annotations
 
