@@ -34,8 +34,6 @@ OUTSIDE_NOTE = "DESIGN" + ".md"
 # supplier_models/store/, edited there too, cite it nowhere and are checked.)
 PENDING_NOTE_CITATIONS = ("fairsource/cli/",)
 
-# PENDING, to be removed once the README's Layout table is rewritten: it still names the web app's old folder.
-PENDING_PATHS = {("README.md", "flows/web/")}
 
 # Names the pages use for a file of the user's own, not of the repository.
 NOT_REPOSITORY_FILES = {"RDE-2.yaml"}  # README: an organisation's own questionnaire
@@ -186,7 +184,7 @@ def test_every_repository_path_the_readme_and_docs_name_exists():
             if "/" not in path:  # a bare name: some file of the repository has it
                 if path not in basenames():
                     missing.append(f"{page}:{line}: `{path}` (no file of that name)")
-            elif not exists(path) and not ignored(path) and (page, path) not in PENDING_PATHS:
+            elif not exists(path) and not ignored(path):
                 missing.append(f"{page}:{line}: {path}")
     assert not missing, "paths that are not in the repository (git ls-files):\n" + "\n".join(missing)
 
