@@ -183,14 +183,39 @@ def _key_value(doc, rows: list[tuple[str, str]], widths=(5.0, 11.0)):
 
 
 def build(out: Path = DEFAULT_TEMPLATE) -> Path:
+    """Write the default template to `out`, part after part in document order, and return its path."""
     doc = Document()
     _styles(doc)
     section = doc.sections[0]
+    _page(section)
+    _header_and_footer(section)
+    _title(doc)
+    _parties(doc)
+    _scope(doc)
+    _qualification(doc)
+    _countries(doc)
+    _pilot(doc)
+    _clauses(doc)
+    _term(doc)
+    _signatures(doc)
+    _remediation_schedule(doc)
+    _evidence_schedule(doc)
+    _survey_appendix(doc)
+    _sources_appendix(doc)
+    _properties(doc)
+    return _save(doc, out)
+
+
+def _page(section) -> None:
+    """A4 with the document's margins."""
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2.3))
     section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
 
+
+def _header_and_footer(section) -> None:
+    """On every page: the draft mark when a draft, the reference and the supplier; "Page N of M" below."""
     # a draft's header says so on a line of its own, on every page
     section.header.paragraphs[0].text = "{%p if draft %}"
     mark = section.header.add_paragraph()
@@ -212,7 +237,9 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     footer.add_run(" of ").font.size = Pt(8)
     _field(footer, "NUMPAGES")
 
-    # --- title and parties -------------------------------------------------
+
+def _title(doc) -> None:
+    """The top of the first page: a draft's boxed notice, the title, the reference and the date of issue."""
     _tag(doc, "{%p if draft %}")
     notice = _para(doc, "{{ draft_notice }}", bold=True, size=18, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
     notice.runs[0].font.color.rgb = RED
@@ -224,6 +251,10 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _para(doc, "{{ title }}", "Title")
     _para(doc, "Reference: {{ reference }}", italic=True, space_after=0)
     _para(doc, "Issued: {{ issued_on }}", italic=True, space_after=12)
+
+
+def _parties(doc) -> None:
+    """The parties table (with a reminder when the client's particulars are blanks) and the preamble."""
     parties = doc.add_table(rows=4, cols=3)
     parties.style = "Table Grid"
     parties.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -252,7 +283,9 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
                "which workers and contributors are engaged, paid and protected. Where this SOW and the Agreement "
                "differ on a matter covered by section 5, this SOW prevails.")
 
-    # --- 1 scope -----------------------------------------------------------
+
+def _scope(doc) -> None:
+    """Section 1: the services, the workforce model and the deliverables."""
     _para(doc, "1. Scope and deliverables", "Heading 1")
     _para(doc, 'The Supplier shall provide the following services (the "Services"):')
     _tag(doc, "{%p for service in services %}")
@@ -271,7 +304,9 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _para(doc, "a monthly compliance report: effective hourly pay per country, grievances received and "
                "resolved, changes of subcontractors and countries.", "List Bullet")
 
-    # --- 2 qualification -----------------------------------------------------
+
+def _qualification(doc) -> None:
+    """Section 2: the assessment the SOW relies on."""
     _para(doc, "2. Qualification basis", "Heading 1")
     _para(doc, "The Client assessed the Supplier before this SOW was issued. The assessment this SOW relies on:")
     _key_value(doc, [
@@ -285,7 +320,9 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
         ("Clause library", "{{ clause_library }}"),
     ])
 
-    # --- 3 countries -----------------------------------------------------------
+
+def _countries(doc) -> None:
+    """Section 3: the countries table with each country's pay floor."""
     _para(doc, "3. Countries, workforce and pay floors", "Heading 1")
     _para(doc, "The Services are performed only in these countries. The pay floor is the minimum effective "
                "gross hourly pay of every worker in that country (see clause 5.{{ clause_numbers['living-wage'] }}, "
@@ -295,14 +332,18 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
            ["{{ c.name }} ({{ c.iso2 }})", "{{ c.share }}", "{{ c.workers }}", "{{ c.pay_basis }}",
             "{{ c.floor }}", "{{ c.floor_basis }}"], nowrap=(1, 2))
 
-    # --- 4 pilot -------------------------------------------------------------
+
+def _pilot(doc) -> None:
+    """Section 4: the pilot phase, then production."""
     _para(doc, "4. Pilot phase and launch", "Heading 1")
     _para(doc, "Phase 1, pilot. {{ pilot.summary }}")
     _para(doc, "Phase 2, production. Production starts on the Client's written acceptance of the pilot report "
                "and continues under the work orders the Client issues, until this SOW ends or the "
                "qualification lapses.")
 
-    # --- 5 clauses -----------------------------------------------------------
+
+def _clauses(doc) -> None:
+    """Section 5: the loop over the clauses that apply, each a heading and its paragraphs."""
     _para(doc, "5. Responsible collection and enrichment of human data", "Heading 1")
     _para(doc, "The Supplier shall comply with the following clauses throughout the Services, and shall make "
                "its subcontractors comply with them.")
@@ -314,13 +355,17 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endfor %}")
 
-    # --- 6 term --------------------------------------------------------------
+
+def _term(doc) -> None:
+    """Section 6: when the SOW starts and ends, and what survives it."""
     _para(doc, "6. Term", "Heading 1")
     _para(doc, "This SOW takes effect on signature by both parties and ends on {{ qualification.valid_until }} "
                "unless the Client renews the Supplier's qualification before then. Clauses on data stewardship, "
                "audit rights and payment of workers survive its end.")
 
-    # --- signatures ----------------------------------------------------------
+
+def _signatures(doc) -> None:
+    """The signature block, kept on one page."""
     _para(doc, "Signatures", "Heading 1")
     _para(doc, "Signed by the authorised representatives of the parties.").paragraph_format.keep_with_next = True
     sig = doc.add_table(rows=6, cols=2)
@@ -336,7 +381,9 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     for c in sig.rows[0].cells:
         _shade(c)
 
-    # --- schedules -------------------------------------------------------------
+
+def _remediation_schedule(doc) -> None:
+    """Schedule 1, when there are remediations: each action, the clause it amends and its due date."""
     _tag(doc, "{%p if remediations %}")
     _para(doc, "Schedule 1: Remediation schedule", "Heading 1")
     _para(doc, "The Supplier shall complete each action below by its due date and give the Client evidence "
@@ -352,6 +399,10 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
             f"{{{{ (r.question or '-')|replace('-', '{NBHY}') }}}}", "{{ r.country }}",
             f"{{{{ r.due_date|replace(' ', '{NBSP}', 1) }}}}"], nowrap=(0, 2, 3, 5))
     _tag(doc, "{%p endif %}")
+
+
+def _evidence_schedule(doc) -> None:
+    """The next schedule, when the vendor supplied evidence: the answers the SOW relies on."""
     _tag(doc, "{%p if representations %}")
     _para(doc, "Schedule {{ 2 if remediations else 1 }}: Supplier evidence relied on", "Heading 1")
     _para(doc, "The Supplier supplied this evidence with its questionnaire answers (clause "
@@ -360,9 +411,16 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
            ["{{ e.question }}: {{ e.text }}", "{{ e.answer }}", "{{ e.evidence }}"])
     _tag(doc, "{%p endif %}")
 
-    # --- appendix ------------------------------------------------------------
+
+def _page_break(doc) -> None:
+    """A paragraph holding only a page break."""
     brk = doc.add_paragraph()
     brk.add_run().add_break(WD_BREAK.PAGE)
+
+
+def _survey_appendix(doc) -> None:
+    """Appendix A on a new page: the survey, one version per group of countries, each question's options."""
+    _page_break(doc)
     _para(doc, "{{ survey.title }}", "Heading 1")
     _para(doc, "{{ survey.introduction }}")
     _para(doc, "Survey definition: {{ survey.version }}.", italic=True, size=9)
@@ -381,14 +439,19 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endfor %}")
 
-    brk = doc.add_paragraph()
-    brk.add_run().add_break(WD_BREAK.PAGE)
+
+def _sources_appendix(doc) -> None:
+    """Appendix B on a new page: the full source of each pay floor."""
+    _page_break(doc)
     _para(doc, "Appendix B: Sources of the pay floors", "Heading 1")
     _para(doc, "This appendix records, for audit, where each pay floor of section 3 comes from. It adds no "
                "obligation; the pay floors are those of section 3.").paragraph_format.keep_with_next = True
     _table(doc, ["Country", "Pay floor per hour", "Source in full"], [3.2, 2.8, 10.4], "for c in countries",
            ["{{ c.name }} ({{ c.iso2 }})", "{{ c.floor }}", "{{ c.floor_provenance }}"])
 
+
+def _properties(doc) -> None:
+    """The document properties, with fixed dates so rebuilds give the same bytes."""
     props = doc.core_properties
     props.title = "{{ draft_notice ~ ': ' if draft else '' }}{{ title }}"
     props.subject = "{{ reference }}"
@@ -397,6 +460,9 @@ def build(out: Path = DEFAULT_TEMPLATE) -> Path:
     props.created = props.modified = FIXED.replace(tzinfo=None)
     props.revision = 1
 
+
+def _save(doc, out: Path) -> Path:
+    """Save `doc` at `out` as a deterministic zip."""
     raw = io.BytesIO()
     doc.save(raw)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,18 +12,22 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scoring.models import Decision, PayFloor
+from scoring.models import Decision
 from scoring.terms import ISSUES_SOW
-from supplier_models.countries import country_index
 from supplier_models.errors import SowError, SowNotAllowed
 from supplier_models.submission import Submission
 
-from .clauses import ClauseFacts, ClauseLibrary, load_clause_library
+from .clauses import Clause, ClauseFacts, ClauseLibrary, load_clause_library
+from .countries import CountryTerms, country_label, country_name, country_terms, pay_floors
+from .countries import short_source as short_source  # importable from here, as before the move
 from .survey import SurveyDefinition, load_survey
+from .text import as_list, clean_text, format_date, join_names
+from .text import format_money as format_money  # importable from here, as before the move
 
 DATA_COLLECTION = "Data collection from contributors"
 DEFAULT_ORGANISATION = "The Client"  # what the flows pass when no organisation is configured
@@ -34,37 +38,6 @@ DRAFT_NOTICE = "DRAFT - pending review"
 # U+2011 (non-breaking hyphen): the title never breaks as "Human-/Data".
 TITLE = "Statement of Work: Responsible Human\u2011Data Services"
 REMEDIATION_CLAUSE = "remediation-schedule"
-_SOURCE_CODE = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)+$")  # a dataset indicator code such as EAR_INEE_NOC_NB_A
-
-# XML 1.0 forbids most control characters; a vendor's text must not be able to break the document.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def clean_text(value: object) -> str:
-    """Vendor text as it can appear in Word: XML-invalid characters dropped, newlines normalised."""
-    text = "" if value is None else str(value)
-    return _XML_INVALID.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def format_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def format_money(currency: str, amount: Decimal) -> str:
-    return f"{currency} {amount:,.2f}"
-
-
-def _country_name(text: object) -> str:
-    """COMP-02 as the country's name where it is a code or name we know, else as typed."""
-    typed = clean_text(text or "")
-    country = country_index().resolve(typed) if typed else None
-    return country.name if country is not None else typed
-
-
-def _join(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class Party(BaseModel):
@@ -87,29 +60,6 @@ class Qualification(BaseModel):
     questionnaire: str
     rubric_version: str
     country_data_version: str
-
-
-class CountryTerms(BaseModel):
-    """One row of the countries table: where the work is done and the pay it must meet."""
-
-    model_config = ConfigDict(frozen=True)
-    iso2: str
-    name: str
-    share: str = Field(description="workforce share, e.g. '60%'")
-    workers: str
-    pay_basis: str
-    currency: str
-    declared_lowest_pay: str = Field(description="the vendor's lowest hourly pay, e.g. 'KES 150.00'")
-    floor: str = Field(description="the pay floor per hour, e.g. 'KES 250.00', or 'No figure on record'")
-    floor_kind: str = Field(description="living wage | statutory minimum wage | none")
-    floor_note: str = Field("", description="e.g. 'no living-wage figure on record'")
-    floor_source: str = Field(description="the figure's source and its date, e.g. 'ILOSTAT, as of 2024'")
-    floor_as_of: str = ""
-    floor_basis: str = Field("", description="the countries table's cell: kind of figure, source and date")
-    floor_provenance: str = Field("", description="the full provenance of the figure (dataset, file, "
-                                                  "conversion), for the sources appendix")
-    band: str = ""
-    flags: list[str] = Field(default_factory=list)
 
 
 class Pilot(BaseModel):
@@ -218,60 +168,6 @@ class SowContext(BaseModel):
     decision: Decision = Field(description="the full decision the SOW is based on")
 
 
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [clean_text(v) for v in value]
-    return [clean_text(value)]
-
-
-class _Floor(BaseModel):
-    amount: str
-    kind: str
-    note: str = ""
-    source: str
-    as_of: str = ""
-    basis: str
-    provenance: str
-
-
-def short_source(full: str) -> str:
-    """The name of a figure's source as a contract states it: the provenance trail (", via <repository>
-    commit ...", file names, indicator codes) left to the sources appendix.
-    'ILOSTAT EAR_INEE_NOC_NB_A, statutory ... wage, via gabyro23/globeing commit c0a7e417' -> 'ILOSTAT'."""
-    head = re.split(r" via |, | \(|; ", full, maxsplit=1)[0]
-    words = [w for w in head.split() if not _SOURCE_CODE.match(w)]
-    return " ".join(words) or " ".join(full.split())[:60]
-
-
-def _floor(pay: PayFloor | None, currency: str) -> _Floor:
-    """The pay floor of one country as the SOW states it: the figure, its source and date, and (for the
-    sources appendix) its full provenance."""
-    if pay is None or pay.floor_hourly is None:
-        return _Floor(amount="No figure on record", kind="none", source="no living-wage or statutory figure on record",
-                      basis="None: no living-wage or statutory figure on record.", provenance=(
-                          "The assessment names no living-wage or statutory figure for this country; the Supplier "
-                          "documents its living-wage benchmark within 30 days of signature."))
-    if pay.living_wage_hourly:
-        full = clean_text(pay.living_wage_source or "source not recorded")
-        as_of = clean_text(pay.living_wage_as_of or "")
-        source = short_source(full) + (f", as of {as_of}" if as_of else "")
-        return _Floor(amount=format_money(pay.currency or currency, pay.living_wage_hourly), kind="living wage",
-                      source=source, as_of=as_of, basis=f"Living wage. Source: {source}.",
-                      provenance=full + (f", as of {as_of}" if as_of else "") + ".")
-    full = clean_text(pay.statutory_source or "source not recorded")
-    as_of = clean_text(pay.statutory_as_of or "")
-    source = short_source(full) + (f", as of {as_of}" if as_of else "")
-    provenance = full + (f", as of {as_of}" if as_of else "")
-    if pay.hours_per_month:
-        provenance += f"; monthly figure divided by {pay.hours_per_month.normalize():f} hours"
-    note = "no living-wage figure on record"
-    return _Floor(amount=format_money(pay.currency or currency, pay.statutory_minimum_hourly),
-                  kind="statutory minimum wage", note=note, source=source, as_of=as_of,
-                  basis=f"Statutory minimum wage ({note}). Source: {source}.", provenance=provenance + ".")
-
-
 def _survey(survey: SurveyDefinition, countries: list[CountryTerms]) -> SurveyAppendix:
     groups: dict[tuple, list[CountryTerms]] = {}
     for c in countries:
@@ -282,7 +178,7 @@ def _survey(survey: SurveyDefinition, countries: list[CountryTerms]) -> SurveyAp
     versions = []
     for n, (omitted, members) in enumerate(sorted(groups.items(), key=lambda kv: len(kv[0]))):
         left_out = {qid for qid, _ in omitted}
-        names = _join([m.name for m in members])
+        names = join_names([m.name for m in members])
         items = []
         for q in survey.questions:
             if q.id in left_out:
@@ -350,92 +246,138 @@ def build_context(
     `draft`: a draft pending human review; the template shows `draft_notice` on the first page and in
     the header, and verification requires it.
     """
+    _check_issues_sow(decision)
+    library = clause_library or load_clause_library()
+    survey_def = survey or load_survey()
+    answers = submission.answers
+    client, supplier = _client(organisation), _supplier(submission)
+    countries = country_terms(submission, decision)
+    values = _clause_values(submission, decision, library, client, supplier, countries)
+    applicable = _applicable_clauses(library, answers, decision, countries)
+    remediations, items = _remediations(decision, library, applicable, countries)
+    clauses = _clauses(library, applicable, values, items)
+    day = issued_on or decision.assessed_on
+    if reference is not None:
+        reference = _given_reference(reference)
+    else:
+        reference = _reference(supplier.name, decision, document_id or _digest(
+            submission.sha256, decision, client.name, day.isoformat(), draft, library.key))
+    return SowContext(
+        title=TITLE,
+        reference=reference,
+        issued_on=format_date(day),
+        draft=draft,
+        draft_notice=DRAFT_NOTICE if draft else "",
+        client=client,
+        supplier=supplier,
+        qualification=_qualification(submission, decision),
+        services=as_list(answers.get("COMP-03")),
+        workforce_model=as_list(answers.get("COMP-04")),
+        collects_data=DATA_COLLECTION in as_list(answers.get("COMP-03")),
+        vulnerable_groups=answers.get("VULN-01") == "Yes",
+        uses_subcontractors=answers.get("SUPP-01") == "Yes",
+        countries=countries,
+        pilot=_pilot(values),
+        clauses=clauses,
+        clause_numbers={c.id: c.index for c in clauses},
+        remediations=remediations,
+        representations=_representations(submission),
+        survey=_survey(survey_def, countries),
+        clause_library=library.key,
+        decision=decision,
+    )
+
+
+def _check_issues_sow(decision: Decision) -> None:
+    """Raise `SowNotAllowed` unless the decision is one a SOW is written for."""
     if decision.decision not in ISSUES_SOW:
         raise SowNotAllowed(
             f"{decision.vendor} is {decision.decision} (assessed {decision.assessed_on}); "
             "a SOW is written only for a qualified or conditional vendor"
         )
-    library = clause_library or load_clause_library()
-    survey_def = survey or load_survey()
-    answers = submission.answers
-    supplier_name = clean_text(submission.legal_entity)
+
+
+def _client(organisation: str | None) -> Party:
+    """The client: the organisation named, else bracketed blanks to complete before signature."""
     org = " ".join(clean_text(organisation or "").split())
     if org and org != DEFAULT_ORGANISATION:
-        client = Party(role="Client", name=org, trading_name=org)
-    else:
-        client = Party(role="Client", to_complete=True, **CLIENT_BLANKS)
-    client_name = client.name
+        return Party(role="Client", name=org, trading_name=org)
+    return Party(role="Client", to_complete=True, **CLIENT_BLANKS)
 
-    risk_by_iso = {c.iso2: c for c in decision.geo.countries}
-    countries: list[CountryTerms] = []
-    rows = submission.countries or []
-    for row in rows:
-        risk = risk_by_iso.get(row.iso2)
-        floor = _floor(risk.pay if risk else None, row.currency)
-        countries.append(CountryTerms(
-            iso2=row.iso2, name=clean_text(row.name), share=f"{row.share_pct.normalize():f}%",
-            workers=str(row.workers), pay_basis=clean_text(row.pay_basis), currency=row.currency,
-            declared_lowest_pay=format_money(row.currency, row.lowest_hourly_pay),
-            floor=floor.amount, floor_kind=floor.kind, floor_note=floor.note, floor_source=floor.source,
-            floor_as_of=floor.as_of, floor_basis=floor.basis, floor_provenance=floor.provenance,
-            band=risk.band if risk else "", flags=list(risk.flags) if risk else [],
-        ))
-    listed = {c.iso2 for c in countries}
-    for risk in decision.geo.countries:  # a country the decision knows but the sheet lost: still bound
-        if risk.iso2 not in listed:
-            currency = risk.pay.currency if risk.pay else ""
-            floor = _floor(risk.pay, currency)
-            countries.append(CountryTerms(
-                iso2=risk.iso2, name=clean_text(risk.name), share=f"{round(risk.share * 100, 1):g}%", workers="",
-                pay_basis="", currency=currency,
-                declared_lowest_pay=format_money(currency, risk.pay.lowest_hourly_pay) if risk.pay else "",
-                floor=floor.amount, floor_kind=floor.kind, floor_note=floor.note, floor_source=floor.source,
-                floor_as_of=floor.as_of, floor_basis=floor.basis, floor_provenance=floor.provenance,
-                band=risk.band, flags=list(risk.flags)))
 
-    def country_label(c: CountryTerms) -> str:
-        return f"{c.name} ({c.iso2})"
+def _supplier(submission: Submission) -> Party:
+    """The supplier as its submission names it."""
+    return Party(role="Supplier", name=clean_text(submission.legal_entity),
+                 registered_in=country_name(submission.answers.get("COMP-02")),
+                 trading_name=clean_text(submission.vendor_name))
 
-    def floor_sentence(c: CountryTerms) -> str:
-        if c.floor_kind == "none":
-            return f"{country_label(c)}: no figure on record"
-        basis = ", ".join(x for x in (c.floor_kind, c.floor_as_of and f"as of {c.floor_as_of}", c.floor_note) if x)
-        return f"{country_label(c)}: at least {c.floor} per hour ({basis})"
 
-    pay_floors = "; ".join(floor_sentence(c) for c in countries) + ". The source of each figure is stated in the countries table of this SOW."
-    breach = answers.get("DATA-04")
+def _questionnaire(submission: Submission) -> str:
+    """The questionnaire answered, e.g. 'RDE-1 v1.0.0'."""
+    return f"{submission.questionnaire_id} v{submission.questionnaire_version}"
+
+
+def _qualification(submission: Submission, decision: Decision) -> Qualification:
+    """The assessment the SOW relies on, for section 2."""
+    label = {"qualified": "Qualified", "conditional": "Qualified with conditions"}[decision.decision]
+    return Qualification(
+        decision=decision.decision, label=label, score=f"{decision.score:.0f}", geo_band=decision.geo.band,
+        assessed_on=format_date(decision.assessed_on), valid_until=format_date(decision.valid_until),
+        questionnaire=_questionnaire(submission), rubric_version=decision.rubric_version,
+        country_data_version=decision.country_data_version)
+
+
+def _breach_notice_hours(answer: object, library: ClauseLibrary) -> Decimal:
+    """The vendor's breach-notice time (DATA-04), never longer than the library's maximum."""
     breach_max = Decimal(library.parameters.get("breach_notice_max_hours", "72"))
-    breach_hours = min(Decimal(str(breach)), breach_max) if isinstance(breach, Decimal | int | float) else breach_max
-    names = {c.iso2: c.name for c in countries}
-    questionnaire = f"{submission.questionnaire_id} v{submission.questionnaire_version}"
-    values = {
+    return min(Decimal(str(answer)), breach_max) if isinstance(answer, Decimal | int | float) else breach_max
+
+
+def _clause_values(submission: Submission, decision: Decision, library: ClauseLibrary, client: Party,
+                   supplier: Party, countries: list[CountryTerms]) -> dict[str, str]:
+    """The values of the clauses' placeholders: the library's parameters and this vendor's facts."""
+    answers = submission.answers
+    return {
         **library.parameters,
-        "client": client_name,
-        "supplier": supplier_name,
-        "services": _join(_as_list(answers.get("COMP-03"))) or "the services described in this SOW",
-        "countries": _join([country_label(c) for c in countries]),
-        "pay_floors": pay_floors,
+        "client": client.name,
+        "supplier": supplier.name,
+        "services": join_names(as_list(answers.get("COMP-03"))) or "the services described in this SOW",
+        "countries": join_names([country_label(c) for c in countries]),
+        "pay_floors": pay_floors(countries),
         "payment_model": clean_text(answers.get("PAY-01") or "not declared"),
         "living_wage_benchmark": clean_text(answers.get("PAY-03") or "not declared"),
         "payment_frequency": clean_text(answers.get("PAY-06") or "not declared").lower(),
-        "breach_notice_hours": f"{breach_hours.normalize():f}",
-        "gender_unsafe_countries": _join([country_label(c) for c in countries if "gender_question_unsafe" in c.flags]),
-        "high_risk_countries": _join([country_label(c) for c in countries if c.band == "high"]),
-        "flagged_countries": _join([country_label(c) for c in countries if c.flags]),
+        "breach_notice_hours": f"{_breach_notice_hours(answers.get('DATA-04'), library).normalize():f}",
+        "gender_unsafe_countries": join_names(
+            [country_label(c) for c in countries if "gender_question_unsafe" in c.flags]),
+        "high_risk_countries": join_names([country_label(c) for c in countries if c.band == "high"]),
+        "flagged_countries": join_names([country_label(c) for c in countries if c.flags]),
         "remediation_count": str(len(decision.remediations)),
         "assessed_on": format_date(decision.assessed_on),
         "valid_until": format_date(decision.valid_until),
-        "questionnaire": questionnaire,
+        "questionnaire": _questionnaire(submission),
     }
+
+
+def _applicable_clauses(library: ClauseLibrary, answers: Mapping[str, object], decision: Decision,
+                        countries: list[CountryTerms]) -> list[Clause]:
+    """The library's clauses that apply to this vendor's answers, decision and countries, in order."""
     facts = ClauseFacts(
         answers=answers, decision=decision.decision,
         country_flags=frozenset(f for c in countries for f in c.flags),
         country_bands=frozenset(c.band for c in countries if c.band),
         has_remediations=bool(decision.remediations),
     )
-    applicable = library.applicable(facts)
+    return library.applicable(facts)
+
+
+def _remediations(decision: Decision, library: ClauseLibrary, applicable: list[Clause],
+                  countries: list[CountryTerms]) -> tuple[list[RemediationTerms], dict[str, list[int]]]:
+    """Schedule 1: each remediation with the clause it amends (the remediation clause when no clause
+    names it), and for each clause id the items that amend it."""
     position = {clause.id: n for n, clause in enumerate(applicable, start=1)}
     fallback = next((c for c in applicable if c.id == REMEDIATION_CLAUSE), None)
+    names = {c.iso2: c.name for c in countries}
     remediations = []
     items: dict[str, list[int]] = {}
     for n, r in enumerate(decision.remediations, start=1):
@@ -446,10 +388,16 @@ def build_context(
         iso2 = (r.country or "").upper()
         remediations.append(RemediationTerms(
             index=n, action=clean_text(r.action), question=r.question or "", iso2=iso2,
-            country=(names.get(iso2) or _country_name(iso2) or iso2) if iso2 else "All",
+            country=(names.get(iso2) or country_name(iso2) or iso2) if iso2 else "All",
             due_date=format_date(due), due_in_days=r.due_in_days,
             clause_id=amended.id if amended else "", clause_index=position[amended.id] if amended else 0,
             clause_title=amended.title if amended else ""))
+    return remediations, items
+
+
+def _clauses(library: ClauseLibrary, applicable: list[Clause], values: dict[str, str],
+             items: dict[str, list[int]]) -> list[ClauseText]:
+    """The applicable clauses with their placeholders filled, numbered from 1."""
     clauses = []
     for n, clause in enumerate(applicable, start=1):
         paragraphs = clause.paragraphs(values)
@@ -458,53 +406,31 @@ def build_context(
         clauses.append(ClauseText(id=clause.id, version=clause.version, index=n, title=clause.title,
                                   text="\n".join(paragraphs), paragraphs=paragraphs, mandatory=clause.mandatory,
                                   schedule_items=items.get(clause.id, [])))
+    return clauses
 
+
+def _representations(submission: Submission) -> list[Representation]:
+    """The answers the vendor backed with evidence, by question id."""
+    answers = submission.answers
     texts = _question_texts(submission)
-    representations = [
+    return [
         Representation(question=qid, text=texts.get(qid, qid), evidence=clean_text(ev),
-                       answer=", ".join(_as_list(answers.get(qid))) or "(no answer)")
+                       answer=", ".join(as_list(answers.get(qid))) or "(no answer)")
         for qid, ev in sorted(submission.evidence.items()) if ev and str(ev).strip()
     ]
+
+
+def _pilot(values: dict[str, str]) -> Pilot:
+    """The paid pilot, sized by the library's parameters."""
     min_days, max_workers = values.get("pilot_min_days", "5"), values.get("pilot_max_workers", "25")
-    pilot = Pilot(min_days=min_days, max_workers=max_workers, summary=(
+    return Pilot(min_days=min_days, max_workers=max_workers, summary=(
         f"A paid pilot of at least {min_days} working days with no more than {max_workers} workers, "
         "ending with a written pilot report that the Client accepts before production starts."))
-    label = {"qualified": "Qualified", "conditional": "Qualified with conditions"}[decision.decision]
-    day = issued_on or decision.assessed_on
-    if reference is not None:
-        reference = " ".join(clean_text(reference).split())
-        if not reference:
-            raise SowError("reference must not be empty (pass None to have one made)")
-    else:
-        reference = _reference(supplier_name, decision, document_id or _digest(
-            submission.sha256, decision, client_name, day.isoformat(), draft, library.key))
-    return SowContext(
-        title=TITLE,
-        reference=reference,
-        issued_on=format_date(day),
-        draft=draft,
-        draft_notice=DRAFT_NOTICE if draft else "",
-        client=client,
-        supplier=Party(role="Supplier", name=supplier_name,
-                       registered_in=_country_name(answers.get("COMP-02")),
-                       trading_name=clean_text(submission.vendor_name)),
-        qualification=Qualification(
-            decision=decision.decision, label=label, score=f"{decision.score:.0f}", geo_band=decision.geo.band,
-            assessed_on=format_date(decision.assessed_on), valid_until=format_date(decision.valid_until),
-            questionnaire=questionnaire, rubric_version=decision.rubric_version,
-            country_data_version=decision.country_data_version),
-        services=_as_list(answers.get("COMP-03")),
-        workforce_model=_as_list(answers.get("COMP-04")),
-        collects_data=DATA_COLLECTION in _as_list(answers.get("COMP-03")),
-        vulnerable_groups=answers.get("VULN-01") == "Yes",
-        uses_subcontractors=answers.get("SUPP-01") == "Yes",
-        countries=countries,
-        pilot=pilot,
-        clauses=clauses,
-        clause_numbers={c.id: c.index for c in clauses},
-        remediations=remediations,
-        representations=representations,
-        survey=_survey(survey_def, countries),
-        clause_library=library.key,
-        decision=decision,
-    )
+
+
+def _given_reference(reference: str) -> str:
+    """A reference passed in, with its whitespace tidied; it must not be empty."""
+    reference = " ".join(clean_text(reference).split())
+    if not reference:
+        raise SowError("reference must not be empty (pass None to have one made)")
+    return reference
