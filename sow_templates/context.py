@@ -23,8 +23,8 @@ from supplier_models.errors import SowError, SowNotAllowed
 from supplier_models.submission import Submission
 
 from .clauses import Clause, ClauseFacts, ClauseLibrary, load_clause_library
-from .countries import CountryTerms, country_label, country_name, country_terms, pay_floors
-from .countries import short_source as short_source  # importable from here, as before the move
+from .country_terms import CountryTerms, country_label, country_name, country_terms, pay_floors
+from .country_terms import short_source as short_source  # importable from here, as before the move
 from .survey import SurveyDefinition, load_survey
 from .text import as_list, clean_text, format_date, join_names
 from .text import format_money as format_money  # importable from here, as before the move
