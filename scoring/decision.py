@@ -24,12 +24,21 @@ from .models import (
     CountryRisk,
     Decision,
     DecisionValue,
+    GeoRisk,
     KnockoutHit,
     PayFloor,
     Remediation,
 )
 from .pay import HOURS_PER_MONTH, pay_floor
-from .rubric import GeoModel, QuestionRule, RemediationRule, Rubric, load_geo_model, load_rubric
+from .rubric import (
+    GeoModel,
+    QualifiedThresholds,
+    QuestionRule,
+    RemediationRule,
+    Rubric,
+    load_geo_model,
+    load_rubric,
+)
 from .terms import BAND_ORDER
 
 DECISION_ORDER: dict[str, int] = {"not_qualified": 0, "conditional": 1, "qualified": 2}
@@ -167,149 +176,34 @@ def assess(
 
     # 1. answers -> principle scores -> overall
     scored = score_answers(submission, questionnaire, rubric, as_of)
-    principles: dict[str, float] = {}
-    not_applicable: list[str] = []
-    explanation = list(scored.lines)
-    for principle in rubric.principles:
-        available = scored.available.get(principle, 0.0)
-        if available <= 0:
-            not_applicable.append(principle)
-            explanation.append(Contribution(principle=principle, rule=f"principle.{principle}.not_applicable",
-                                            points=0, max_points=0, source=rubric.key, as_of=as_of.isoformat(),
-                                            note="no applicable question: left out of the overall score"))
-            continue
-        principles[principle] = round(100 * scored.earned[principle] / available, 1)
-        explanation.append(Contribution(principle=principle, rule=f"principle.{principle}",
-                                        points=principles[principle], max_points=100, source=rubric.key,
-                                        as_of=as_of.isoformat(),
-                                        note=f"{scored.earned[principle]:g} of {available:g} points; "
-                                             f"weight {rubric.principles[principle].weight:g}"))
-    weights = {p: rubric.principles[p].weight for p in principles}
-    total_weight = sum(weights.values())
-    overall = round(sum(weights[p] * principles[p] for p in principles) / total_weight, 1) if total_weight else 0.0
-    explanation.append(Contribution(rule="overall", points=overall, max_points=100, source=rubric.key,
-                                    as_of=as_of.isoformat(), note="weighted mean of the applicable principles"))
+    principles, not_applicable, principle_lines = _principle_scores(scored, rubric, as_of)
+    overall, overall_line = _overall_score(principles, rubric, as_of)
 
     # 2. knockouts from the questionnaire's fixed contract
-    knockouts: list[KnockoutHit] = []
-    for question in questionnaire.questions:
-        ko = question.knockout
-        if ko is not None and ko.triggered(answers.get(question.id), answers):
-            knockouts.append(KnockoutHit(rule=ko.rule, question=question.id, reason=ko.reason,
-                                         source=questionnaire.key))
+    knockouts = _questionnaire_knockouts(questionnaire, answers)
 
     # 3. countries: geographic risk and pay floors
-    remediations = list(scored.remediations)
-    flags: set[str] = set()
-    countries: list[CountryRisk] = []
-    for row in submission.countries:
-        risk = country_risk(row.iso2, row.name, float(row.share_pct) / 100, reference, geo_model, policy)
-        pay = pay_floor(row, reference.get(row.iso2), reference, policy, hours_per_month=hours_per_month)
-        countries.append(risk.model_copy(update={"pay": pay, "flags": sorted(set(risk.flags) | set(pay.flags))}))
-    pay_declared = answers.get("PAY-02") == "Yes"
-    below = [c for c in countries if c.pay and c.pay.status in ("below_minimum_wage", "below_living_wage")]
-    if pay_declared and below:
-        flags.add("pay_declaration_mismatch")
-        countries = [c.model_copy(update={"flags": sorted({*c.flags, "pay_declaration_mismatch"})})
-                     if c in below else c for c in countries]
-        remediations.append(_country_fix(rubric, "pay_declaration_mismatch", as_of, None, "PAY-02",
-                                         countries=", ".join(c.name for c in below)))
-    for c in countries:
-        flags.update(c.flags)
-        pay = c.pay
-        assert pay is not None
-        explanation.extend(c.components)
-        explanation.extend(_pay_lines(pay, c.name))
-        if pay.status == "below_minimum_wage":
-            knockouts.append(KnockoutHit(
-                rule="below_minimum_wage", question=None, source=pay.statutory_source or "",
-                reason=f"Lowest pay in {c.name} ({pay.lowest_hourly_pay} {pay.currency} an hour) is below the "
-                       f"statutory minimum wage ({pay.statutory_minimum_hourly} {pay.currency} an hour, "
-                       f"{pay.statutory_as_of})."))
-            remediations.append(_country_fix(rubric, "below_minimum_wage", as_of, c.iso2,
-                                             country=c.name, floor=pay.statutory_minimum_hourly,
-                                             currency=pay.currency, source="ILOSTAT", as_of=pay.statutory_as_of))
-        elif pay.status == "below_living_wage":
-            remediations.append(_country_fix(rubric, "below_living_wage", as_of, c.iso2, country=c.name,
-                                             floor=pay.living_wage_hourly, currency=pay.currency,
-                                             source=pay.living_wage_source, as_of=pay.living_wage_as_of))
-        if c.band == "prohibited":
-            reason = policy.prohibited[c.iso2].reason if c.iso2 in policy.prohibited else "prohibited"
-            knockouts.append(KnockoutHit(rule="prohibited_country", question=None, source=policy.label,
-                                         reason=f"{c.name} is on the organisation's prohibited list: {reason}"))
-        elif c.band == "high":
-            why = ", ".join(f for f in c.flags if f in ("active_war", "no_reference_data", "recent_war")) \
-                or f"score {c.score:g}"
-            remediations.append(_country_fix(rubric, "high_geo_risk", as_of, c.iso2, country=c.name,
-                                             band=c.band, why=why))
-    geo = geo_risk(countries)
-    if not countries:
-        flags.add("no_countries")
+    found = _assess_countries(submission, reference, policy, rubric, geo_model, as_of, hours_per_month)
+    countries, geo = found.countries, geo_risk(found.countries)
+    knockouts.extend(found.knockouts)
+    remediations = [*scored.remediations, *found.remediations]
+    flags = set(found.flags)
 
     # 4. certification expiry (DATA-02)
-    validity = rubric.validity
-    expiry = answers.get(validity.certification_expiry_question) if validity.certification_expiry_question else None
-    if isinstance(expiry, dt.date) and expiry <= as_of:
+    expiry = _certification_expiry(answers, rubric)
+    expired_fix = _expired_certification(expiry, rubric, as_of)
+    if expired_fix is not None:
         flags.add("certification_expired")
-        remediations.append(_country_fix(rubric, "certification_expired", as_of, None,
-                                         validity.certification_expiry_question, date=expiry.isoformat()))
+        remediations.append(expired_fix)
 
     # 5. decide
     remediations = _dedupe(remediations)
-    thresholds = rubric.decision.qualified
-    open_high = [r for r in remediations if r.priority == "high"]
-    below_living = [c for c in countries if c.pay and c.pay.status == "below_living_wage"]
-    weak = {p: s for p, s in principles.items() if s < thresholds.min_principle}
-    reasons: list[str] = []
-    if knockouts:
-        value: DecisionValue = "not_qualified"
-        reasons.extend(f"Knockout ({k.rule}): {k.reason}" for k in knockouts)
-    elif rubric.decision.not_qualified_below is not None and overall < rubric.decision.not_qualified_below:
-        value = "not_qualified"
-        reasons.append(f"Overall score {overall:g} is below {rubric.decision.not_qualified_below:g}, "
-                       "the rubric's floor for a conditional qualification.")
-    else:
-        blockers: list[str] = []
-        if overall < thresholds.min_overall:
-            blockers.append(f"the overall score {overall:g} is below {thresholds.min_overall:g}")
-        if weak:
-            blockers.append("principle scores below " + f"{thresholds.min_principle:g}: "
-                            + ", ".join(f"{p} {s:g}" for p, s in weak.items()))
-        if BAND_ORDER[geo.band] > BAND_ORDER[thresholds.max_geo_band]:
-            high = [f"{c.name} ({', '.join(f for f in c.flags if f in ('active_war', 'no_reference_data')) or c.score})"
-                    for c in countries if BAND_ORDER[c.band] > BAND_ORDER[thresholds.max_geo_band]]
-            blockers.append(f"geographic risk is {geo.band} in " + ", ".join(high))
-        if open_high and not thresholds.allow_open_high_priority_remediation:
-            blockers.append(f"{len(open_high)} high-priority remediation{'s are' if len(open_high) > 1 else ' is'} "
-                            "open (" + ", ".join(r.question or r.country or r.rule or "" for r in open_high) + ")")
-        if below_living and not thresholds.allow_pay_below_living_wage:
-            blockers.append("pay is below the organisation's living wage in "
-                            + ", ".join(c.name for c in below_living))
-        value = "conditional" if blockers else "qualified"
-        if blockers:
-            reasons.append("Conditional: " + "; ".join(blockers) + ".")
-        else:
-            reasons.append(f"Qualified: overall score {overall:g} (needs {thresholds.min_overall:g}), every "
-                           f"principle at {thresholds.min_principle:g} or more, geographic risk {geo.band}, "
-                           "no high-priority remediation open.")
+    value, reasons = _decide(overall, principles, knockouts, geo, countries, remediations, rubric)
     reasons.extend(_context_reasons(answers, principles, not_applicable, countries, flags, rubric))
 
     # 6. how long it holds
-    months = {"qualified": validity.qualified_months, "conditional": validity.conditional_months,
-              "not_qualified": validity.not_qualified_months}[value]
-    valid_until = add_months(as_of, months)
-    if isinstance(expiry, dt.date):
-        if expiry > as_of:
-            cap = expiry - dt.timedelta(days=validity.certification_margin_days)
-            if cap < valid_until:
-                valid_until = max(cap, as_of)
-                reasons.append(f"Valid until {valid_until.isoformat()}, before the certification expires "
-                               f"({expiry.isoformat()}, DATA-02).")
-        else:
-            days = rubric.country_remediations["certification_expired"].due_in_days
-            valid_until = min(valid_until, as_of + dt.timedelta(days=days))
-            reasons.append(f"The certification expired on {expiry.isoformat()} (DATA-02): valid only until "
-                           f"{valid_until.isoformat()}, when renewed evidence is due.")
+    valid_until, validity_reasons = _valid_until(value, expiry, rubric, as_of)
+    reasons.extend(validity_reasons)
 
     return Decision(
         vendor=submission.vendor_name,
@@ -322,7 +216,7 @@ def assess(
         valid_until=valid_until,
         assessed_on=as_of,
         reasons=reasons,
-        explanation=explanation,
+        explanation=[*scored.lines, *principle_lines, overall_line, *found.lines],
         flags=sorted(flags),
         questionnaire_id=submission.questionnaire_id,
         questionnaire_version=submission.questionnaire_version,
@@ -333,6 +227,207 @@ def assess(
         geo_model_version=geo_model.key,
         principles_not_applicable=not_applicable,
     )
+
+
+def _principle_scores(scored: _Scored, rubric: Rubric,
+                      as_of: dt.date) -> tuple[dict[str, float], list[str], list[Contribution]]:
+    """Each principle's score out of 100, the principles no question applies to, and their explanation lines."""
+    principles: dict[str, float] = {}
+    not_applicable: list[str] = []
+    lines: list[Contribution] = []
+    for principle in rubric.principles:
+        available = scored.available.get(principle, 0.0)
+        if available <= 0:
+            not_applicable.append(principle)
+            lines.append(Contribution(principle=principle, rule=f"principle.{principle}.not_applicable",
+                                      points=0, max_points=0, source=rubric.key, as_of=as_of.isoformat(),
+                                      note="no applicable question: left out of the overall score"))
+            continue
+        principles[principle] = round(100 * scored.earned[principle] / available, 1)
+        lines.append(Contribution(principle=principle, rule=f"principle.{principle}",
+                                  points=principles[principle], max_points=100, source=rubric.key,
+                                  as_of=as_of.isoformat(),
+                                  note=f"{scored.earned[principle]:g} of {available:g} points; "
+                                       f"weight {rubric.principles[principle].weight:g}"))
+    return principles, not_applicable, lines
+
+
+def _overall_score(principles: dict[str, float], rubric: Rubric, as_of: dt.date) -> tuple[float, Contribution]:
+    """The weighted mean of the applicable principles' scores, and its explanation line."""
+    weights = {p: rubric.principles[p].weight for p in principles}
+    total_weight = sum(weights.values())
+    overall = round(sum(weights[p] * principles[p] for p in principles) / total_weight, 1) if total_weight else 0.0
+    return overall, Contribution(rule="overall", points=overall, max_points=100, source=rubric.key,
+                                 as_of=as_of.isoformat(), note="weighted mean of the applicable principles")
+
+
+def _questionnaire_knockouts(questionnaire: Questionnaire, answers: dict) -> list[KnockoutHit]:
+    """The knockouts the answers trigger, in the questionnaire's order."""
+    knockouts: list[KnockoutHit] = []
+    for question in questionnaire.questions:
+        ko = question.knockout
+        if ko is not None and ko.triggered(answers.get(question.id), answers):
+            knockouts.append(KnockoutHit(rule=ko.rule, question=question.id, reason=ko.reason,
+                                         source=questionnaire.key))
+    return knockouts
+
+
+class _Countries:
+    """What the Countries sheet leads to: each country's risk and pay, and the flags, knockouts, remediations
+    and explanation lines they call for."""
+
+    def __init__(self, countries: list[CountryRisk]) -> None:
+        self.countries = countries
+        self.flags: set[str] = set()
+        self.knockouts: list[KnockoutHit] = []
+        self.remediations: list[Remediation] = []
+        self.lines: list[Contribution] = []
+
+
+def _assess_countries(submission: Submission, reference: CountryReference, policy: OrgPolicy, rubric: Rubric,
+                      geo_model: GeoModel, as_of: dt.date, hours_per_month: Decimal) -> _Countries:
+    """Geographic risk and pay floor per country, a pay declaration they belie, and what each calls for."""
+    countries: list[CountryRisk] = []
+    for row in submission.countries:
+        risk = country_risk(row.iso2, row.name, float(row.share_pct) / 100, reference, geo_model, policy)
+        pay = pay_floor(row, reference.get(row.iso2), reference, policy, hours_per_month=hours_per_month)
+        countries.append(risk.model_copy(update={"pay": pay, "flags": sorted(set(risk.flags) | set(pay.flags))}))
+    found = _Countries(countries)
+    _pay_declaration_mismatch(found, submission.answers, rubric, as_of)  # first: the loop collects the flags it adds
+    for c in found.countries:
+        found.flags.update(c.flags)
+        pay = c.pay
+        assert pay is not None
+        found.lines.extend(c.components)
+        found.lines.extend(_pay_lines(pay, c.name))
+        _pay_findings(found, c, pay, rubric, as_of)
+        _band_findings(found, c, policy, rubric, as_of)
+    if not found.countries:
+        found.flags.add("no_countries")
+    return found
+
+
+def _pay_declaration_mismatch(found: _Countries, answers: dict, rubric: Rubric, as_of: dt.date) -> None:
+    """When PAY-02 declares living-wage pay everywhere, flag the countries paying below a floor, and fix it."""
+    pay_declared = answers.get("PAY-02") == "Yes"
+    below = [c for c in found.countries if c.pay and c.pay.status in ("below_minimum_wage", "below_living_wage")]
+    if pay_declared and below:
+        found.flags.add("pay_declaration_mismatch")
+        found.countries = [c.model_copy(update={"flags": sorted({*c.flags, "pay_declaration_mismatch"})})
+                           if c in below else c for c in found.countries]
+        found.remediations.append(_country_fix(rubric, "pay_declaration_mismatch", as_of, None, "PAY-02",
+                                               countries=", ".join(c.name for c in below)))
+
+
+def _pay_findings(found: _Countries, c: CountryRisk, pay: PayFloor, rubric: Rubric, as_of: dt.date) -> None:
+    """Pay below the statutory minimum: a knockout and a remediation; below the living wage: a remediation."""
+    if pay.status == "below_minimum_wage":
+        found.knockouts.append(KnockoutHit(
+            rule="below_minimum_wage", question=None, source=pay.statutory_source or "",
+            reason=f"Lowest pay in {c.name} ({pay.lowest_hourly_pay} {pay.currency} an hour) is below the "
+                   f"statutory minimum wage ({pay.statutory_minimum_hourly} {pay.currency} an hour, "
+                   f"{pay.statutory_as_of})."))
+        found.remediations.append(_country_fix(rubric, "below_minimum_wage", as_of, c.iso2,
+                                               country=c.name, floor=pay.statutory_minimum_hourly,
+                                               currency=pay.currency, source="ILOSTAT", as_of=pay.statutory_as_of))
+    elif pay.status == "below_living_wage":
+        found.remediations.append(_country_fix(rubric, "below_living_wage", as_of, c.iso2, country=c.name,
+                                               floor=pay.living_wage_hourly, currency=pay.currency,
+                                               source=pay.living_wage_source, as_of=pay.living_wage_as_of))
+
+
+def _band_findings(found: _Countries, c: CountryRisk, policy: OrgPolicy, rubric: Rubric, as_of: dt.date) -> None:
+    """A prohibited country: a knockout; a high-risk one: a remediation."""
+    if c.band == "prohibited":
+        reason = policy.prohibited[c.iso2].reason if c.iso2 in policy.prohibited else "prohibited"
+        found.knockouts.append(KnockoutHit(rule="prohibited_country", question=None, source=policy.label,
+                                           reason=f"{c.name} is on the organisation's prohibited list: {reason}"))
+    elif c.band == "high":
+        why = ", ".join(f for f in c.flags if f in ("active_war", "no_reference_data", "recent_war")) \
+            or f"score {c.score:g}"
+        found.remediations.append(_country_fix(rubric, "high_geo_risk", as_of, c.iso2, country=c.name,
+                                               band=c.band, why=why))
+
+
+def _certification_expiry(answers: dict, rubric: Rubric) -> dt.date | None:
+    """The certification's expiry date the vendor gave (DATA-02), if the rubric asks for one and it is a date."""
+    question = rubric.validity.certification_expiry_question
+    expiry = answers.get(question) if question else None
+    return expiry if isinstance(expiry, dt.date) else None
+
+
+def _expired_certification(expiry: dt.date | None, rubric: Rubric, as_of: dt.date) -> Remediation | None:
+    """The remediation an expired certification calls for, or None while it holds."""
+    if expiry is None or expiry > as_of:
+        return None
+    return _country_fix(rubric, "certification_expired", as_of, None,
+                        rubric.validity.certification_expiry_question, date=expiry.isoformat())
+
+
+def _decide(overall: float, principles: dict[str, float], knockouts: list[KnockoutHit], geo: GeoRisk,
+            countries: list[CountryRisk], remediations: list[Remediation],
+            rubric: Rubric) -> tuple[DecisionValue, list[str]]:
+    """The decision and the reasons it leads with: any knockout, then the rubric's floor, then the thresholds."""
+    if knockouts:
+        return "not_qualified", [f"Knockout ({k.rule}): {k.reason}" for k in knockouts]
+    floor = rubric.decision.not_qualified_below
+    if floor is not None and overall < floor:
+        return "not_qualified", [f"Overall score {overall:g} is below {floor:g}, "
+                                 "the rubric's floor for a conditional qualification."]
+    thresholds = rubric.decision.qualified
+    blockers = _blockers(overall, principles, geo, countries, remediations, thresholds)
+    if blockers:
+        return "conditional", ["Conditional: " + "; ".join(blockers) + "."]
+    return "qualified", [f"Qualified: overall score {overall:g} (needs {thresholds.min_overall:g}), every "
+                         f"principle at {thresholds.min_principle:g} or more, geographic risk {geo.band}, "
+                         "no high-priority remediation open."]
+
+
+def _blockers(overall: float, principles: dict[str, float], geo: GeoRisk, countries: list[CountryRisk],
+              remediations: list[Remediation], thresholds: QualifiedThresholds) -> list[str]:
+    """Each qualified threshold a vendor without a knockout misses, in words; none means qualified."""
+    open_high = [r for r in remediations if r.priority == "high"]
+    below_living = [c for c in countries if c.pay and c.pay.status == "below_living_wage"]
+    weak = {p: s for p, s in principles.items() if s < thresholds.min_principle}
+    blockers: list[str] = []
+    if overall < thresholds.min_overall:
+        blockers.append(f"the overall score {overall:g} is below {thresholds.min_overall:g}")
+    if weak:
+        blockers.append("principle scores below " + f"{thresholds.min_principle:g}: "
+                        + ", ".join(f"{p} {s:g}" for p, s in weak.items()))
+    if BAND_ORDER[geo.band] > BAND_ORDER[thresholds.max_geo_band]:
+        high = [f"{c.name} ({', '.join(f for f in c.flags if f in ('active_war', 'no_reference_data')) or c.score})"
+                for c in countries if BAND_ORDER[c.band] > BAND_ORDER[thresholds.max_geo_band]]
+        blockers.append(f"geographic risk is {geo.band} in " + ", ".join(high))
+    if open_high and not thresholds.allow_open_high_priority_remediation:
+        blockers.append(f"{len(open_high)} high-priority remediation{'s are' if len(open_high) > 1 else ' is'} "
+                        "open (" + ", ".join(r.question or r.country or r.rule or "" for r in open_high) + ")")
+    if below_living and not thresholds.allow_pay_below_living_wage:
+        blockers.append("pay is below the organisation's living wage in "
+                        + ", ".join(c.name for c in below_living))
+    return blockers
+
+
+def _valid_until(value: DecisionValue, expiry: dt.date | None, rubric: Rubric,
+                 as_of: dt.date) -> tuple[dt.date, list[str]]:
+    """How long the decision holds: the rubric's months for it, cut short by the certification's expiry."""
+    validity = rubric.validity
+    months = {"qualified": validity.qualified_months, "conditional": validity.conditional_months,
+              "not_qualified": validity.not_qualified_months}[value]
+    valid_until = add_months(as_of, months)
+    if expiry is None:
+        return valid_until, []
+    if expiry > as_of:
+        cap = expiry - dt.timedelta(days=validity.certification_margin_days)
+        if cap < valid_until:
+            valid_until = max(cap, as_of)
+            return valid_until, [f"Valid until {valid_until.isoformat()}, before the certification expires "
+                                 f"({expiry.isoformat()}, DATA-02)."]
+        return valid_until, []
+    days = rubric.country_remediations["certification_expired"].due_in_days
+    valid_until = min(valid_until, as_of + dt.timedelta(days=days))
+    return valid_until, [f"The certification expired on {expiry.isoformat()} (DATA-02): valid only until "
+                         f"{valid_until.isoformat()}, when renewed evidence is due."]
 
 
 def _dedupe(remediations: list[Remediation]) -> list[Remediation]:
