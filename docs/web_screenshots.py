@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the root too, or tests/scoring/ passes for `scoring`
 
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app  # noqa: E402
+from helpers.web import CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app  # noqa: E402
 
 from fairsource import accounts  # noqa: E402
 from flows import usecases  # noqa: E402

@@ -1,0 +1,87 @@
+"""The request body limit (ASGI middleware): a body over the limit is refused with 413 before it is read whole.
+The upload page takes several workbooks at once, and so a larger body, from a signed-in reviewer only."""
+
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+
+from fairsource import accounts
+from supplier_models.errors import UploadTooLarge
+
+from .cookies import SESSION_COOKIE
+from .uploads import MAX_UPLOAD, MAX_UPLOAD_FILES
+
+BODY_SLACK = 64 * 1024  # the multipart envelope and the small fields around the file
+
+
+class BodyLimit:
+    """Refuse a request body over the limit before it is read whole: at once from its Content-Length, or,
+    streamed without one, as soon as the bytes received pass the limit (the rest is never read)."""
+
+    def __init__(self, app, limit: int, *, larger: dict[str, int] | None = None, may_send_larger=None) -> None:
+        """`larger`: path -> a larger limit there, for the requests `may_send_larger(scope)` (async) admits
+        (the upload page's several workbooks, for a signed-in reviewer only)."""
+        self.app, self.limit = app, limit
+        self.larger, self.may_send_larger = larger or {}, may_send_larger
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit
+        if scope["path"] in self.larger and (self.may_send_larger is None or await self.may_send_larger(scope)):
+            limit = self.larger[scope["path"]]
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _too_large(scope, send, limit)
+            return
+        seen, exceeded, answered = 0, False, False
+
+        async def limited():
+            nonlocal seen, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    exceeded = True
+                    raise UploadTooLarge(MAX_UPLOAD)
+            return message
+
+        async def guarded(message) -> None:
+            nonlocal answered
+            if exceeded:  # whatever the app made of the interrupted body, the answer is 413
+                if not answered:
+                    answered = True
+                    await _too_large(scope, send, limit)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, limited, guarded)
+        except UploadTooLarge:
+            if not answered:
+                await _too_large(scope, send, limit)
+
+
+async def _too_large(scope, send, limit: int = MAX_UPLOAD + BODY_SLACK) -> None:
+    message = UploadTooLarge(MAX_UPLOAD).message
+    if limit > MAX_UPLOAD + BODY_SLACK:
+        message = (f"The files together are larger than {limit // (1024 * 1024)} MB. Upload at most "
+                   f"{MAX_UPLOAD_FILES} workbooks, each at most {MAX_UPLOAD // (1024 * 1024)} MB, at a time.")
+    if scope["path"].startswith("/api/"):
+        response: Response = JSONResponse({"errors": [{"cell": None, "question": None, "message": message}]},
+                                          status_code=413)
+    else:
+        response = HTMLResponse(f"<!doctype html><title>File too large</title><p>{message}</p>", status_code=413)
+    response.headers["Connection"] = "close"
+    await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def signed_in_reviewer(scope) -> bool:
+    """Whether the request comes with the session of a reviewer (or admin): who may send the larger body."""
+    connection = HTTPConnection(scope)
+    cookie = connection.cookies.get(SESSION_COOKIE)
+    store = connection.app.state.web.store
+    staff = await run_in_threadpool(accounts.staff_for_session, store, cookie) if cookie else None
+    return staff is not None and staff.can("reviewer")

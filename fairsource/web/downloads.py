@@ -1,0 +1,19 @@
+"""Files sent to the browser: their media types, and a file response that is never cached and may remove the
+temporary folder it was written to once it is sent."""
+
+import shutil
+from pathlib import Path
+
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+
+
+def send_file(path: str | Path, media_type: str, filename: str, *, then_remove: str | None = None) -> FileResponse:
+    """The file as an attachment, not to be cached; `then_remove`: its temporary folder, removed once sent."""
+    background = BackgroundTask(shutil.rmtree, then_remove, ignore_errors=True) if then_remove else None
+    return FileResponse(path, media_type=media_type, filename=filename, headers={"Cache-Control": "no-store"},
+                        background=background)

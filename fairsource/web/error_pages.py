@@ -1,0 +1,21 @@
+"""How a refused request (`WebError`) is answered: JSON under /api/, a redirect to sign in, or the error page."""
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from supplier_models.errors import LoginRequired, UploadTooLarge, WebError
+
+from .rendering import render
+
+
+def web_error(request: Request, exc: WebError) -> Response:
+    if request.url.path.startswith("/api/"):
+        if isinstance(exc, UploadTooLarge):
+            return JSONResponse({"errors": [{"cell": None, "question": None, "message": exc.message}]}, 413)
+        return JSONResponse({"detail": exc.message}, exc.status_code)
+    if isinstance(exc, LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    return render(request, "error.html", exc.status_code, message=exc.message, code=exc.status_code)

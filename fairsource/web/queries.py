@@ -1,0 +1,48 @@
+"""What the analysts' pages and the API read of vendors: every vendor with its status, one vendor (or 404), and
+all the vendor page shows of one."""
+
+import datetime as dt
+from typing import Any
+
+from fairsource import accounts
+from flows import usecases
+from scoring import Decision
+from scoring.lifecycle import ReviewPolicy
+from sow_templates import pdf as sow_pdf
+from supplier_models import Store
+from supplier_models.errors import NotFound
+from supplier_models.store.tables import Vendor
+
+
+def vendor_rows(store: Store, policy: ReviewPolicy, today: dt.date,
+                ) -> list[tuple[Vendor, usecases.VendorStatus | None]]:
+    """Every vendor, in name order, with its status (None before a first submission)."""
+    found = {s.vendor_id: s for s in usecases.statuses(store, policy, today)}
+    return [(v, found.get(v.id)) for v in store.vendors.all()]
+
+
+def vendor_or_404(store: Store, vendor_id: str) -> Vendor:
+    vendor = store.vendors.get(vendor_id)
+    if vendor is None:
+        raise NotFound("No such vendor.")
+    return vendor
+
+
+def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt.date) -> dict[str, Any]:
+    """The vendor page's context: status, latest decision with its explanation by principle, history,
+    remediations, reviews, SOW, portal links."""
+    found = list(usecases.statuses(store, policy, today, vendor.id))
+    latest = store.assessments.latest(vendor.id)
+    decision = Decision.model_validate(latest.data) if latest else None
+    explanation: dict[str, list] = {}
+    if decision:
+        for c in decision.explanation:
+            explanation.setdefault(c.principle or "other", []).append(c)
+    sow = store.sows.latest(vendor.id)
+    return dict(
+        vendor=vendor, status=found[0] if found else None, decision=decision, explanation=explanation,
+        history=store.assessments.history(vendor.id), latest=latest,
+        remediations=[usecases.RemediationView.of(r, today) for r in store.remediations.all(vendor.id)],
+        reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
+        pdf=sow_pdf.libreoffice() is not None,
+    )

@@ -1,0 +1,12 @@
+"""The web app's routes, one router per area, included by `create_app` in this order (the order the routes are
+matched in):
+
+    health     GET /healthz, for probes (the only route outside /api in the API document)
+    auth       signing in and out
+    dashboard  the analysts' dashboard
+    vendors    the vendor list, a vendor's page, reviews, closing remediations, SOW downloads
+    admin      portal links (invite, revoke), staff users, the audit log
+    workbooks  the upload page (workbooks received by e-mail, several at once), the portfolio workbook
+    portal     a vendor's portal: its page, its form, its upload
+    api        the JSON API under /api/ (bearer tokens)
+"""

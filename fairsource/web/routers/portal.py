@@ -1,0 +1,80 @@
+"""A vendor's portal, through the link it was given (no account): its status and outcome, its questionnaire to
+download (blank, or pre-filled with its last answers), and the upload of the returned workbook."""
+
+import datetime as dt
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from fairsource import accounts
+from fairsource.accounts import PortalVendor
+from flows import usecases
+from scoring import Decision
+from supplier_models import Store
+from supplier_models.errors import WrongVendor
+from supplier_models.names import slug
+from supplier_models.workbooks.form import write_form
+
+from ..deps import PortalVendorDep, StateDep, check_csrf, portal_vendor
+from ..downloads import XLSX
+from ..rendering import render
+from ..uploads import MAX_UPLOAD, intake_upload
+
+router = APIRouter(include_in_schema=False)
+
+
+def portal_context(store: Store, inputs: usecases.ScoringInputs, vendor: PortalVendor) -> dict[str, Any]:
+    today = dt.date.today()
+    found = list(usecases.statuses(store, inputs.review_policy, today, vendor.vendor_id))
+    latest = store.assessments.latest(vendor.vendor_id)
+    return dict(vendor=vendor, status=found[0] if found else None,
+                decision=Decision.model_validate(latest.data) if latest else None,
+                max_mb=MAX_UPLOAD // (1024 * 1024))
+
+
+@router.get("/portal/{token}", response_class=HTMLResponse)
+def portal(request: Request, token: str, vendor: PortalVendorDep, web: StateDep, received: str = "") -> Response:
+    return render(request, "portal.html", token=token, received=bool(received),
+                  **portal_context(web.store, web.inputs, vendor))
+
+
+@router.get("/portal/{token}/form.xlsx")
+def portal_form(token: str, vendor: PortalVendorDep, web: StateDep) -> Response:
+    submission = web.store.submissions.latest_of(vendor.vendor_id)
+    data = questionnaire(vendor, submission)
+    web.store.audit.record("portal_form_downloaded", actor=vendor.actor, vendor_id=vendor.vendor_id,
+                    detail={"prefilled": submission is not None})
+    name = f"{slug(vendor.vendor)}-questionnaire.xlsx"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                    "Cache-Control": "no-store"})
+
+
+def questionnaire(vendor: PortalVendor, submission) -> bytes:
+    """The vendor's form: blank, or for a re-attestation its last answers, to confirm or correct."""
+    with tempfile.TemporaryDirectory(prefix="fairsource-form-") as tmp:
+        out = Path(tmp) / "form.xlsx"
+        if submission is not None:
+            usecases.prefilled_form(submission, out, form_id=str(uuid.uuid4()), issued_at=accounts.now())
+        else:
+            write_form(out, vendor.vendor)
+        return out.read_bytes()
+
+
+@router.post("/portal/{token}/upload")
+def portal_upload(request: Request, token: str, file: Annotated[UploadFile, File()], web: StateDep,
+                  csrf_token: Annotated[str, Form()] = "") -> Response:
+    vendor = portal_vendor(web.store, token)  # not PortalVendorDep: a missing file is a 422 before a bad link
+    check_csrf(request, csrf_token)
+    try:
+        result = intake_upload(web, file, actor=vendor.actor, vendor=vendor)
+    except WrongVendor as exc:
+        return render(request, "portal.html", 403, token=token, error=exc.message,
+                      **portal_context(web.store, web.inputs, vendor))
+    if isinstance(result, list):
+        return render(request, "portal.html", 422, token=token, problems=result, filename=file.filename,
+                      **portal_context(web.store, web.inputs, vendor))
+    return RedirectResponse(f"/portal/{token}?received=1", status_code=303)

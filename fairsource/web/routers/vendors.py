@@ -1,0 +1,153 @@
+"""The vendors, for the analysts: the list with its filters, a vendor's page, a reviewer's review of a decision
+and closing of a remediation, and the SOW as stored (.docx) or converted to PDF."""
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from flows import usecases
+from scoring.terms import BANDS, STATUSES
+from sow_templates import pdf as sow_pdf
+from supplier_models import Store
+from supplier_models.errors import ActionRefused, NotFound, PdfUnavailable, WebError
+from supplier_models.questionnaire import current as current_questionnaire
+from supplier_models.store.tables import Vendor
+
+from ..deps import InputsDep, Reviewer, SettingsDep, StoreDep, Viewer, check_csrf
+from ..downloads import DOCX, PDF, send_file
+from ..queries import vendor_context, vendor_or_404, vendor_rows
+from ..rendering import render
+from ..schemas import VendorFilters
+
+router = APIRouter(include_in_schema=False)
+NOTICES = {"review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked."}
+
+
+@router.get("/vendors", response_class=HTMLResponse)
+def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilters, Query()], store: StoreDep,
+                 inputs: InputsDep) -> Response:
+    rows = vendor_rows(store, inputs.review_policy, dt.date.today())
+    places, shown = listed(store, rows, filters)
+    return render(request, "vendors.html", rows=shown, filters=filters, q=filters.q, status=filters.status,
+                  statuses=STATUSES, bands=BANDS, services=services(), places=places, total=len(rows))
+
+
+def listed(store: Store, rows: list[tuple[Vendor, Any]], filters: VendorFilters
+           ) -> tuple[dict[str, tuple[str, list[dict[str, Any]], bool]], list[tuple[Vendor, Any]]]:
+    """(each assessed vendor's places: id -> (band, countries, whether they match the filters), the rows the
+    filters keep)."""
+    places: dict[str, tuple[str, list[dict[str, Any]], bool]] = {}
+    for geo in store.views.geography():  # one streamed pass: what the list shows, and the place filters
+        places[geo.vendor_id] = (geo.geo_band, [{k: c[k] for k in ("iso2", "name", "band")}
+                                                      for c in geo.countries], filters.places_match(geo))
+    needle = filters.q.lower()
+    shown = [(v, s) for v, s in rows if (not needle or needle in v.name.lower()
+                                          or needle in (v.contact_email or "").lower())
+             and (not filters.status or (s.status if s else "awaiting_submission") == filters.status)
+             and (not filters.by_places or (v.id in places and places[v.id][2]))]
+    return places, shown
+
+
+def services() -> tuple[str, ...]:
+    """The services a vendor may say it offers (COMP-03's choices): the list's service filter."""
+    question = current_questionnaire().by_id.get("COMP-03")
+    return question.choices if question else ()
+
+
+@router.get("/vendors/{vendor_id}", response_class=HTMLResponse)
+def vendor_page(request: Request, vendor_id: str, staff: Viewer, store: StoreDep, inputs: InputsDep,
+                done: str = "") -> Response:
+    vendor = vendor_or_404(store, vendor_id)
+    return render(request, "vendor.html", notice=NOTICES.get(done),
+                  **vendor_context(store, inputs.review_policy, vendor, dt.date.today()))
+
+
+def vendor_refused(request: Request, store: Store, inputs: usecases.ScoringInputs, vendor: Vendor,
+                   message: str) -> Response:
+    """The vendor page again, with why the action was refused."""
+    return render(request, "vendor.html", 400, error=message,
+                  **vendor_context(store, inputs.review_policy, vendor, dt.date.today()))
+
+
+@router.post("/vendors/{vendor_id}/review")
+def review(request: Request, vendor_id: str, staff: Reviewer, store: StoreDep, settings: SettingsDep,
+           inputs: InputsDep, csrf_token: Annotated[str, Form()] = "", decision: Annotated[str, Form()] = "",
+           reason: Annotated[str, Form()] = "", to: Annotated[str, Form()] = "",
+           override_knockout: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf_token, staff)
+    vendor = vendor_or_404(store, vendor_id)
+    if decision not in ("approve", "reject", "override"):
+        return vendor_refused(request, store, inputs, vendor, "Choose approve, reject or override.")
+    try:
+        done = usecases.record_review(store, settings, inputs, vendor.id, action=decision, reason=reason,
+                                       reviewer=staff.email, to_decision=to or None,
+                                       override_knockout=bool(override_knockout))
+    except ActionRefused as exc:
+        return vendor_refused(request, store, inputs, vendor, str(exc))
+    store.audit.record(f"web_review_{decision}", actor=staff.email, vendor_id=vendor.id, subject=reason[:1000],
+                detail={"to": to or None, "status": done.status.status, "sow": done.sow})
+    return RedirectResponse(f"/vendors/{vendor.id}?done=review", status_code=303)
+
+
+@router.post("/vendors/{vendor_id}/remediations/{code}/close")
+def close_remediation(request: Request, vendor_id: str, code: str, staff: Reviewer, store: StoreDep,
+                      inputs: InputsDep, csrf_token: Annotated[str, Form()] = "",
+                      evidence: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf_token, staff)
+    vendor = vendor_or_404(store, vendor_id)
+    try:
+        closed = usecases.close_remediation(store, vendor.id, code, evidence=evidence, reviewer=staff.email)
+    except ActionRefused as exc:
+        return vendor_refused(request, store, inputs, vendor, str(exc))
+    store.audit.record("web_remediation_closed", actor=staff.email, vendor_id=vendor.id, subject=closed.id,
+                detail={"evidence": evidence[:2000]})
+    return RedirectResponse(f"/vendors/{vendor.id}?done=remediation", status_code=303)
+
+
+def sow_or_404(store: Store, vendor_id: str, sow_id: str):
+    """The SOW the store knows by this id, of this vendor, with its file in place: nothing from the request
+    reaches a path."""
+    sow = store.sows.get(sow_id)
+    if sow is None or sow.vendor_id != vendor_id or not Path(sow.path).is_file():
+        raise NotFound("No such SOW for this vendor.")
+    return sow
+
+
+# Registered before the .docx route, whose {sow_id} would take "<id>.pdf" whole.
+@router.get("/vendors/{vendor_id}/sows/{sow_id}.pdf")
+def download_sow_pdf(request: Request, vendor_id: str, sow_id: str, staff: Viewer, store: StoreDep) -> Response:
+    sow = sow_or_404(store, vendor_id, sow_id)
+    folder = tempfile.mkdtemp(prefix="fairsource-pdf-")  # per request; removed once the PDF is sent
+    pdf = to_pdf(sow.path, folder)
+    store.audit.record("sow_pdf_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
+                detail={"sow_id": sow.id})
+    return send_file(pdf, PDF, pdf.name, then_remove=folder)
+
+
+def to_pdf(docx: str, folder: str) -> Path:
+    """The SOW converted by LibreOffice into the folder; a missing LibreOffice or a failed conversion said
+    plainly, with the .docx as the way out (and the folder removed)."""
+    try:
+        return sow_pdf.to_pdf(docx, folder)
+    except sow_pdf.LibreOfficeNotFound:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise PdfUnavailable("A PDF cannot be made here: LibreOffice is not installed on the server. Download "
+                             "the Word document (.docx) instead, or ask the administrator to install "
+                             "LibreOffice (libreoffice-writer-nogui).") from None
+    except sow_pdf.PdfConversionError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise WebError(f"The SOW could not be converted to PDF ({exc}). Download the Word document (.docx) "
+                       "instead.", 500) from None
+
+
+@router.get("/vendors/{vendor_id}/sows/{sow_id}")
+def download_sow(request: Request, vendor_id: str, sow_id: str, staff: Viewer, store: StoreDep) -> Response:
+    sow = sow_or_404(store, vendor_id, sow_id)
+    store.audit.record("sow_downloaded", actor=staff.email, vendor_id=vendor_id, subject=sow.path,
+                detail={"sow_id": sow.id})
+    return send_file(sow.path, DOCX, Path(sow.path).name)

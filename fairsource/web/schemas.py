@@ -1,0 +1,104 @@
+"""The web app's pydantic models: what the JSON API answers, and what some pages are given."""
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flows import usecases
+from scoring.lifecycle import ReviewView
+from supplier_models.errors import Problem
+from supplier_models.store.rows import VendorGeography
+
+
+# -- API models -----------------------------------------------------------------------------------------------
+class VendorItem(BaseModel):
+    vendor_id: str
+    vendor: str
+    status: str = Field(description="as `fairsource status`, or awaiting_submission before a first submission")
+    decision: str | None = None
+    valid_until: dt.date | None = None
+    review_pending: bool = False
+    open_remediations: int = 0
+    overdue_remediations: int = 0
+    contact: str | None = None
+
+
+class AssessmentItem(BaseModel):
+    assessment_id: str
+    assessed_on: dt.date
+    decision: str
+    score: float
+    geo_band: str
+    valid_until: dt.date
+    reason: str
+    rubric_version: str
+    country_data_version: str
+
+
+class VendorDetail(BaseModel):
+    vendor_id: str
+    vendor: str
+    contact: str | None
+    status: usecases.VendorStatus | None
+    assessments: list[AssessmentItem]
+    latest_decision: dict[str, Any] | None = Field(None, description="the latest assessment's full decision, "
+                                                   "with the explanation of every point")
+    remediations: list[usecases.RemediationView]
+    reviews: list[ReviewView]
+
+
+class IntakeErrors(BaseModel):
+    errors: list[Problem]
+
+
+# -- page models -------------------------------------------------------------------------------------------------
+class CountryWorkers(BaseModel):
+    """One country of the dashboard's panel: how many vendors have workers there, and how many workers."""
+
+    iso2: str
+    name: str
+    band: str = Field(description="the worst band any vendor's latest assessment gave the country")
+    vendors: int = 0
+    workers: int = 0
+
+
+class VendorFilters(BaseModel):
+    """The vendor list's filters, as given in its URL (GET form): each empty one filters nothing."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    q: str = ""
+    status: str = ""
+    band: str = ""
+    country: str = ""
+    service: str = ""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _short(cls, value: str) -> str:  # a hand-made URL gets a list, not an error page
+        return value[:200]
+
+    @property
+    def by_places(self) -> bool:
+        return bool(self.band or self.country or self.service)
+
+    def country_matches(self, iso2: str, name: str) -> bool:
+        """By ISO code (KE) or by name, whole or in part (kenya, "united")."""
+        needle = self.country.lower()
+        return iso2.lower() == needle or name.lower() == needle or (len(needle) > 2 and needle in name.lower())
+
+    def places_match(self, geo: VendorGeography) -> bool:
+        """`geo`: a row of `store.views.geography`."""
+        return ((not self.band or geo.geo_band == self.band)
+                and (not self.country or any(self.country_matches(c["iso2"], c["name"]) for c in geo.countries))
+                and (not self.service or self.service in geo.services))
+
+
+class UploadResult(BaseModel):
+    """What became of one file of the upload page: an outcome, or every problem found, or why it was not read."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    filename: str
+    outcome: usecases.Outcome | None = None
+    problems: list[Problem] = Field(default_factory=list)
+    error: str | None = None
