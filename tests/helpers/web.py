@@ -3,11 +3,14 @@ server for the browser."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import socket
 import threading
 from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from fairsource import accounts
 from fairsource.web import create_app
@@ -86,3 +89,49 @@ def shoot(page, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def staff_client(web, email="ana@example.org", role="admin") -> TestClient:
+    client, store, _ = web
+    add_user(store, email, role)
+    assert sign_in(client, email).status_code == 303
+    return client
+
+
+def api_token(store, email, role) -> dict[str, str]:
+    add_user(store, email, role)
+    return {"Authorization": f"Bearer {accounts.new_api_token(store, email)}"}
+
+
+def post_intake(client, headers, path):
+    with open(path, "rb") as f:
+        return client.post("/api/intake", files={"file": (path.name, f, "application/octet-stream")}, headers=headers)
+
+
+def portal_link(store, vendor_name, contact="ops@vendor.example"):
+    _, vendor, token = accounts.create_invite(store, vendor_name, contact, created_by="test", days=30)
+    return vendor, f"/portal/{token}"
+
+
+def asgi_post(app, path: str, headers: list[tuple[bytes, bytes]], chunks) -> tuple[int, int]:
+    """POST through the ASGI interface, the body streamed chunk by chunk: (status, chunks the app read)."""
+    read, status = 0, None
+
+    async def receive():
+        nonlocal read
+        chunk = next(chunks, None)
+        if chunk is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        read += 1
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": headers, "client": ("127.0.0.1", 1234), "server": ("testserver", 80)}
+    asyncio.run(app(scope, receive, send))
+    return status, read
