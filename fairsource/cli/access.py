@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from .shared import EXIT_REJECTED, _fail, out
+from .shared import EXIT_REJECTED, _fail, _store, out
 
 
 def user_add(
@@ -19,7 +19,7 @@ def user_add(
 ) -> None:
     """Add a staff user (the password is prompted for, or read from stdin)."""
     from fairsource import accounts
-    from supplier_models import FairsourceError, Store, get_settings
+    from supplier_models import FairsourceError
     from supplier_models.names import is_email
 
     if role not in accounts.ROLES:
@@ -31,7 +31,7 @@ def user_add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.add_user(Store(get_settings().url), email, role, password, actor="cli")
+        user = accounts.add_user(_store(), email, role, password, actor="cli")
     except accounts.AuthError as exc:
         _fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
@@ -44,10 +44,10 @@ def user_token(
 ) -> None:
     """Issue a new API token for the user (replacing the old one) and print it once."""
     from fairsource import accounts
-    from supplier_models import FairsourceError, Store, get_settings
+    from supplier_models import FairsourceError
 
     try:
-        token = accounts.new_api_token(Store(get_settings().url), email, actor="cli")
+        token = accounts.new_api_token(_store(), email, actor="cli")
     except FairsourceError as exc:
         _fail(str(exc), EXIT_REJECTED)
     print(token)
@@ -55,9 +55,7 @@ def user_token(
 
 def user_list() -> None:
     """List the staff users."""
-    from supplier_models import Store, get_settings
-
-    for u in Store(get_settings().url).users():
+    for u in _store().users():
         out.print(Text(f"{u.email}\t{u.role}{' (disabled)' if u.disabled else ''}"))
 
 
@@ -69,11 +67,11 @@ def invite(
 ) -> None:
     """Make a portal link for a vendor: it downloads its form, uploads it, and sees its outcome."""
     from fairsource import accounts
-    from supplier_models import FairsourceError, Store, get_settings
+    from supplier_models import FairsourceError, get_settings
 
     settings = get_settings()
     try:
-        invitation, found, token = accounts.create_invite(Store(settings.url), vendor, contact, created_by="cli",
+        invitation, found, token = accounts.create_invite(_store(settings), vendor, contact, created_by="cli",
                                                       days=days or settings.invite_days)
     except accounts.AuthError as exc:
         _fail(str(exc), EXIT_REJECTED)

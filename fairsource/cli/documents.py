@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .shared import EXIT_REJECTED, _day, _fail, _flow, _one_off, out
+from .shared import EXIT_REJECTED, _day, _fail, _flow, _one_off, _store, out
 
 
 def sow(
@@ -31,9 +31,7 @@ def sow(
         _fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
         _fail(str(exc))
-    from supplier_models import Store, get_settings
-
-    store = Store(get_settings().url)
+    store = _store()
     record = store.latest_sow(store.find_vendor(vendor).id)
     draft = " (DRAFT: a review is pending; an approval issues the final SOW)" if record and record.status == "draft" \
         else ""

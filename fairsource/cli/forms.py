@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .shared import EXIT_REJECTED, _fail, _print_problems, out
+from .shared import EXIT_REJECTED, _fail, _print_problems, _store, out
 
 
 def form(
@@ -37,9 +37,7 @@ def form(
     try:
         path = write_form(out_path, name)
         if contact:  # the store only then: a blank form needs no database
-            from supplier_models import Store, get_settings
-
-            Store(get_settings().url).set_contact(name, contact.strip())
+            _store().set_contact(name, contact.strip())
     except (FairsourceError, OSError) as exc:
         _fail(str(exc))
     q = current()

@@ -20,6 +20,7 @@ from .shared import (
     _flow,
     _one_off,
     _print_rejected,
+    _store,
     _today,
     err,
     out,
@@ -108,7 +109,7 @@ def demo(
     folder: Annotated[Path | None, typer.Option("--out", help="where the demo's files go")] = None,
 ) -> None:
     """Run the intake flow on the bundled example vendors, end to end, on the embedded store."""
-    from supplier_models import FairsourceError, Store, get_settings
+    from supplier_models import FairsourceError, get_settings
     from supplier_models.workbooks.examples import EXAMPLES, write_example
 
     settings = get_settings()
@@ -158,7 +159,7 @@ def demo(
     from flows.usecases import statuses
     from scoring.lifecycle import load_review_policy
 
-    waiting = [s.vendor for s in statuses(Store(settings.url), load_review_policy(settings.review_policy),
+    waiting = [s.vendor for s in statuses(_store(settings), load_review_policy(settings.review_policy),
                                           _today(None)) if s.review_pending]
     if waiting:
         out.print(Text(f"Waiting for a person's review (their SOWs are drafts): {', '.join(waiting)}.\n"

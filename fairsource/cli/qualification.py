@@ -10,16 +10,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .shared import EXIT_REJECTED, _fail, _today, out
+from .shared import EXIT_REJECTED, _fail, _store, _today, out
 
 
 def _lifecycle():
     """The store and review policy for the lifecycle commands: no Prefect, no country data."""
     from scoring.lifecycle import load_review_policy
-    from supplier_models import Store, get_settings
+    from supplier_models import get_settings
 
     settings = get_settings()
-    return Store(settings.url), load_review_policy(settings.review_policy), settings
+    return _store(settings), load_review_policy(settings.review_policy), settings
 
 
 STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review": "yellow",

@@ -58,6 +58,14 @@ def _decision_style(decision: str) -> str:
     return {"qualified": "green", "conditional": "yellow", "not_qualified": "red"}.get(decision, "")
 
 
+def _store(settings=None):
+    """The store of `settings` (default: this home's): `store_for`, one per database per process."""
+    from supplier_models.settings import get_settings
+    from supplier_models.store import store_for
+
+    return store_for((get_settings() if settings is None else settings).url)
+
+
 def _flow(name: str):
     """Import a flow's module (and Prefect) only for the command that runs it, and only that one."""
     from importlib import import_module
