@@ -19,7 +19,7 @@ def user_add(
 ) -> None:
     """Add a staff user (the password is prompted for, or read from stdin)."""
     from fairsource import accounts
-    from supplier_models import FairsourceError
+    from supplier_models.errors import AuthError, FairsourceError
     from supplier_models.names import is_email
 
     if role not in accounts.ROLES:
@@ -32,7 +32,7 @@ def user_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = accounts.add_user(_store(), email, role, password, actor="cli")
-    except accounts.AuthError as exc:
+    except AuthError as exc:
         _fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
         _fail(str(exc), EXIT_REJECTED)
@@ -44,7 +44,7 @@ def user_token(
 ) -> None:
     """Issue a new API token for the user (replacing the old one) and print it once."""
     from fairsource import accounts
-    from supplier_models import FairsourceError
+    from supplier_models.errors import FairsourceError
 
     try:
         token = accounts.new_api_token(_store(), email, actor="cli")
@@ -67,13 +67,14 @@ def invite(
 ) -> None:
     """Make a portal link for a vendor: it downloads its form, uploads it, and sees its outcome."""
     from fairsource import accounts
-    from supplier_models import FairsourceError, get_settings
+    from supplier_models import get_settings
+    from supplier_models.errors import AuthError, FairsourceError
 
     settings = get_settings()
     try:
         invitation, found, token = accounts.create_invite(_store(settings), vendor, contact, created_by="cli",
                                                       days=days or settings.invite_days)
-    except accounts.AuthError as exc:
+    except AuthError as exc:
         _fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
         _fail(str(exc))

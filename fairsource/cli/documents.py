@@ -19,7 +19,7 @@ def sow(
     as_of: Annotated[str | None, typer.Option("--as-of", help="as if today were YYYY-MM-DD")] = None,
 ) -> None:
     """Write the SOW for the vendor's latest qualifying assessment (exit 2 if not qualified or expired)."""
-    from supplier_models import FairsourceError
+    from supplier_models.errors import FairsourceError
 
     day = _day("--as-of", as_of)
     sow_flow = _flow("sow")
@@ -50,7 +50,8 @@ def report(
 ) -> None:
     """Write the portfolio workbook: one row per vendor, its latest assessment."""
     from flows.usecases import write_report  # no Prefect: a report needs no orchestration
-    from supplier_models import FairsourceError, get_settings
+    from supplier_models import get_settings
+    from supplier_models.errors import FairsourceError
 
     try:
         path = write_report(get_settings(), str(out_path))

@@ -21,7 +21,8 @@ def form(
 ) -> None:
     """Write a blank qualification questionnaire for a vendor."""
 
-    from supplier_models import FairsourceError, write_form
+    from supplier_models import write_form
+    from supplier_models.errors import FairsourceError
     from supplier_models.names import is_email
     from supplier_models.questionnaire import current
 
@@ -51,7 +52,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per file")] = False,
 ) -> None:
     """Validate returned questionnaires without storing anything (exit 2 if any is rejected)."""
-    from supplier_models import WorkbookRejected, read_workbook
+    from supplier_models import read_workbook
+    from supplier_models.errors import WorkbookRejected
 
     rejected = False
     for path in files:

@@ -85,7 +85,7 @@ def intake(
     as_of: Annotated[str | None, typer.Option("--as-of", help="record the files as received on YYYY-MM-DD")] = None,
 ) -> None:
     """Validate, score and store returned questionnaires, and write their SOWs."""
-    from supplier_models import FairsourceError
+    from supplier_models.errors import FairsourceError
 
     day = _day("--as-of", as_of)
     try:
@@ -109,7 +109,8 @@ def demo(
     folder: Annotated[Path | None, typer.Option("--out", help="where the demo's files go")] = None,
 ) -> None:
     """Run the intake flow on the bundled example vendors, end to end, on the embedded store."""
-    from supplier_models import FairsourceError, get_settings
+    from supplier_models import get_settings
+    from supplier_models.errors import FairsourceError
     from supplier_models.workbooks.examples import EXAMPLES, write_example
 
     settings = get_settings()

@@ -34,7 +34,7 @@ def status(
     """Where each vendor stands: qualified, conditional, pending_review, action_required, not_qualified, expired,
     reattestation_requested; with its dates, remediations and last review."""
     from flows.usecases import status_of, statuses
-    from supplier_models import FairsourceError
+    from supplier_models.errors import FairsourceError
 
     day = _today(as_of)
     try:
@@ -85,8 +85,7 @@ def review(
     """Record a person's review of the vendor's latest assessment (append-only). An approval of a pending
     review issues the final SOW."""
     from flows.usecases import record_review
-    from supplier_models import FairsourceError
-    from supplier_models.errors import ActionRefused
+    from supplier_models.errors import ActionRefused, FairsourceError
 
     if decision not in ("approve", "reject", "override"):
         _fail(f"--decision {decision}: one of approve, reject, override", EXIT_REJECTED)
@@ -120,8 +119,7 @@ def remediate(
 ) -> None:
     """Close a remediation with its evidence."""
     from flows.usecases import close_remediation
-    from supplier_models import FairsourceError
-    from supplier_models.errors import ActionRefused
+    from supplier_models.errors import ActionRefused, FairsourceError
 
     try:
         store, _, _ = _lifecycle()

@@ -21,7 +21,7 @@ def requalify(
 ) -> None:
     """Rescore vendors whose rubric, policy or country data changed; ask those about to expire for a fresh
     attestation (a pre-filled form); send reminders. Running it twice for one date adds nothing."""
-    from supplier_models import FairsourceError
+    from supplier_models.errors import FairsourceError
 
     day = _today(as_of)
     requalify_flow = _flow("requalify")

@@ -22,7 +22,7 @@ def serve(
     import os
 
     from flows.runtime import configure_prefect, local_prefect_server
-    from supplier_models import FairsourceError
+    from supplier_models.errors import FairsourceError
 
     configure_prefect(serving=True)
     try:
@@ -45,7 +45,8 @@ def _serve(intake_only: bool) -> None:
 
     from flows.handoff import handoff_service
     from flows.serve import deployments, run_handed_off, send_queued, serve_all, wait_for_stop, warm_up
-    from supplier_models import FairsourceError, get_settings
+    from supplier_models import get_settings
+    from supplier_models.errors import FairsourceError
 
     deployed = [] if intake_only else deployments()
     try:
@@ -79,7 +80,8 @@ def web(
     import uvicorn
 
     from fairsource.web import create_app
-    from supplier_models import FairsourceError, get_settings
+    from supplier_models import get_settings
+    from supplier_models.errors import FairsourceError
 
     settings = get_settings()
     try:
