@@ -77,12 +77,11 @@ def test_a_commands_flow_runs_have_no_heartbeat_unless_configured(monkeypatch):
 
 
 def test_the_intake_command_runs_its_flow_without_a_heartbeat(monkeypatch, tmp_path):
-    import importlib
-
     from prefect.settings import get_current_settings
     from typer.testing import CliRunner
 
-    cli = importlib.import_module("fairsource.cli.app")  # the module (the package's `app` is the Typer app)
+    from fairsource.cli import app, intakes  # intakes: the module of the intake command, which has its own `_flow`
+
     seen = []
 
     class Flow:
@@ -92,8 +91,8 @@ def test_the_intake_command_runs_its_flow_without_a_heartbeat(monkeypatch, tmp_p
             yield [], [], []
 
     monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
-    monkeypatch.setattr(cli, "_flow", lambda name: Flow)
+    monkeypatch.setattr(intakes, "_flow", lambda name: Flow)
     monkeypatch.setenv("FAIRSOURCE_HOME", str(tmp_path))
-    result = CliRunner().invoke(cli.app, ["intake", str(tmp_path / "a.xlsx")])
+    result = CliRunner().invoke(app, ["intake", str(tmp_path / "a.xlsx")])
     assert result.exit_code == 0, result.output
     assert seen == [None]

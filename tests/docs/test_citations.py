@@ -29,12 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # The note's file name, spelled in two parts so that this file does not cite it.
 OUTSIDE_NOTE = "DESIGN" + ".md"
 
-# PENDING: fairsource/cli/ still cites the outside note (app.py's module docstring). It is being edited on another
-# branch, where the citation is to be replaced; then remove this exception. (fairsource/web/ and
-# supplier_models/store/, edited there too, cite it nowhere and are checked.)
-PENDING_NOTE_CITATIONS = ("fairsource/cli/",)
-
-
 # Names the pages use for a file of the user's own, not of the repository.
 NOT_REPOSITORY_FILES = {"RDE-2.yaml"}  # README: an organisation's own questionnaire
 
@@ -167,8 +161,6 @@ def path_references(page: str, text: str) -> list[tuple[int, str]]:
 def test_no_text_file_cites_the_design_note_outside_the_repository():
     citing = []
     for path in sorted(tracked()):
-        if path.startswith(PENDING_NOTE_CITATIONS):
-            continue
         text = text_of(path)
         if text and OUTSIDE_NOTE in text:
             citing += [f"{path}:{n}" for n, line in enumerate(text.splitlines(), 1) if OUTSIDE_NOTE in line]

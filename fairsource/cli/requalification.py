@@ -1,0 +1,69 @@
+"""Requalification: `requalify` rescores the vendors whose rubric, policy or country data changed, asks those
+about to expire for a fresh attestation and sends the reminders (the flow `fairsource serve` also runs on its
+schedule)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .shared import _decision_style, _fail, _flow, _today, out
+
+
+def requalify(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="run as if today were YYYY-MM-DD")] = None,
+    within_days: Annotated[int | None, typer.Option(
+        help="ask for a fresh attestation this many days before expiry")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+) -> None:
+    """Rescore vendors whose rubric, policy or country data changed; ask those about to expire for a fresh
+    attestation (a pre-filled form); send reminders. Running it twice for one date adds nothing."""
+    from supplier_models.errors import FairsourceError
+
+    day = _today(as_of)
+    requalify_flow = _flow("requalify")
+    try:
+        results, report_path, run, notices = requalify_flow.requalify(as_of=day, within_days=within_days)
+    except FairsourceError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps({
+            "as_of": day.isoformat(),
+            "rescored": [r.model_dump(mode="json") for r in results],
+            "reattestation_requested": [_jsonable(r) for r in run.reattestation_requested],
+            "expired": [_jsonable(r) for r in run.expired],
+            "reminders": [n.model_dump(mode="json", include={"vendor", "kind", "subject", "to", "emailed"})
+                          for n in notices],
+            "report": report_path,
+        }))
+        return
+    table = Table(title=f"Requalification as of {day}: {len(results)} vendor(s) rescored on changed data")
+    for column in ("Vendor", "Was", "Now", "Score", "Valid until", "SOW"):
+        table.add_column(column)
+    for r in results:
+        table.add_row(r.vendor, r.previous_decision, f"[{_decision_style(r.decision)}]{r.decision}[/]",
+                      f"{r.score:.1f}", str(r.valid_until), "re-issued" if r.sow_reissued else "unchanged")
+    if results:
+        out.print(table)
+    else:
+        out.print(table.title + ".", highlight=False)
+    for r in run.reattestation_requested:
+        out.print(f"Fresh attestation requested: {r['vendor']} (lapses {r['expires_on']}), pre-filled form "
+                  f"{r['form']}", highlight=False, markup=False)
+    for r in run.expired:
+        out.print(f"Expired: {r['vendor']} on {r['expired_on']}: no SOW until a fresh submission", highlight=False,
+                  markup=False)
+    for n in notices:
+        to = ", ".join(n.to) if n.to else "no address: see the Prefect artifact"
+        out.print(f"Reminder {n.kind}: {n.subject} -> {to}{' (e-mailed)' if n.emailed else ''}", highlight=False,
+                  markup=False)
+    out.print(f"Portfolio: {report_path}", highlight=False)
+
+
+def _jsonable(row: dict) -> dict:
+    import datetime as dt
+
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}

@@ -1,0 +1,83 @@
+"""What the command groups share: the consoles `out` and `err`, `_fail` and the rejected exit status, the
+`--as-of` dates, a rejected workbook's problems as printed, a decision's colour, the one way to open the store
+and to run a flow. Nothing heavy at import: each helper imports what it needs when called."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_REJECTED = 2
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(Text.assemble(("error: ", "bold red"), message))  # the message as text, never as markup
+    raise typer.Exit(code)
+
+
+def _day(option: str, value: str | None):
+    """A YYYY-MM-DD option, or exit 2 saying what was wrong."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} {value}: give a date as YYYY-MM-DD", EXIT_REJECTED)
+
+
+def _today(as_of: str | None):
+    import datetime as dt
+
+    return _day("--as-of", as_of) or dt.date.today()
+
+
+def _print_problems(problems, path: Path) -> None:
+    err.print(f"[bold red]{path}: rejected[/], {len(problems)} problem(s):", highlight=False)
+    for p in problems:
+        where = p.cell or "file"
+        about = f" [{p.question}]" if p.question else ""
+        err.print(f"  {where}{about}: {p.message}", highlight=False, markup=False)
+
+
+def _print_rejected(rejected: dict) -> None:
+    """A file the intake rejected (`{"file", "errors"}`, as `intakes._run_intake` returns it), every problem listed."""
+    from supplier_models.errors import Problem
+
+    _print_problems([Problem.model_validate(p) for p in rejected["errors"]], Path(rejected["file"]))
+
+
+def _decision_style(decision: str) -> str:
+    return {"qualified": "green", "conditional": "yellow", "not_qualified": "red"}.get(decision, "")
+
+
+def _store(settings=None):
+    """The store of `settings` (default: this home's): `store_for`, one per database per process."""
+    from supplier_models.settings import get_settings
+    from supplier_models.store import store_for
+
+    return store_for((get_settings() if settings is None else settings).url)
+
+
+def _flow(name: str):
+    """Import a flow's module (and Prefect) only for the command that runs it, and only that one."""
+    from importlib import import_module
+
+    from flows.runtime import configure_prefect
+
+    configure_prefect()
+    return import_module(f"flows.{name}")
+
+
+def _one_off():
+    """The settings of a flow run this command waits for (see `flows.runtime.one_off_flow_runs`)."""
+    from flows.runtime import one_off_flow_runs
+
+    return one_off_flow_runs()
