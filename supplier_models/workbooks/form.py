@@ -229,61 +229,99 @@ def write_form(
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
     _write_instructions(instructions, q, vendor, issued)
-
     countries_list, currencies_list = _write_lists(wb)
-    ws = wb.create_sheet(QUESTIONNAIRE_SHEET, index=1)
+    _write_questions(wb.create_sheet(QUESTIONNAIRE_SHEET, index=1), q, countries_list)
+    _write_countries(wb.create_sheet(COUNTRIES_SHEET, index=2), q, countries_list, currencies_list)
+    _write_meta(wb.create_sheet(META_SHEET), q, vendor, issued, form_id or str(uuid.uuid4()))
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _write_questions(ws, q: Questionnaire, countries_list: str) -> None:
+    """The Questionnaire sheet: one row per question, only Answer and Evidence editable."""
     _header(ws, QUESTION_COLUMNS)
     for col, width in zip("ABCDEF", _QUESTION_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     _print_setup(ws, "landscape", area=f"A1:F{len(q.questions) + 1}")
-    dropdowns: dict[tuple[str, ...], DataValidation] = {}
+    for row, question in enumerate(q.questions, start=2):
+        _write_question_row(ws, row, question, q.section(question.section).title)
+    _add_answer_validations(ws, q, countries_list)
+    _protect(ws)
+
+
+def _write_question_row(ws, row: int, question, section_title: str) -> None:
+    """One question's ID, Section, Question and Guidance, then its editable Answer and Evidence cells."""
+    values = (question.id, section_title, question.text, guidance(question))
+    for col, value in enumerate(values, start=1):
+        ws.cell(row=row, column=col, value=value).alignment = _WRAP
+    ws.row_dimensions[row].height = _row_height(values, _QUESTION_WIDTHS)
+    for col in (ANSWER_COL, EVIDENCE_COL):
+        cell = ws.cell(row=row, column=col)
+        cell.protection, cell.fill, cell.alignment = _UNLOCKED, _EDIT_FILL, _WRAP
+
+
+def _add_answer_validations(ws, q: Questionnaire, countries_list: str) -> None:
+    """Give every Answer cell the dropdown, bounds or date format its question type needs."""
+    dropdowns: dict[tuple[str, ...], DataValidation] = {}  # one per set of choices, shared by its questions
     country_answers: DataValidation | None = None
     for row, question in enumerate(q.questions, start=2):
-        section = q.section(question.section)
-        values = (question.id, section.title, question.text, guidance(question))
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=row, column=col, value=value).alignment = _WRAP
-        ws.row_dimensions[row].height = _row_height(values, _QUESTION_WIDTHS)
-        for col in (ANSWER_COL, EVIDENCE_COL):
-            cell = ws.cell(row=row, column=col)
-            cell.protection, cell.fill, cell.alignment = _UNLOCKED, _EDIT_FILL, _WRAP
         answer = ws.cell(row=row, column=ANSWER_COL)
         if question.type == "multi":
             dv = _multi_validation(question)
             ws.add_data_validation(dv)
-            dv.add(answer)
         elif question.options:
             dv = dropdowns.get(question.options)
             if dv is None:
-                dv = DataValidation(
-                    type="list",
-                    formula1='"' + ",".join(question.options) + '"',
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="Not one of the choices",
-                    error="Pick an answer from the list.",
-                )
-                dropdowns[question.options] = dv
+                dv = dropdowns[question.options] = _choice_validation(question.options)
                 ws.add_data_validation(dv)
-            dv.add(answer)
         elif question.type == "number":
-            dv = DataValidation(type="decimal", allow_blank=True, showErrorMessage=True, error=_answer_hint(question),
-                                **_number_bounds(question))
+            dv = _number_validation(question)
             ws.add_data_validation(dv)
-            dv.add(answer)
         elif question.type == "date":
             answer.number_format = "yyyy-mm-dd"
+            continue
         elif question.dropdown == "countries":
-            if country_answers is None:  # warning style: a name or code not in the list is still taken
-                country_answers = DataValidation(
-                    type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
-                    errorStyle="warning", errorTitle="Country not in the list",
-                    error="Not in the country list. Keep it only if it is the country's ISO code or English name.")
+            if country_answers is None:
+                country_answers = _country_answer_validation(countries_list)
                 ws.add_data_validation(country_answers)
-            country_answers.add(answer)
-    _protect(ws)
+            dv = country_answers
+        else:
+            continue
+        dv.add(answer)
 
-    cs = wb.create_sheet(COUNTRIES_SHEET, index=2)
+
+def _choice_validation(options: tuple[str, ...]) -> DataValidation:
+    """The dropdown of a yes/no or choice question, refusing anything not in it."""
+    return DataValidation(
+        type="list",
+        formula1='"' + ",".join(options) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not one of the choices",
+        error="Pick an answer from the list.",
+    )
+
+
+def _number_validation(question) -> DataValidation:
+    """A number question's bounds, its answer hint as the error message."""
+    return DataValidation(type="decimal", allow_blank=True, showErrorMessage=True, error=_answer_hint(question),
+                          **_number_bounds(question))
+
+
+def _country_answer_validation(countries_list: str) -> DataValidation:
+    """The country list for a text question that asks for a country."""
+    return DataValidation(
+        type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
+        errorStyle="warning",  # warning style: a name or code not in the list is still taken
+        errorTitle="Country not in the list",
+        error="Not in the country list. Keep it only if it is the country's ISO code or English name.")
+
+
+def _write_countries(cs, q: Questionnaire, countries_list: str, currencies_list: str) -> None:
+    """The Countries sheet: empty editable rows under the header, each column validated."""
     _header(cs, COUNTRY_COLUMNS, height=32)  # two lines: "Workforce share %", "Lowest hourly pay"
     for col, width in zip("ABCDEF", _COUNTRY_WIDTHS, strict=True):
         cs.column_dimensions[col].width = width
@@ -297,7 +335,15 @@ def write_form(
     for col in range(1, len(COUNTRY_COLUMNS) + 1):
         dim = cs.column_dimensions[get_column_letter(col)]
         dim.protection, dim.fill = _UNLOCKED, _EDIT_FILL
-    validations = [
+    for col, dv in zip("ABCDEF", _country_validations(q, countries_list, currencies_list), strict=True):
+        cs.add_data_validation(dv)
+        dv.add(f"{col}2:{col}{last}")
+    _protect(cs)
+
+
+def _country_validations(q: Questionnaire, countries_list: str, currencies_list: str) -> list[DataValidation]:
+    """One validation per Countries column, in column order."""
+    return [
         DataValidation(type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
                        error="Pick a country from the list, or type its ISO alpha-2 code."),
         DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
@@ -311,19 +357,17 @@ def write_form(
         DataValidation(type="list", formula1='"' + ",".join(q.countries.pay_basis_choices) + '"',
                        allow_blank=True, showErrorMessage=True, error="Pick a pay basis from the list."),
     ]
-    for col, dv in zip("ABCDEF", validations, strict=True):
-        cs.add_data_validation(dv)
-        dv.add(f"{col}2:{col}{last}")
-    _protect(cs)
 
-    meta = wb.create_sheet(META_SHEET)
+
+def _write_meta(meta, q: Questionnaire, vendor: str, issued: dt.datetime, form_id: str) -> None:
+    """The hidden _meta sheet: the questionnaire and version, the vendor, the issue time, the form id."""
     for row, (key, value) in enumerate(
         (
             ("questionnaire_id", q.id),
             ("questionnaire_version", q.version),
             ("vendor", vendor),
             ("issued_at", issued.isoformat()),
-            ("form_id", form_id or str(uuid.uuid4())),
+            ("form_id", form_id),
         ),
         start=1,
     ):
@@ -331,12 +375,6 @@ def write_form(
         meta.cell(row=row, column=2, value=value).data_type = "s"
     meta.sheet_state = "hidden"
     _protect(meta)
-
-    wb.security = WorkbookProtection(lockStructure=True)
-    wb.active = 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
 
 
 def fill_form(

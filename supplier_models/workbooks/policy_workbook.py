@@ -140,6 +140,20 @@ class _Rows:
 def read_policy(path: str | Path) -> OrgPolicy:
     """Read and validate an organisation's policy workbook; raise `WorkbookRejected` with every problem."""
     path = Path(path)
+    data, wb = _open(path)
+    problems: list[Problem] = []
+    prohibited = _read_prohibited(_Rows(wb, PROHIBITED_SHEET, PROHIBITED_COLUMNS, problems))
+    overrides = _read_overrides(_Rows(wb, OVERRIDES_SHEET, OVERRIDE_COLUMNS, problems))
+    living = _read_living_wages(_Rows(wb, LIVING_WAGES_SHEET, LIVING_WAGE_COLUMNS, problems))
+    wb.close()
+    if problems:
+        raise WorkbookRejected(problems, str(path))
+    return OrgPolicy(version=hashlib.sha256(data).hexdigest()[:12], filename=path.name,
+                     prohibited=prohibited, overrides=overrides, living_wages=living)
+
+
+def _open(path: Path) -> tuple[bytes, Workbook]:
+    """The file's bytes and the workbook in them; a file that cannot be read or opened is rejected."""
     try:
         data = path.read_bytes()
         wb = load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
@@ -149,75 +163,97 @@ def read_policy(path: str | Path) -> OrgPolicy:
     except Exception as exc:  # not an xlsx, damaged zip, ...
         raise WorkbookRejected([Problem(message=f"This is not a readable Excel workbook (.xlsx) "
                                                 f"({type(exc).__name__}).")], str(path)) from None
-    problems: list[Problem] = []
-    index = country_index()
+    return data, wb
 
+
+def _read_prohibited(rows: _Rows) -> dict[str, ProhibitedCountry]:
+    """The countries never sourced from, each with its reason."""
     prohibited: dict[str, ProhibitedCountry] = {}
-    rows = _Rows(wb, PROHIBITED_SHEET, PROHIBITED_COLUMNS, problems)
     seen: dict[str, int] = {}
     for r, (country, reason) in rows:
         iso2 = rows.country(country, r, seen)
         reason_text = rows.text(reason, 1, r, "reason")
         if iso2 and reason_text:
             prohibited[iso2] = ProhibitedCountry(iso2=iso2, reason=reason_text)
+    return prohibited
 
+
+def _read_overrides(rows: _Rows) -> dict[str, ScoreOverride]:
+    """The organisation's own risk score or band per country, each with its reason."""
     overrides: dict[str, ScoreOverride] = {}
-    rows = _Rows(wb, OVERRIDES_SHEET, OVERRIDE_COLUMNS, problems)
-    seen = {}
+    seen: dict[str, int] = {}
     for r, (country, value, reason) in rows:
         iso2 = rows.country(country, r, seen)
         reason_text = rows.text(reason, 2, r, "reason (why your organisation overrides the computed risk)")
-        score, band = None, None
-        if is_blank(value):
-            rows.add(1, r, "Give a score from 0 to 100 or a band (low, medium, high).")
-        elif isinstance(value, str) and value.strip().lower() in OVERRIDE_BANDS:
-            band = value.strip().lower()
-        else:
-            number = parse_number(value)
-            if number is None or not 0 <= number <= 100:
-                rows.add(1, r, f'"{str(value)[:40]}" is neither a score from 0 to 100 nor a band '
-                               "(low, medium, high). To exclude a country, list it on the "
-                               f'"{PROHIBITED_SHEET}" sheet.')
-            else:
-                score = float(number)
+        score, band = _score_or_band(rows, value, r)
         if iso2 and reason_text and (score is not None or band is not None):
             overrides[iso2] = ScoreOverride(iso2=iso2, score=score, band=band, reason=reason_text)
+    return overrides
 
+
+def _score_or_band(rows: _Rows, value, r: int) -> tuple[float | None, str | None]:
+    """An override's score from 0 to 100, or its band (low, medium, high); (None, None) if neither."""
+    score, band = None, None
+    if is_blank(value):
+        rows.add(1, r, "Give a score from 0 to 100 or a band (low, medium, high).")
+    elif isinstance(value, str) and value.strip().lower() in OVERRIDE_BANDS:
+        band = value.strip().lower()
+    else:
+        number = parse_number(value)
+        if number is None or not 0 <= number <= 100:
+            rows.add(1, r, f'"{str(value)[:40]}" is neither a score from 0 to 100 nor a band '
+                           "(low, medium, high). To exclude a country, list it on the "
+                           f'"{PROHIBITED_SHEET}" sheet.')
+        else:
+            score = float(number)
+    return score, band
+
+
+def _read_living_wages(rows: _Rows) -> dict[str, LivingWage]:
+    """The gross hourly living wage required per country, with its currency, source and date."""
     living: dict[str, LivingWage] = {}
-    rows = _Rows(wb, LIVING_WAGES_SHEET, LIVING_WAGE_COLUMNS, problems)
-    seen = {}
+    seen: dict[str, int] = {}
     for r, (country, amount, currency, source, as_of) in rows:
         iso2 = rows.country(country, r, seen)
         hourly = parse_number(amount)
         if hourly is None or hourly <= 0:
             rows.add(1, r, "The hourly living wage must be a positive number (gross, per hour).")
-        code = None
-        if is_blank(currency):
-            rows.add(2, r, "The currency is missing (ISO 4217 code, e.g. KES).")
-        elif iso2:
-            code = str(currency).strip().upper()
-            allowed = index.by_iso2[iso2].currencies
-            if code not in allowed:
-                rows.add(2, r, f"{code} is not a currency of {index.by_iso2[iso2].name} "
-                               f"(expected {' or '.join(allowed) or 'none known'}).")
-                code = None
+        code = _wage_currency(rows, currency, iso2, r)
         src = rows.text(source, 3, r, "source of the living-wage figure")
-        when = None
-        if isinstance(as_of, dt.datetime):
-            when = as_of.date().isoformat()
-        elif isinstance(as_of, dt.date):
-            when = as_of.isoformat()
-        elif is_blank(as_of):
-            rows.add(4, r, "The date the figure was set is required (YYYY-MM-DD).")
-        else:
-            try:
-                when = dt.date.fromisoformat(str(as_of).strip()).isoformat()
-            except ValueError:
-                rows.add(4, r, f'"{str(as_of)[:30]}" is not a date (YYYY-MM-DD).')
+        when = _as_of(rows, as_of, r)
         if iso2 and hourly is not None and hourly > 0 and code and src and when:
             living[iso2] = LivingWage(iso2=iso2, hourly=hourly, currency=code, source=src, as_of=when)
-    wb.close()
-    if problems:
-        raise WorkbookRejected(problems, str(path))
-    return OrgPolicy(version=hashlib.sha256(data).hexdigest()[:12], filename=path.name,
-                     prohibited=prohibited, overrides=overrides, living_wages=living)
+    return living
+
+
+def _wage_currency(rows: _Rows, currency, iso2: str | None, r: int) -> str | None:
+    """A living wage's currency code, one of its country's currencies."""
+    if is_blank(currency):
+        rows.add(2, r, "The currency is missing (ISO 4217 code, e.g. KES).")
+        return None
+    if not iso2:
+        return None
+    index = country_index()
+    code = str(currency).strip().upper()
+    allowed = index.by_iso2[iso2].currencies
+    if code not in allowed:
+        rows.add(2, r, f"{code} is not a currency of {index.by_iso2[iso2].name} "
+                       f"(expected {' or '.join(allowed) or 'none known'}).")
+        return None
+    return code
+
+
+def _as_of(rows: _Rows, as_of, r: int) -> str | None:
+    """The date a living-wage figure was set, as YYYY-MM-DD."""
+    if isinstance(as_of, dt.datetime):
+        return as_of.date().isoformat()
+    if isinstance(as_of, dt.date):
+        return as_of.isoformat()
+    if is_blank(as_of):
+        rows.add(4, r, "The date the figure was set is required (YYYY-MM-DD).")
+        return None
+    try:
+        return dt.date.fromisoformat(str(as_of).strip()).isoformat()
+    except ValueError:
+        rows.add(4, r, f'"{str(as_of)[:30]}" is not a date (YYYY-MM-DD).')
+        return None

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +24,8 @@ from ..errors import Problem, QuestionnaireNotFound, WorkbookRejected
 from ..questionnaire import Question, Questionnaire, load
 from ..submission import AnswerValue, CountryRow, Submission
 from .cells import cell_ref, is_blank, is_formula, parse_number
+from .container import MAX_FILE_BYTES as MAX_FILE_BYTES  # the web app's upload limit
+from .container import container_problem
 from .form import (
     ANSWER_COL,
     COUNTRIES_SHEET,
@@ -35,10 +36,6 @@ from .form import (
     QUESTIONNAIRE_SHEET,
 )
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MACRO_CONTENT_TYPES = (b"macroEnabled", b"vbaProject")
 MAX_QUESTION_ROWS = 1000
 _SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET)
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
@@ -70,61 +67,12 @@ class _Collector:
         return sorted(self.problems, key=_position)
 
 
-def _check_container(data: bytes, errors: _Collector) -> bool:
-    """Is this a plain .xlsx zip, not a macro file, an .xls, a damaged zip or a bomb?"""
-    if not data:
-        errors.add(None, "The file is empty. Save the questionnaire as an Excel workbook (.xlsx) and send it again.")
-        return False
-    if len(data) > MAX_FILE_BYTES:
-        errors.add(None, f"The file is {len(data) // (1024 * 1024)} MB; a questionnaire is never more than "
-                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Send the workbook without embedded files.")
-        return False
-    if data.startswith(OLE_MAGIC):
-        errors.add(None, "This is an old-format Excel file (.xls) or a password-protected workbook. "
-                         "Remove any password and save it as an Excel Workbook (.xlsx).")
-        return False
-    if not data.startswith(b"PK"):
-        errors.add(None, "This is not an Excel workbook (.xlsx). Use the questionnaire file you were sent.")
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            total = sum(info.file_size for info in archive.infolist())
-            content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except Exception:  # zipfile, zlib and struct errors alike: the archive is damaged
-        errors.add(None, "The file is damaged or incomplete (it is not a readable .xlsx zip archive). "
-                         "Save the workbook again and resend it.")
-        return False
-    if total > MAX_UNCOMPRESSED_BYTES:
-        errors.add(None, "The workbook expands to more than "
-                         f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB; it is not a questionnaire.")
-        return False
-    if any(name.lower().endswith("vbaproject.bin") for name in names) or any(
-        marker in content_types for marker in MACRO_CONTENT_TYPES
-    ):
-        errors.add(None, "This is a macro-enabled workbook (.xlsm); macros are not accepted. "
-                         "Save it as an Excel Workbook (.xlsx) without macros.")
-        return False
-    if "xl/workbook.xml" not in names:
-        kind = "a Word document" if "word/document.xml" in names else (
-            "a PowerPoint file" if "ppt/presentation.xml" in names else None)
-        if kind is None:
-            errors.add(None, "The file is damaged or is not an Excel workbook (it has no workbook part). "
-                             "Save the questionnaire again as .xlsx and resend it.")
-        else:
-            errors.add(None, f"This file is {kind}, not the Excel questionnaire (.xlsx).")
-        return False
-    return True
-
-
 def _read_meta(wb, errors: _Collector) -> dict[str, str]:
     meta: dict[str, str] = {}
     for row in wb[META_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
         if row and row[0] is not None:
             meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
     return meta
-
-
 
 
 def _parse_answer(question: Question, raw: object, ref: str, errors: _Collector) -> AnswerValue:
@@ -290,8 +238,6 @@ def _validate_answers(q: Questionnaire, raw: dict[str, object], cells: dict[str,
 
 def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow]:
     sheet = COUNTRIES_SHEET
-    index = country_index()
-    iso_currencies = currency_codes()
     rows = ws.iter_rows(min_row=1, max_col=len(COUNTRY_COLUMNS))
     if not _header_ok(next(rows, ()), sheet, COUNTRY_COLUMNS, errors):
         return []
@@ -301,106 +247,157 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
     complete = True
     for n, row in enumerate(rows, start=2):
         cells = tuple(row) + (None,) * (len(COUNTRY_COLUMNS) - len(row))
-        values = [None if c is None else c.value for c in cells]
-        if all(is_blank(v) for v in values):
+        if all(c is None or is_blank(c.value) for c in cells):
             continue
         if len(seen) + 1 > q.countries.max_rows or n > q.countries.max_rows + 1:
             errors.add(cell_ref(sheet, 1, n), f"At most {q.countries.max_rows} countries can be listed.")
             complete = False
             break
-        ok = True
-        formulas: set[int] = set()
-        for col, cell in enumerate(cells, start=1):
-            if cell is not None and is_formula(cell):
-                errors.add(cell_ref(sheet, col, n), "This cell holds a formula. Type the value itself.",
-                           COUNTRY_COLUMNS[col - 1])
-                values[col - 1] = None
-                formulas.add(col)
-                ok = False
-        name, share, workers, pay, currency, basis = values
-
-        def bad(col: int, message: str, n: int = n, formulas: set[int] = formulas) -> None:
-            nonlocal ok
-            ok = False
-            if col not in formulas:  # reported once, as a formula, not again as missing
-                errors.add(cell_ref(sheet, col, n), message, COUNTRY_COLUMNS[col - 1])
-
-        country = None
-        if is_blank(name):
-            if ok:
-                bad(1, "The country is missing on a row that has other values.")
-        else:
-            country = index.resolve(str(name))
-            if country is None:
-                close = index.suggest(str(name))
-                hint = f"; did you mean {close.name} ({close.iso2})?" if close else "."
-                bad(1, f'"{_short(str(name))}" is not a known country{hint} Use an ISO 3166-1 alpha-2 code '
-                       "(for example KE) or the English name from the list.")
-            elif country.iso2 in seen:
-                bad(1, f"{country.name} is listed twice (first on row {seen[country.iso2]}); "
-                       "give each country one row.")
-                country = None
-            else:
-                seen[country.iso2] = n
-        share_value = None if is_blank(share) else _percentage(share, cells[1])
-        if is_blank(share):
-            if ok or country:
-                bad(2, "The workforce share (%) is missing.")
-        elif share_value is None:
-            bad(2, f'"{_short(str(share))}" is not a number; give the share as a percentage, for example 40.')
-        elif not Decimal(0) < share_value <= Decimal(100):
-            bad(2, f"{share_value} is not a valid workforce share; give a percentage above 0 and at most 100.")
-            share_value = None
-        workers_value = parse_number(workers) if not is_blank(workers) else None
-        if is_blank(workers):
-            bad(3, "The number of workers is missing.")
-        elif workers_value is None or workers_value != workers_value.to_integral_value() or workers_value < 1:
-            bad(3, f'"{_short(str(workers))}" is not a whole number of workers (at least 1).')
-            workers_value = None
-        pay_value = parse_number(pay) if not is_blank(pay) else None
-        if is_blank(pay):
-            bad(4, "The lowest hourly pay is missing.")
-        elif pay_value is None:
-            bad(4, f'"{_short(str(pay))}" is not an amount; give the lowest gross hourly pay as a number '
-                   "in the local currency.")
-        elif pay_value <= 0:
-            bad(4, f"{pay_value} is not a valid hourly pay; give the lowest gross hourly pay, more than 0, "
-                   "in the local currency.")
-            pay_value = None
-        code = None if is_blank(currency) else str(currency).strip().upper()
-        if code is None:
-            bad(5, "The currency is missing (an ISO 4217 code such as KES).")
-        elif code not in iso_currencies:
-            bad(5, f'"{_short(str(currency))}" is not an ISO 4217 currency code{_currency_hint(currency, country)}')
-            code = None
-        elif country is not None and country.currencies and code not in country.currencies:
-            bad(5, f"Pay in {country.name} must be given in its local currency "
-                   f"({' or '.join(country.currencies)}), not {code}; amounts are never converted.")
-            code = None
-        basis_value = None
-        if is_blank(basis):
-            bad(6, "The pay basis is missing.")
-        else:
-            basis_value = next((b for b in q.countries.pay_basis_choices
-                                if b.casefold() == str(basis).strip().casefold()), None)
-            if basis_value is None:
-                bad(6, f'"{_short(str(basis))}" is not a pay basis: ' + " / ".join(q.countries.pay_basis_choices) + ".")
-        if share_value is not None:
-            total += share_value
+        share, country_row = _CountryRow(n, cells, errors).read(q, seen)
+        if share is not None:
+            total += share
         else:
             complete = False
-        if ok and country is not None:
-            result.append(CountryRow(
-                iso2=country.iso2, name=country.name, share_pct=share_value, workers=int(workers_value),
-                lowest_hourly_pay=pay_value, currency=code, pay_basis=basis_value, row=n,
-            ))
-    if not seen and complete:
+        if country_row is not None:
+            result.append(country_row)
+    if complete:
+        _check_shares_total(seen, total, q, errors)
+    return result
+
+
+def _check_shares_total(seen: dict[str, int], total: Decimal, q: Questionnaire, errors: _Collector) -> None:
+    """Once every row is read and every share is valid: some country is listed and the shares make 100%."""
+    sheet = COUNTRIES_SHEET
+    if not seen:
         errors.add(cell_ref(sheet, 1, 2), "No country is listed. Add one row for every country where your "
                                       "workers will do the work.")
-    elif complete and abs(total - 100) > Decimal(str(q.countries.share_tolerance)):
+    elif abs(total - 100) > Decimal(str(q.countries.share_tolerance)):
         errors.add(f"{sheet}!B2:B{max(seen.values())}", f"The workforce shares add up to {total}%, not 100%.",
                    COUNTRY_COLUMNS[1])
-    return result
+
+
+class _CountryRow:
+    """One filled-in row of the Countries sheet, read cell by cell; `ok` until a problem is found."""
+
+    def __init__(self, n: int, cells: tuple, errors: _Collector) -> None:
+        """Row `n`'s cells; every formula is reported at once, and its cell is then read as empty."""
+        self.n, self.cells, self.errors = n, cells, errors
+        self.formulas: set[int] = set()
+        for col, cell in enumerate(cells, start=1):
+            if cell is not None and is_formula(cell):
+                errors.add(cell_ref(COUNTRIES_SHEET, col, n), "This cell holds a formula. Type the value itself.",
+                           COUNTRY_COLUMNS[col - 1])
+                self.formulas.add(col)
+        self.ok = not self.formulas
+
+    def read(self, q: Questionnaire, seen: dict[str, int]) -> tuple[Decimal | None, CountryRow | None]:
+        """The row's share (None if missing or wrong), and the row itself if every cell is right."""
+        name, share, workers, pay, currency, basis = (None if c is None or col in self.formulas else c.value
+                                                      for col, c in enumerate(self.cells, start=1))
+        country = self.country(name, seen)
+        share_value = self.share(share, country)
+        workers_value = self.workers(workers)
+        pay_value = self.pay(pay)
+        code = self.currency(currency, country)
+        basis_value = self.pay_basis(basis, q.countries.pay_basis_choices)
+        if not (self.ok and country is not None):
+            return share_value, None
+        return share_value, CountryRow(
+            iso2=country.iso2, name=country.name, share_pct=share_value, workers=int(workers_value),
+            lowest_hourly_pay=pay_value, currency=code, pay_basis=basis_value, row=self.n,
+        )
+
+    def bad(self, col: int, message: str) -> None:
+        """Report a problem in column `col` of this row."""
+        self.ok = False
+        if col not in self.formulas:  # reported once, as a formula, not again as missing
+            self.errors.add(cell_ref(COUNTRIES_SHEET, col, self.n), message, COUNTRY_COLUMNS[col - 1])
+
+    def country(self, name: object, seen: dict[str, int]) -> Country | None:
+        """The country, known and not on an earlier row (`seen`: country to the row it is on)."""
+        if is_blank(name):
+            if self.ok:
+                self.bad(1, "The country is missing on a row that has other values.")
+            return None
+        index = country_index()
+        country = index.resolve(str(name))
+        if country is None:
+            close = index.suggest(str(name))
+            hint = f"; did you mean {close.name} ({close.iso2})?" if close else "."
+            self.bad(1, f'"{_short(str(name))}" is not a known country{hint} Use an ISO 3166-1 alpha-2 code '
+                        "(for example KE) or the English name from the list.")
+            return None
+        if country.iso2 in seen:
+            self.bad(1, f"{country.name} is listed twice (first on row {seen[country.iso2]}); "
+                        "give each country one row.")
+            return None
+        seen[country.iso2] = self.n
+        return country
+
+    def share(self, share: object, country: Country | None) -> Decimal | None:
+        """The workforce share, a percentage above 0 and at most 100."""
+        if is_blank(share):
+            if self.ok or country:
+                self.bad(2, "The workforce share (%) is missing.")
+            return None
+        value = _percentage(share, self.cells[1])
+        if value is None:
+            self.bad(2, f'"{_short(str(share))}" is not a number; give the share as a percentage, for example 40.')
+        elif not Decimal(0) < value <= Decimal(100):
+            self.bad(2, f"{value} is not a valid workforce share; give a percentage above 0 and at most 100.")
+            return None
+        return value
+
+    def workers(self, workers: object) -> Decimal | None:
+        """The number of workers, a whole number, at least 1."""
+        if is_blank(workers):
+            self.bad(3, "The number of workers is missing.")
+            return None
+        value = parse_number(workers)
+        if value is None or value != value.to_integral_value() or value < 1:
+            self.bad(3, f'"{_short(str(workers))}" is not a whole number of workers (at least 1).')
+            return None
+        return value
+
+    def pay(self, pay: object) -> Decimal | None:
+        """The lowest gross hourly pay, more than 0."""
+        if is_blank(pay):
+            self.bad(4, "The lowest hourly pay is missing.")
+            return None
+        value = parse_number(pay)
+        if value is None:
+            self.bad(4, f'"{_short(str(pay))}" is not an amount; give the lowest gross hourly pay as a number '
+                        "in the local currency.")
+        elif value <= 0:
+            self.bad(4, f"{value} is not a valid hourly pay; give the lowest gross hourly pay, more than 0, "
+                        "in the local currency.")
+            return None
+        return value
+
+    def currency(self, currency: object, country: Country | None) -> str | None:
+        """The ISO 4217 code of the pay, the country's own currency."""
+        if is_blank(currency):
+            self.bad(5, "The currency is missing (an ISO 4217 code such as KES).")
+            return None
+        code = str(currency).strip().upper()
+        if code not in currency_codes():
+            self.bad(5, f'"{_short(str(currency))}" is not an ISO 4217 currency code{_currency_hint(currency, country)}')
+            return None
+        if country is not None and country.currencies and code not in country.currencies:
+            self.bad(5, f"Pay in {country.name} must be given in its local currency "
+                        f"({' or '.join(country.currencies)}), not {code}; amounts are never converted.")
+            return None
+        return code
+
+    def pay_basis(self, basis: object, choices: tuple[str, ...]) -> str | None:
+        """The pay basis, one of the questionnaire's choices."""
+        if is_blank(basis):
+            self.bad(6, "The pay basis is missing.")
+            return None
+        value = next((b for b in choices if b.casefold() == str(basis).strip().casefold()), None)
+        if value is None:
+            self.bad(6, f'"{_short(str(basis))}" is not a pay basis: ' + " / ".join(choices) + ".")
+        return value
 
 
 def _percentage(value: object, cell) -> Decimal | None:
@@ -436,7 +433,9 @@ def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
         except OSError as exc:
             raise WorkbookRejected([Problem(message=f"The file cannot be read: {exc.strerror or exc}.")],
                                    str(path)) from None
-    if not _check_container(data, errors):
+    problem = container_problem(data)
+    if problem is not None:
+        errors.add(None, problem)
         raise WorkbookRejected(errors.ordered(), str(path))
     try:
         return _read(data, path, errors)
