@@ -50,7 +50,6 @@ def select_changed(settings: Settings, inputs: usecases.ScoringInputs) -> list[s
 @task(name="ask for fresh attestations (pre-filled forms)", **IO_RETRIES)
 def request_reattestations(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date,
                            within_days: int) -> usecases.LifecycleRun:
-
     return usecases.request_reattestations(store_for(settings.url), settings, inputs, as_of, within_days)
 
 
@@ -58,7 +57,6 @@ def request_reattestations(settings: Settings, inputs: usecases.ScoringInputs, a
 def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date) -> list[usecases.Notice]:
     """Reminders due today, e-mailed when FAIRSOURCE_SMTP_URL is set, and recorded once sent (a retry after
     a failed send sends them again; a re-run after they were recorded sends nothing)."""
-
     store = store_for(settings.url)
     notices = usecases.due_notices(store, settings, inputs, as_of)
     if settings.smtp_url:
@@ -75,12 +73,11 @@ def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt
 def rescore(due: list[str], settings: Settings, inputs: usecases.ScoringInputs,
             as_of: dt.date) -> list[usecases.Requalified]:
     return usecases.rescore_batch(store_for(settings.url), due, inputs, as_of, settings.sow_dir,
-                               settings.worker_name)
+                                  settings.worker_name)
 
 
 @task(name="write the portfolio workbook", **IO_RETRIES)
 def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
-
     return usecases.write_report(settings, out, as_of)
 
 
