@@ -16,14 +16,13 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the root too, or tests/scoring/ passes for `scoring`
-
-from helpers.web import CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app  # noqa: E402
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout: `tests.helpers` comes from the repository
 
 from fairsource import accounts  # noqa: E402
 from flows import usecases  # noqa: E402
 from supplier_models import read_workbook  # noqa: E402
 from supplier_models.workbooks.examples import EXAMPLES, write_example  # noqa: E402
+from tests.helpers.web import CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app  # noqa: E402
 
 # Days ago each example was received: Lumen is up for renewal, Frontier's remediations are overdue.
 AGE = {"Lumen Data Services GmbH": 330, "Frontier Language Services LLC": 120, "QuickTask Crowd Ltd": 40}

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.commands import NO_PREFECT
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -17,6 +16,7 @@ from fairsource.cli import app
 from supplier_models import Store, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES
 from supplier_models.workbooks.form import fill_form
+from tests.helpers.commands import NO_PREFECT
 
 runner = CliRunner()
 

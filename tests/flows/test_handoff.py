@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.commands import NO_PREFECT
 
 from flows.handoff import TAG, ServeStopped, handoff_service, intake_via_serve, settings_key, socket_path
 from supplier_models import ConfigurationError, FairsourceError, Store, get_settings
 from supplier_models.workbooks.examples import EXAMPLES
+from tests.helpers.commands import NO_PREFECT
 
 
 def _api_url() -> str:

@@ -1,1 +1,1 @@
-"""Helpers shared by the tests: one place, imported as `helpers.<module>` (tests/ is on the test path)."""
+"""Helpers shared by the tests, in one place: `from tests.helpers.web import ...`."""

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from helpers.intake import receive
 from supplier_models.errors import Problem, WorkbookRejected
 from supplier_models.submission import Submission
 from supplier_models.workbooks.examples import EXAMPLES
+from tests.helpers.intake import receive
 
 BASE = EXAMPLES[0]  # Lumen Data Services GmbH: qualified, no data collection, DE / Portugal / ZA
 EMPTY = {"vendor": 0, "submission": 0, "assessment": 0, "sow_document": 0, "audit_event": 0, "review": 0,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from docx import Document
 
-from helpers.sow_stories import story
 from sow_templates import build_context
+from tests.helpers.sow_stories import story
 
 CLAUSE_LOOP = ["{%p for clause in clauses %}", "{{ clause.index }}. {{ clause.title }}", "{{ clause.text }}",
                "{%p endfor %}"]

@@ -2,11 +2,11 @@
 
 
 import pytest
-from helpers.scoring_inputs import AS_OF, COLLECTING, make
 
 from scoring import assess
 from supplier_models.policy import OrgPolicy, ProhibitedCountry
 from supplier_models.workbooks.examples import CONSENT_YES
+from tests.helpers.scoring_inputs import AS_OF, COLLECTING, make
 
 
 @pytest.mark.parametrize(("changes", "rule", "question"), [

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from helpers.scoring_inputs import AS_OF, COLLECTING, make
 
 from scoring import assess, load_rubric
 from scoring.rubric import Rubric
 from supplier_models.errors import ConfigurationError, FairsourceError
 from supplier_models.questionnaire import load as load_questionnaire
 from supplier_models.workbooks.examples import CONSENT_YES
+from tests.helpers.scoring_inputs import AS_OF, COLLECTING, make
 
 
 def test_shipped_rubric_covers_every_question():

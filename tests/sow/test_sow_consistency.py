@@ -11,14 +11,14 @@ import stat
 import pytest
 from docx import Document
 from docx.shared import Cm
-from helpers.sow_stories import AS_OF, example_submission, make_decision, story
-from helpers.templates import make_template, minimal
 
 from scoring.models import Remediation
 from sow_templates import DEFAULT_TEMPLATE, SowVerificationError, build_context, read_docx_text, render_sow
 from sow_templates.build_template import build
 from sow_templates.verify import normalise
 from supplier_models.workbooks.examples import EXAMPLES
+from tests.helpers.sow_stories import AS_OF, example_submission, make_decision, story
+from tests.helpers.templates import make_template, minimal
 
 scoring = pytest.importorskip("scoring")
 

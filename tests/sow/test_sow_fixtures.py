@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.sow_stories import STORIES, story
+from tests.helpers.sow_stories import STORIES, story
 
 
 def test_fixture_decisions_are_valid_and_tell_the_stories():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from docx import Document
-from helpers.sow_stories import example_submission, make_decision
 from jinja2.sandbox import SandboxedEnvironment
 
 from sow_templates import build_context, read_docx_text, render_sow
+from tests.helpers.sow_stories import example_submission, make_decision
 
 HOSTILE = {
     "jinja-expression": "Acme {{ 7*7 }} Ltd",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers.sow_stories import STORIES, story
 
 from sow_templates import LibreOfficeNotFound, build_context, render_sow, to_pdf
 from sow_templates.pdf import libreoffice
+from tests.helpers.sow_stories import STORIES, story
 
 
 @pytest.mark.skipif(libreoffice() is None, reason="LibreOffice (soffice) is not on PATH")

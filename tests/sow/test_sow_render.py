@@ -8,7 +8,6 @@ import zipfile
 
 import pytest
 from docx import Document
-from helpers.sow_stories import AS_OF, STORIES, example_submission, make_decision, story
 
 from sow_templates import (
     SowNotAllowed,
@@ -20,6 +19,7 @@ from sow_templates import (
 )
 from sow_templates.verify import _body_text, normalise, read_body_text
 from supplier_models.workbooks.examples import EXAMPLES
+from tests.helpers.sow_stories import AS_OF, STORIES, example_submission, make_decision, story
 
 GENDER_PROMPT = "How do you describe your gender identity?"
 REASON = "The gender-identity question is left out for contributors in"

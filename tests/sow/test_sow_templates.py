@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from docx import Document
-from helpers.templates import context, make_template, minimal
 
 from sow_templates import (
     SowVerificationError,
@@ -13,6 +12,7 @@ from sow_templates import (
     read_docx_text,
     render_sow,
 )
+from tests.helpers.templates import context, make_template, minimal
 
 
 def test_a_minimal_custom_template_renders_and_verifies(tmp_path):

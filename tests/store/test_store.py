@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from helpers.intake import receive
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
@@ -13,6 +12,7 @@ from flows.usecases.remediations import sync
 from supplier_models import Store
 from supplier_models.store.tables import AssessmentRecord
 from supplier_models.workbooks.examples import EXAMPLES
+from tests.helpers.intake import receive
 
 HEAD = "0003"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers.web import web_app
 
 from flows import usecases
 from supplier_models import Settings
+from tests.helpers.web import web_app
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers.web import (
+from markupsafe import escape
+from typer.testing import CliRunner
+
+from fairsource import accounts
+from fairsource.cli import app as cli
+from supplier_models import WorkbookRejected, read_workbook
+from supplier_models.workbooks.examples import EXAMPLES, write_example
+from tests.helpers.web import (
     BRIGHT,
     LUMEN,
     PASSWORD,
@@ -22,13 +29,6 @@ from helpers.web import (
     web_app,
     workbook,
 )
-from markupsafe import escape
-from typer.testing import CliRunner
-
-from fairsource import accounts
-from fairsource.cli import app as cli
-from supplier_models import WorkbookRejected, read_workbook
-from supplier_models.workbooks.examples import EXAMPLES, write_example
 
 MB = 1024 * 1024
 

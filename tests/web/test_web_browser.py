@@ -8,9 +8,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers.web import BRIGHT, CHROMIUM, CHROMIUM_ARGS, LUMEN, PASSWORD, add_user, running, shoot, web_app, workbook
 
 from fairsource import accounts
+from tests.helpers.web import (
+    BRIGHT,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LUMEN,
+    PASSWORD,
+    add_user,
+    running,
+    shoot,
+    web_app,
+    workbook,
+)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")]

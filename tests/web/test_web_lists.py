@@ -13,7 +13,14 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from helpers.web import (
+from markupsafe import escape
+from sqlalchemy import event
+
+from flows import usecases
+from sow_templates import pdf as sow_pdf
+from supplier_models import WorkbookRejected, read_workbook
+from supplier_models.workbooks.examples import EXAMPLES
+from tests.helpers.web import (
     BRIGHT,
     LUMEN,
     add_user,
@@ -23,13 +30,6 @@ from helpers.web import (
     staff_client,
     workbook,
 )
-from markupsafe import escape
-from sqlalchemy import event
-
-from flows import usecases
-from sow_templates import pdf as sow_pdf
-from supplier_models import WorkbookRejected, read_workbook
-from supplier_models.workbooks.examples import EXAMPLES
 
 MB = 1024 * 1024
 

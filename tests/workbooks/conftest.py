@@ -7,7 +7,6 @@ import os
 import uuid
 
 import pytest
-from helpers.broken_workbooks import BASE, EMPTY
 from sqlalchemy import create_engine
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
@@ -16,6 +15,7 @@ from sqlmodel import delete
 from supplier_models import Store
 from supplier_models.store.tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord, Vendor
 from supplier_models.workbooks.examples import write_example
+from tests.helpers.broken_workbooks import BASE, EMPTY
 
 BACKEND_URL = os.environ.get("FAIRSOURCE_TEST_DATABASE_URL", "sqlite")
 

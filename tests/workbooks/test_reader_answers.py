@@ -7,7 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from helpers.broken_workbooks import (
+
+from tests.helpers.broken_workbooks import (
     Mutation,
     accepted,
     answer,

@@ -21,7 +21,15 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from helpers.broken_workbooks import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from supplier_models.errors import WorkbookRejected
+from supplier_models.submission import Submission
+from supplier_models.workbooks.examples import GOOD_ANSWERS, ISSUED_AT
+from supplier_models.workbooks.form import fill_form, write_form
+from supplier_models.workbooks.reader import read_workbook
+from tests.helpers.broken_workbooks import (
     accepted,
     answer,
     answers,
@@ -33,15 +41,7 @@ from helpers.broken_workbooks import (
     rezip,
     write_bytes,
 )
-from helpers.intake import receive
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from supplier_models.errors import WorkbookRejected
-from supplier_models.submission import Submission
-from supplier_models.workbooks.examples import GOOD_ANSWERS, ISSUED_AT
-from supplier_models.workbooks.form import fill_form, write_form
-from supplier_models.workbooks.reader import read_workbook
+from tests.helpers.intake import receive
 
 # -- the workbook's structure ----------------------------------------------------------------
 
