@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from .shared import EXIT_REJECTED, _fail, _store, out
+from .shared import EXIT_REJECTED, fail, open_store, out
 
 
 def user_add(
@@ -23,19 +23,19 @@ def user_add(
     from supplier_models.names import is_email
 
     if role not in accounts.ROLES:
-        _fail(f"--role {role}: one of {', '.join(accounts.ROLES)}", EXIT_REJECTED)
+        fail(f"--role {role}: one of {', '.join(accounts.ROLES)}", EXIT_REJECTED)
     if not is_email(email):
-        _fail(f"{email}: not an e-mail address", EXIT_REJECTED)
+        fail(f"{email}: not an e-mail address", EXIT_REJECTED)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.add_user(_store(), email, role, password, actor="cli")
+        user = accounts.add_user(open_store(), email, role, password, actor="cli")
     except AuthError as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     out.print(Text(f"Added {user.email} ({user.role})."))
 
 
@@ -47,15 +47,15 @@ def user_token(
     from supplier_models.errors import FairsourceError
 
     try:
-        token = accounts.new_api_token(_store(), email, actor="cli")
+        token = accounts.new_api_token(open_store(), email, actor="cli")
     except FairsourceError as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     print(token)
 
 
 def user_list() -> None:
     """List the staff users."""
-    for u in _store().staff.all():
+    for u in open_store().staff.all():
         out.print(Text(f"{u.email}\t{u.role}{' (disabled)' if u.disabled else ''}"))
 
 
@@ -72,11 +72,11 @@ def invite(
 
     settings = get_settings()
     try:
-        invitation, found, token = accounts.create_invite(_store(settings), vendor, contact, created_by="cli",
+        invitation, found, token = accounts.create_invite(open_store(settings), vendor, contact, created_by="cli",
                                                       days=days or settings.invite_days)
     except AuthError as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(Text(f"Portal link for {found.name} (expires {invitation.expires_at.date()}; shown once):"))
     print(f"{settings.web_base_url.rstrip('/')}/portal/{token}")

@@ -9,7 +9,7 @@ in the order `fairsource --help` lists them, and `main`, the console script.
     qualification    status, review, remediate     where a vendor stands, and people's decisions
     servers          serve, web                    the long-running processes
     access           invite, user add|token|list   the web app's staff accounts and vendors' portal links
-    shared           the consoles, _fail, dates, the store, a flow: what the groups share
+    shared           the consoles, fail, dates, the store, a flow: what the groups share
 
 A group module imports only Typer and Rich at load; each command imports what it uses when it runs.
 """

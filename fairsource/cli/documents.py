@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .shared import EXIT_REJECTED, _day, _fail, _flow, _one_off, _store, out
+from .shared import EXIT_REJECTED, date_option, fail, flow_module, one_off, open_store, out
 
 
 def sow(
@@ -21,17 +21,17 @@ def sow(
     """Write the SOW for the vendor's latest qualifying assessment (exit 2 if not qualified or expired)."""
     from supplier_models.errors import FairsourceError
 
-    day = _day("--as-of", as_of)
-    sow_flow = _flow("sow")
+    day = date_option("--as-of", as_of)
+    sow_flow = flow_module("sow")
     try:
-        with _one_off():
+        with one_off():
             path = sow_flow.sow(vendor, str(out_path) if out_path else None, str(template) if template else None,
                                 day)
     except sow_flow.NotQualified as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
-        _fail(str(exc))
-    store = _store()
+        fail(str(exc))
+    store = open_store()
     record = store.sows.latest(store.vendors.find(vendor).id)
     draft = " (DRAFT: a review is pending; an approval issues the final SOW)" if record and record.status == "draft" \
         else ""
@@ -42,7 +42,7 @@ def sow(
         try:
             out.print(f"PDF written: {to_pdf(Path(path), Path(path).parent)}", highlight=False)
         except FairsourceError as exc:
-            _fail(str(exc))
+            fail(str(exc))
 
 
 def report(
@@ -56,5 +56,5 @@ def report(
     try:
         path = write_report(get_settings(), str(out_path))
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(f"Portfolio written: {path}", highlight=False)

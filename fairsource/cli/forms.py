@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .shared import EXIT_REJECTED, _fail, _print_problems, _store, out
+from .shared import EXIT_REJECTED, fail, open_store, out, print_problems
 
 
 def form(
@@ -28,19 +28,19 @@ def form(
 
     name = vendor.strip()
     if not name:
-        _fail("--vendor: give the vendor's name (it cannot be empty)", EXIT_REJECTED)
+        fail("--vendor: give the vendor's name (it cannot be empty)", EXIT_REJECTED)
     if out_path.suffix.lower() != ".xlsx":
-        _fail(f"{out_path}: the questionnaire is an Excel workbook; name it .xlsx", EXIT_REJECTED)
+        fail(f"{out_path}: the questionnaire is an Excel workbook; name it .xlsx", EXIT_REJECTED)
     if out_path.exists() and not force:
-        _fail(f"{out_path} exists (it may be a filled-in form): choose another name, or add --force", EXIT_REJECTED)
+        fail(f"{out_path} exists (it may be a filled-in form): choose another name, or add --force", EXIT_REJECTED)
     if contact is not None and not is_email(contact):
-        _fail(f"--contact {contact}: not an e-mail address", EXIT_REJECTED)
+        fail(f"--contact {contact}: not an e-mail address", EXIT_REJECTED)
     try:
         path = write_form(out_path, name)
         if contact:  # the store only then: a blank form needs no database
-            _store().vendors.set_contact(name, contact.strip())
+            open_store().vendors.set_contact(name, contact.strip())
     except (FairsourceError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     q = current()
     out.print(f"Wrote {path} ({q.id} v{q.version}, {len(q.questions)} questions) for ", end="", highlight=False)
     out.print(name, style="bold", highlight=False, markup=False, end="")
@@ -63,7 +63,7 @@ def check(
             rejected = True
             if as_json:
                 print(json.dumps({"file": str(path), **exc.as_json()}))
-            _print_problems(exc.problems, path)
+            print_problems(exc.problems, path)
             continue
         if as_json:
             print(json.dumps({"file": str(path), "vendor": sub.vendor_name, "errors": []}))

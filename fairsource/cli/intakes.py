@@ -14,16 +14,16 @@ from rich.text import Text
 
 from .shared import (
     EXIT_REJECTED,
-    _day,
-    _decision_style,
-    _fail,
-    _flow,
-    _one_off,
-    _print_rejected,
-    _store,
-    _today,
+    as_of_or_today,
+    date_option,
+    decision_style,
     err,
+    fail,
+    flow_module,
+    one_off,
+    open_store,
     out,
+    print_rejected,
 )
 
 
@@ -35,7 +35,7 @@ def _print_outcome(o: dict, source: Path | str | None = None) -> None:
     note = " (received before: nothing new stored)" if o["duplicate"] else ""
     # A refusal is not valid until a date: its date is when the vendor may be looked at again.
     until = f"review on {o['valid_until']}" if decision == "not_qualified" else f"valid until {o['valid_until']}"
-    out.print(Text.assemble((o["vendor"], "bold"), ": ", (decision, _decision_style(decision)),  # text, not markup
+    out.print(Text.assemble((o["vendor"], "bold"), ": ", (decision, decision_style(decision)),  # text, not markup
                             f" - score {o['score']:.1f}, geography {o['geo']['band']}, {until}{note}"))
     out.print(f"  file: {source or o['file']}", highlight=False, markup=False)
     for k in o["knockouts"]:  # first: a knockout is why the vendor is refused
@@ -70,8 +70,8 @@ def _run_intake(paths: list[Path], as_of=None) -> tuple[list[dict], list[dict], 
         job = progress.add_task("Intake", total=len(paths))
         done = intake_via_serve(get_settings(), names, as_of, lambda n: progress.advance(job, n))
         if done is None:  # no serve for this home (or not one that gives the same result): run the flow here
-            intake_flow = _flow("intake")
-            with _one_off():
+            intake_flow = flow_module("intake")
+            with one_off():
                 done = result_of(intake_flow.intake_in_batches(names, as_of), lambda n: progress.advance(job, n))
     sources = [given.get(o.pop("source")) for o in done["outcomes"]]
     for r in done["rejected"]:
@@ -87,15 +87,15 @@ def intake(
     """Validate, score and store returned questionnaires, and write their SOWs."""
     from supplier_models.errors import FairsourceError
 
-    day = _day("--as-of", as_of)
+    day = date_option("--as-of", as_of)
     try:
         outcomes, rejected, sources = _run_intake(files, day)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for r in rejected:
         if as_json:
             print(json.dumps(r))
-        _print_rejected(r)
+        print_rejected(r)
     for o, source in zip(outcomes, sources, strict=True):
         if as_json:
             print(json.dumps(o))
@@ -135,7 +135,7 @@ def demo(
 
         report_path = write_report(settings, str(settings.reports_dir / "portfolio.xlsx"))
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     table = Table(title="fairsource demo: intake decisions")
     table.add_column("Vendor", ratio=3)
     table.add_column("Decision", no_wrap=True, min_width=13)
@@ -146,13 +146,13 @@ def demo(
     for o in outcomes:
         why = ", ".join(k["rule"] for k in o["knockouts"]) or (
             f"{len(o['remediations'])} remediation(s)" if o["remediations"] else "-")
-        table.add_row(Text(o["vendor"]), f"[{_decision_style(o['decision'])}]{o['decision']}[/]", f"{o['score']:.1f}",
+        table.add_row(Text(o["vendor"]), f"[{decision_style(o['decision'])}]{o['decision']}[/]", f"{o['score']:.1f}",
                       o["geo"]["band"], why, "written" if o["sow"] else "-")
     out.print(table)
     if any(o["duplicate"] for o in outcomes):
         out.print("These workbooks were received before: nothing new was stored.")
     for r in rejected:
-        _print_rejected(r)
+        print_rejected(r)
     out.print(f"Workbooks: {folder}", highlight=False)
     out.print(f"SOWs:      {settings.sow_dir}", highlight=False)
     out.print(f"Report:    {report_path}", highlight=False)
@@ -160,8 +160,8 @@ def demo(
     from flows.usecases import statuses
     from scoring.lifecycle import load_review_policy
 
-    waiting = [s.vendor for s in statuses(_store(settings), load_review_policy(settings.review_policy),
-                                          _today(None)) if s.review_pending]
+    waiting = [s.vendor for s in statuses(open_store(settings), load_review_policy(settings.review_policy),
+                                          as_of_or_today(None)) if s.review_pending]
     if waiting:
         out.print(Text(f"Waiting for a person's review (their SOWs are drafts): {', '.join(waiting)}.\n"
                        "Next: .venv/bin/fairsource status, then .venv/bin/fairsource review VENDOR --decision approve "

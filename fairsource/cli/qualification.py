@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .shared import EXIT_REJECTED, _fail, _store, _today, out
+from .shared import EXIT_REJECTED, as_of_or_today, fail, open_store, out
 
 
 def _lifecycle():
@@ -19,7 +19,7 @@ def _lifecycle():
     from supplier_models import get_settings
 
     settings = get_settings()
-    return _store(settings), load_review_policy(settings.review_policy), settings
+    return open_store(settings), load_review_policy(settings.review_policy), settings
 
 
 STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review": "yellow",
@@ -36,12 +36,12 @@ def status(
     from flows.usecases import status_of, statuses
     from supplier_models.errors import FairsourceError
 
-    day = _today(as_of)
+    day = as_of_or_today(as_of)
     try:
         store, policy, _ = _lifecycle()
         found = [status_of(store, policy, vendor, day)] if vendor else statuses(store, policy, day)
     except FairsourceError as exc:
-        _fail(str(exc), EXIT_REJECTED if vendor else 1)
+        fail(str(exc), EXIT_REJECTED if vendor else 1)
     if as_json:
         for s in found:
             print(s.model_dump_json())
@@ -88,11 +88,11 @@ def review(
     from supplier_models.errors import ActionRefused, FairsourceError
 
     if decision not in ("approve", "reject", "override"):
-        _fail(f"--decision {decision}: one of approve, reject, override", EXIT_REJECTED)
+        fail(f"--decision {decision}: one of approve, reject, override", EXIT_REJECTED)
     if not reason.strip():
-        _fail("a review needs a reason: --reason TEXT", EXIT_REJECTED)
+        fail("a review needs a reason: --reason TEXT", EXIT_REJECTED)
     if not reviewer.strip():
-        _fail("a review needs the reviewer's name: --reviewer NAME", EXIT_REJECTED)
+        fail("a review needs the reviewer's name: --reviewer NAME", EXIT_REJECTED)
     from flows import usecases
 
     try:
@@ -100,9 +100,9 @@ def review(
         done = record_review(store, settings, usecases.load_inputs(settings), vendor, action=decision, reason=reason,
                              reviewer=reviewer, to_decision=to, override_knockout=override_knockout)
     except ActionRefused as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     s = done.status
     out.print(Text(f"{s.vendor}: {decision} recorded ({reviewer}). Status: {s.status}, decision {s.decision}."))
     if done.sow:
@@ -125,7 +125,7 @@ def remediate(
         store, _, _ = _lifecycle()
         done = close_remediation(store, vendor, remediation_id, evidence=evidence, reviewer=reviewer)
     except ActionRefused as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(Text(f"{done.id} closed on {done.closed_on} by {done.closed_by}: {done.action}"))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .shared import _decision_style, _fail, _flow, _today, out
+from .shared import as_of_or_today, decision_style, fail, flow_module, out
 
 
 def requalify(
@@ -23,12 +23,12 @@ def requalify(
     attestation (a pre-filled form); send reminders. Running it twice for one date adds nothing."""
     from supplier_models.errors import FairsourceError
 
-    day = _today(as_of)
-    requalify_flow = _flow("requalify")
+    day = as_of_or_today(as_of)
+    requalify_flow = flow_module("requalify")
     try:
         results, report_path, run, notices = requalify_flow.requalify(as_of=day, within_days=within_days)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         print(json.dumps({
             "as_of": day.isoformat(),
@@ -44,7 +44,7 @@ def requalify(
     for column in ("Vendor", "Was", "Now", "Score", "Valid until", "SOW"):
         table.add_column(column)
     for r in results:
-        table.add_row(r.vendor, r.previous_decision, f"[{_decision_style(r.decision)}]{r.decision}[/]",
+        table.add_row(r.vendor, r.previous_decision, f"[{decision_style(r.decision)}]{r.decision}[/]",
                       f"{r.score:.1f}", str(r.valid_until), "re-issued" if r.sow_reissued else "unchanged")
     if results:
         out.print(table)

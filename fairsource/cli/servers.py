@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .shared import _fail, err, out
+from .shared import err, fail, out
 
 
 def serve(
@@ -34,7 +34,7 @@ def serve(
                 out.print(f"Prefect server and UI: {url.removesuffix('/api')}", highlight=False)
                 _serve(intake_only)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print("Stopped.", highlight=False)
 
 
@@ -90,7 +90,7 @@ def web(
             err.print("No user yet: create the first one with  fairsource user add EMAIL --role admin",
                       highlight=False)
     except FairsourceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(f"fairsource web on http://{host}:{port} (store {settings.url.split('://')[0]}; API docs at /docs)",
               highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)

@@ -1,4 +1,4 @@
-"""What the command groups share: the consoles `out` and `err`, `_fail` and the rejected exit status, the
+"""What the command groups share: the consoles `out` and `err`, `fail` and the rejected exit status, the
 `--as-of` dates, a rejected workbook's problems as printed, a decision's colour, the one way to open the store
 and to run a flow. Nothing heavy at import: each helper imports what it needs when called."""
 
@@ -16,12 +16,12 @@ err = Console(stderr=True, soft_wrap=True)
 EXIT_REJECTED = 2
 
 
-def _fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> None:
     err.print(Text.assemble(("error: ", "bold red"), message))  # the message as text, never as markup
     raise typer.Exit(code)
 
 
-def _day(option: str, value: str | None):
+def date_option(option: str, value: str | None):
     """A YYYY-MM-DD option, or exit 2 saying what was wrong."""
     import datetime as dt
 
@@ -30,16 +30,16 @@ def _day(option: str, value: str | None):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option} {value}: give a date as YYYY-MM-DD", EXIT_REJECTED)
+        fail(f"{option} {value}: give a date as YYYY-MM-DD", EXIT_REJECTED)
 
 
-def _today(as_of: str | None):
+def as_of_or_today(as_of: str | None):
     import datetime as dt
 
-    return _day("--as-of", as_of) or dt.date.today()
+    return date_option("--as-of", as_of) or dt.date.today()
 
 
-def _print_problems(problems, path: Path) -> None:
+def print_problems(problems, path: Path) -> None:
     err.print(f"[bold red]{path}: rejected[/], {len(problems)} problem(s):", highlight=False)
     for p in problems:
         where = p.cell or "file"
@@ -47,18 +47,18 @@ def _print_problems(problems, path: Path) -> None:
         err.print(f"  {where}{about}: {p.message}", highlight=False, markup=False)
 
 
-def _print_rejected(rejected: dict) -> None:
+def print_rejected(rejected: dict) -> None:
     """A file the intake rejected (`{"file", "errors"}`, as `intakes._run_intake` returns it), every problem listed."""
     from supplier_models.errors import Problem
 
-    _print_problems([Problem.model_validate(p) for p in rejected["errors"]], Path(rejected["file"]))
+    print_problems([Problem.model_validate(p) for p in rejected["errors"]], Path(rejected["file"]))
 
 
-def _decision_style(decision: str) -> str:
+def decision_style(decision: str) -> str:
     return {"qualified": "green", "conditional": "yellow", "not_qualified": "red"}.get(decision, "")
 
 
-def _store(settings=None):
+def open_store(settings=None):
     """The store of `settings` (default: this home's): `store_for`, one per database per process."""
     from supplier_models.settings import get_settings
     from supplier_models.store import store_for
@@ -66,7 +66,7 @@ def _store(settings=None):
     return store_for((get_settings() if settings is None else settings).url)
 
 
-def _flow(name: str):
+def flow_module(name: str):
     """Import a flow's module (and Prefect) only for the command that runs it, and only that one."""
     from importlib import import_module
 
@@ -76,7 +76,7 @@ def _flow(name: str):
     return import_module(f"flows.{name}")
 
 
-def _one_off():
+def one_off():
     """The settings of a flow run this command waits for (see `flows.runtime.one_off_flow_runs`)."""
     from flows.runtime import one_off_flow_runs
 

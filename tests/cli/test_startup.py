@@ -91,7 +91,7 @@ def test_the_intake_command_runs_its_flow_without_a_heartbeat(monkeypatch, tmp_p
             yield [], [], []
 
     monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
-    monkeypatch.setattr(intakes, "_flow", lambda name: Flow)
+    monkeypatch.setattr(intakes, "flow_module", lambda name: Flow)
     monkeypatch.setenv("FAIRSOURCE_HOME", str(tmp_path))
     result = CliRunner().invoke(app, ["intake", str(tmp_path / "a.xlsx")])
     assert result.exit_code == 0, result.output

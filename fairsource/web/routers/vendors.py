@@ -5,7 +5,7 @@ import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,19 +37,28 @@ def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilte
                   statuses=STATUSES, bands=BANDS, services=services(), places=places, total=len(rows))
 
 
+class Places(NamedTuple):
+    """Where an assessed vendor's workers are, as the list shows it."""
+
+    band: str
+    countries: list[dict[str, Any]]
+    """Each with iso2, name and band."""
+    matches: bool
+    """Whether they pass the list's band, country and service filters."""
+
+
 def listed(store: Store, rows: list[tuple[Vendor, Any]], filters: VendorFilters
-           ) -> tuple[dict[str, tuple[str, list[dict[str, Any]], bool]], list[tuple[Vendor, Any]]]:
-    """(each assessed vendor's places: id -> (band, countries, whether they match the filters), the rows the
-    filters keep)."""
-    places: dict[str, tuple[str, list[dict[str, Any]], bool]] = {}
+           ) -> tuple[dict[str, Places], list[tuple[Vendor, Any]]]:
+    """(each assessed vendor's places by vendor id, the rows the filters keep)."""
+    places: dict[str, Places] = {}
     for geo in store.views.geography():  # one streamed pass: what the list shows, and the place filters
-        places[geo.vendor_id] = (geo.geo_band, [{k: c[k] for k in ("iso2", "name", "band")}
+        places[geo.vendor_id] = Places(geo.geo_band, [{k: c[k] for k in ("iso2", "name", "band")}
                                                       for c in geo.countries], filters.places_match(geo))
     needle = filters.q.lower()
     shown = [(v, s) for v, s in rows if (not needle or needle in v.name.lower()
                                           or needle in (v.contact_email or "").lower())
              and (not filters.status or (s.status if s else "awaiting_submission") == filters.status)
-             and (not filters.by_places or (v.id in places and places[v.id][2]))]
+             and (not filters.by_places or (v.id in places and places[v.id].matches))]
     return places, shown
 
 
