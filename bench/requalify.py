@@ -126,13 +126,14 @@ def worker_floor(home: Path) -> dict:
     for b in range(0, len(due), 500):
         rows = store.rescorings.batch(due[b:b + 500])  # the same one-query read as the flow's task
         items = []
-        for aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received in rows:
+        for aid, vendor_id, submission_id, _decision, previous, sub_data, vendor, received, until in rows:
             submission = Submission.model_validate(sub_data)
-            decision = usecases.cap_validity(usecases.decide(submission, inputs, as_of), inputs, received.date())
+            decision = usecases.cap_validity(usecases.decide(submission, inputs, as_of), inputs, received.date(),
+                                             previous_until=until, on=as_of)
             data = decision.model_dump(mode="json")  # once, for the re-issue check and the row
             assessment_id = str(uuid.uuid4())
             sow = None
-            if usecases.sow_needs_reissue(previous, data):
+            if usecases.sow_needs_reissue(previous, data) and decision.valid_until > as_of:
                 rendered = usecases.issue_sow(submission, decision, inputs,
                                            usecases.sow_path(settings.sow_dir, vendor, decision, assessment_id))
                 if rendered is not None:

@@ -16,6 +16,7 @@ from prefect import flow
 from prefect.utilities.annotations import quote
 
 from supplier_models import ConfigurationError, FairsourceError, get_settings
+from supplier_models.errors import ActionRefused
 from supplier_models.store import store_for
 
 from . import tasks
@@ -24,13 +25,21 @@ from .usecases import LifecycleRun, Notice, Requalified, input_versions, rescori
 
 @flow(name="requalify", description="Rescore on data changes, ask for fresh attestations before expiry, remind.")
 def requalify(as_of: dt.date | None = None, within_days: int | None = None, report: str | None = None,
-              batch_size: int | None = None) -> tuple[list[Requalified], str, LifecycleRun, list[Notice]]:
-    """`batch_size`: vendors a shard and a transaction (FAIRSOURCE_REQUALIFY_SHARD_SIZE, 500)."""
+              batch_size: int | None = None, allow_older_data: bool = False,
+              ) -> tuple[list[Requalified], str, LifecycleRun, list[Notice]]:
+    """`batch_size`: vendors a shard and a transaction (FAIRSOURCE_REQUALIFY_SHARD_SIZE, 500); `allow_older_data`:
+    rescore even with a rubric, country data or policy older than what vendors' latest assessments used (else
+    the run is refused, ActionRefused, and changes nothing)."""
     settings = get_settings()
     batch_size = batch_size or settings.requalify_shard_size
     as_of = as_of or dt.date.today()
     within = settings.requalify_within_days if within_days is None else within_days
     inputs = tasks.load_inputs(settings)
+    if not allow_older_data and (older := tasks.older_inputs(settings, quote(inputs))):
+        raise ActionRefused("requalify would rescore vendors onto older data than they were assessed with: "
+                            + "; ".join(older) + ". Give it the newer data (FAIRSOURCE_COUNTRY_DATA, "
+                            "FAIRSOURCE_POLICY_FILE, the fairsource version), or run with --allow-older-data to "
+                            "rescore onto this data on purpose.")
     # quote(): Prefect walks every task argument looking for futures to wait on; the scoring inputs (the whole
     # country reference), a batch of ids and the list of outcomes hold none, and walking them took longer
     # than the tasks' own work at 10,000 vendors (bench/requalify.py).

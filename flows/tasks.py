@@ -47,6 +47,11 @@ def select_changed(settings: Settings, inputs: usecases.ScoringInputs) -> list[s
     return usecases.select_changed(store_for(settings.url), inputs)
 
 
+@task(name="check the run's rubric, country data and policy are not older than the vendors'", **IO_RETRIES)
+def older_inputs(settings: Settings, inputs: usecases.ScoringInputs) -> list[str]:
+    return usecases.older_inputs(store_for(settings.url), inputs)
+
+
 @task(name="ask for fresh attestations (pre-filled forms)", **IO_RETRIES)
 def request_reattestations(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date,
                            within_days: int) -> usecases.LifecycleRun:

@@ -87,6 +87,44 @@ def attestation_expiry(validity: Validity, decision: str, received_on: dt.date) 
     return add_months(received_on, months_valid(validity, decision))
 
 
+def rescored_until(*, allowed: dt.date, previous: dt.date, on: dt.date, notice_days: int) -> dt.date:
+    """Until when a qualification rescored on `on` holds (for a refusal: when it is looked at again).
+
+    `allowed`: what the attestation allows the new decision (its received date plus the decision's months, or a
+    certificate's earlier expiry); `previous`: when the qualification ended before this rescoring. Nothing is set
+    before `on` plus the notice period, so a downgrade or a refusal gives the vendor time and is never backdated;
+    the notice never carries the qualification past `previous` (it extends nothing); an upgrade keeps what its
+    attestation allows."""
+    return max(allowed, min(previous, on + dt.timedelta(days=notice_days)))
+
+
+def _version_order(version: str) -> tuple[int, ...] | None:
+    """A version's place when it says it: the numbers of `2026.11-1` (country data) or `RDE-1-rubric v1.2.0`
+    (a rubric, after its `v`); None for one that does not (a policy workbook's hash)."""
+    tail = version.rsplit(" v", 1)[1] if " v" in version else version
+    parts = re.split(r"[.\-]", tail)
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else None
+
+
+def newer_versions(current: str | None, in_use: Iterable[str | None], first_used: dict[str | None, dt.datetime],
+                   ) -> list[str | None]:
+    """The versions vendors' latest assessments were made with that are newer than `current` (what a run would
+    rescore with): by the numbers the versions carry when both do, else by when each was first used in the store.
+    A version never used before counts as new."""
+    mine = _version_order(current) if current else None
+    newer = []
+    for version in in_use:
+        if version == current:
+            continue
+        theirs = _version_order(version) if version else None
+        if mine is not None and theirs is not None:
+            if theirs > mine:
+                newer.append(version)
+        elif current in first_used and version in first_used and first_used[version] > first_used[current]:
+            newer.append(version)
+    return newer
+
+
 # -- reviews ----------------------------------------------------------------------------------
 class ReviewView(BaseModel):
     """A review as the lifecycle reads it."""

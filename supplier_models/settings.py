@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sow_template: Path | None = Field(default=None, description="a .docx template of the organisation's own")
     requalify_within_days: int = Field(
         default=30, description="ask for a fresh attestation this many days before a qualification expires")
+    rescore_notice_days: int = Field(
+        default=30, ge=0, description="a rescoring that shortens a qualification (or refuses it) gives the vendor at "
+        "least this many days from the day it is made")
     requalify_shard_deployment: str | None = Field(
         default=None, description="on a team's Prefect server: the deployment that rescores one shard "
         "(e.g. requalify-shard/team), so the work pool's workers share a requalification")

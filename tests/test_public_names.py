@@ -23,6 +23,7 @@ PUBLIC = {
         "LifecycleRun", "Notice", "Outcome", "Rejected", "RemediationView", "Requalified", "Reviewed",
         "ScoringInputs", "VendorStatus", "assessment_record", "cap_validity", "close_remediation", "decide",
         "due_notices", "find_vendor", "input_versions", "intake_one", "issue_sow", "load_inputs", "needs_review",
+        "older_inputs",
         "portfolio_row", "prefilled_form", "read_files", "record_notices", "record_review", "request_reattestations",
         "rescore_batch", "rescorings_of", "select_changed", "sow_needs_reissue", "sow_path", "sow_record",
         "status_of", "statuses", "sweep_orphan_sows", "write_report",

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .shared import as_of_or_today, decision_style, fail, flow_module, out
+from .shared import EXIT_REJECTED, as_of_or_today, decision_style, fail, flow_module, out
 
 
 def requalify(
@@ -18,15 +18,21 @@ def requalify(
     within_days: Annotated[int | None, typer.Option(
         help="ask for a fresh attestation this many days before expiry")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+    allow_older_data: Annotated[bool, typer.Option(
+        "--allow-older-data", help="rescore even with a rubric, country data or policy older than the vendors' "
+        "latest assessments used (refused otherwise, exit 2)")] = False,
 ) -> None:
     """Rescore vendors whose rubric, policy or country data changed; ask those about to expire for a fresh
     attestation (a pre-filled form); send reminders. Running it twice for one date adds nothing."""
-    from supplier_models.errors import FairsourceError
+    from supplier_models.errors import ActionRefused, FairsourceError
 
     day = as_of_or_today(as_of)
     requalify_flow = flow_module("requalify")
     try:
-        results, report_path, run, notices = requalify_flow.requalify(as_of=day, within_days=within_days)
+        results, report_path, run, notices = requalify_flow.requalify(as_of=day, within_days=within_days,
+                                                                      allow_older_data=allow_older_data)
+    except ActionRefused as exc:
+        fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
         fail(str(exc))
     if as_json:

@@ -28,8 +28,8 @@ from supplier_models.lazy import lazy_exports
 _EXPORTS = {
     **{name: "inputs" for name in ("ScoringInputs", "decide", "input_versions", "load_inputs", "needs_review")},
     **{name: "receive" for name in ("Outcome", "Rejected", "intake_one", "read_files")},
-    **{name: "rescore" for name in ("Requalified", "cap_validity", "rescore_batch", "rescorings_of",
-                                    "select_changed")},
+    **{name: "rescore" for name in ("Requalified", "cap_validity", "older_inputs", "rescore_batch",
+                                    "rescorings_of", "select_changed")},
     **{name: "sow_issue" for name in ("issue_sow", "sow_needs_reissue", "sow_path", "sweep_orphan_sows")},
     **{name: "records" for name in ("assessment_record", "sow_record")},
     **{name: "status" for name in ("RemediationView", "VendorStatus", "find_vendor", "status_of", "statuses")},
@@ -59,6 +59,7 @@ __all__ = [
     "issue_sow",
     "load_inputs",
     "needs_review",
+    "older_inputs",
     "portfolio_row",
     "prefilled_form",
     "read_files",
@@ -87,7 +88,7 @@ if TYPE_CHECKING:
     from .receive import Outcome, Rejected, intake_one, read_files
     from .records import assessment_record, sow_record
     from .report import portfolio_row, write_report
-    from .rescore import Requalified, cap_validity, rescore_batch, rescorings_of, select_changed
+    from .rescore import Requalified, cap_validity, older_inputs, rescore_batch, rescorings_of, select_changed
     from .review import Reviewed, close_remediation, record_review
     from .sow_issue import issue_sow, sow_needs_reissue, sow_path, sweep_orphan_sows
     from .status import RemediationView, VendorStatus, find_vendor, status_of, statuses

@@ -28,6 +28,7 @@ class ScoringInputs(BaseModel):
     organisation: str
     template: Path | None
     review_policy: ReviewPolicy
+    rescore_notice_days: int = 30
 
     def rubric_for(self, questionnaire_id: str) -> Rubric:
         if questionnaire_id not in self.rubrics:
@@ -55,6 +56,7 @@ def load_inputs(settings: Settings) -> ScoringInputs:
         organisation=settings.organisation or "The Client",
         template=settings.sow_template,
         review_policy=load_review_policy(settings.review_policy),
+        rescore_notice_days=settings.rescore_notice_days,
     )
 
 

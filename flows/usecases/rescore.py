@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, computed_field
 
 from scoring import Decision
-from scoring.lifecycle import attestation_expiry
+from scoring.lifecycle import attestation_expiry, newer_versions, rescored_until
 from supplier_models import Store, Submission
 from supplier_models.store.tables import AssessmentRecord, SowRecord
 
@@ -37,6 +37,23 @@ def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
     return due
 
 
+VERSIONED = (("rubric", "rubric_version"), ("country data", "country_data_version"), ("policy", "policy_version"))
+
+
+def older_inputs(store: Store, inputs: ScoringInputs) -> list[str]:
+    """What this run would rescore with that is older than what vendors' latest assessments used, in words (empty:
+    nothing). Rescoring onto older data would silently undo a newer rubric, country data or policy."""
+    current = {"rubric_version": inputs.rubric_for("RDE-1").key, "country_data_version": inputs.country_data_version,
+               "policy_version": inputs.policy.version}
+    found = []
+    for label, column in VERSIONED:
+        in_use, first_used = store.rescorings.versions(column)
+        for newer in newer_versions(current[column], in_use, first_used):
+            found.append(f"{label} {current[column] or 'none'} is older than {newer or 'none'}, which the latest "
+                         f"assessment of {in_use[newer]} vendor(s) used")
+    return found
+
+
 def rescorings_of(store: Store, due_ids: list[str]) -> list[Requalified]:
     """What the rescoring of these latest-assessment ids stored (by whichever worker did it)."""
     return [Requalified(vendor=r.vendor, vendor_id=r.vendor_id, assessment_id=r.assessment_id,
@@ -45,15 +62,28 @@ def rescorings_of(store: Store, due_ids: list[str]) -> list[Requalified]:
             for r in store.rescorings.results(due_ids)]
 
 
-def cap_validity(decision: Decision, inputs: ScoringInputs, received_on: dt.date) -> Decision:
-    """The decision, valid no longer than the attestation it rests on."""
+def cap_validity(decision: Decision, inputs: ScoringInputs, received_on: dt.date, *, previous_until: dt.date,
+                 on: dt.date) -> Decision:
+    """The decision, valid no longer than the attestation it rests on, and never ending before `on` plus the notice
+    period (`scoring.lifecycle.rescored_until`): a rescoring on `on` that shortens or refuses a qualification gives
+    the vendor time, up to when it ended before (`previous_until`)."""
     rubric = inputs.rubric_for(decision.questionnaire_id)
     end = attestation_expiry(rubric.validity, decision.decision, received_on)
-    if decision.valid_until <= end:
+    allowed = min(decision.valid_until, end)
+    until = rescored_until(allowed=allowed, previous=previous_until, on=on, notice_days=inputs.rescore_notice_days)
+    if until == decision.valid_until:
         return decision
-    why = (f"Valid until {end.isoformat()}: rescored on the vendor's answers of {received_on.isoformat()}, the "
-           "qualification ends with that attestation; a fresh submission renews it.")
-    return decision.model_copy(update={"valid_until": end, "reasons": [*decision.reasons, why]})
+    what = "Review on" if decision.decision == "not_qualified" else "Valid until"
+    if until == allowed:
+        why = (f"{what} {until.isoformat()}: rescored on the vendor's answers of {received_on.isoformat()}, the "
+               "qualification ends with that attestation; a fresh submission renews it.")
+    else:
+        why = (f"{what} {until.isoformat()}: rescored on {on.isoformat()} on the vendor's answers of "
+               f"{received_on.isoformat()}, which allow a {decision.decision.replace('_', ' ')} decision until "
+               f"{allowed.isoformat()} only; the vendor is given {inputs.rescore_notice_days} days' notice from the "
+               f"rescoring, never past {previous_until.isoformat()}, when the qualification ended before. A fresh "
+               "submission renews it.")
+    return decision.model_copy(update={"valid_until": until, "reasons": [*decision.reasons, why]})
 
 
 class Requalified(BaseModel):
@@ -81,7 +111,9 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
 
     `due_ids` are the vendors' latest assessment ids: those assessments stay as they are. A new
     assessment is never valid past the attestation it rests on (received date + the validity of its
-    decision): rescoring old answers does not extend a qualification.
+    decision): rescoring old answers does not extend a qualification. Nor is it backdated: what it
+    shortens or refuses holds at least the notice period from `as_of` (`cap_validity`). No SOW is issued
+    whose term would have ended by the day it is issued.
     """
     # Speed: one query of plain rows for the whole batch (previous assessment, submission, vendor name),
     # and each decision dumped to JSON once, for both the re-issue check and the stored record.
@@ -91,14 +123,16 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     results: list[Requalified] = []
     written: list[Path] = []
     try:
-        for due_id, vendor_id, submission_id, previous_decision, previous_data, submission_data, vendor, received in rows:
-            submission = Submission.model_validate(submission_data)
-            decision = cap_validity(decide(submission, inputs, as_of), inputs, received.date())
+        for row in rows:
+            due_id, vendor_id, submission_id, vendor = row.assessment_id, row.vendor_id, row.submission_id, row.vendor
+            submission = Submission.model_validate(row.submission)
+            decision = cap_validity(decide(submission, inputs, as_of), inputs, row.received_at.date(),
+                                    previous_until=row.valid_until, on=as_of)
             data = decision.model_dump(mode="json")
             assessment_id = str(uuid.uuid4())
             rendered = None
             draft = bool(needs_review(submission, decision.decision, inputs))
-            if sow_needs_reissue(previous_data, data):
+            if sow_needs_reissue(row.previous, data) and decision.valid_until > as_of:
                 rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, vendor, decision, assessment_id),
                                      draft=draft)
                 if rendered is not None:
@@ -110,7 +144,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
                              draft=draft) if rendered else None
             items.append((record, sow))
             results.append(Requalified(vendor=vendor, vendor_id=vendor_id, assessment_id=assessment_id,
-                                       previous_decision=previous_decision, decision=decision.decision,
+                                       previous_decision=row.decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
                                        sow=str(rendered.path) if rendered else None))
         store.assessments.add_many(items, sync=remediations.sync, actor=actor)

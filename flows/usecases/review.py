@@ -80,11 +80,13 @@ def close_remediation(store: Store, name: str, code: str, *, evidence: str,
     if not reviewer.strip():
         raise ActionRefused("closing a remediation needs the reviewer's name (--reviewer)")
     vendor = find_vendor(store, name)
-    found = store.remediations.close(vendor.id, code, evidence=evidence.strip(), reviewer=reviewer.strip(), on=as_of)
-    if found is None:
+    closing = store.remediations.close(vendor.id, code, evidence=evidence.strip(), reviewer=reviewer.strip(),
+                                       on=as_of)
+    if closing is None:
         known = ", ".join(r.code for r in store.remediations.all(vendor.id)) or "none"
         raise ActionRefused(f"{vendor.name} has no remediation {code} (its remediations: {known})")
-    if found.closed_how != "evidence" or found.closed_on is None:
-        raise ActionRefused(f"{found.code} of {vendor.name} was closed already on {found.closed_on} "
-                            f"({found.evidence})")
+    found = closing.remediation
+    if not closing.closed_now:  # closed before, with evidence or by new answers: nothing to do, and it says so
+        raise ActionRefused(f"{found.code} of {vendor.name} was closed already on {found.closed_on} by "
+                            f"{found.closed_by} ({found.evidence})")
     return RemediationView.of(found, as_of)

@@ -3,6 +3,7 @@ versions, what a batch of them needs to be rescored, and what their rescoring st
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from sqlalchemy import exists, func
@@ -41,7 +42,7 @@ class Rescorings(Repository):
         later = AssessmentRecord.__table__.alias("later")
         query = (select(AssessmentRecord.id, AssessmentRecord.vendor_id, AssessmentRecord.submission_id,
                         AssessmentRecord.decision, AssessmentRecord.data["geo"]["countries"], SubmissionRecord.data,
-                        Vendor.name, SubmissionRecord.received_at)
+                        Vendor.name, SubmissionRecord.received_at, AssessmentRecord.valid_until)
                  .join(SubmissionRecord, SubmissionRecord.id == AssessmentRecord.submission_id)
                  .join(Vendor, Vendor.id == AssessmentRecord.vendor_id)
                  .where(AssessmentRecord.id.in_(ids))
@@ -51,8 +52,19 @@ class Rescorings(Repository):
                  .where(~exists().where(later.c.supersedes == AssessmentRecord.id)))
         with self.engine.connect() as conn:
             return [RescoreInput(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}},
-                                 sub, name, received)
-                    for aid, vid, sid, decision, countries, sub, name, received in conn.execute(query)]
+                                 sub, name, received, valid_until)
+                    for aid, vid, sid, decision, countries, sub, name, received, valid_until in conn.execute(query)]
+
+    def versions(self, column: str) -> tuple[dict[str | None, int], dict[str | None, dt.datetime]]:
+        """For one of `rubric_version`, `country_data_version`, `policy_version`: how many vendors' latest
+        assessments used each version, and when each version was first used by any assessment."""
+        a = AssessmentRecord
+        version = getattr(a, column)
+        with self.engine.connect() as conn:
+            in_use = dict(conn.execute(select(version, func.count()).where(a.id.in_(latest_assessment_ids()))
+                                       .group_by(version)).all())
+            first_used = dict(conn.execute(select(version, func.min(a.created_at)).group_by(version)).all())
+        return in_use, first_used
 
     def results(self, superseded_ids: list[str], chunk: int = 1000) -> list[Rescoring]:
         """The assessments that rescored these, in vendor-name order."""

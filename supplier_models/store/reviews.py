@@ -11,7 +11,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import select
 
 from .engine import Repository
-from .rows import RemediationChanges, RemediationRow, TrackedRemediation
+from .rows import Closing, RemediationChanges, RemediationRow, TrackedRemediation
 from .tables import AuditEvent, RemediationRecord, ReviewRecord, SowRecord, Vendor
 
 
@@ -62,21 +62,22 @@ class Remediations(Repository):
         with self.session() as s:
             return list(s.exec(query.order_by(RemediationRecord.vendor_id, _code_number())))
 
-    def close(self, vendor_id: str, code: str, *, evidence: str, reviewer: str,
-              on: dt.date) -> RemediationRecord | None:
+    def close(self, vendor_id: str, code: str, *, evidence: str, reviewer: str, on: dt.date) -> Closing | None:
         """Close an open remediation with its evidence; None when the vendor has no such remediation."""
         with self.session() as s:
             found = s.exec(select(RemediationRecord).where(RemediationRecord.vendor_id == vendor_id,
                                                            func.upper(RemediationRecord.code) == code.upper())).first()
-            if found is None or found.state != "open":
-                return found
+            if found is None:
+                return None
+            if found.state != "open":
+                return Closing(found, closed_now=False)
             found.state, found.closed_on, found.closed_by = "done", on, reviewer
             found.closed_how, found.evidence = "evidence", evidence
             s.add(found)
             s.add(AuditEvent(action="remediation_closed", vendor_id=vendor_id, subject=found.code,
                              detail={"by": reviewer, "evidence": evidence, "on": on.isoformat()}))
             s.commit()
-            return found
+            return Closing(found, closed_now=True)
 
     def rows(self, vendor_id: str | None = None, batch: int = 5000) -> Iterator[RemediationRow]:
         """Every tracked remediation, streamed in vendor-name then id order (the order of `Views.status_rows`, so

@@ -82,6 +82,8 @@ class RescoreInput(NamedTuple):
     submission: dict[str, Any]
     vendor: str
     received_at: dt.datetime
+    valid_until: dt.date
+    """When the qualification (or, for a refusal, its review date) ended before this rescoring."""
 
 
 class Rescoring(NamedTuple):
@@ -160,6 +162,13 @@ class RemediationChanges(NamedTuple):
 
     opened: list[dict[str, Any]]
     closed: list[ClosedRemediation]
+
+
+class Closing(NamedTuple):
+    """A remediation asked to be closed: the record, and whether this call closed it (False: it was done before)."""
+
+    remediation: Any
+    closed_now: bool
 
 
 class NoticeKey(NamedTuple):

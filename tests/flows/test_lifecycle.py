@@ -197,6 +197,8 @@ def test_remediations_are_tracked_closed_with_evidence_and_overdue_ones_need_act
     assert runner.invoke(app, ["remediate", "Brightlabel", "R99", "--evidence", "x", "--reviewer", "Ana"]).exit_code == 2
     closed = high[0]["id"]
     _run("remediate", "Brightlabel", closed, "--evidence", "Signed pay calendar, 2026-12-01", "--reviewer", "Ana")
+    again = runner.invoke(app, ["remediate", "Brightlabel", closed, "--evidence", "y", "--reviewer", "Ben"])
+    assert again.exit_code == 2 and f"{closed} of {BRIGHT.name} was closed already on" in again.output
     late = max(dt.date.fromisoformat(r["due_date"]) for r in high) + dt.timedelta(days=1)
     status = _status("Brightlabel", late.isoformat())
     assert len(high) == 2 and status["status"] == "action_required"
@@ -361,3 +363,89 @@ def test_a_batch_rescored_twice_adds_one_assessment_a_vendor(isolated_home, monk
     with pytest.raises(StoreError, match="at the same time"):
         store.assessments.add_many([(twin, None)], sync=remediations.sync)
     assert store.counts()["assessment"] == 4
+
+
+def _policy_with_override(home: Path, iso2: str, band: str) -> Path:
+    """The organisation's policy workbook rating one country's risk itself: a new policy version, every vendor due."""
+    from openpyxl import load_workbook as load
+
+    from supplier_models.workbooks.policy_workbook import OVERRIDES_SHEET, write_blank_policy
+
+    path = write_blank_policy(home / f"policy-{iso2}-{band}.xlsx")
+    wb = load(path)
+    ws = wb[OVERRIDES_SHEET]
+    ws["A2"], ws["B2"], ws["C2"] = iso2, band, "Our own risk review"
+    wb.save(path)
+    return path
+
+
+def test_a_rescoring_that_shortens_a_qualification_never_backdates_it_and_gives_notice(
+        isolated_home, lumen, monkeypatch, database_url):
+    # Lumen is qualified on 2026-11-23 until 2027-11-23. On 2027-07-01 the organisation rates Germany high: a
+    # conditional decision, which its attestation of 2026-11-23 allows until 2027-05-23 only, a date already past.
+    first = json.loads(_run("intake", str(lumen), "--json", "--as-of", TODAY.isoformat()).stdout)
+    assert (first["decision"], first["valid_until"]) == ("qualified", "2027-11-23")
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_override(isolated_home, "DE", "high")))
+    run = _requalify("2027-07-01")
+    (rescored,) = run["rescored"]
+    assert rescored["decision"] == "conditional"
+    assert rescored["valid_until"] == "2027-07-31"  # 30 days' notice from the rescoring, not 2027-05-23
+    status = _status(LUMEN.name, "2027-07-01")
+    assert status["status"] != "expired" and status["valid_until"] == "2027-07-31"
+    latest = Store(database_url).assessments.latest(first["vendor_id"])
+    assert any("30 days' notice" in r and "2027-05-23" in r for r in latest.data["reasons"])
+    sow = _docx_text(rescored["sow"])  # re-issued (the decision changed): its term runs to the new date
+    assert "1 July 2027" in sow and "31 July 2027" in sow and "29 May 2027" not in sow
+    assert _status(LUMEN.name, "2027-07-31")["status"] != "expired"
+    assert _status(LUMEN.name, "2027-08-01")["status"] == "expired"
+
+
+def test_the_notice_never_carries_a_qualification_past_its_old_end_nor_reissues_an_ended_sow(
+        isolated_home, lumen, monkeypatch, database_url):
+    first = json.loads(_run("intake", str(lumen), "--json", "--as-of", TODAY.isoformat()).stdout)
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_override(isolated_home, "DE", "high")))
+    # Rescored 10 days before the old end: 30 days' notice would pass it, so the old end stays.
+    (rescored,) = _requalify("2027-11-13")["rescored"]
+    assert (rescored["decision"], rescored["valid_until"]) == ("conditional", "2027-11-23")
+    # A refusal by rescoring gets a review date at least the notice ahead, never in the past.
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_prohibited(isolated_home, "ZA")))
+    (refused,) = _requalify("2027-11-20")["rescored"]
+    assert refused["decision"] == "not_qualified" and refused["valid_until"] == "2027-11-23"
+    assert refused["sow"] is None
+    # Rescored after the end: it stays ended on its old date, and no SOW is issued for a term that has ended.
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_override(isolated_home, "PT", "high")))
+    (late,) = _requalify("2027-12-15")["rescored"]
+    assert late["valid_until"] == "2027-11-23" and late["sow"] is None
+    assert Store(database_url).assessments.latest(first["vendor_id"]).valid_until == dt.date(2027, 11, 23)
+
+
+def test_requalify_refuses_older_data_than_the_vendors_were_assessed_with(isolated_home, lumen, monkeypatch,
+                                                                           database_url):
+    from supplier_models.reference_data import default_folder
+
+    # Lumen assessed with newer country data than the bundled one...
+    folder = isolated_home / "country-data-2027"
+    shutil.copytree(default_folder(), folder)
+    version = yaml.safe_load((folder / "VERSION.yaml").read_text())
+    (folder / "VERSION.yaml").write_text(yaml.safe_dump({**version, "version": "2027.03-1"}))
+    monkeypatch.setenv("FAIRSOURCE_COUNTRY_DATA", str(folder))
+    _run("intake", str(lumen), "--as-of", TODAY.isoformat())
+    # ... then a requalification run without it would rescore onto the bundled, older data: refused, nothing stored.
+    monkeypatch.delenv("FAIRSOURCE_COUNTRY_DATA")
+    before = Store(database_url).counts()
+    refused = _run("requalify", "--as-of", _days(30), "--json", code=2)
+    assert "country data 2026.11-1 is older than 2027.03-1, which the latest assessment of 1 vendor(s) used" \
+        in refused.output and "--allow-older-data" in refused.output
+    assert Store(database_url).counts() == before
+    # On purpose, it runs (the two versions say the same of Lumen's countries: nothing to rescore).
+    allowed = json.loads(_run("requalify", "--as-of", _days(30), "--json", "--allow-older-data").stdout)
+    assert allowed["as_of"] == _days(30) and allowed["rescored"] == []
+
+
+def test_requalify_refuses_going_back_to_an_earlier_policy(isolated_home, lumen, monkeypatch):
+    _run("intake", str(lumen), "--as-of", TODAY.isoformat())  # no policy
+    monkeypatch.setenv("FAIRSOURCE_POLICY_FILE", str(_policy_with_override(isolated_home, "DE", "high")))
+    assert _requalify(_days(30))["rescored"]  # the new policy: rescored
+    monkeypatch.delenv("FAIRSOURCE_POLICY_FILE")  # a run that forgot it would go back to no policy
+    refused = _run("requalify", "--as-of", _days(31), code=2)
+    assert "policy none is older than" in refused.output

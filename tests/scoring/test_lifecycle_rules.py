@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scoring.lifecycle import (
     ReviewView,
@@ -16,6 +18,7 @@ from scoring.lifecycle import (
     plan_remediations,
     remediation_key,
     remediation_state,
+    rescored_until,
     review_state,
     vendor_status,
 )
@@ -124,3 +127,33 @@ def test_expiry_reminders_at_60_30_and_7_days_each_once():
     assert expiry_reminder(until, until - dt.timedelta(days=5), sent=[]) == 7  # first run late: only the nearest
     assert expiry_reminder(until, until - dt.timedelta(days=5), sent=[7]) is None
     assert expiry_reminder(until, until + dt.timedelta(days=1)) is None
+
+
+def test_a_rescoring_never_backdates_gives_notice_and_extends_nothing():
+    on = dt.date(2027, 7, 1)
+    # A downgrade whose attestation allowed only until a past date: 30 days' notice from the rescoring.
+    assert rescored_until(allowed=dt.date(2027, 5, 23), previous=dt.date(2027, 11, 23), on=on,
+                          notice_days=30) == dt.date(2027, 7, 31)
+    # ... but never past the old end.
+    assert rescored_until(allowed=dt.date(2027, 5, 23), previous=dt.date(2027, 7, 10), on=on,
+                          notice_days=30) == dt.date(2027, 7, 10)
+    # A downgrade the attestation still allows for longer than the notice: what it allows.
+    assert rescored_until(allowed=dt.date(2027, 9, 1), previous=dt.date(2027, 11, 23), on=on,
+                          notice_days=30) == dt.date(2027, 9, 1)
+    # An upgrade keeps what its attestation allows; an already ended qualification stays ended.
+    assert rescored_until(allowed=dt.date(2027, 11, 23), previous=dt.date(2027, 5, 23), on=on,
+                          notice_days=30) == dt.date(2027, 11, 23)
+    assert rescored_until(allowed=dt.date(2027, 2, 1), previous=dt.date(2027, 5, 23), on=on,
+                          notice_days=30) == dt.date(2027, 5, 23)
+    assert rescored_until(allowed=dt.date(2027, 5, 23), previous=dt.date(2027, 11, 23), on=on,
+                          notice_days=0) == on
+
+
+@given(allowed=st.dates(dt.date(2026, 1, 1), dt.date(2029, 1, 1)),
+       previous=st.dates(dt.date(2026, 1, 1), dt.date(2029, 1, 1)),
+       on=st.dates(dt.date(2026, 1, 1), dt.date(2029, 1, 1)), notice=st.integers(0, 120))
+def test_a_rescored_end_is_never_before_the_notice_unless_it_had_ended_and_never_extends_beyond_both(
+        allowed, previous, on, notice):
+    until = rescored_until(allowed=allowed, previous=previous, on=on, notice_days=notice)
+    assert until >= allowed and until >= min(previous, on + dt.timedelta(days=notice))
+    assert until <= max(allowed, previous)
