@@ -210,6 +210,8 @@ class TrackedRemediation(BaseModel):
 class RemediationPlan(BaseModel):
     model_config = ConfigDict(frozen=True)
     open: list[tuple[str, Remediation]] = Field(default_factory=list, description="(new code, remediation)")
+    carried: list[tuple[str, Remediation]] = Field(
+        default_factory=list, description="(code, remediation as raised again): open and still raised")
     close: list[str] = Field(default_factory=list, description="codes no longer raised")
 
 
@@ -217,18 +219,22 @@ def plan_remediations(tracked: Iterable[TrackedRemediation], raised: Iterable[Re
                       new_submission: bool) -> RemediationPlan:
     """What a new assessment does to a vendor's tracked remediations.
 
-    Still raised and open: kept (same id, same due date). Open but no longer raised: closed (the new answers meet
-    the bar, or the data changed). Raised and not open: opened under a new id, except that rescoring the same
-    answers never reopens what a reviewer closed with evidence.
+    Still raised and open: carried (same id; its due date follows the newest SOW, see the register's sync). Open but
+    no longer raised: closed (the new answers meet the bar, or the data changed). Raised and not open: opened under
+    a new id, except that rescoring the same answers never reopens what a reviewer closed with evidence.
     """
     tracked = list(tracked)
-    open_keys = {t.key for t in tracked if t.state == "open"}
+    open_codes = {t.key: t.code for t in tracked if t.state == "open"}
+    open_keys = set(open_codes)
     closed_with_evidence = {t.key for t in tracked if t.state == "done" and t.closed_how == "evidence"}
     number = max((int(m.group(1)) for t in tracked if (m := re.fullmatch(r"R(\d+)", t.code))), default=0)
     opened: list[tuple[str, Remediation]] = []
+    carried: list[tuple[str, Remediation]] = []
     seen: set[str] = set()
     for r in raised:
         key = remediation_key(r)
+        if key in open_keys and key not in seen:
+            carried.append((open_codes[key], r))
         if key in open_keys or key in seen or (not new_submission and key in closed_with_evidence):
             seen.add(key)
             continue
@@ -236,7 +242,7 @@ def plan_remediations(tracked: Iterable[TrackedRemediation], raised: Iterable[Re
         number += 1
         opened.append((f"R{number}", r))
     close = [t.code for t in tracked if t.state == "open" and t.key not in seen]
-    return RemediationPlan(open=opened, close=close)
+    return RemediationPlan(open=opened, carried=carried, close=close)
 
 
 def remediation_state(state: str, due_date: dt.date, as_of: dt.date) -> str:

@@ -9,7 +9,7 @@ import uuid
 
 from scoring.lifecycle import TrackedRemediation, plan_remediations, remediation_key
 from scoring.models import Remediation
-from supplier_models.store.rows import ClosedRemediation, RemediationChanges
+from supplier_models.store.rows import ClosedRemediation, NewAssessment, RemediationChanges, RescheduledRemediation
 from supplier_models.store.rows import TrackedRemediation as TrackedRow
 from supplier_models.store.tables import AssessmentRecord
 
@@ -21,12 +21,17 @@ def _closing_evidence(how: str, assessment: AssessmentRecord) -> str:
     return f"no longer raised when rescored on {on} (rubric, policy or country data changed)"
 
 
-def sync(assessments: list[tuple[AssessmentRecord, bool]], tracked: dict[str, list[TrackedRow]],
-         ) -> RemediationChanges:
-    """The register's changes for these new assessments (each with whether it rests on a new submission), given
-    each vendor's register as it stands."""
-    opened, closed = [], []
-    for assessment, new_submission in assessments:
+def _due(rem: Remediation, assessment: AssessmentRecord) -> dt.date:
+    """A remediation's due date as its assessment's SOW states it."""
+    return rem.due_date or assessment.assessed_on + dt.timedelta(days=rem.due_in_days)
+
+
+def sync(assessments: list[NewAssessment], tracked: dict[str, list[TrackedRow]]) -> RemediationChanges:
+    """The register's changes for these new assessments, given each vendor's register as it stands. A remediation
+    keeps its id for its whole life; one still raised takes the due date of the newest SOW (the one issued with
+    this assessment, if any), so the register and the SOW the vendor holds never disagree."""
+    opened, closed, rescheduled = [], [], []
+    for assessment, new_submission, sow_issued in assessments:
         register = [TrackedRemediation(code=t.code, key=t.key, state=t.state, closed_how=t.closed_how)
                     for t in tracked.get(assessment.vendor_id, [])]
         raised = [Remediation.model_validate(x) for x in assessment.data.get("remediations", [])]
@@ -35,10 +40,13 @@ def sync(assessments: list[tuple[AssessmentRecord, bool]], tracked: dict[str, li
             opened.append({"id": str(uuid.uuid4()), "vendor_id": assessment.vendor_id, "code": code,
                            "key": remediation_key(rem), "action": rem.action, "question": rem.question,
                            "country": rem.country, "priority": rem.priority,
-                           "due_date": rem.due_date or assessment.assessed_on + dt.timedelta(days=rem.due_in_days),
+                           "due_date": _due(rem, assessment),
                            "opened_on": assessment.assessed_on, "opened_assessment_id": assessment.id,
                            "state": "open"})
+        if sow_issued:
+            rescheduled += [RescheduledRemediation(assessment.vendor_id, code, _due(rem, assessment), assessment.id)
+                            for code, rem in plan.carried]
         how = "answer" if new_submission else "data_change"
         closed += [ClosedRemediation(assessment.vendor_id, code, how, _closing_evidence(how, assessment),
                                      assessment.assessed_on, assessment.id) for code in plan.close]
-    return RemediationChanges(opened, closed)
+    return RemediationChanges(opened, closed, rescheduled)

@@ -21,13 +21,12 @@ from ..errors import StoreError
 from ..submission import Submission
 from .engine import Repository
 from .reviews import apply_remediation_changes, tracked_remediations
-from .rows import AssessedAs, AssessmentHistory, RemediationChanges, TrackedRemediation
+from .rows import AssessedAs, AssessmentHistory, NewAssessment, RemediationChanges, TrackedRemediation
 from .tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord
 from .vendors import vendor_named
 
-RemediationSync = Callable[[list[tuple[AssessmentRecord, bool]], dict[str, list[TrackedRemediation]]],
-                           RemediationChanges]
-"""(new assessments, each with whether it rests on a new submission; the vendors' registers) -> the changes."""
+RemediationSync = Callable[[list[NewAssessment], dict[str, list[TrackedRemediation]]], RemediationChanges]
+"""(the assessments being stored; the vendors' registers as they stand) -> the changes."""
 
 
 def latest_assessment_ids():
@@ -42,9 +41,9 @@ def latest_assessment_ids():
     return select(ranked.c.id).where(ranked.c.rank == 1)
 
 
-def _sync(conn, assessments: list[tuple[AssessmentRecord, bool]], sync: RemediationSync) -> None:
+def _sync(conn, assessments: list[NewAssessment], sync: RemediationSync) -> None:
     if assessments:
-        tracked = tracked_remediations(conn, list({a.vendor_id for a, _ in assessments}))
+        tracked = tracked_remediations(conn, list({a.record.vendor_id for a in assessments}))
         apply_remediation_changes(conn, sync(assessments, tracked))
 
 
@@ -82,7 +81,7 @@ class Assessments(Repository):
                 s.add(AuditEvent(action="assessment_intake", vendor_id=vendor.id, subject=assessment.decision,
                                  detail={"assessment_id": assessment.id, "sow": sow.path if sow else None}))
                 s.flush()
-                _sync(s.connection(), [(assessment, True)], sync)
+                _sync(s.connection(), [NewAssessment(assessment, True, sow is not None)], sync)
                 s.commit()
                 return record, assessment
         except SQLAlchemyError as exc:
@@ -106,7 +105,7 @@ class Assessments(Repository):
                 if sows:
                     conn.execute(insert(SowRecord.__table__), [_columns(sow) for sow in sows])
                 conn.execute(insert(AuditEvent.__table__), audits)
-                _sync(conn, [(a, a.reason == "intake") for a, _ in items], sync)
+                _sync(conn, [NewAssessment(a, a.reason == "intake", sow is not None) for a, sow in items], sync)
         except IntegrityError as exc:
             raise StoreError(f"could not store {len(items)} assessments: another run rescored some of these vendors "
                              f"at the same time; a retry skips them ({exc.orig})") from exc

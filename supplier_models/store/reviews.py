@@ -109,6 +109,16 @@ def apply_remediation_changes(conn, changes: RemediationChanges) -> None:
     r = RemediationRecord.__table__.c
     if changes.opened:
         conn.execute(insert(RemediationRecord.__table__), changes.opened)
+    for c in changes.rescheduled:
+        moved = conn.execute(update(RemediationRecord.__table__)
+                             .where(r.vendor_id == c.vendor_id, r.code == c.code, r.state == "open",
+                                    r.due_date != c.due_date)
+                             .values(due_date=c.due_date)).rowcount
+        if moved:
+            conn.execute(insert(AuditEvent.__table__), [{
+                "at": dt.datetime.now(dt.UTC), "action": "remediation_rescheduled", "vendor_id": c.vendor_id,
+                "subject": c.code, "actor": None,
+                "detail": {"due_date": c.due_date.isoformat(), "assessment_id": c.assessment_id}}])
     for c in changes.closed:
         conn.execute(update(RemediationRecord.__table__)
                      .where(r.vendor_id == c.vendor_id, r.code == c.code, r.state == "open")

@@ -157,11 +157,33 @@ class ClosedRemediation(NamedTuple):
     assessment_id: str
 
 
+class RescheduledRemediation(NamedTuple):
+    """An open remediation a new SOW carries with another due date: the register follows the newest SOW."""
+
+    vendor_id: str
+    code: str
+    due_date: dt.date
+    assessment_id: str
+
+
 class RemediationChanges(NamedTuple):
-    """What a new assessment changes in the register: rows to open (column values) and remediations to close."""
+    """What a new assessment changes in the register: rows to open (column values), remediations to close, and
+    open ones whose due date the new SOW sets."""
 
     opened: list[dict[str, Any]]
     closed: list[ClosedRemediation]
+    rescheduled: list[RescheduledRemediation] = []
+
+
+class NewAssessment(NamedTuple):
+    """An assessment being stored, as the remediation sync reads it."""
+
+    record: Any
+    """Its `AssessmentRecord`."""
+    new_submission: bool
+    """Whether it rests on a submission received now (an intake), not on stored answers rescored."""
+    sow_issued: bool
+    """Whether a SOW is issued with it (the SOW that then states the remediations' due dates)."""
 
 
 class Closing(NamedTuple):

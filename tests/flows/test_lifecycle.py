@@ -449,3 +449,22 @@ def test_requalify_refuses_going_back_to_an_earlier_policy(isolated_home, lumen,
     monkeypatch.delenv("FAIRSOURCE_POLICY_FILE")  # a run that forgot it would go back to no policy
     refused = _run("requalify", "--as-of", _days(31), code=2)
     assert "policy none is older than" in refused.output
+
+
+def test_a_carried_remediation_keeps_its_id_and_takes_the_due_date_of_the_newest_sow(isolated_home, database_url):
+    from sow_templates.text import format_date
+
+    bright = write_example(BRIGHT, isolated_home / "returned")
+    _run("intake", str(bright), "--as-of", TODAY.isoformat())
+    before = {r.code: r for r in Store(database_url).remediations.all()}
+    # Sixty days later the vendor sends corrected answers that still fall short on the same matters: a new SOW.
+    again = fill_form(bright, {"COMM-02": 2}, out=isolated_home / "again.xlsx")
+    outcome = json.loads(_run("intake", str(again), "--json", "--as-of", _days(60)).stdout)
+    after = {r.code: r for r in Store(database_url).remediations.all()}
+    carried = [code for code in before if after[code].state == "open"]
+    assert carried and set(carried) <= set(after)  # the same ids
+    for code in carried:  # each due date is the one the newest SOW states, counted from its day
+        assert after[code].due_date > before[code].due_date
+        assert format_date(after[code].due_date) in _docx_text(outcome["sow"]).replace("\xa0", " ")
+    history = Store(database_url).audit.events(limit=500)
+    assert {e.subject for e in history if e.action == "remediation_rescheduled"} == set(carried)

@@ -83,10 +83,13 @@ def test_remediations_keep_their_id_close_when_no_longer_raised_and_never_reopen
     again = plan_remediations(tracked, [_rem("PAY-06:Less often than monthly", question="PAY-06"),
                                         _rem("below_living_wage", "IN")], new_submission=True)
     assert again.open == [] and again.close == []
+    assert [(code, r.rule) for code, r in again.carried] == [("R1", "PAY-06:Less often than monthly"),
+                                                            ("R2", "below_living_wage")]  # as raised now
     # A new submission that meets the bar on pay frequency closes R1; a new matter gets R3.
     better = plan_remediations(tracked, [_rem("below_living_wage", "IN"), _rem("COMM-03:No", question="COMM-03")],
                                new_submission=True)
     assert better.close == ["R1"] and [code for code, _ in better.open] == ["R3"]
+    assert [code for code, _ in better.carried] == ["R2"]
     # Rescoring the same answers does not reopen what a reviewer closed with evidence.
     done = [TrackedRemediation(code="R1", key=remediation_key(_rem("PAY-06:Monthly")), state="done",
                                closed_how="evidence")]
