@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from ..errors import StoreError
 from ..settings import get_settings
 from .assessments import Assessments
 from .audit import AuditLog
-from .engine import make_engine, migrate
+from .engine import Repository, make_engine, migrate
 from .invites import Invites
 from .notices import Notices, Reattestations
 from .rescoring import Rescorings
@@ -59,8 +57,9 @@ COUNTED = (Vendor, SubmissionRecord, AssessmentRecord, SowRecord, AuditEvent, Re
            ReattestationRecord, NoticeRecord)
 
 
-class Store:
-    """fairsource's records on one database: the engine and a repository per aggregate."""
+class Store(Repository):
+    """fairsource's records on one database: the engine, a repository per aggregate, and (as a repository itself)
+    sessions for what spans them (the row counts, the tests)."""
 
     def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
         self.url = url or get_settings().url
@@ -79,11 +78,6 @@ class Store:
         self.notices, self.reattestations = Notices(engine), Reattestations(engine)
         self.staff, self.sessions, self.invites, self.audit = Staff(engine), Sessions(engine), Invites(engine), \
             AuditLog(engine)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
 
     def close(self) -> None:
         self.engine.dispose()
