@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+from .tables import AssessmentRecord, RemediationRecord
+
 
 class VendorName(NamedTuple):
     id: str
@@ -178,8 +180,7 @@ class RemediationChanges(NamedTuple):
 class NewAssessment(NamedTuple):
     """An assessment being stored, as the remediation sync reads it."""
 
-    record: Any
-    """Its `AssessmentRecord`."""
+    record: AssessmentRecord
     new_submission: bool
     """Whether it rests on a submission received now (an intake), not on stored answers rescored."""
     sow_issued: bool
@@ -189,7 +190,7 @@ class NewAssessment(NamedTuple):
 class Closing(NamedTuple):
     """A remediation asked to be closed: the record, and whether this call closed it (False: it was done before)."""
 
-    remediation: Any
+    remediation: RemediationRecord
     closed_now: bool
 
 
