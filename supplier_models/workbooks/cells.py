@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils import get_column_letter
@@ -34,3 +35,22 @@ def parse_number(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def short(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters (an ellipsis at the cut), for quoting what was typed in a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a date cell or from text written YYYY-MM-DD; None if it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool | int | float):  # a bare number is not a date, whatever Excel would make of it
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
