@@ -344,8 +344,12 @@ def _write_countries(cs, q: Questionnaire, countries_list: str, currencies_list:
 def _country_validations(q: Questionnaire, countries_list: str, currencies_list: str) -> list[DataValidation]:
     """One validation per Countries column, in column order."""
     return [
+        # Warning style: Excel and Calc warn, then keep a name or code not in the list ("United Kingdom",
+        # "GBR"): the reader accepts more spellings than the list holds, and it is the judge.
         DataValidation(type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
-                       error="Pick a country from the list, or type its ISO alpha-2 code."),
+                       errorStyle="warning", errorTitle="Country not in the list",
+                       error="Not in the country list. Keep it if it is the country's ISO code or English name; "
+                             "otherwise pick the country from the list."),
         DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                        showErrorMessage=True, error="A percentage from 0 to 100."),
         DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True,

@@ -1,14 +1,22 @@
 """What the reader says to help a vendor fix an answer: every wrong item of a several-answer question named with the
-nearest choice, and a hint when workforce shares look like fractions of 1. (Cell map of the base workbook:
-tests/workbooks/test_reader_hostile.py.)"""
+nearest choice, a hint when workforce shares look like fractions of 1, and a Countries dropdown that warns but keeps
+any spelling the reader accepts. (Cell map of the base workbook: tests/workbooks/test_reader_hostile.py.)"""
 
 from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
 
 import pytest
 
 from supplier_models.questionnaire import load
 from supplier_models.workbooks.answers import nearest_choice
+from supplier_models.workbooks.reader import read_workbook
 from tests.helpers.broken_workbooks import accepted, answer, country_cells, mutate, only, rejected
+from tests.workbooks.test_form import UNO_PYTHON
 
 RDE1 = load("RDE-1")
 SERVICES = RDE1.by_id["COMP-03"].choices
@@ -83,3 +91,48 @@ def test_shares_in_percent_formatted_cells_are_percentages(base_bytes, tmp_path,
 
     submission = accepted(mutate(base_bytes, tmp_path, percent), store)
     assert [int(c.share_pct) for c in submission.countries] == [30, 30, 40]
+
+
+# -- the Countries dropdown ---------------------------------------------------------------------------
+
+
+def _validation_tags(path: Path, sheet_file: str) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return re.findall(r"<dataValidation\b[^>]*>", archive.read(sheet_file).decode())
+
+
+def test_the_country_column_warns_and_keeps_what_is_typed(base_bytes, tmp_path):
+    """In the written file (OOXML): the Country column's list validation has errorStyle="warning", so Excel and
+    Calc show the message and keep the value; the other columns still stop a wrong value."""
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(base_bytes)
+    tags = {re.search(r'sqref="([^"]+)"', t).group(1): t for t in _validation_tags(path, "xl/worksheets/sheet3.xml")}
+    assert set(tags) == {f"{col}2:{col}201" for col in "ABCDEF"}  # really the Countries sheet
+    assert 'errorStyle="warning"' in tags["A2:A201"] and 'type="list"' in tags["A2:A201"]
+    assert 'showErrorMessage="1"' in tags["A2:A201"]
+    for col in "BCDEF":
+        assert "errorStyle" not in tags[f"{col}2:{col}201"] or 'errorStyle="stop"' in tags[f"{col}2:{col}201"]
+
+
+@pytest.mark.parametrize("typed", ["United Kingdom", "GBR", "gb"])
+def test_a_country_name_or_code_not_in_the_list_is_read(base_bytes, tmp_path, store, typed):
+    """Spellings the dropdown's list does not hold, which the reader accepts (the list has "UK" and "GB")."""
+    submission = accepted(mutate(base_bytes, tmp_path, country_cells(A2=typed, E2="GBP")), store)
+    assert submission.countries[0].iso2 == "GB"
+
+
+@pytest.mark.skipif(UNO_PYTHON is None, reason="LibreOffice Calc with python3-uno is not installed")
+def test_calc_sees_a_warning_on_the_country_column_and_keeps_a_name_not_in_the_list(base_bytes, tmp_path):
+    form = tmp_path / "form.xlsx"
+    form.write_bytes(base_bytes)
+    job = {"in": str(form), "out": str(tmp_path / "calc.xlsx"), "report": str(tmp_path / "report.json"),
+           "profile": str(tmp_path / "uno-profile"), "sheet": "Countries",
+           "type": {"A2": "United Kingdom", "E2": "GBP"}}
+    (tmp_path / "job.json").write_text(json.dumps(job))
+    result = subprocess.run([UNO_PYTHON, str(Path(__file__).parents[1] / "helpers" / "calc_type.py"),
+                             str(tmp_path / "job.json")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads((tmp_path / "report.json").read_text())
+    assert seen["A2"]["type"] == "LIST" and seen["A2"]["alert"] == "WARNING" and seen["A2"]["show_error"]
+    assert seen["E2"]["alert"] == "STOP"  # the currency list still refuses a code not in it
+    assert read_workbook(tmp_path / "calc.xlsx").countries[0].iso2 == "GB"
