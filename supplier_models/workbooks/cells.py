@@ -1,4 +1,4 @@
-"""What a spreadsheet cell holds, as fairsource's workbook readers need to know it."""
+"""What a spreadsheet cell holds, as fairsource's workbooks read it and write it."""
 
 from __future__ import annotations
 
@@ -54,3 +54,19 @@ def parse_date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         return None
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+"""What a spreadsheet program takes as the start of a formula when it is typed (Excel: = + - @)."""
+
+
+def put(cell, value: object) -> None:
+    """Write `value` in `cell` as a person's typed value. Text a spreadsheet program would take for a formula
+    (`=HYPERLINK(...)`, `+1-2`, `-3`, `@SUM(A1)`) is written as text with the quote prefix, as Excel stores
+    text typed after an apostrophe: openpyxl would otherwise write text starting with "=" as a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    elif cell.quotePrefix:  # a value that no longer needs it (a pre-filled answer corrected)
+        cell.quotePrefix = False

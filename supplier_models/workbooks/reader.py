@@ -22,8 +22,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from ..countries import Country, country_index, currency_codes, currency_names, suggest_currency
 from ..errors import Problem, QuestionnaireNotFound, WorkbookRejected
 from ..questionnaire import Questionnaire, load
-from ..submission import AnswerValue, CountryRow, Submission
+from ..submission import AnswerValue, Attestation, CountryRow, Submission
 from .answers import parse_answer
+from .attestation import ATTESTATION_SHEET, attestation_cells, read_attestation
 from .cells import cell_ref, is_blank, is_formula, parse_number, short
 from .container import MAX_FILE_BYTES as MAX_FILE_BYTES  # the web app's upload limit
 from .container import container_problem
@@ -38,13 +39,13 @@ from .form import (
 )
 
 MAX_QUESTION_ROWS = 1000
-_SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET)
+_SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, ATTESTATION_SHEET, META_SHEET)
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:
     """Where a problem is, for listing problems in reading order: the file first, then sheet by
-    sheet (Questionnaire, Countries, _meta), a whole-sheet problem before its cells, then row,
+    sheet (Questionnaire, Countries, Attestation, _meta), a whole-sheet problem before its cells, then row,
     then column. A range (Countries!B2:B4) is placed at its first cell."""
     if problem.cell is None:
         return (-1, 0, 0)
@@ -414,6 +415,7 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
         raw, evidence, cells = _read_questions(wb[QUESTIONNAIRE_SHEET], q, errors)
         answers = _validate_answers(q, raw, cells, errors)
         countries = _read_countries(wb[COUNTRIES_SHEET], q, errors)
+        attestation = _read_attestation(wb, meta, errors)
     finally:
         wb.close()
     if errors.problems:
@@ -435,4 +437,20 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
         evidence=evidence,
         countries=countries,
         cells=cells,
+        attestation=attestation,
     )
+
+
+def _read_attestation(wb, meta: dict[str, str], errors: _Collector) -> Attestation | None:
+    """The form's attestation: None, and nothing required, on a form issued before forms carried one."""
+    cells = attestation_cells(meta)
+    if cells is None:
+        return None
+    if not cells:
+        errors.add(META_SHEET, "The form does not say where its attestation is. Use the form you were sent.")
+        return None
+    if ATTESTATION_SHEET not in wb.sheetnames:
+        errors.add(ATTESTATION_SHEET, f'The sheet "{ATTESTATION_SHEET}" is missing (do not rename or delete sheets). '
+                                      "Sheets found: " + ", ".join(wb.sheetnames) + ".")
+        return None
+    return read_attestation(wb[ATTESTATION_SHEET], cells, errors.add)
