@@ -26,6 +26,15 @@ class CountryRow(BaseModel):
     row: int = Field(description="row number on the Countries sheet, for error messages")
 
 
+class Attestation(BaseModel):
+    """Who confirmed, for the vendor, that the answers are true and complete: the form's Attestation sheet."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str = Field(description="the person who attests")
+    title: str = Field(description="their position at the vendor")
+    date: dt.date = Field(description="the date they gave for the attestation")
+
+
 class Submission(BaseModel):
     """A returned questionnaire, validated against the definition it was issued under."""
 
@@ -42,6 +51,9 @@ class Submission(BaseModel):
     countries: list[CountryRow]
     cells: dict[str, str] = Field(
         default_factory=dict, description="question id -> Questionnaire!E12, for explanations"
+    )
+    attestation: Attestation | None = Field(
+        None, description="who attested the answers; None for a form issued before forms carried the attestation"
     )
 
     @model_validator(mode="before")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from supplier_models import Settings, Store, Submission
 from supplier_models.names import slug
-from supplier_models.store.tables import ReattestationRecord
+from supplier_models.store.tables import ReattestationRecord, SubmissionRecord
 
 from .status import statuses
 
@@ -20,19 +20,29 @@ if TYPE_CHECKING:
     from .inputs import ScoringInputs
 
 
-def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime) -> Path:
-    """A normal form of the current questionnaire, pre-filled with the vendor's last answers and countries:
-    the vendor confirms or corrects each and returns it through intake."""
+def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime,
+                   answered_on: dt.date | None = None) -> Path:
+    """A normal form of the current questionnaire, pre-filled with the vendor's last answers, countries and
+    attestation: the vendor confirms or corrects each and returns it through intake. A banner says so, with
+    `answered_on`, the day the submission was received ("your last answers" when it is not given)."""
     from supplier_models.questionnaire import current
-    from supplier_models.workbooks.form import fill_form, write_form
+    from supplier_models.workbooks.form import fill_form, prefill_banner, write_form
 
     q = current()
-    write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id)
+    write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id,
+               banner=prefill_banner(answered_on))
     answers = {qid: value for qid, value in submission.answers.items() if qid in q.by_id and value is not None}
     evidence = {qid: text for qid, text in submission.evidence.items() if qid in q.by_id and text}
     countries = [(c.name, c.share_pct, c.workers, c.lowest_hourly_pay, c.currency, c.pay_basis)
                  for c in submission.countries]
-    return fill_form(out, answers, countries, evidence)
+    # The last attestation as it was (None, from a form issued before forms carried one: left to fill in).
+    return fill_form(out, answers, countries, evidence, attestation=submission.attestation)
+
+
+def _received_on(store: Store, submission_id: str) -> dt.date:
+    """The day a stored submission was received (the intake's as-of date when one was given)."""
+    with store.session() as s:
+        return s.get(SubmissionRecord, submission_id).received_at.date()
 
 
 class LifecycleRun(BaseModel):
@@ -58,7 +68,8 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
         form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-reattestation:{submission_id}"))
         path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
         prefilled_form(store.submissions.get(submission_id), path, form_id=form_id,
-                       issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC))
+                       issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC),
+                       answered_on=_received_on(store, submission_id))
         request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
                                       assessment_id=s.assessment_id, requested_on=as_of, expires_on=lapses,
                                       form_path=str(path), form_id=form_id)

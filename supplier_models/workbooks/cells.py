@@ -1,7 +1,8 @@
-"""What a spreadsheet cell holds, as fairsource's workbook readers need to know it."""
+"""What a spreadsheet cell holds, as fairsource's workbooks read it and write it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils import get_column_letter
@@ -34,3 +35,38 @@ def parse_number(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def short(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters (an ellipsis at the cut), for quoting what was typed in a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a date cell or from text written YYYY-MM-DD; None if it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool | int | float):  # a bare number is not a date, whatever Excel would make of it
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+"""What a spreadsheet program takes as the start of a formula when it is typed (Excel: = + - @)."""
+
+
+def put(cell, value: object) -> None:
+    """Write `value` in `cell` as a person's typed value. Text a spreadsheet program would take for a formula
+    (`=HYPERLINK(...)`, `+1-2`, `-3`, `@SUM(A1)`) is written as text with the quote prefix, as Excel stores
+    text typed after an apostrophe: openpyxl would otherwise write text starting with "=" as a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    elif cell.quotePrefix:  # a value that no longer needs it (a pre-filled answer corrected)
+        cell.quotePrefix = False

@@ -14,9 +14,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..names import slug
+from ..submission import Attestation
 from .form import fill_form, write_form
 
 ISSUED_AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+ATTESTED_ON = dt.date(2026, 11, 16)
 
 # A vendor that does everything the questionnaire asks; each example below
 # changes only what its story needs.
@@ -72,16 +74,20 @@ class ExampleVendor(BaseModel):
     answers: dict[str, object]
     countries: list[tuple[str, float, int, float, str, str]]
     evidence: dict[str, str] = {}
+    attestation: Attestation
 
     @property
     def slug(self) -> str:
         return slug(self.name)
 
 
-def _vendor(name: str, country: str, story: str, expected: str, countries, **changes) -> ExampleVendor:
+def _vendor(name: str, country: str, story: str, expected: str, countries, signer: tuple[str, str],
+            **changes) -> ExampleVendor:
+    """An example vendor: the good answers with `changes`, attested by `signer` (name, title)."""
     answers = {**GOOD_ANSWERS, "COMP-01": name, "COMP-02": country, **changes}
     return ExampleVendor(name=name, story=story, expected_decision=expected, answers=answers,
-                         countries=countries)
+                         countries=countries,
+                         attestation=Attestation(name=signer[0], title=signer[1], date=ATTESTED_ON))
 
 
 EXAMPLES: list[ExampleVendor] = [
@@ -93,6 +99,7 @@ EXAMPLES: list[ExampleVendor] = [
         [("DE", 30, 45, 16.50, "EUR", "Hourly wage"),
          ("Portugal", 30, 40, 8.50, "EUR", "Hourly wage"),
          ("ZA", 40, 60, 60, "ZAR", "Hourly wage")],
+        ("Anna Weber", "Managing Director"),
     ),
     _vendor(
         "Brightlabel Solutions Inc.", "PH",
@@ -101,6 +108,7 @@ EXAMPLES: list[ExampleVendor] = [
         "conditional",
         [("PH", 70, 300, 60, "PHP", "Piece rate with hourly floor"),
          ("Colombia", 30, 120, 9000, "COP", "Piece rate with hourly floor")],
+        ("Maria Santos", "Chief Operating Officer"),
         **{"COMP-04": ["Crowd platform workers"], "PAY-01": "Piece rate with hourly floor",
            "PAY-03": "National or own study", "PAY-06": "Monthly", "PAY-07": "No",
            "PILOT-01": "No", "PILOT-02": "No", "PILOT-03": "No", "WORK-03": "No",
@@ -112,6 +120,7 @@ EXAMPLES: list[ExampleVendor] = [
         "Charges its crowd workers a platform registration fee: a knockout, whatever else it does.",
         "not_qualified",
         [("BD", 100, 800, 90, "BDT", "Piece rate with hourly floor")],
+        ("Rahim Chowdhury", "Director"),
         **{"COMP-04": ["Crowd platform workers"], "PAY-01": "Piece rate with hourly floor", "PAY-05": "Yes"},
     ),
     _vendor(
@@ -121,6 +130,7 @@ EXAMPLES: list[ExampleVendor] = [
         "conditional",
         [("UA", 75, 150, 120, "UAH", "Hourly wage"),
          ("Poland", 25, 50, 35, "PLN", "Hourly wage")],
+        ("Olena Kovalenko", "Head of Operations"),
         **{"COMP-03": ["Transcription or translation"]},
     ),
     _vendor(
@@ -130,6 +140,7 @@ EXAMPLES: list[ExampleVendor] = [
         "qualified",
         [("Kenya", 70, 200, 150, "KES", "Hourly wage"),
          ("GH", 30, 80, 9, "GHS", "Hourly wage")],
+        ("Grace Wanjiru", "Chief Executive Officer"),
         **{"COMP-03": ["Data collection from contributors", "Transcription or translation"],
            "COMP-04": ["Employees", "Individual contractors"], **CONSENT_YES,
            "DEMO-01": "Self-identified by contributors", "DEMO-02": "Yes", "DEMO-03": "Yes",
@@ -141,6 +152,7 @@ EXAMPLES: list[ExampleVendor] = [
         "minimum wage: a knockout and a declaration mismatch.",
         "not_qualified",
         [("IN", 100, 500, 20, "INR", "Piece rate only")],
+        ("Ravi Kumar", "Director"),
         **{"PAY-01": "Piece rate only", "PAY-03": "None", "COMP-04": ["Individual contractors"]},
     ),
 ]
@@ -152,7 +164,7 @@ def write_example(vendor: ExampleVendor, folder: str | Path) -> Path:
     form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-example:{vendor.slug}"))
     write_form(path, vendor.name, issued_at=ISSUED_AT, form_id=form_id)
     answers = {k: v for k, v in vendor.answers.items() if v is not None}
-    return fill_form(path, answers, vendor.countries, vendor.evidence)
+    return fill_form(path, answers, vendor.countries, vendor.evidence, attestation=vendor.attestation)
 
 
 def write_examples(folder: str | Path) -> list[Path]:

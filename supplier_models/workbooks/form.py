@@ -4,27 +4,34 @@ Sheets: `Instructions` for people; `Questionnaire` (ID, Section, Question,
 Guidance, Answer, Evidence: only Answer and Evidence are editable, every
 yes/no and choice answer has a dropdown); `Countries` (one row per country
 where the vendor's workers are, with dropdowns for ISO country and currency
-codes); hidden `_meta` (questionnaire id and version, vendor, issue time) and
-hidden `_lists` (the dropdowns' values).
+codes); `Attestation` (name, title and date of the person who attests the answers
+are true: attestation.py); hidden `_meta` (questionnaire id and version, vendor,
+issue time, form id, where the attestation cells are) and hidden `_lists` (the
+dropdowns' values). A pre-filled form (flows/usecases/reattestation.py) carries
+a banner saying which answers it holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 
 from ..countries import country_index, currency_codes
 from ..questionnaire import Questionnaire, current
+from ..submission import Attestation
+from .attestation import ATTESTATION_SHEET, attestation_cells, type_attestation, write_attestation_sheet
+from .cells import put
+from .layout import BANNER_FILL, BANNER_FONT, EDIT_FILL, UNLOCKED, WRAP, header, print_banner, print_setup, protect
+from .layout import row_height as _row_height
 
 QUESTIONNAIRE_SHEET = "Questionnaire"
 COUNTRIES_SHEET = "Countries"
@@ -42,56 +49,12 @@ COUNTRY_COLUMNS = (
 )
 ANSWER_COL, EVIDENCE_COL = 5, 6
 
-_HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_UNLOCKED = Protection(locked=False)
-
-
-def _header(ws, titles: Iterable[str], height: float | None = None) -> None:
-    ws.row_dimensions[1].height = height
-    for col, title in enumerate(titles, start=1):
-        cell = ws.cell(row=1, column=col, value=title)
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
-    ws.freeze_panes = "A2"
-
-
 # Column widths (characters) chosen for print as much as for the screen: the Questionnaire, one
 # page wide in landscape, prints at about 90% of its 11 pt on A4 and on Letter in Excel (about
 # 80%, 9 pt, in LibreOffice without the Calibri metrics); the Countries sheet, one page wide in
 # portrait, at about 100%. People may still widen columns on screen.
 _QUESTION_WIDTHS = (8, 12, 36, 42, 24, 18)
 _COUNTRY_WIDTHS = (26, 12, 10, 14, 10, 24)
-
-
-def _row_height(values: Iterable[object], widths: Iterable[int]) -> float:
-    """Row height (points) that shows wrapped text whole; spreadsheet programs do not
-    always re-measure rows of a generated file."""
-    lines = max(math.ceil(len(str(v or "")) / max(w - 2, 1)) for v, w in zip(values, widths, strict=False))
-    return 15.0 * max(lines, 1) + 2
-
-
-def _print_setup(ws, orientation: str, area: str | None = None, title_rows: bool = True) -> None:
-    """Print one page wide and as many pages long as needed (fit to width, never to one page), on
-    whatever paper the printer has (A4 or Letter: no paper size is fixed), header row repeated."""
-    ws.page_setup.orientation = orientation
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.55, bottom=0.55, header=0.25, footer=0.25)
-    ws.oddFooter.center.text = "&A, page &P of &N"
-    if area is not None:
-        ws.print_area = area
-    if title_rows:
-        ws.print_title_rows = "1:1"
-
-
-def _protect(ws) -> None:
-    """Lock the sheet but let people resize rows and columns."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
 
 
 def _requirement_note(question) -> str:
@@ -171,18 +134,19 @@ def _write_lists(wb: Workbook) -> tuple[str, str]:
     for row, value in enumerate(currencies, start=1):
         ws.cell(row=row, column=2, value=value)
     ws.sheet_state = "hidden"
-    _protect(ws)
+    protect(ws)
     return (
         f"{LISTS_SHEET}!$A$1:$A${len(countries)}",
         f"{LISTS_SHEET}!$B$1:$B${len(currencies)}",
     )
 
 
-def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) -> None:
+def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime, banner: str | None) -> None:
     multi = [question for question in q.questions if question.type == "multi"]
     several = ", ".join(f"{question.id} '{question.text}'" for question in multi) or "none in this form"
     example = ", ".join(multi[0].choices[:2]) if multi else "A, B"
-    lines = [
+    lines = [(banner, BANNER_FONT), ("", None)] if banner else []
+    lines += [
         (q.title, Font(bold=True, size=14)),
         (f"Issued to: {vendor}", Font(bold=True)),
         (f"Questionnaire {q.id}, version {q.version}, issued {issued:%Y-%m-%d}", None),
@@ -196,8 +160,10 @@ def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) 
         ("3. On the Countries sheet, add one row for every country where your workers, including", None),
         ("   your subcontractors' workers, will do our work. Shares must add up to 100% (type 60 or 60%).", None),
         ("   'Lowest hourly pay' is the lowest gross hourly pay of any worker there, in the local currency.", None),
-        ("4. Type values, not formulas: cells holding a formula are rejected.", None),
-        ("5. Do not rename or reorder sheets. Save as .xlsx (not .xlsm or .xls) and return the file.", None),
+        ("4. On the Attestation sheet, the person who confirms that the answers are true gives their", None),
+        ("   name, title and the date. A form returned without them is not accepted.", None),
+        ("5. Type values, not formulas: cells holding a formula are rejected.", None),
+        ("6. Do not rename or reorder sheets. Save as .xlsx (not .xlsm or .xls) and return the file.", None),
         ("", None),
         ("Questions marked 'Required when ...' depend on an earlier answer. Every problem in a returned", None),
         ("workbook is reported with its sheet and cell so it can be corrected and sent again.", None),
@@ -206,12 +172,21 @@ def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime) 
     ]
     lines += [(f"{s.id}: {s.title}", None) for s in q.sections]
     for row, (text, font) in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text)
+        cell = ws.cell(row=row, column=1)
+        put(cell, text)
         if font is not None:
             cell.font = font
+    if banner:
+        ws["A1"].fill, ws.row_dimensions[1].height = BANNER_FILL, 22
     ws.column_dimensions["A"].width = 100
-    _print_setup(ws, "portrait", title_rows=False)
-    _protect(ws)
+    print_setup(ws, "portrait", title_rows=False)
+    protect(ws)
+
+
+def prefill_banner(answered_on: dt.date | None) -> str:
+    """The line a pre-filled form shows: which answers it holds and what to do with them."""
+    answers = f"your answers of {answered_on:%Y-%m-%d}" if answered_on else "your last answers"
+    return f"Pre-filled from {answers}: confirm or correct each answer, then return this form."
 
 
 def write_form(
@@ -220,19 +195,27 @@ def write_form(
     questionnaire: Questionnaire | None = None,
     issued_at: dt.datetime | None = None,
     form_id: str | None = None,
+    banner: str | None = None,
 ) -> Path:
-    """Write a blank questionnaire workbook for `vendor` and return its path."""
+    """Write a blank questionnaire workbook for `vendor` and return its path.
+
+    `banner` (a pre-filled form's `prefill_banner`) heads the Instructions and Attestation sheets and every
+    printed page of the Questionnaire and Countries sheets; a blank form has none."""
     q = questionnaire or current()
     issued = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     out = Path(out)
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
-    _write_instructions(instructions, q, vendor, issued)
+    _write_instructions(instructions, q, vendor, issued, banner)
     countries_list, currencies_list = _write_lists(wb)
     _write_questions(wb.create_sheet(QUESTIONNAIRE_SHEET, index=1), q, countries_list)
     _write_countries(wb.create_sheet(COUNTRIES_SHEET, index=2), q, countries_list, currencies_list)
-    _write_meta(wb.create_sheet(META_SHEET), q, vendor, issued, form_id or str(uuid.uuid4()))
+    attestation = write_attestation_sheet(wb.create_sheet(ATTESTATION_SHEET, index=3), vendor, banner)
+    _write_meta(wb.create_sheet(META_SHEET), q, vendor, issued, form_id or str(uuid.uuid4()), attestation)
+    if banner:
+        for sheet in (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET):
+            print_banner(wb[sheet], banner)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -242,25 +225,25 @@ def write_form(
 
 def _write_questions(ws, q: Questionnaire, countries_list: str) -> None:
     """The Questionnaire sheet: one row per question, only Answer and Evidence editable."""
-    _header(ws, QUESTION_COLUMNS)
+    header(ws, QUESTION_COLUMNS)
     for col, width in zip("ABCDEF", _QUESTION_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
-    _print_setup(ws, "landscape", area=f"A1:F{len(q.questions) + 1}")
+    print_setup(ws, "landscape", area=f"A1:F{len(q.questions) + 1}")
     for row, question in enumerate(q.questions, start=2):
         _write_question_row(ws, row, question, q.section(question.section).title)
     _add_answer_validations(ws, q, countries_list)
-    _protect(ws)
+    protect(ws)
 
 
 def _write_question_row(ws, row: int, question, section_title: str) -> None:
     """One question's ID, Section, Question and Guidance, then its editable Answer and Evidence cells."""
     values = (question.id, section_title, question.text, guidance(question))
     for col, value in enumerate(values, start=1):
-        ws.cell(row=row, column=col, value=value).alignment = _WRAP
+        ws.cell(row=row, column=col, value=value).alignment = WRAP
     ws.row_dimensions[row].height = _row_height(values, _QUESTION_WIDTHS)
     for col in (ANSWER_COL, EVIDENCE_COL):
         cell = ws.cell(row=row, column=col)
-        cell.protection, cell.fill, cell.alignment = _UNLOCKED, _EDIT_FILL, _WRAP
+        cell.protection, cell.fill, cell.alignment = UNLOCKED, EDIT_FILL, WRAP
 
 
 def _add_answer_validations(ws, q: Questionnaire, countries_list: str) -> None:
@@ -322,30 +305,34 @@ def _country_answer_validation(countries_list: str) -> DataValidation:
 
 def _write_countries(cs, q: Questionnaire, countries_list: str, currencies_list: str) -> None:
     """The Countries sheet: empty editable rows under the header, each column validated."""
-    _header(cs, COUNTRY_COLUMNS, height=32)  # two lines: "Workforce share %", "Lowest hourly pay"
+    header(cs, COUNTRY_COLUMNS, height=32)  # two lines: "Workforce share %", "Lowest hourly pay"
     for col, width in zip("ABCDEF", _COUNTRY_WIDTHS, strict=True):
         cs.column_dimensions[col].width = width
     last = q.countries.max_rows + 1
     # Every row provided prints (empty, with grid lines) so a printed form can be filled by hand.
-    _print_setup(cs, "portrait", area=f"A1:F{last}")
+    print_setup(cs, "portrait", area=f"A1:F{last}")
     cs.print_options.gridLines = True
     # Editable and yellow by column style, not cell by cell: empty rows then cost nothing in the
     # file, and reading a returned workbook touches only the rows a vendor filled in. The header
     # row's own cell style keeps it locked.
     for col in range(1, len(COUNTRY_COLUMNS) + 1):
         dim = cs.column_dimensions[get_column_letter(col)]
-        dim.protection, dim.fill = _UNLOCKED, _EDIT_FILL
+        dim.protection, dim.fill = UNLOCKED, EDIT_FILL
     for col, dv in zip("ABCDEF", _country_validations(q, countries_list, currencies_list), strict=True):
         cs.add_data_validation(dv)
         dv.add(f"{col}2:{col}{last}")
-    _protect(cs)
+    protect(cs)
 
 
 def _country_validations(q: Questionnaire, countries_list: str, currencies_list: str) -> list[DataValidation]:
     """One validation per Countries column, in column order."""
     return [
+        # Warning style: Excel and Calc warn, then keep a name or code not in the list ("United Kingdom",
+        # "GBR"): the reader accepts more spellings than the list holds, and it is the judge.
         DataValidation(type="list", formula1=countries_list, allow_blank=True, showErrorMessage=True,
-                       error="Pick a country from the list, or type its ISO alpha-2 code."),
+                       errorStyle="warning", errorTitle="Country not in the list",
+                       error="Not in the country list. Keep it if it is the country's ISO code or English name; "
+                             "otherwise pick the country from the list."),
         DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                        showErrorMessage=True, error="A percentage from 0 to 100."),
         DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True,
@@ -359,22 +346,27 @@ def _country_validations(q: Questionnaire, countries_list: str, currencies_list:
     ]
 
 
-def _write_meta(meta, q: Questionnaire, vendor: str, issued: dt.datetime, form_id: str) -> None:
-    """The hidden _meta sheet: the questionnaire and version, the vendor, the issue time, the form id."""
-    for row, (key, value) in enumerate(
-        (
-            ("questionnaire_id", q.id),
-            ("questionnaire_version", q.version),
-            ("vendor", vendor),
-            ("issued_at", issued.isoformat()),
-            ("form_id", form_id),
-        ),
-        start=1,
-    ):
+def _write_meta(meta, q: Questionnaire, vendor: str, issued: dt.datetime, form_id: str,
+                extra: Iterable[tuple[str, str]] = ()) -> None:
+    """The hidden _meta sheet: the questionnaire and version, the vendor, the issue time, the form id, and
+    `extra` entries (where the attestation cells are)."""
+    entries = [
+        ("questionnaire_id", q.id),
+        ("questionnaire_version", q.version),
+        ("vendor", vendor),
+        ("issued_at", issued.isoformat()),
+        ("form_id", form_id),
+        *extra,
+    ]
+    for row, (key, value) in enumerate(entries, start=1):
         meta.cell(row=row, column=1, value=key)
         meta.cell(row=row, column=2, value=value).data_type = "s"
     meta.sheet_state = "hidden"
-    _protect(meta)
+    protect(meta)
+
+
+SAMPLE_SIGNER = ("Sam Example", "Authorised signatory")
+"""Who attests a form filled in by `fill_form` without an attestation of its own (tests, benchmarks)."""
 
 
 def fill_form(
@@ -383,12 +375,16 @@ def fill_form(
     countries: Iterable[Iterable[object]] = (),
     evidence: Mapping[str, str] | None = None,
     out: str | Path | None = None,
+    attestation: Attestation | Literal["sample"] | None = "sample",
 ) -> Path:
-    """Fill a blank form the way a vendor would in a spreadsheet program.
+    """Fill a form the way a vendor would in a spreadsheet program.
 
     `answers` maps question id to what is typed in the Answer cell (lists are
     joined with ", "); `countries` are rows of the Countries sheet in column
-    order. Used by the example vendors, the tests and the benchmarks.
+    order; `attestation` is typed in the Attestation sheet: by default ("sample")
+    `SAMPLE_SIGNER` on the form's issue date when the block is still empty, None
+    leaves the block as it is. Text is typed as text, never as a formula. Used by
+    the example vendors, the pre-filled forms, the tests and the benchmarks.
     """
     path = Path(path)
     wb = load_workbook(path)
@@ -397,13 +393,32 @@ def fill_form(
     for qid, value in answers.items():
         if isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value)
-        ws.cell(row=rows[qid], column=ANSWER_COL, value=value)
+        put(ws.cell(row=rows[qid], column=ANSWER_COL), value)
     for qid, text in (evidence or {}).items():
-        ws.cell(row=rows[qid], column=EVIDENCE_COL, value=text)
+        put(ws.cell(row=rows[qid], column=EVIDENCE_COL), text)
     cs = wb[COUNTRIES_SHEET]
     for r, values in enumerate(countries, start=2):
         for c, value in enumerate(values, start=1):
-            cs.cell(row=r, column=c, value=value)
+            put(cs.cell(row=r, column=c), value)
+    if attestation is not None:
+        _attest(wb, attestation)
     target = Path(out) if out else path
     wb.save(target)
     return target
+
+
+def _attest(wb, attestation: Attestation | Literal["sample"]) -> None:
+    """Type the attestation (or the sample one, if the block is empty) on a form that has the block."""
+    meta = {str(row[0]): str(row[1] or "") for row in wb[META_SHEET].iter_rows(max_col=2, values_only=True) if row[0]}
+    cells = attestation_cells(meta)
+    if not cells:
+        if attestation == "sample":
+            return  # a form issued before the block: nothing to attest
+        raise ValueError("this form has no attestation block (it was issued before forms carried one)")
+    ws = wb[ATTESTATION_SHEET]
+    if attestation == "sample":
+        if any(ws[coord].value not in (None, "") for coord in cells.values()):
+            return
+        issued = dt.datetime.fromisoformat(meta["issued_at"]).date()
+        attestation = Attestation(name=SAMPLE_SIGNER[0], title=SAMPLE_SIGNER[1], date=issued)
+    type_attestation(ws, cells, attestation)

@@ -21,9 +21,11 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..countries import Country, country_index, currency_codes, currency_names, suggest_currency
 from ..errors import Problem, QuestionnaireNotFound, WorkbookRejected
-from ..questionnaire import Question, Questionnaire, load
-from ..submission import AnswerValue, CountryRow, Submission
-from .cells import cell_ref, is_blank, is_formula, parse_number
+from ..questionnaire import Questionnaire, load
+from ..submission import AnswerValue, Attestation, CountryRow, Submission
+from .answers import parse_answer
+from .attestation import ATTESTATION_SHEET, attestation_cells, read_attestation
+from .cells import cell_ref, is_blank, is_formula, parse_number, short
 from .container import MAX_FILE_BYTES as MAX_FILE_BYTES  # the web app's upload limit
 from .container import container_problem
 from .form import (
@@ -37,13 +39,13 @@ from .form import (
 )
 
 MAX_QUESTION_ROWS = 1000
-_SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET)
+_SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, ATTESTATION_SHEET, META_SHEET)
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:
     """Where a problem is, for listing problems in reading order: the file first, then sheet by
-    sheet (Questionnaire, Countries, _meta), a whole-sheet problem before its cells, then row,
+    sheet (Questionnaire, Countries, Attestation, _meta), a whole-sheet problem before its cells, then row,
     then column. A range (Countries!B2:B4) is placed at its first cell."""
     if problem.cell is None:
         return (-1, 0, 0)
@@ -73,73 +75,6 @@ def _read_meta(wb, errors: _Collector) -> dict[str, str]:
         if row and row[0] is not None:
             meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
     return meta
-
-
-def _parse_answer(question: Question, raw: object, ref: str, errors: _Collector) -> AnswerValue:
-    """Turn what was typed into the canonical answer, or record why it cannot be."""
-    qid = question.id
-
-    def bad(message: str) -> None:
-        errors.add(ref, message, qid)
-
-    if question.type in ("yes_no", "choice"):
-        if isinstance(raw, bool) and question.type == "yes_no":
-            return "Yes" if raw else "No"
-        text = str(raw).strip()
-        for option in question.options:
-            if text.casefold() == option.casefold():
-                return option
-        bad(f'"{_short(text)}" is not one of the choices for "{question.text}": '
-            + " / ".join(question.options) + ".")
-        return None
-    if question.type == "multi":
-        picked: list[str] = []
-        for part in str(raw).replace(";", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            match = next((c for c in question.choices if c.casefold() == part.casefold()), None)
-            if match is None:
-                bad(f'"{_short(part)}" is not one of the choices for "{question.text}": '
-                    + "; ".join(question.choices) + ".")
-                return None
-            if match not in picked:
-                picked.append(match)
-        exclusive = [c for c in picked if c in question.exclusive]
-        if exclusive and len(picked) > 1:
-            bad(f'"{exclusive[0]}" cannot be combined with other answers for "{question.text}".')
-            return None
-        if not picked:
-            bad(f'"{question.text}" needs at least one of: ' + "; ".join(question.choices) + ".")
-            return None
-        return picked
-    if question.type == "number":
-        value = parse_number(raw)
-        if value is None:
-            bad(f'"{_short(str(raw))}" is not a number; "{question.text}" needs a number.')
-            return None
-        if (question.min is not None and value < Decimal(str(question.min))) or (
-            question.max is not None and value > Decimal(str(question.max))
-        ):
-            bad(f"{value} is out of range; \"{question.text}\" must be {question.range_text}.")
-            return None
-        return value
-    if question.type == "date":
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        try:
-            return dt.date.fromisoformat(str(raw).strip())
-        except ValueError:
-            bad(f'"{_short(str(raw))}" is not a date; write it as YYYY-MM-DD (for example 2027-03-31).')
-            return None
-    text = raw.isoformat() if isinstance(raw, (dt.date, dt.datetime)) else str(raw)
-    return text.strip()
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _header_ok(header, sheet: str, columns: tuple[str, ...], errors: _Collector) -> bool:
@@ -180,7 +115,7 @@ def _read_questions(ws, q: Questionnaire, errors: _Collector):
                                                 "Answer only on the question rows.")
             continue
         if qid not in q.by_id:
-            errors.add(cell_ref(sheet, 1, n), f'"{_short(qid)}" is not a question of {q.key}. Do not edit the ID column.')
+            errors.add(cell_ref(sheet, 1, n), f'"{short(qid)}" is not a question of {q.key}. Do not edit the ID column.')
             continue
         if qid in cells:
             errors.add(cell_ref(sheet, 1, n), f"Question {qid} appears twice (first at {cells[qid]}).", qid)
@@ -200,7 +135,7 @@ def _read_questions(ws, q: Questionnaire, errors: _Collector):
                                                          f"the limit is {q.max_text_length}.", qid)
     for question in q.questions:
         if question.id not in cells:
-            errors.add(sheet, f'Question {question.id} ("{_short(question.text)}") is missing from the sheet. '
+            errors.add(sheet, f'Question {question.id} ("{short(question.text)}") is missing from the sheet. '
                               "Do not delete rows; use a fresh form if needed.", question.id)
     return raw, evidence, cells
 
@@ -217,7 +152,9 @@ def _validate_answers(q: Questionnaire, raw: dict[str, object], cells: dict[str,
                                            f"{q.max_text_length}.", question.id)
             answers[question.id] = None
             continue
-        answers[question.id] = _parse_answer(question, value, cells[question.id], errors)
+        answers[question.id], problem = parse_answer(question, value)
+        if problem is not None:
+            errors.add(cells[question.id], problem, question.id)
     # Requirements depend on other answers (COMP-03 switches CONS on, ...), so check them after parsing.
     reported = {p.cell for p in errors.problems}  # e.g. a formula in the answer cell: not also "required"
     for question in q.questions:
@@ -243,7 +180,7 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
         return []
     result: list[CountryRow] = []
     seen: dict[str, int] = {}
-    total = Decimal(0)
+    shares: list[Decimal] = []
     complete = True
     for n, row in enumerate(rows, start=2):
         cells = tuple(row) + (None,) * (len(COUNTRY_COLUMNS) - len(row))
@@ -255,24 +192,30 @@ def _read_countries(ws, q: Questionnaire, errors: _Collector) -> list[CountryRow
             break
         share, country_row = _CountryRow(n, cells, errors).read(q, seen)
         if share is not None:
-            total += share
+            shares.append(share)
         else:
             complete = False
         if country_row is not None:
             result.append(country_row)
     if complete:
-        _check_shares_total(seen, total, q, errors)
+        _check_shares_total(seen, shares, q, errors)
     return result
 
 
-def _check_shares_total(seen: dict[str, int], total: Decimal, q: Questionnaire, errors: _Collector) -> None:
+def _check_shares_total(seen: dict[str, int], shares: list[Decimal], q: Questionnaire, errors: _Collector) -> None:
     """Once every row is read and every share is valid: some country is listed and the shares make 100%."""
     sheet = COUNTRIES_SHEET
+    total = sum(shares, Decimal(0))
+    tolerance = Decimal(str(q.countries.share_tolerance))
     if not seen:
         errors.add(cell_ref(sheet, 1, 2), "No country is listed. Add one row for every country where your "
                                       "workers will do the work.")
-    elif abs(total - 100) > Decimal(str(q.countries.share_tolerance)):
-        errors.add(f"{sheet}!B2:B{max(seen.values())}", f"The workforce shares add up to {total}%, not 100%.",
+    elif abs(total - 100) > tolerance:
+        hint = ""
+        if all(share <= 1 for share in shares) and abs(total * 100 - 100) <= tolerance:
+            percent = f"{(shares[0] * 100).normalize():f}"
+            hint = f" These look like fractions of 1: type {percent} for {percent}%, not {shares[0]}."
+        errors.add(f"{sheet}!B2:B{max(seen.values())}", f"The workforce shares add up to {total}%, not 100%.{hint}",
                    COUNTRY_COLUMNS[1])
 
 
@@ -324,7 +267,7 @@ class _CountryRow:
         if country is None:
             close = index.suggest(str(name))
             hint = f"; did you mean {close.name} ({close.iso2})?" if close else "."
-            self.bad(1, f'"{_short(str(name))}" is not a known country{hint} Use an ISO 3166-1 alpha-2 code '
+            self.bad(1, f'"{short(str(name))}" is not a known country{hint} Use an ISO 3166-1 alpha-2 code '
                         "(for example KE) or the English name from the list.")
             return None
         if country.iso2 in seen:
@@ -342,7 +285,7 @@ class _CountryRow:
             return None
         value = _percentage(share, self.cells[1])
         if value is None:
-            self.bad(2, f'"{_short(str(share))}" is not a number; give the share as a percentage, for example 40.')
+            self.bad(2, f'"{short(str(share))}" is not a number; give the share as a percentage, for example 40.')
         elif not Decimal(0) < value <= Decimal(100):
             self.bad(2, f"{value} is not a valid workforce share; give a percentage above 0 and at most 100.")
             return None
@@ -355,7 +298,7 @@ class _CountryRow:
             return None
         value = parse_number(workers)
         if value is None or value != value.to_integral_value() or value < 1:
-            self.bad(3, f'"{_short(str(workers))}" is not a whole number of workers (at least 1).')
+            self.bad(3, f'"{short(str(workers))}" is not a whole number of workers (at least 1).')
             return None
         return value
 
@@ -366,7 +309,7 @@ class _CountryRow:
             return None
         value = parse_number(pay)
         if value is None:
-            self.bad(4, f'"{_short(str(pay))}" is not an amount; give the lowest gross hourly pay as a number '
+            self.bad(4, f'"{short(str(pay))}" is not an amount; give the lowest gross hourly pay as a number '
                         "in the local currency.")
         elif value <= 0:
             self.bad(4, f"{value} is not a valid hourly pay; give the lowest gross hourly pay, more than 0, "
@@ -381,7 +324,7 @@ class _CountryRow:
             return None
         code = str(currency).strip().upper()
         if code not in currency_codes():
-            self.bad(5, f'"{_short(str(currency))}" is not an ISO 4217 currency code{_currency_hint(currency, country)}')
+            self.bad(5, f'"{short(str(currency))}" is not an ISO 4217 currency code{_currency_hint(currency, country)}')
             return None
         if country is not None and country.currencies and code not in country.currencies:
             self.bad(5, f"Pay in {country.name} must be given in its local currency "
@@ -396,7 +339,7 @@ class _CountryRow:
             return None
         value = next((b for b in choices if b.casefold() == str(basis).strip().casefold()), None)
         if value is None:
-            self.bad(6, f'"{_short(str(basis))}" is not a pay basis: ' + " / ".join(choices) + ".")
+            self.bad(6, f'"{short(str(basis))}" is not a pay basis: ' + " / ".join(choices) + ".")
         return value
 
 
@@ -472,6 +415,7 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
         raw, evidence, cells = _read_questions(wb[QUESTIONNAIRE_SHEET], q, errors)
         answers = _validate_answers(q, raw, cells, errors)
         countries = _read_countries(wb[COUNTRIES_SHEET], q, errors)
+        attestation = _read_attestation(wb, meta, errors)
     finally:
         wb.close()
     if errors.problems:
@@ -493,4 +437,20 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
         evidence=evidence,
         countries=countries,
         cells=cells,
+        attestation=attestation,
     )
+
+
+def _read_attestation(wb, meta: dict[str, str], errors: _Collector) -> Attestation | None:
+    """The form's attestation: None, and nothing required, on a form issued before forms carried one."""
+    cells = attestation_cells(meta)
+    if cells is None:
+        return None
+    if not cells:
+        errors.add(META_SHEET, "The form does not say where its attestation is. Use the form you were sent.")
+        return None
+    if ATTESTATION_SHEET not in wb.sheetnames:
+        errors.add(ATTESTATION_SHEET, f'The sheet "{ATTESTATION_SHEET}" is missing (do not rename or delete sheets). '
+                                      "Sheets found: " + ", ".join(wb.sheetnames) + ".")
+        return None
+    return read_attestation(wb[ATTESTATION_SHEET], cells, errors.add)

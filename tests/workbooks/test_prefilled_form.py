@@ -1,0 +1,243 @@
+"""The pre-filled form a vendor gets to re-attest (flows/usecases/reattestation.py: `prefilled_form`): a banner says
+which answers it holds, its layout is the blank form's, it reads back exactly what it was filled from, and text
+that a spreadsheet would take for a formula is written, and read back, as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from flows.usecases import intake_one, load_inputs, request_reattestations
+from flows.usecases.reattestation import prefilled_form
+from supplier_models import Settings
+from supplier_models.errors import WorkbookRejected
+from supplier_models.submission import Attestation
+from supplier_models.workbooks.cells import put
+from supplier_models.workbooks.examples import EXAMPLES, write_example
+from supplier_models.workbooks.form import fill_form, prefill_banner, write_form
+from supplier_models.workbooks.reader import read_workbook
+
+LUMEN = EXAMPLES[0]
+ANSWERED_ON = dt.date(2026, 11, 23)
+REISSUED = dt.datetime(2027, 11, 8, tzinfo=dt.UTC)
+BANNER = "Pre-filled from your answers of 2026-11-23: confirm or correct each answer, then return this form."
+OLD_FORM = Path(__file__).parent / "fixtures" / "savanna-voices-form-c6807e8.xlsx"
+HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1-2", "-3", "@SUM(A1)", "{{ 7*7 }}", "<w:t>"]
+CALC_INSTALLED = shutil.which("soffice") is not None and any(
+    Path(p).exists() for p in ("/usr/lib/libreoffice/program/libsclo.so", "/opt/libreoffice/program/libsclo.so")
+)
+needs_calc = pytest.mark.skipif(not CALC_INSTALLED or shutil.which("pdftotext") is None,
+                                reason="LibreOffice Calc or poppler-utils is not installed")
+
+
+@pytest.fixture(scope="module")
+def lumen(tmp_path_factory):
+    """Lumen's submission as the reader made it from its returned form."""
+    return read_workbook(write_example(LUMEN, tmp_path_factory.mktemp("lumen")))
+
+
+@pytest.fixture(scope="module")
+def hostile_submission(lumen):
+    """Lumen's submission with formula-like and template-like text in a text answer and six evidence cells."""
+    evidence_ids = ["PAY-03", "PAY-04", "PAY-05", "PAY-06", "PAY-07", "PILOT-01"]
+    return lumen.model_copy(update={"answers": {**lumen.answers, "COMP-01": HOSTILE[0]},
+                                    "evidence": dict(zip(evidence_ids, HOSTILE, strict=True))})
+
+
+@pytest.fixture(scope="module")
+def prefilled(hostile_submission, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("prefilled") / "lumen-reattestation.xlsx"
+    return prefilled_form(hostile_submission, out, form_id="re-1", issued_at=REISSUED, answered_on=ANSWERED_ON)
+
+
+def _sheet_xml(path: Path, name: str) -> str:
+    """The XML of the sheet called `name` in the workbook at `path`."""
+    with zipfile.ZipFile(path) as archive:
+        book = archive.read("xl/workbook.xml").decode()
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet [^>]*name="{name}"[^>]*r:id="([^"]+)"', book).group(1)
+        target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels)
+        if target is None:  # attribute order differs between writers
+            target = re.search(rf'<Relationship [^>]*Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels)
+        return archive.read("xl/" + target.group(1)).decode()
+
+
+def _cell_xml(sheet_xml: str, ref: str) -> str:
+    return re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', sheet_xml, re.S).group(0)
+
+
+def _quote_prefixed_styles(path: Path) -> set[int]:
+    """Indexes of the cell styles (cellXfs) that carry quotePrefix="1"."""
+    with zipfile.ZipFile(path) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
+    return {i for i, xf in enumerate(re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs, re.S))
+            if re.search(r'quotePrefix="(1|true)"', xf)}
+
+
+# -- the banner -------------------------------------------------------------------------------------
+
+
+def test_a_blank_form_has_no_banner(tmp_path):
+    wb = load_workbook(write_form(tmp_path / "blank.xlsx", "Acme Annotation Ltd"))
+    assert wb["Instructions"]["A1"].value == "Responsible data enrichment: supplier qualification"
+    for sheet in ("Questionnaire", "Countries"):
+        assert not wb[sheet].oddHeader.center.text, sheet
+    assert wb["Attestation"]["A2"].value is None
+    assert "Pre-filled" not in _sheet_xml(tmp_path / "blank.xlsx", "Questionnaire")
+
+
+def test_a_prefilled_form_says_which_answers_it_holds_where_the_vendor_and_the_printer_see_it(prefilled):
+    assert prefill_banner(ANSWERED_ON) == BANNER
+    wb = load_workbook(prefilled)
+    assert wb.active.title == "Instructions" and wb["Instructions"]["A1"].value == BANNER  # what opens first
+    assert wb["Instructions"]["A1"].font.b
+    for sheet in ("Questionnaire", "Countries"):  # on every printed page of the two sheets answered
+        assert wb[sheet].oddHeader.center.text == BANNER, sheet
+    assert wb["Attestation"]["A2"].value == BANNER
+
+
+def test_the_banner_leaves_the_layout_the_reader_and_scripts_rely_on(prefilled, tmp_path):
+    """Row 1 is still the header and every other row a question, exactly as on a blank form."""
+    blank = load_workbook(write_form(tmp_path / "blank.xlsx", LUMEN.name))
+    wb = load_workbook(prefilled)
+    for sheet in ("Questionnaire", "Countries"):
+        assert [c.value for c in wb[sheet][1]] == [c.value for c in blank[sheet][1]], sheet
+        assert wb[sheet].print_area == blank[sheet].print_area, sheet
+    ids = [row[0] for row in wb["Questionnaire"].iter_rows(min_row=2, values_only=True)]
+    assert ids == [row[0] for row in blank["Questionnaire"].iter_rows(min_row=2, values_only=True)]
+    assert wb.sheetnames == blank.sheetnames
+
+
+def test_a_prefilled_form_reads_back_exactly_what_it_was_filled_from(prefilled, hostile_submission):
+    back = read_workbook(prefilled)
+    assert back.answers == hostile_submission.answers
+    assert back.evidence == hostile_submission.evidence
+    assert back.countries == hostile_submission.countries
+    assert back.attestation == hostile_submission.attestation == LUMEN.attestation
+    assert (back.form_id, back.issued_at) == ("re-1", REISSUED)
+
+
+def test_without_the_day_the_answers_were_received_the_banner_says_last_answers(lumen, tmp_path):
+    path = prefilled_form(lumen, tmp_path / "f.xlsx", form_id="re-2", issued_at=REISSUED)
+    assert load_workbook(path)["Instructions"]["A1"].value == (
+        "Pre-filled from your last answers: confirm or correct each answer, then return this form.")
+
+
+def test_a_reattestation_form_is_dated_with_the_day_its_answers_were_received(tmp_path, store):
+    """request_reattestations dates the banner with the stored submission's received date (the intake's as-of
+    date, 2026-11-23), not the form's issue date."""
+    settings = Settings(home=tmp_path / "home")
+    inputs = load_inputs(settings)
+    intake_one(read_workbook(write_example(LUMEN, tmp_path)), store, inputs, ANSWERED_ON, settings.sow_dir,
+               received_on=ANSWERED_ON)
+    run = request_reattestations(store, settings, inputs, dt.date(2027, 11, 8), within_days=30)
+    (asked,) = run.reattestation_requested
+    wb = load_workbook(asked["form"])
+    assert wb["Instructions"]["A1"].value == BANNER
+    assert wb["Instructions"]["A5"].value.endswith("issued 2027-11-08")
+    assert read_workbook(asked["form"]).attestation == LUMEN.attestation
+
+
+def test_a_form_filled_from_a_submission_without_attestation_asks_for_one(tmp_path):
+    """A submission of a form issued before the attestation block: the pre-filled form's block is left empty,
+    and returned as it is the form is rejected at the three cells, and only there."""
+    old = read_workbook(OLD_FORM)
+    assert old.attestation is None
+    path = prefilled_form(old, tmp_path / "savanna.xlsx", form_id="re-3", issued_at=REISSUED,
+                          answered_on=ANSWERED_ON)
+    with pytest.raises(WorkbookRejected) as rejected:
+        read_workbook(path)
+    assert [(p.cell, p.question) for p in rejected.value.problems] == [
+        ("Attestation!B6", "Attestation"), ("Attestation!B7", "Attestation"), ("Attestation!B8", "Attestation")]
+    signed = Attestation(name="Grace Wanjiru", title="Chief Executive Officer", date=dt.date(2027, 11, 9))
+    back = read_workbook(fill_form(path, {}, attestation=signed))
+    assert back.attestation == signed and back.answers == old.answers
+
+
+# -- text that looks like a formula -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_formula_like_text_is_written_as_text_not_as_a_formula(prefilled, text):
+    """In the sheet XML: a string cell (t="s" or t="inlineStr"), never <f>; the =, +, - and @ ones carry the
+    quote prefix Excel gives text typed after an apostrophe, so editing the cell keeps it text."""
+    sheet = _sheet_xml(prefilled, "Questionnaire")
+    assert "<f>" not in sheet and "<f " not in sheet
+    row = {t: r for r, t in zip(range(8, 14), HOSTILE, strict=True)}[text]  # PAY-03..PILOT-01's Evidence
+    cell = _cell_xml(sheet, f"F{row}")
+    assert re.search(r't="(s|inlineStr)"', cell), cell
+    style = int(re.search(r's="(\d+)"', cell).group(1))
+    assert (style in _quote_prefixed_styles(prefilled)) == text.startswith(("=", "+", "-", "@")), cell
+    ws = load_workbook(prefilled)["Questionnaire"]
+    assert (ws[f"F{row}"].value, ws[f"F{row}"].data_type) == (text, "s")
+
+
+def test_the_vendor_can_return_its_own_formula_like_answer(prefilled, tmp_path):
+    """The vendor's answer stored as text comes back in the pre-filled form as text, and the form returned
+    as it is is accepted, not refused for a formula."""
+    returned = tmp_path / "returned.xlsx"
+    shutil.copy(prefilled, returned)
+    back = read_workbook(returned)
+    assert back.answers["COMP-01"] == HOSTILE[0]
+    assert sorted(back.evidence.values()) == sorted(HOSTILE)
+
+
+def test_a_corrected_answer_loses_the_quote_prefix(tmp_path):
+    ws = load_workbook(write_form(tmp_path / "f.xlsx", "Acme"))["Questionnaire"]
+    put(ws["E2"], "=1+1")
+    assert (ws["E2"].data_type, ws["E2"].quotePrefix) == ("s", True)
+    put(ws["E2"], "Acme Ltd")
+    assert (ws["E2"].value, ws["E2"].quotePrefix) == ("Acme Ltd", False)
+    put(ws["E19"], 40)
+    assert (ws["E19"].value, ws["E19"].data_type) == (40, "n")
+
+
+# -- in LibreOffice ---------------------------------------------------------------------------------
+
+
+def _soffice(tmp_path: Path, *args: str) -> None:
+    result = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", *args],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+
+
+@needs_calc
+def test_a_prefilled_form_survives_a_libreoffice_round_trip(prefilled, hostile_submission, tmp_path):
+    """Opened and saved again as .xlsx by Calc: the formula-like text is still text (no <f>), the banner and the
+    attestation are still there, and the form reads back unchanged."""
+    _soffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(tmp_path / "calc"), str(prefilled))
+    saved = tmp_path / "calc" / prefilled.name
+    back = read_workbook(saved)
+    assert back.answers == hostile_submission.answers and back.evidence == hostile_submission.evidence
+    assert back.attestation == LUMEN.attestation
+    sheet = _sheet_xml(saved, "Questionnaire")
+    assert "<f>" not in sheet and "<f " not in sheet
+    assert re.search(r't="(s|inlineStr)"', _cell_xml(sheet, "E2"))
+    assert BANNER in sheet  # the page header
+    wb = load_workbook(saved)
+    assert wb["Instructions"]["A1"].value == BANNER and wb["Attestation"]["A2"].value == BANNER
+
+
+@needs_calc
+def test_a_prefilled_form_prints_its_banner_on_every_page_and_its_attestation(prefilled, tmp_path):
+    _soffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path), str(prefilled))
+    pdf = tmp_path / prefilled.with_suffix(".pdf").name
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    answered = [p for p in pages if "Questionnaire, page" in p or "Countries, page" in p]
+    assert len(answered) >= 4
+    for page in answered:
+        assert BANNER in " ".join(page.split()), page[:300]
+    (attestation,) = [p for p in pages if "Attestation, page" in p]
+    words = " ".join(attestation.split())
+    assert BANNER in words
+    for phrase in ("are true and complete", "Anna Weber", "Managing Director", "2026-11-16"):
+        assert phrase in words, phrase
