@@ -53,6 +53,14 @@ class StatusInputs(NamedTuple):
     """The answers to the questions asked for (what the review policy reads)."""
 
 
+class Received(NamedTuple):
+    """A stored submission, as read, and the day it was received (the day the attestation counts from)."""
+
+    submission: Any
+    """Its `Submission`."""
+    received_on: dt.date
+
+
 class VendorGeography(NamedTuple):
     vendor_id: str
     vendor: str

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from ..submission import Submission
 from .engine import Repository
+from .rows import Received
 from .tables import SubmissionRecord, Vendor
 
 
@@ -27,9 +28,9 @@ class Submissions(Repository):
         with self.session() as s:
             return self.read(s.get(SubmissionRecord, submission_id))
 
-    def latest_of(self, vendor_id: str) -> Submission | None:
-        """The vendor's newest submission, as read."""
+    def latest_of(self, vendor_id: str) -> Received | None:
+        """The vendor's newest submission, as read, with the day it was received."""
         with self.session() as s:
             record = s.exec(select(SubmissionRecord).where(SubmissionRecord.vendor_id == vendor_id)
                             .order_by(SubmissionRecord.received_at.desc())).first()
-            return self.read(record) if record else None
+            return Received(self.read(record), record.received_at.date()) if record else None

@@ -3,8 +3,11 @@ CSRF, roles, the vendor portal and its isolation, uploads, escaping, the API and
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -155,8 +158,11 @@ def test_the_portal_form_is_blank_first_then_prefilled_with_the_last_answers(web
         done = client.post(f"{link}/upload", data={"csrf_token": csrf_of(page.text)}, files={"file": ("l.xlsx", f)},
                            follow_redirects=False)
     assert done.status_code == 303
-    again = read_workbook("again.xlsx", data=client.get(f"{link}/form.xlsx").content)
+    prefilled = client.get(f"{link}/form.xlsx").content
+    again = read_workbook("again.xlsx", data=prefilled)
     original = read_workbook(workbook(LUMEN, folder))
+    banner = openpyxl.load_workbook(io.BytesIO(prefilled))["Instructions"]["A1"].value
+    assert banner.startswith(f"Pre-filled from your answers of {dt.date.today().isoformat()}")  # dated, as received
     assert again.vendor_name == LUMEN.name and again.answers == original.answers
     assert again.countries == original.countries
 

@@ -17,6 +17,7 @@ from scoring import Decision
 from supplier_models import Store
 from supplier_models.errors import WrongVendor
 from supplier_models.names import slug
+from supplier_models.store.rows import Received
 from supplier_models.workbooks.form import write_form
 
 from ..deps import PortalVendorDep, StateDep, check_csrf, portal_vendor
@@ -44,21 +45,22 @@ def portal(request: Request, token: str, vendor: PortalVendorDep, web: StateDep,
 
 @router.get("/portal/{token}/form.xlsx")
 def portal_form(token: str, vendor: PortalVendorDep, web: StateDep) -> Response:
-    submission = web.store.submissions.latest_of(vendor.vendor_id)
-    data = questionnaire(vendor, submission)
+    latest = web.store.submissions.latest_of(vendor.vendor_id)
+    data = questionnaire(vendor, latest)
     web.store.audit.record("portal_form_downloaded", actor=vendor.actor, vendor_id=vendor.vendor_id,
-                    detail={"prefilled": submission is not None})
+                           detail={"prefilled": latest is not None})
     name = f"{slug(vendor.vendor)}-questionnaire.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                     "Cache-Control": "no-store"})
 
 
-def questionnaire(vendor: PortalVendor, submission) -> bytes:
-    """The vendor's form: blank, or for a re-attestation its last answers, to confirm or correct."""
+def questionnaire(vendor: PortalVendor, latest: Received | None) -> bytes:
+    """The vendor's form: blank, or for a re-attestation its last answers (dated), to confirm or correct."""
     with tempfile.TemporaryDirectory(prefix="fairsource-form-") as tmp:
         out = Path(tmp) / "form.xlsx"
-        if submission is not None:
-            usecases.prefilled_form(submission, out, form_id=str(uuid.uuid4()), issued_at=accounts.now())
+        if latest is not None:
+            usecases.prefilled_form(latest.submission, out, form_id=str(uuid.uuid4()), issued_at=accounts.now(),
+                                    answered_on=latest.received_on)
         else:
             write_form(out, vendor.vendor)
         return out.read_bytes()
