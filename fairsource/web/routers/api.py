@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from fairsource.accounts import PortalVendor, Staff
 from flows import usecases
-from scoring.lifecycle import ReviewView
+from flows.usecases.status import view_of
 from supplier_models.errors import Forbidden
 from supplier_models.store.tables import Vendor
 
@@ -72,6 +72,4 @@ def api_vendor(vendor_id: str, staff: ApiStaff, store: StoreDep, inputs: InputsD
                                         rubric_version=a.rubric_version,
                                         country_data_version=a.country_data_version) for a in ctx["history"]],
         latest_decision=ctx["latest"].data if ctx["latest"] else None, remediations=ctx["remediations"],
-        reviews=[ReviewView(action=r.action, reviewer=r.reviewer, reason=r.reason, at=r.at,
-                            to_decision=r.to_decision, override_knockout=r.override_knockout)
-                 for r in ctx["reviews"]])
+        reviews=[view_of(r) for r in ctx["reviews"]])
