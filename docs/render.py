@@ -41,7 +41,7 @@ FORM_VENDOR = "Acme Annotation Ltd"
 QUALIFIED = "Lumen Data Services GmbH"
 CONDITIONAL = "Brightlabel Solutions Inc."
 NAMES = ("form", "sow-qualified", "sow-conditional", "report")
-SCALE_TO = {"report": 1800}  # pixels on the long side of a picture: the report's wide page needs more
+SCALE_TO = {"report": 1600}  # pixels on the long side of a picture: the report's full page of 8-point text needs more
 DEFAULT_SCALE = 1000
 TIMEOUT_SECONDS = 300
 

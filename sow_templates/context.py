@@ -25,6 +25,7 @@ from supplier_models.submission import Submission
 from .clauses import Clause, ClauseFacts, ClauseLibrary, load_clause_library
 from .country_terms import CountryTerms, country_label, country_name, country_terms, pay_floors
 from .country_terms import short_source as short_source  # importable from here, as before the move
+from .plain_words import plain_text
 from .survey import SurveyDefinition, load_survey
 from .text import as_list, clean_text, format_date, join_names
 from .text import format_money as format_money  # importable from here, as before the move
@@ -373,8 +374,8 @@ def _applicable_clauses(library: ClauseLibrary, answers: Mapping[str, object], d
 
 def _remediations(decision: Decision, library: ClauseLibrary, applicable: list[Clause],
                   countries: list[CountryTerms]) -> tuple[list[RemediationTerms], dict[str, list[int]]]:
-    """Schedule 1: each remediation with the clause it amends (the remediation clause when no clause
-    names it), and for each clause id the items that amend it."""
+    """Schedule 1: each remediation, its codes in words, with the clause it amends (the remediation clause
+    when no clause names it), and for each clause id the items that amend it."""
     position = {clause.id: n for n, clause in enumerate(applicable, start=1)}
     fallback = next((c for c in applicable if c.id == REMEDIATION_CLAUSE), None)
     names = {c.iso2: c.name for c in countries}
@@ -387,7 +388,7 @@ def _remediations(decision: Decision, library: ClauseLibrary, applicable: list[C
             items.setdefault(amended.id, []).append(n)
         iso2 = (r.country or "").upper()
         remediations.append(RemediationTerms(
-            index=n, action=clean_text(r.action), question=r.question or "", iso2=iso2,
+            index=n, action=plain_text(clean_text(r.action)), question=r.question or "", iso2=iso2,
             country=(names.get(iso2) or country_name(iso2) or iso2) if iso2 else "All",
             due_date=format_date(due), due_in_days=r.due_in_days,
             clause_id=amended.id if amended else "", clause_index=position[amended.id] if amended else 0,

@@ -4,7 +4,7 @@ A plain function (no Prefect): `fairsource report`, the web app and the requalif
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from scoring.lifecycle import remediation_state
 from supplier_models import Settings, StoreError
@@ -13,8 +13,10 @@ from supplier_models.workbooks.portfolio import PortfolioRow, RemediationLine, w
 from .status import VendorStatus, statuses
 
 
-def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None) -> str:
-    """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path.
+def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None,
+                 paper: str | None = None) -> str:
+    """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path. `paper`:
+    "a4" or "letter" to print on, else the printer's own paper.
 
     Memory: the vendors, their statuses and the remediations are streamed side by side in vendor-name order
     (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
@@ -33,7 +35,7 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
                              country=r.country, closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
              for r in store.remediations.rows())
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
-    return str(write_portfolio(rows, path, principles, lines))
+    return str(write_portfolio(rows, path, principles, lines, paper))
 
 
 def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:
@@ -47,8 +49,15 @@ def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:
         vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, status=status.status,
         score=assessment.score, principles=d.get("principles", {}), geo_band=assessment.geo_band,
         geo_score=d.get("geo", {}).get("score", 0), flags=d.get("flags", []),
-        knockouts=[k["rule"] for k in d.get("knockouts", [])], valid_until=assessment.valid_until,
-        assessed_on=assessment.assessed_on, open_remediations=remediations, sow=status.sow,
+        knockouts=[k["rule"] for k in d.get("knockouts", [])], valid_until=status.valid_until,
+        review_on=status.review_on, assessed_on=assessment.assessed_on, open_remediations=remediations,
+        sow=_file_name(status.sow),
         rubric_version=assessment.rubric_version, country_data_version=assessment.country_data_version,
         assessment_id=assessment.id, override_knockout=status.override_knockout,
     )
+
+
+def _file_name(path: str | None) -> str | None:
+    """A stored file's name without its folder: what a reader of the report can look for (the folder is the
+    server's, and a path from a Windows server has backslashes)."""
+    return PureWindowsPath(PurePosixPath(path).name).name if path else None

@@ -23,6 +23,7 @@ from ..countries import country_index
 from ..errors import Problem, WorkbookRejected
 from ..policy import OVERRIDE_BANDS, LivingWage, OrgPolicy, ProhibitedCountry, ScoreOverride
 from .cells import cell_ref, is_blank, is_formula, parse_number
+from .portfolio import CHARS_PER_WIDTH, FONT, LINE_HEIGHT, print_setup, use_font
 
 PROHIBITED_SHEET = "Prohibited countries"
 OVERRIDES_SHEET = "Score overrides"
@@ -32,48 +33,67 @@ OVERRIDE_COLUMNS = ("Country", "Score 0-100 or Band", "Reason")
 LIVING_WAGE_COLUMNS = ("Country", "Hourly living wage", "Currency", "Source", "As of")
 MAX_ROWS = 1000
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name=FONT.name, sz=FONT.sz, family=FONT.family, b=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+# Text wraps in its column and starts at the top: a long reason or source prints on more lines, not over the
+# next cell. A column's style is also the style of each cell a person types into it.
+_WRAP = Alignment(wrap_text=True, vertical="top")
+INSTRUCTIONS_WIDTH = 110  # characters: one column, printed landscape at full size on A4 or Letter
+INSTRUCTIONS = (
+    f"{PROHIBITED_SHEET}: one row per country you never source from (ISO alpha-2 code or English name), "
+    "with the reason. A vendor working there is not qualified.",
+    f"{OVERRIDES_SHEET}: your own risk view of a country: a score from 0 (lowest risk) to 100, or a band "
+    "(low, medium, high). The reason is required; it is printed in every explanation.",
+    f"{LIVING_WAGES_SHEET}: the gross hourly living wage you require per country, in one of the country's "
+    "currencies, with its source and the date it was set (YYYY-MM-DD).",
+    "Type values; formulas are not accepted.",
+)
 
 
-def _header(ws, titles, widths) -> None:
+def _header(ws, titles, widths, paper: str | None) -> None:
+    """The header row (repeated on every printed page), the column widths, and text wrapped in every column."""
+    print_setup(ws, ws.title, paper)
     ws.append(list(titles))
     for cell, width in zip(ws[1], widths, strict=True):
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        ws.column_dimensions[cell.column_letter].width = width
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
+        column = ws.column_dimensions[cell.column_letter]
+        column.width, column.alignment = width, _WRAP
     ws.freeze_panes = "A2"
 
 
-def write_blank_policy(path: str | Path) -> Path:
-    """Write an empty policy workbook for an organisation to fill in."""
+def _instructions(ws, paper: str | None) -> None:
+    """The Instructions sheet: a title and one paragraph a row, wrapped in a column that fits the page."""
+    print_setup(ws, ws.title, paper, title_rows=None)
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
+    ws.append(["fairsource: your organisation's country policy"])
+    ws["A1"].font = Font(name=FONT.name, sz=14, family=FONT.family, b=True)
+    ws.row_dimensions[1].height = 24
+    ws.append([])
+    for line in INSTRUCTIONS:
+        ws.append([line])
+        ws.cell(row=ws.max_row, column=1).alignment = _WRAP
+        # Excel measures a wrapped row when it opens the file; LibreOffice prints the height it is given.
+        lines = -(-len(line) // int(INSTRUCTIONS_WIDTH * CHARS_PER_WIDTH))
+        ws.row_dimensions[ws.max_row].height = LINE_HEIGHT * lines + 4
+
+
+def write_blank_policy(path: str | Path, paper: str | None = None) -> Path:
+    """Write an empty policy workbook for an organisation to fill in. Every sheet prints landscape, one page
+    wide; `paper`: "a4" or "letter", else the printer's own paper."""
     path = Path(path)
     wb = Workbook()
+    use_font(wb)
     about = wb.active
     about.title = "Instructions"
-    for line in (
-        "fairsource: your organisation's country policy",
-        "",
-        f"{PROHIBITED_SHEET}: one row per country you never source from (ISO alpha-2 code or English name), "
-        "with the reason. A vendor working there is not qualified.",
-        f"{OVERRIDES_SHEET}: your own risk view of a country: a score from 0 (lowest risk) to 100, or a band "
-        "(low, medium, high). The reason is required; it is printed in every explanation.",
-        f"{LIVING_WAGES_SHEET}: the gross hourly living wage you require per country, in one of the country's "
-        "currencies, with its source and the date it was set (YYYY-MM-DD).",
-        "Type values; formulas are not accepted.",
-    ):
-        about.append([line])
-    about.column_dimensions["A"].width = 120
-    about["A1"].font = Font(bold=True, size=14)
-    for cell in about["A"]:
-        cell.alignment = Alignment(wrap_text=True)
-    _header(wb.create_sheet(PROHIBITED_SHEET), PROHIBITED_COLUMNS, (28, 80))
+    _instructions(about, paper)
+    _header(wb.create_sheet(PROHIBITED_SHEET), PROHIBITED_COLUMNS, (28, 80), paper)
     ws = wb.create_sheet(OVERRIDES_SHEET)
-    _header(ws, OVERRIDE_COLUMNS, (28, 22, 80))
+    _header(ws, OVERRIDE_COLUMNS, (28, 22, 80), paper)
     hint = DataValidation(type="custom", formula1="TRUE", allow_blank=True, showInputMessage=True,
                           promptTitle="Score or band", prompt="A number 0-100, or low, medium or high")
     ws.add_data_validation(hint)
     hint.add(f"B2:B{MAX_ROWS}")
-    _header(wb.create_sheet(LIVING_WAGES_SHEET), LIVING_WAGE_COLUMNS, (28, 20, 12, 50, 14))
+    _header(wb.create_sheet(LIVING_WAGES_SHEET), LIVING_WAGE_COLUMNS, (28, 20, 12, 50, 14), paper)
     wb.save(path)
     return path
 

@@ -2,7 +2,10 @@
 
 import datetime as dt
 import hashlib
+import shutil
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +14,8 @@ from scoring import assess
 from supplier_models.errors import FairsourceError, WorkbookRejected
 from supplier_models.policy import OrgPolicy
 from supplier_models.workbooks.examples import EXAMPLES, write_example
-from supplier_models.workbooks.policy_workbook import read_policy, write_blank_policy
+from supplier_models.workbooks.policy_workbook import INSTRUCTIONS, read_policy, write_blank_policy
+from supplier_models.workbooks.portfolio import LINE_HEIGHT, PAPER_SIZES, printed_size
 from supplier_models.workbooks.reader import read_workbook
 
 
@@ -118,3 +122,51 @@ def test_policy_changes_the_decision(tmp_path):
     d = assess(sub, policy=override, as_of=as_of)
     assert d.decision == "conditional" and d.geo.band == "high"
     assert any("election period" in c.note for c in d.explanation)
+
+
+@pytest.mark.parametrize("paper", [None, "a4", "letter"])
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header(tmp_path, paper):
+    """It printed as 7 portrait pages, the instructions' lines over each other."""
+    book = load_workbook(write_blank_policy(tmp_path / "p.xlsx", paper=paper))
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.page_setup.paperSize == (PAPER_SIZES[paper] if paper else None), ws.title
+        assert ws.oddFooter.center.text == f"{ws.title}, page &P of &N"
+        widths = [d.width for d in ws.column_dimensions.values()]
+        assert printed_size(widths, "letter") == 10.0, ws.title  # every sheet fits a page at full size
+        if ws.title == "Instructions":
+            assert ws.print_title_rows is None
+            continue
+        assert ws.print_title_rows == "$1:$1", ws.title  # the header row on every page
+        # The header and every column wrap: a reason typed in later wraps too, in Excel
+        assert all(c.alignment.wrap_text for c in ws[1]), ws.title
+        assert all(d.alignment.wrap_text for d in ws.column_dimensions.values()), ws.title
+
+
+def test_the_instructions_wrap_in_rows_tall_enough(tmp_path):
+    ws = load_workbook(write_blank_policy(tmp_path / "p.xlsx"))["Instructions"]
+    rows = {c.value: c for c in ws["A"] if c.value}
+    assert list(rows)[1:] == list(INSTRUCTIONS)
+    for line in INSTRUCTIONS:
+        cell = rows[line]
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        lines = 2 if len(line) > 110 else 1  # the column holds about 120 characters a line
+        assert ws.row_dimensions[cell.row].height >= lines * LINE_HEIGHT, line
+
+
+CALC = shutil.which("soffice") is not None and Path("/usr/lib/libreoffice/program/libsclo.so").exists()
+
+
+@pytest.mark.skipif(not CALC or not shutil.which("pdfinfo"), reason="LibreOffice Calc or pdfinfo is not installed")
+@pytest.mark.parametrize(("paper", "size"), [("a4", "841.89 x 595.3"), ("letter", "792 x 612")])
+def test_libreoffice_prints_a_landscape_page_a_sheet(tmp_path, paper, size):
+    path = write_blank_policy(tmp_path / "policy.xlsx", paper=paper)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
+    info = subprocess.run(["pdfinfo", "-l", "9", str(tmp_path / "policy.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Pages:           4" in info
+    sizes = [line.split(":", 1)[1].split("pts")[0].strip() for line in info.splitlines()
+             if line.startswith("Page ") and " size:" in line]
+    assert len(sizes) == 4 and all(s.startswith(size) for s in sizes), sizes
