@@ -18,6 +18,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scoring.models import Decision
+from scoring.plain_words import plain_text
 from scoring.terms import ISSUES_SOW
 from supplier_models.errors import SowError, SowNotAllowed
 from supplier_models.submission import Submission
@@ -25,7 +26,6 @@ from supplier_models.submission import Submission
 from .clauses import Clause, ClauseFacts, ClauseLibrary, load_clause_library
 from .country_terms import CountryTerms, country_label, country_name, country_terms, pay_floors
 from .country_terms import short_source as short_source  # importable from here, as before the move
-from .plain_words import plain_text
 from .survey import SurveyDefinition, load_survey
 from .text import as_list, clean_text, format_date, join_names
 from .text import format_money as format_money  # importable from here, as before the move

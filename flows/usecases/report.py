@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from scoring.lifecycle import remediation_state
+from scoring.plain_words import plain_text
 from supplier_models import Settings, StoreError
 from supplier_models.workbooks.portfolio import PortfolioRow, RemediationLine, write_portfolio
 
@@ -31,7 +32,7 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     rows = (portfolio_row(vendor, assessment, status)
             for (vendor, assessment), status in zip(store.views.portfolio(), status_rows, strict=True))
     lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
-                             priority=r.priority, due_date=r.due_date, action=r.action, question=r.question,
+                             priority=r.priority, due_date=r.due_date, action=plain_text(r.action), question=r.question,
                              country=r.country, closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
              for r in store.remediations.rows())
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"

@@ -1,6 +1,6 @@
 """A SOW says what a code means: no flag, pay check or rule code of the assessment reaches its text ("risk high:
 active_war" became "a high geographic risk (active armed conflict)"), and every code scoring can produce has
-its words in sow_templates/plain_words.py."""
+its words in scoring/plain_words.py."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 import scoring
 from scoring.models import PayFloor, Remediation
+from scoring.plain_words import BAND_WORDS, CODES, FLAG_WORDS, flag_words, plain_text, risk_words
 from scoring.terms import BANDS
 from sow_templates import build_context, read_docx_text, render_sow
-from sow_templates.plain_words import BAND_WORDS, CODES, FLAG_WORDS, flag_words, plain_text, risk_words
 from sow_templates.verify import normalise
 from supplier_models.policy import OrgPolicy, ScoreOverride
 from supplier_models.workbooks.examples import EXAMPLES

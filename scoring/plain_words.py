@@ -2,7 +2,7 @@
 `scoring/rubrics/geo-1.yaml`), the pay floors (`scoring/pay.py`) and the decision (`scoring/decision.py`) put on
 a country or a vendor, the pay checks' outcomes, and the risk bands (`scoring/terms.py`). The words are kept here
 and only here; `plain_text` puts them in place of the codes in the text scoring writes (a remediation's action),
-so no code reaches a SOW paragraph.
+so no code reaches a SOW paragraph or a line of the portfolio's remediations.
 
 Each flag's words are a noun phrase that reads in a list or in brackets after a country: "Ukraine (active armed
 conflict)".
