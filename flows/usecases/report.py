@@ -44,7 +44,7 @@ def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:
     if status.vendor_id != vendor.id:  # the two streams are in the same order, or the report is wrong
         raise StoreError(f"the portfolio's streams disagree at {vendor.name}: write the report again")
     d = assessment.data
-    remediations = [f"{r.id} [{r.state}] {r.action} (due {r.due_date})"
+    remediations = [f"{r.id} [{r.state}] {plain_text(r.action)} (due {r.due_date})"
                     for r in (*status.overdue_remediations, *status.open_remediations)]
     return PortfolioRow(
         vendor=vendor.name, vendor_id=vendor.id, decision=assessment.decision, status=status.status,
