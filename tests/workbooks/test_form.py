@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from supplier_models import WorkbookRejected, read_workbook
 from supplier_models.questionnaire import load
 from supplier_models.workbooks.examples import CONSENT_YES, EXAMPLES, GOOD_ANSWERS
 from supplier_models.workbooks.form import COUNTRY_COLUMNS, QUESTION_COLUMNS, fill_form, write_form
+from tests.helpers.ooxml import sheet_xml
 
 RDE1 = load("RDE-1")
 
@@ -315,14 +315,7 @@ def _soffice(tmp_path: Path, *args: str) -> None:
 
 def _answer_validation_styles(path: Path) -> dict[str, str]:
     """Answer cell -> the errorStyle of its <dataValidation> as saved (OOXML default: stop)."""
-    with zipfile.ZipFile(path) as archive:
-        book = archive.read("xl/workbook.xml").decode()
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
-        rid = re.search(r'<sheet [^>]*name="Questionnaire"[^>]*r:id="([^"]+)"', book).group(1)
-        target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels)
-        if target is None:  # attribute order differs between writers
-            target = re.search(rf'<Relationship [^>]*Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels)
-        sheet = archive.read("xl/" + target.group(1)).decode()
+    sheet = sheet_xml(path, "Questionnaire")
     styles = {}
     for tag in re.findall(r"<dataValidation\b[^>]*>", sheet):
         style = re.search(r'errorStyle="([^"]+)"', tag)

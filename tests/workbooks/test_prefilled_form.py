@@ -23,6 +23,7 @@ from supplier_models.workbooks.cells import put
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form, prefill_banner, write_form
 from supplier_models.workbooks.reader import read_workbook
+from tests.helpers.ooxml import sheet_xml
 
 LUMEN = EXAMPLES[0]
 ANSWERED_ON = dt.date(2026, 11, 23)
@@ -57,18 +58,6 @@ def prefilled(hostile_submission, tmp_path_factory) -> Path:
     return prefilled_form(hostile_submission, out, form_id="re-1", issued_at=REISSUED, answered_on=ANSWERED_ON)
 
 
-def _sheet_xml(path: Path, name: str) -> str:
-    """The XML of the sheet called `name` in the workbook at `path`."""
-    with zipfile.ZipFile(path) as archive:
-        book = archive.read("xl/workbook.xml").decode()
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
-        rid = re.search(rf'<sheet [^>]*name="{name}"[^>]*r:id="([^"]+)"', book).group(1)
-        target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels)
-        if target is None:  # attribute order differs between writers
-            target = re.search(rf'<Relationship [^>]*Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels)
-        return archive.read("xl/" + target.group(1)).decode()
-
-
 def _cell_xml(sheet_xml: str, ref: str) -> str:
     return re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', sheet_xml, re.S).group(0)
 
@@ -91,7 +80,7 @@ def test_a_blank_form_has_no_banner(tmp_path):
     for sheet in ("Questionnaire", "Countries"):
         assert not wb[sheet].oddHeader.center.text, sheet
     assert wb["Attestation"]["A2"].value is None
-    assert "Pre-filled" not in _sheet_xml(tmp_path / "blank.xlsx", "Questionnaire")
+    assert "Pre-filled" not in sheet_xml(tmp_path / "blank.xlsx", "Questionnaire")
 
 
 def test_a_prefilled_form_says_which_answers_it_holds_where_the_vendor_and_the_printer_see_it(prefilled):
@@ -169,7 +158,7 @@ def test_a_form_filled_from_a_submission_without_attestation_asks_for_one(tmp_pa
 def test_formula_like_text_is_written_as_text_not_as_a_formula(prefilled, text):
     """In the sheet XML: a string cell (t="s" or t="inlineStr"), never <f>; the =, +, - and @ ones carry the
     quote prefix Excel gives text typed after an apostrophe, so editing the cell keeps it text."""
-    sheet = _sheet_xml(prefilled, "Questionnaire")
+    sheet = sheet_xml(prefilled, "Questionnaire")
     assert "<f>" not in sheet and "<f " not in sheet
     row = {t: r for r, t in zip(range(8, 14), HOSTILE, strict=True)}[text]  # PAY-03..PILOT-01's Evidence
     cell = _cell_xml(sheet, f"F{row}")
@@ -218,7 +207,7 @@ def test_a_prefilled_form_survives_a_libreoffice_round_trip(prefilled, hostile_s
     back = read_workbook(saved)
     assert back.answers == hostile_submission.answers and back.evidence == hostile_submission.evidence
     assert back.attestation == LUMEN.attestation
-    sheet = _sheet_xml(saved, "Questionnaire")
+    sheet = sheet_xml(saved, "Questionnaire")
     assert "<f>" not in sheet and "<f " not in sheet
     assert re.search(r't="(s|inlineStr)"', _cell_xml(sheet, "E2"))
     assert BANNER in sheet  # the page header
