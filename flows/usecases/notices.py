@@ -111,10 +111,16 @@ def repeat_subject(base: str, first_day: dt.date, as_of: dt.date, every: int) ->
 
 def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date) -> list[Notice]:
     """Every notice due on `as_of` that was not sent before, each with its vendor's facts, most urgent first."""
-    sent = store.notices.sent()
     every = settings.overdue_repeat_days
-    recent = {(v, k, sid.split("@")[0]) for v, k, sid in
-              store.notices.sent_since(REPEATING, as_of - dt.timedelta(days=every - 1))}
+    # A repeating notice's subject names its period, which began at most `every - 1` days ago: only those sent
+    # since are read (they accumulate week after week), with every once-only notice.
+    this_period = store.notices.sent_since(REPEATING, as_of - dt.timedelta(days=every - 1))
+    sent = store.notices.sent(exclude=REPEATING) | this_period
+    recent = {(v, k, sid.split("@")[0]) for v, k, sid in this_period}
+    expiries: dict[tuple[str, str], list[int]] = {}
+    for vid, kind, sid in sent:
+        if kind.startswith("expiry_"):
+            expiries.setdefault((vid, sid), []).append(int(kind.split("_")[1]))
     events = decision_events(store, inputs.review_policy, as_of - dt.timedelta(days=CHANGE_LOOKBACK_DAYS))
     horizon = as_of + dt.timedelta(days=max(REMINDER_DAYS))
     # Only the vendors concerned are kept from the stream, and nothing is read beside it while it is open (SQLite).
@@ -123,10 +129,10 @@ def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: 
                  or s.review_pending or s.vendor_id in events]
     out: list[Notice] = []
     for s in concerned:
-        for n in _vendor_items(s, events.get(s.vendor_id, []), sent, settings, as_of):
+        for n in _vendor_items(s, events.get(s.vendor_id, []), expiries, settings, as_of):
             base = n.subject_id.split("@")[0]
-            if (s.vendor_id, n.kind, n.subject_id) in sent or (n.kind in REPEATING and (s.vendor_id, n.kind, base)
-                                                                 in recent and n.subject_id != base):
+            too_soon = n.kind in REPEATING and n.subject_id != base and (s.vendor_id, n.kind, base) in recent
+            if (s.vendor_id, n.kind, n.subject_id) in sent or too_soon:
                 continue
             out.append(n)
     _add_facts(store, settings, inputs, out, {s.vendor_id: s for s in concerned}, events, as_of)
@@ -139,8 +145,8 @@ def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: 
     return out
 
 
-def _vendor_items(s: VendorStatus, events: list[DecisionEvent], sent: set, settings: Settings,
-                  as_of: dt.date) -> Iterator[Notice]:
+def _vendor_items(s: VendorStatus, events: list[DecisionEvent], expiries: dict[tuple[str, str], list[int]],
+                  settings: Settings, as_of: dt.date) -> Iterator[Notice]:
     """One vendor's notices due today (before the once-only check), without their wording's facts yet."""
     every = settings.overdue_repeat_days
     attestation = s.submission_id
@@ -152,9 +158,7 @@ def _vendor_items(s: VendorStatus, events: list[DecisionEvent], sent: set, setti
     for e in events:
         yield item(e.kind, e.subject_id, e.subject, vendor_too=e.vendor_too)
     if s.valid_until and s.status != "expired":
-        already = [int(kind.split("_")[1]) for vid, kind, sid in sent
-                   if vid == s.vendor_id and sid == attestation and kind.startswith("expiry_")]
-        days = expiry_reminder(s.valid_until, as_of, already)
+        days = expiry_reminder(s.valid_until, as_of, expiries.get((s.vendor_id, attestation), []))
         if days is not None:
             yield item(f"expiry_{days}", attestation, f"qualification ends on {s.valid_until} (in "
                        f"{(s.valid_until - as_of).days} days)")

@@ -66,11 +66,13 @@ def _batches(ids: Iterable[str]) -> Iterable[list[str]]:
 
 
 class Notices(Repository):
-    def sent(self, kinds: tuple[str, ...] | None = None) -> set[NoticeKey]:
-        """(vendor_id, kind, subject_id) of every notice sent."""
+    def sent(self, kinds: tuple[str, ...] | None = None, *, exclude: tuple[str, ...] = ()) -> set[NoticeKey]:
+        """(vendor_id, kind, subject_id) of every notice sent (of these kinds, or all but `exclude`)."""
         query = select(NoticeRecord.vendor_id, NoticeRecord.kind, NoticeRecord.subject_id)
         if kinds:
             query = query.where(NoticeRecord.kind.in_(kinds))
+        if exclude:
+            query = query.where(NoticeRecord.kind.not_in(exclude))
         with self.engine.connect() as conn:
             return {NoticeKey(*row) for row in conn.execute(query)}
 
