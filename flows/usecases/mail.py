@@ -34,6 +34,9 @@ SIGNATURE = "Sent by fairsource, supplier qualification."
 OVERDUE_TITLE = "Overdue remediations: do them now and send the evidence each needs"
 OPEN_TITLE = "Open remediations"
 EVIDENCE_DEFAULT = "what shows it is done"
+FULL_SECTIONS = 50
+MORE_TITLE = ("More vendors, one line each (every notice is in the run's table artifact `requalification-reminders`, "
+              "and each vendor's page in fairsource)")
 POLICY = policy.default.clone(max_line_length=998)
 """RFC 5322's hard limit: a subject is never folded (folded, a long one began with a space in some readers)."""
 
@@ -69,24 +72,30 @@ class Digest(BaseModel):
     owner: bool = Field(description="the procurement owner (FAIRSOURCE_OWNER_EMAIL), not a vendor's contact")
     as_of: dt.date
     sections: list[Section]
+    more: list[Section] = Field(default_factory=list, description=f"past the first {FULL_SECTIONS} vendors: one "
+                                                                   "line each (a mail that stays readable)")
     organisation: str = ""
     reply_to: str | None = Field(None, description="where a vendor's reply goes (the owner)")
 
     @property
     def count(self) -> int:
-        return sum(len(s.items) + len(s.overdue) for s in self.sections)
+        return sum(len(s.items) + len(s.overdue) for s in self.sections + self.more)
+
+    @property
+    def vendors(self) -> int:
+        return len(self.sections) + len(self.more)
 
     @property
     def subject(self) -> str:
-        if len(self.sections) == 1:
+        if self.vendors == 1:
             s = self.sections[0]
             first = (s.items or s.overdue)[0]
             more = self.count - 1
             subject = first.subject + (f" (and {more} more notice{'s' if more > 1 else ''})" if more else "")
         else:
-            subject = (f"fairsource, {self.as_of}: {self.count} notices on {len(self.sections)} vendors "
+            subject = (f"fairsource, {self.as_of}: {self.count} notices on {self.vendors} vendors "
                        f"({', '.join(s.facts.vendor for s in self.sections[:3])}"
-                       f"{', ...' if len(self.sections) > 3 else ''})")
+                       f"{', ...' if self.vendors > 3 else ''})")
         return one_line(subject)[:250]
 
 
@@ -100,7 +109,7 @@ def digests(notices: list[Notice], *, owner_email: str | None, as_of: dt.date, o
     """One digest per recipient, the vendors in the order of the notices (already most urgent first per vendor)."""
     by_address: dict[str, dict[str, list[Notice]]] = {}
     for n in notices:
-        for address in n.to:
+        for address in dict.fromkeys(n.to):
             by_address.setdefault(address, {}).setdefault(n.vendor_id, []).append(n)
     out = []
     for address, vendors in by_address.items():
@@ -113,7 +122,8 @@ def digests(notices: list[Notice], *, owner_email: str | None, as_of: dt.date, o
             overdue = sorted((n for n in shown if n.kind == "remediation_overdue"), key=_by_due)
             sections.append(Section(facts=facts, items=[n for n in shown if n.kind != "remediation_overdue"],
                                     overdue=overdue))
-        out.append(Digest(to=address, owner=owner, as_of=as_of, sections=sections, organisation=organisation,
+        out.append(Digest(to=address, owner=owner, as_of=as_of, sections=sections[:FULL_SECTIONS],
+                          more=sections[FULL_SECTIONS:], organisation=organisation,
                           reply_to=None if owner else owner_email))
     return out
 
@@ -178,9 +188,18 @@ def render_text(d: Digest) -> str:
         if s.others:
             lines.append(OPEN_TITLE)
             lines += [line for r in s.others for line in _remediation(r, d.as_of)] + [""]
+    if d.more:
+        lines += [f"{MORE_TITLE}:"] + [f"- {summary(s)}" for s in d.more] + [""]
     if not d.owner:
         lines += [reply_line(d), ""]
     return "\n".join(lines) + f"\n-- \n{SIGNATURE}\n"
+
+
+def summary(s: Section) -> str:
+    """A vendor's notices in one line."""
+    titles = "; ".join(title(n) for n in s.items) + ("; " if s.items and s.overdue else "") + (
+        f"{len(s.overdue)} overdue remediation{'s' if len(s.overdue) > 1 else ''}" if s.overdue else "")
+    return f"{s.facts.vendor}: {titles}" + (f" ({s.facts.link})" if s.facts.link else "")
 
 
 def due_words(r: RemediationLine, as_of: dt.date) -> str:
@@ -211,8 +230,8 @@ def _why(why: list[str], shown: set[str]) -> list[str]:
 
 def greeting(d: Digest) -> str:
     if d.owner:
-        return (f"{d.count} notice{'s' if d.count > 1 else ''} of {d.as_of} on {len(d.sections)} vendor"
-                f"{'s' if len(d.sections) > 1 else ''}, each with what changed, why, what to do and by when. Under each "
+        return (f"{d.count} notice{'s' if d.count > 1 else ''} of {d.as_of} on {d.vendors} vendor"
+                f"{'s' if d.vendors > 1 else ''}, each with what changed, why, what to do and by when. Under each "
                 "vendor: whether its contact was told too.")
     of = f" of {d.organisation}" if d.organisation else ""
     return (f"Hello,\n\nThis is fairsource, the supplier qualification{of}. Here is what changed for "

@@ -11,6 +11,7 @@ from html import escape
 
 from .mail import (
     EVIDENCE_DEFAULT,
+    MORE_TITLE,
     OPEN_TITLE,
     OVERDUE_TITLE,
     Digest,
@@ -20,6 +21,7 @@ from .mail import (
     new_reasons,
     reply_line,
     standing,
+    summary,
     title,
 )
 from .notice_words import days
@@ -39,6 +41,9 @@ def esc(value: object) -> str:
 def render_html(d: Digest) -> str:
     intro = "".join(f"<p style='margin:0 0 12px'>{esc(p)}</p>" for p in greeting(d).split("\n\n"))
     body = "".join(_section(d, s) for s in d.sections)
+    if d.more:
+        body += (f"<h3 style='font-size:15px;margin:24px 0 6px'>{esc(MORE_TITLE)}</h3><ul style='margin:0 0 0 18px;"
+                 f"padding:0;font-size:14px'>" + "".join(f"<li>{esc(summary(s))}</li>" for s in d.more) + "</ul>")
     reply = "" if d.owner else f"<p style='margin:20px 0 0'><strong>How to reply.</strong> {esc(reply_line(d))}</p>"
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(d.subject)}</title></head>"
             f"<body style='margin:0;padding:24px;background:#f5f7fa;{FONT}'>"

@@ -138,7 +138,8 @@ def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: 
     _add_facts(store, settings, inputs, out, {s.vendor_id: s for s in concerned}, events, as_of)
     owner = [settings.owner_email] if settings.owner_email else []
     for n in out:
-        n.to = ([n.facts.contact] if n.vendor_too and n.facts and n.facts.contact else []) + owner
+        n.to = list(dict.fromkeys(([n.facts.contact] if n.vendor_too and n.facts and n.facts.contact else [])
+                                  + owner))
         n.text = _text(n)
     _fold_expiry_into_form(out)
     out.sort(key=lambda n: (n.vendor.lower(), n.vendor_id, KIND_ORDER.index(n.kind), n.subject_id))

@@ -106,3 +106,22 @@ def test_the_mail_has_date_message_id_both_parts_the_form_and_no_header_a_vendor
     (attachment,) = msg.iter_attachments()
     assert attachment.get_filename() == "form.xlsx" and attachment.get_content().startswith(b"PK")
     assert "or by replying" not in msg.get_body(("plain",)).get_content()  # no owner to reply to: the portal only
+
+
+def test_a_digest_of_many_vendors_gives_the_first_fifty_in_full_and_the_rest_a_line_each():
+    owner = "owner@client.example"
+    notices = [_notice(f"Vendor {i:03d}", "review_waiting", f"a{i}", [owner], vendor_too=False) for i in range(60)]
+    for i, n in enumerate(notices):
+        n.vendor_id = n.facts.vendor_id = f"v{i}"
+    (digest,) = mail.digests(notices, owner_email=owner, as_of=DAY)
+    assert len(digest.sections) == mail.FULL_SECTIONS == 50 and len(digest.more) == 10 and digest.count == 60
+    assert digest.subject.startswith(f"fairsource, {DAY}: 60 notices on 60 vendors (Vendor 000, Vendor 001")
+    text = mail.render_text(digest)
+    assert "- Vendor 059: Review_waiting" in text and "requalification-reminders" in text
+    assert "Vendor 059" in mail.message("f@x.example", digest).get_body(("html",)).get_content()
+
+
+def test_an_owner_who_is_also_the_vendors_contact_gets_one_mail_with_each_notice_once():
+    same = "owner@client.example"
+    (digest,) = mail.digests([_notice("Acme", "expired", "s1", [same, same])], owner_email=same, as_of=DAY)
+    assert digest.owner and digest.count == 1
