@@ -135,7 +135,8 @@ def publish_requalification(outcomes: list[usecases.Requalified], as_of: dt.date
              "data changed); " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if outcomes
              else "No vendor needed rescoring.", "", f"SOWs re-issued: {sum(o.sow_reissued for o in outcomes)}",
              f"Fresh attestations requested: {len(run.reattestation_requested)}", f"Expired: {len(run.expired)}",
-             f"Notices: {len(notices)} (the table `requalification-reminders`)", f"Portfolio: `{report}`", ""]
+             f"Notices: {len(notices)}" + (" (the table `requalification-reminders`)" if notices else ""),
+             f"Portfolio: `{report}`", ""]
     lines += [f"- {_cell(r['vendor'])}: pre-filled form `{r['form']}`, qualification lapses {r['expires_on']}"
               for r in run.reattestation_requested[:200]]
     lines += [f"- {_cell(r['vendor'])}: **expired** on {r['expired_on']}: no SOW until a fresh submission"
