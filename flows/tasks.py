@@ -60,18 +60,28 @@ def request_reattestations(settings: Settings, inputs: usecases.ScoringInputs, a
 
 @task(name="send reminders", **IO_RETRIES)
 def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date) -> list[usecases.Notice]:
-    """Reminders due today, e-mailed when FAIRSOURCE_SMTP_URL is set, and recorded once sent (a retry after
-    a failed send sends them again; a re-run after they were recorded sends nothing)."""
+    """The notices due today: one digest per recipient e-mailed when FAIRSOURCE_SMTP_URL is set, every notice
+    recorded once and listed in a table artifact, mailed or not (a retry after a failed send sends them again; a
+    re-run after they were recorded sends nothing)."""
     store = store_for(settings.url)
     notices = usecases.due_notices(store, settings, inputs, as_of)
-    if settings.smtp_url:
-        to_mail = [n for n in notices if n.to]
+    if settings.smtp_url and notices:
         from .usecases import mail
 
-        mail.send_all(settings.smtp_url, [mail.message(settings.mail_from, n.to, n.subject, n.text, n.attachment)
-                                          for n in to_mail])
+        batch = mail.digests(notices, owner_email=settings.owner_email, as_of=as_of,
+                             organisation=settings.organisation)
+        mail.send_all(settings.smtp_url, [mail.message(settings.mail_from, d) for d in batch])
         notices = [n.model_copy(update={"emailed": bool(n.to)}) for n in notices]
-    return usecases.record_notices(store, notices, as_of)
+    recorded = usecases.record_notices(store, notices, as_of)
+    if recorded:
+        create_table_artifact([_notice_row(n) for n in recorded], key="requalification-reminders",
+                              description=f"Notices of {as_of}: what changed, what to do and by when")
+    return recorded
+
+
+def _notice_row(n: usecases.Notice) -> dict[str, object]:
+    return {"vendor": n.vendor, "notice": n.kind, "subject": n.subject, "what": n.what, "to do": n.todo,
+            "by": n.by.isoformat() if n.by else "", "to": ", ".join(n.to) or "(no address)", "e-mailed": n.emailed}
 
 
 @task(name="rescore a batch of vendors", **IO_RETRIES)
@@ -125,7 +135,8 @@ def publish_requalification(outcomes: list[usecases.Requalified], as_of: dt.date
              "data changed); " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if outcomes
              else "No vendor needed rescoring.", "", f"SOWs re-issued: {sum(o.sow_reissued for o in outcomes)}",
              f"Fresh attestations requested: {len(run.reattestation_requested)}", f"Expired: {len(run.expired)}",
-             f"Reminders: {len(notices)}", f"Portfolio: `{report}`", ""]
+             f"Notices: {len(notices)}" + (" (the table `requalification-reminders`)" if notices else ""),
+             f"Portfolio: `{report}`", ""]
     lines += [f"- {_cell(r['vendor'])}: pre-filled form `{r['form']}`, qualification lapses {r['expires_on']}"
               for r in run.reattestation_requested[:200]]
     lines += [f"- {_cell(r['vendor'])}: **expired** on {r['expired_on']}: no SOW until a fresh submission"
@@ -136,7 +147,3 @@ def publish_requalification(outcomes: list[usecases.Requalified], as_of: dt.date
         lines.append(f"- ... and {len(outcomes) - 200} more: see the portfolio workbook")
     create_markdown_artifact("\n".join(lines), key="requalification-summary",
                              description="Requalification summary")
-    if notices:
-        create_table_artifact([{"vendor": n.vendor, "reminder": n.kind, "subject": n.subject,
-                                "to": ", ".join(n.to) or "(no address)", "e-mailed": n.emailed} for n in notices],
-                              key="requalification-reminders", description="Reminders sent by this run")

@@ -128,7 +128,8 @@ def score_answers(submission: Submission, questionnaire: Questionnaire, rubric: 
             out.remediations.append(Remediation(action=fix.action, due_in_days=fix.due_in_days,
                                                 question=question.id, principle=principle,
                                                 due_date=as_of + dt.timedelta(days=fix.due_in_days),
-                                                priority=fix.priority, rule=f"{question.id}:{key}"))
+                                                priority=fix.priority, rule=f"{question.id}:{key}",
+                                                evidence=fix.evidence))
     return out
 
 
@@ -137,7 +138,8 @@ def _country_fix(rubric: Rubric, key: str, today: dt.date, iso2: str | None, que
     rule = rubric.country_remediations[key]
     return Remediation(action=rule.action.format(**fields), due_in_days=rule.due_in_days, question=question,
                        country=iso2, due_date=today + dt.timedelta(days=rule.due_in_days),
-                       priority=rule.priority, rule=key)
+                       priority=rule.priority, rule=key,
+                       evidence=rule.evidence)
 
 
 def _pay_lines(pay: PayFloor, name: str) -> list[Contribution]:

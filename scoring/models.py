@@ -50,6 +50,7 @@ class Remediation(BaseModel):
     priority: Priority = Field(
         "normal", description="high: must be closed before the vendor can be qualified")
     rule: str | None = Field(None, description="the rubric or country rule that raised it")
+    evidence: str | None = Field(None, description="what a reviewer accepts as done (None: not stated)")
 
 
 class PayFloor(BaseModel):

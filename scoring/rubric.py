@@ -29,6 +29,7 @@ class RemediationRule(BaseModel):
     action: str
     due_in_days: int = Field(gt=0)
     priority: Priority = "normal"
+    evidence: str | None = Field(None, description="what a reviewer accepts as done, e.g. a signed pay calendar")
 
 
 class NumberBand(BaseModel):
@@ -122,6 +123,18 @@ class Rubric(BaseModel):
     @property
     def key(self) -> str:
         return f"{self.id} v{self.version}"
+
+    def evidence_for(self, rule: str, action: str) -> str | None:
+        """The evidence a remediation needs, by the rule that raised it (`PAY-06:Monthly`, `PAY-06` or a
+        country rule such as `below_living_wage`) and, for a question with several remediations, its action."""
+        base = rule.split(":")[0]
+        if base in self.country_remediations:
+            return self.country_remediations[base].evidence
+        question = self.questions.get(base)
+        if question is None:
+            return None
+        fixes = [*question.remediation.values(), *(b.remediation for b in question.bands or () if b.remediation)]
+        return next((f.evidence for f in fixes if f.action == action), None)
 
     @model_validator(mode="after")
     def _shape(self) -> Rubric:

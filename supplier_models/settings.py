@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="fairsource@localhost", description="the sender of reminder e-mails")
     owner_email: str | None = Field(
         default=None, description="the procurement owner: reminders and reviews waiting go here too")
+    overdue_repeat_days: int = Field(
+        default=7, gt=0, description="what is still not done (an overdue remediation, an expired qualification, a "
+        "review waiting) is told again this many days after the last notice, until done")
     requalify_cron: str = "0 6 1 * *"
     web_base_url: str = Field(
         default="http://127.0.0.1:8000", description="the web app's address as vendors see it (portal links)")

@@ -1,9 +1,25 @@
-"""Reminders: the notices due on a date (expiry, expired, overdue remediations, reviews waiting, re-attestation
-forms) that were not sent before, and their record once sent."""
+"""Notices: what is due on a date for each vendor, said so that the reader knows what changed, why, what to do and
+by when; and their record, once each.
+
+Kinds (the store keeps each (vendor, kind, subject) once, so a re-run on the same day sends nothing):
+
+    decision_changed         a rescoring or a new submission changed the decision (up or down)    subject: assessment
+    review_outcome           a person approved, rejected or changed the decision                   subject: review
+    expiry_60/_30/_7         the qualification ends in 60, 30 or 7 days                            subject: attestation
+    reattestation_requested  the pre-filled form, attached                                         subject: attestation
+    expired                  the qualification ended without a fresh attestation       (repeats)   subject: attestation
+    remediation_overdue      a remediation past its due date                           (repeats)   subject: R-n
+    review_waiting           to the owner only: a decision waits for a review          (repeats)   subject: assessment
+
+What is still not done repeats every `FAIRSOURCE_OVERDUE_REPEAT_DAYS` (7) until done: the n-th period's notice has
+the subject `R3@w2` (`R3` the first, `R3@w1` the second...), never sooner than that many days after the last.
+Decision changes and reviews are told once, at the first run after them (looked for `CHANGE_LOOKBACK_DAYS` back).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -12,78 +28,204 @@ from scoring.lifecycle import REMINDER_DAYS, expiry_reminder
 from supplier_models import Settings, Store
 from supplier_models.store.tables import NoticeRecord
 
+from . import notice_words
+from .notice_events import DecisionEvent, decision_events
 from .status import VendorStatus, statuses
 
 if TYPE_CHECKING:
+    from supplier_models.store.notices import AssessmentFacts
+
     from .inputs import ScoringInputs
+
+CHANGE_LOOKBACK_DAYS = 92
+"""Decision changes and reviews older than this on the day of a run are not told any more (a store that had no
+such notices before does not tell its whole history)."""
+REPEATING = ("expired", "remediation_overdue", "review_waiting")
+KIND_ORDER = ("decision_changed", "review_outcome", "expired", "reattestation_requested", "expiry_7", "expiry_30",
+              "expiry_60", "remediation_overdue", "review_waiting")
+
+
+class RemediationLine(BaseModel):
+    id: str = Field(description="R1, R2, ...")
+    action: str
+    evidence: str | None = Field(None, description="what a reviewer accepts as done")
+    due_date: dt.date
+    priority: str
+    overdue: bool = False
+
+
+class VendorFacts(BaseModel):
+    """Where a vendor stands, as every notice about it says: status, dates, SOW, remediations, the form."""
+
+    vendor: str
+    vendor_id: str
+    status: str
+    decision: str
+    valid_until: dt.date | None = None
+    review_on: dt.date | None = None
+    contact: str | None = None
+    sow_reference: str | None = None
+    sow_status: str | None = None
+    remediations: list[RemediationLine] = Field(default_factory=list)
+    form: str | None = Field(None, description="the pre-filled form, once issued")
+    form_sent_on: dt.date | None = None
+    link: str | None = Field(None, description="the vendor's page in the web app (for the owner)")
 
 
 class Notice(BaseModel):
-    """A reminder to send: to the vendor's contact and the owner, or the owner only for internal matters."""
+    """One item to tell: to the vendor's contact and the owner, or the owner only for internal matters."""
 
     vendor: str
     vendor_id: str
     kind: str
     subject_id: str
     subject: str
-    text: str
+    text: str = ""
     to: list[str] = Field(default_factory=list)
     attachment: str | None = None
     emailed: bool = False
+    what: str = Field("", description="what changed or is due")
+    why: list[str] = Field(default_factory=list, description="why, in words")
+    todo: str = Field("", description="what to do, and by when")
+    by: dt.date | None = Field(None, description="the date it is to be done by, if any")
+    vendor_too: bool = True
+    shown: bool = Field(True, description="False: said by another notice of the same mail (an expiry reminder "
+                                          "sent with the pre-filled form), recorded all the same")
+    facts: VendorFacts | None = None
+
+
+def _text(n: Notice) -> str:
+    return "\n".join([n.what, *(f"Why: {w}" for w in n.why), f"To do: {n.todo}" if n.todo else ""]).strip()
+
+
+def web_base(settings: Settings) -> str | None:
+    """The web app's address when it was set (FAIRSOURCE_WEB_BASE_URL), not its local default."""
+    return settings.web_base_url.rstrip("/") if "web_base_url" in settings.model_fields_set else None
+
+
+def repeat_subject(base: str, first_day: dt.date, as_of: dt.date, every: int) -> str:
+    """The subject of a repeating notice in the period `as_of` falls in, counted from its first day."""
+    period = max(0, (as_of - first_day).days) // every
+    return base if period == 0 else f"{base}@w{period}"
 
 
 def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date) -> list[Notice]:
-    """Every reminder due on `as_of` that was not sent before (expiry in 60/30/7 days, expired, overdue
-    remediations, reviews waiting, re-attestation forms to send)."""
-    sent = store.notices.sent()
-    owner = [settings.owner_email] if settings.owner_email else []
-    out: list[Notice] = []
-
-    def add(s: VendorStatus, kind: str, subject_id: str, subject: str, text: str, *, vendor_too: bool = True,
-            attachment: str | None = None) -> None:
-        if (s.vendor_id, kind, subject_id) in sent:
-            return
-        to = ([s.contact] if vendor_too and s.contact else []) + owner
-        out.append(Notice(vendor=s.vendor, vendor_id=s.vendor_id, kind=kind, subject_id=subject_id, subject=subject,
-                          text=text, to=to, attachment=attachment))
-
+    """Every notice due on `as_of` that was not sent before, each with its vendor's facts, most urgent first."""
+    every = settings.overdue_repeat_days
+    # A repeating notice's subject names its period, which began at most `every - 1` days ago: only those sent
+    # since are read (they accumulate week after week), with every once-only notice.
+    this_period = store.notices.sent_since(REPEATING, as_of - dt.timedelta(days=every - 1))
+    sent = store.notices.sent(exclude=REPEATING) | this_period
+    recent = {(v, k, sid.split("@")[0]) for v, k, sid in this_period}
+    expiries: dict[tuple[str, str], list[int]] = {}
+    for vid, kind, sid in sent:
+        if kind.startswith("expiry_"):
+            expiries.setdefault((vid, sid), []).append(int(kind.split("_")[1]))
+    events = decision_events(store, inputs.review_policy, as_of - dt.timedelta(days=CHANGE_LOOKBACK_DAYS))
     horizon = as_of + dt.timedelta(days=max(REMINDER_DAYS))
+    # Only the vendors concerned are kept from the stream, and nothing is read beside it while it is open (SQLite).
     concerned = [s for s in statuses(store, inputs.review_policy, as_of)
                  if (s.valid_until and s.valid_until <= horizon) or s.reattestation_form or s.overdue_remediations
-                 or s.review_pending]
+                 or s.review_pending or s.vendor_id in events]
+    out: list[Notice] = []
     for s in concerned:
-        attestation = s.submission_id
-        if s.valid_until and s.status != "expired":
-            already = [int(kind.split("_")[1]) for vid, kind, sid in sent
-                       if vid == s.vendor_id and sid == attestation and kind.startswith("expiry_")]
-            days = expiry_reminder(s.valid_until, as_of, already)
-            if days is not None:
-                add(s, f"expiry_{days}", attestation, f"{s.vendor}: qualification expires on {s.valid_until}",
-                    f"The qualification of {s.vendor} expires on {s.valid_until} (in "
-                    f"{(s.valid_until - as_of).days} days). Please confirm or correct your answers on the "
-                    "pre-filled form and return it.")
-        if s.status == "expired":
-            add(s, "expired", attestation, f"{s.vendor}: qualification expired",
-                f"The qualification of {s.vendor} expired on {s.valid_until}. No SOW can be issued until a fresh, "
-                "confirmed questionnaire is received.")
-        if s.reattestation_form and s.reattestation_requested_on:
-            add(s, "reattestation_requested", attestation, f"{s.vendor}: please confirm your answers",
-                f"Your qualification rests on the answers you gave; it lapses on {s.valid_until or s.review_on}. "
-                "The attached form is pre-filled with them: confirm or correct each answer and return it.",
-                attachment=s.reattestation_form)
-        for r in s.overdue_remediations:
-            add(s, "remediation_overdue", r.id, f"{s.vendor}: remediation {r.id} overdue",
-                f"Remediation {r.id} ({r.priority} priority) was due on {r.due_date}: {r.action}")
-        if s.review_pending:
-            add(s, "review_waiting", s.assessment_id, f"{s.vendor}: review waiting",
-                f"The {s.assessed_decision} assessment of {s.vendor} of {s.assessed_on} waits for a review: "
-                + "; ".join(s.review_required) + ".", vendor_too=False)
+        for n in _vendor_items(s, events.get(s.vendor_id, []), expiries, settings, as_of):
+            base = n.subject_id.split("@")[0]
+            too_soon = n.kind in REPEATING and n.subject_id != base and (s.vendor_id, n.kind, base) in recent
+            if (s.vendor_id, n.kind, n.subject_id) in sent or too_soon:
+                continue
+            out.append(n)
+    _add_facts(store, settings, inputs, out, {s.vendor_id: s for s in concerned}, events, as_of)
+    owner = [settings.owner_email] if settings.owner_email else []
+    for n in out:
+        n.to = list(dict.fromkeys(([n.facts.contact] if n.vendor_too and n.facts and n.facts.contact else [])
+                                  + owner))
+        n.text = _text(n)
+    _fold_expiry_into_form(out)
+    out.sort(key=lambda n: (n.vendor.lower(), n.vendor_id, KIND_ORDER.index(n.kind), n.subject_id))
     return out
+
+
+def _vendor_items(s: VendorStatus, events: list[DecisionEvent], expiries: dict[tuple[str, str], list[int]],
+                  settings: Settings, as_of: dt.date) -> Iterator[Notice]:
+    """One vendor's notices due today (before the once-only check), without their wording's facts yet."""
+    every = settings.overdue_repeat_days
+    attestation = s.submission_id
+
+    def item(kind: str, subject_id: str, subject: str, **fields) -> Notice:
+        return Notice(vendor=s.vendor, vendor_id=s.vendor_id, kind=kind, subject_id=subject_id,
+                      subject=f"{s.vendor}: {subject}", **fields)
+
+    for e in events:
+        yield item(e.kind, e.subject_id, e.subject, vendor_too=e.vendor_too)
+    if s.valid_until and s.status != "expired":
+        days = expiry_reminder(s.valid_until, as_of, expiries.get((s.vendor_id, attestation), []))
+        if days is not None:
+            yield item(f"expiry_{days}", attestation, f"qualification ends on {s.valid_until} (in "
+                       f"{(s.valid_until - as_of).days} days)")
+    if s.status == "expired" and s.valid_until:
+        yield item("expired", repeat_subject(attestation, s.valid_until + dt.timedelta(days=1), as_of, every),
+                   f"qualification expired on {s.valid_until}")
+    if s.reattestation_form and s.reattestation_requested_on:
+        yield item("reattestation_requested", attestation, "please confirm or correct your answers (form attached)",
+                   attachment=s.reattestation_form)
+    if s.decision != "not_qualified" and s.status != "expired":
+        for r in s.overdue_remediations:
+            yield item("remediation_overdue", repeat_subject(r.id, r.due_date + dt.timedelta(days=1), as_of, every),
+                       f"remediation {r.id} overdue since {r.due_date}")
+    if s.review_pending:
+        yield item("review_waiting", repeat_subject(s.assessment_id, s.assessed_on, as_of, every),
+                   f"{s.assessed_decision.replace('_', ' ')} decision waits for a review", vendor_too=False)
+
+
+def _add_facts(store: Store, settings: Settings, inputs: ScoringInputs, notices: list[Notice],
+               by_vendor: dict[str, VendorStatus], events: dict[str, list[DecisionEvent]], as_of: dt.date) -> None:
+    """Each notice's vendor facts and its words (what, why, to do, by when), from three batched queries."""
+    vendors = list(dict.fromkeys(n.vendor_id for n in notices))
+    if not vendors:
+        return
+    wanted = [by_vendor[v].assessment_id for v in vendors] + [e.assessment_id for v in vendors
+                                                               for e in events.get(v, []) if e.assessment_id]
+    facts_of = store.notices.assessment_facts(wanted)
+    sows = store.notices.sow_references(vendors)
+    keys = store.notices.remediation_keys(vendors)
+    base = web_base(settings)
+    rubric = inputs.rubric_for("RDE-1")
+    facts: dict[str, VendorFacts] = {}
+    for vid in vendors:
+        s = by_vendor[vid]
+        latest: AssessmentFacts | None = facts_of.get(s.assessment_id)
+        sow = sows.get(vid)
+        facts[vid] = VendorFacts(
+            vendor=s.vendor, vendor_id=vid, status=s.status, decision=s.decision, valid_until=s.valid_until,
+            review_on=s.review_on, contact=s.contact, sow_reference=sow.reference if sow else None,
+            sow_status=sow.status if sow else None,
+            remediations=notice_words.remediation_lines(s, latest, keys, rubric),
+            form=s.reattestation_form, form_sent_on=s.reattestation_requested_on,
+            link=f"{base}/vendors/{vid}" if base else None)
+    for n in notices:
+        s = by_vendor[n.vendor_id]
+        event = next((e for e in events.get(n.vendor_id, []) if e.subject_id == n.subject_id), None)
+        n.facts = facts[n.vendor_id]
+        notice_words.fill(n, s, event, facts_of, settings, as_of)
+
+
+def _fold_expiry_into_form(notices: list[Notice]) -> None:
+    """An expiry reminder (or the expiry) due with the pre-filled form is said by the form's notice: one item, not
+    two saying the same."""
+    forms = {n.vendor_id: n for n in notices if n.kind == "reattestation_requested"}
+    for n in notices:
+        form = forms.get(n.vendor_id)
+        if form is not None and (n.kind.startswith("expiry_") or n.kind == "expired"):
+            n.shown = False
+            form.what = f"{n.what} {form.what}"
+            form.text = _text(form)
 
 
 def record_notices(store: Store, notices: list[Notice], as_of: dt.date) -> list[Notice]:
     """Record the notices sent (once each); returns those recorded now."""
     done = store.notices.add([NoticeRecord(vendor_id=n.vendor_id, kind=n.kind, subject_id=n.subject_id,
-                                           sent_on=as_of, recipients=n.to, emailed=n.emailed, text=n.text[:4000])
+                                           sent_on=as_of, recipients=n.to, emailed=n.emailed,
+                                           text=(n.text or n.subject)[:4000])
                               for n in notices])
     return [n for n, now in zip(notices, done, strict=True) if now]

@@ -1,25 +1,139 @@
 """What was sent to vendors and owners: the notices (reminders), each recorded once, and the re-attestation
-requests (a pre-filled form), one per attestation."""
+requests (a pre-filled form), one per attestation; and what the notices of a run read besides the vendors'
+statuses (their decisions over time, their SOWs' references, their remediations' keys), a batch of vendors a
+query."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from sqlalchemy import insert, union
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from .engine import Repository
 from .rows import NoticeKey
-from .tables import AuditEvent, NoticeRecord, ReattestationRecord
+from .tables import (
+    AssessmentRecord,
+    AuditEvent,
+    NoticeRecord,
+    ReattestationRecord,
+    RemediationRecord,
+    ReviewRecord,
+    SowRecord,
+    SubmissionRecord,
+)
+
+BATCH = 1000  # ids an IN list
+
+
+class AssessmentStep(NamedTuple):
+    """One assessment of a vendor's history, as the notices of decision changes read it."""
+
+    id: str
+    vendor_id: str
+    submission_id: str
+    decision: str
+    assessed_on: dt.date
+    created_at: dt.datetime
+    reason: str
+    valid_until: dt.date
+    rubric_version: str
+    country_data_version: str
+    policy_version: str | None
+
+
+class AssessmentFacts(NamedTuple):
+    """What a notice quotes of one assessment: its reasons, its remediations, and when its answers came in."""
+
+    reasons: list[str]
+    remediations: list[dict[str, Any]]
+    received_on: dt.date
+
+
+class SowReference(NamedTuple):
+    reference: str | None
+    status: str
+    decision: str | None
+
+
+def _batches(ids: Iterable[str]) -> Iterable[list[str]]:
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), BATCH):
+        yield ids[start:start + BATCH]
 
 
 class Notices(Repository):
-    def sent(self, kinds: tuple[str, ...] | None = None) -> set[NoticeKey]:
-        """(vendor_id, kind, subject_id) of every notice sent."""
+    def sent(self, kinds: tuple[str, ...] | None = None, *, exclude: tuple[str, ...] = ()) -> set[NoticeKey]:
+        """(vendor_id, kind, subject_id) of every notice sent (of these kinds, or all but `exclude`)."""
         query = select(NoticeRecord.vendor_id, NoticeRecord.kind, NoticeRecord.subject_id)
         if kinds:
             query = query.where(NoticeRecord.kind.in_(kinds))
+        if exclude:
+            query = query.where(NoticeRecord.kind.not_in(exclude))
         with self.engine.connect() as conn:
             return {NoticeKey(*row) for row in conn.execute(query)}
+
+    def sent_since(self, kinds: tuple[str, ...], since: dt.date) -> set[NoticeKey]:
+        """(vendor_id, kind, subject_id) of the notices of these kinds sent on or after `since`."""
+        n = NoticeRecord
+        query = select(n.vendor_id, n.kind, n.subject_id).where(n.kind.in_(kinds), n.sent_on >= since)
+        with self.engine.connect() as conn:
+            return {NoticeKey(*row) for row in conn.execute(query)}
+
+    def decision_history(self, since: dt.date) -> tuple[list[AssessmentStep], list[ReviewRecord]]:
+        """Every assessment and review, oldest first, of the vendors assessed or reviewed on or after `since`
+        (what their decisions were before and after): plain rows, never the decisions' data."""
+        a, r = AssessmentRecord, ReviewRecord
+        since_at = dt.datetime.combine(since, dt.time(), dt.UTC)
+        recent = union(select(a.vendor_id).where(a.assessed_on >= since),
+                       select(r.vendor_id).where(r.at >= since_at)).subquery()
+        steps = (select(a.id, a.vendor_id, a.submission_id, a.decision, a.assessed_on, a.created_at, a.reason,
+                        a.valid_until, a.rubric_version, a.country_data_version, a.policy_version)
+                 .where(a.vendor_id.in_(select(recent.c.vendor_id))).order_by(a.vendor_id, a.created_at, a.id))
+        with self.engine.connect() as conn:
+            history = [AssessmentStep(*row) for row in conn.execute(steps)]
+        with self.session() as s:
+            reviews = list(s.exec(select(r).where(r.vendor_id.in_(select(recent.c.vendor_id)))
+                                  .order_by(r.vendor_id, r.at, r.id)))
+        return history, reviews
+
+    def assessment_facts(self, assessment_ids: Iterable[str]) -> dict[str, AssessmentFacts]:
+        """assessment id -> its reasons, remediations and the day its submission was received. Speed: only those
+        parts of each decision's data (the database extracts them)."""
+        a, sub = AssessmentRecord, SubmissionRecord
+        out: dict[str, AssessmentFacts] = {}
+        with self.engine.connect() as conn:
+            for ids in _batches(assessment_ids):
+                query = (select(a.id, a.data["reasons"], a.data["remediations"], sub.received_at)
+                         .join(sub, sub.id == a.submission_id).where(a.id.in_(ids)))
+                for aid, reasons, remediations, received_at in conn.execute(query):
+                    out[aid] = AssessmentFacts(list(reasons or []), list(remediations or []), received_at.date())
+        return out
+
+    def sow_references(self, vendor_ids: Iterable[str]) -> dict[str, SowReference]:
+        """vendor id -> the reference, status and decision of its newest SOW."""
+        s = SowRecord
+        out: dict[str, SowReference] = {}
+        with self.engine.connect() as conn:
+            for ids in _batches(vendor_ids):
+                query = (select(s.vendor_id, s.reference, s.status, s.decision).where(s.vendor_id.in_(ids))
+                         .order_by(s.created_at, s.id))
+                for vid, reference, status, decision in conn.execute(query):
+                    out[vid] = SowReference(reference, status, decision)
+        return out
+
+    def remediation_keys(self, vendor_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        """(vendor id, code) -> what the remediation is about (`scoring.lifecycle.remediation_key`)."""
+        r = RemediationRecord
+        out: dict[tuple[str, str], str] = {}
+        with self.engine.connect() as conn:
+            for ids in _batches(vendor_ids):
+                for vid, code, key in conn.execute(select(r.vendor_id, r.code, r.key).where(r.vendor_id.in_(ids))):
+                    out[(vid, code)] = key
+        return out
 
     def add(self, notices: list[NoticeRecord]) -> list[bool]:
         """Record notices once each, in one transaction; for each, whether it was recorded now (False: it was

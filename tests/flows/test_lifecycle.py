@@ -239,33 +239,6 @@ def test_overdue_high_priority_remediation_makes_a_qualified_vendor_action_requi
     assert _status("Bright", after)["status"] == "action_required"
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
-        from email import message_from_bytes, policy
-
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_inbox():
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, f"smtp://127.0.0.1:{port}"
-    controller.stop()
-
-
 def test_reminder_mail_reaches_the_vendor_and_the_owner_once(isolated_home, lumen, monkeypatch, smtp_inbox):
     inbox, url = smtp_inbox
     monkeypatch.setenv("FAIRSOURCE_SMTP_URL", url)
@@ -276,13 +249,14 @@ def test_reminder_mail_reaches_the_vendor_and_the_owner_once(isolated_home, lume
     kinds = {r["kind"] for r in run["reminders"]}
     assert {"expiry_30", "reattestation_requested"} <= kinds
     assert all(r["emailed"] for r in run["reminders"])
-    subjects = {m["Subject"]: (to, m) for to, m in inbox.messages}
-    to, expiry = subjects[f"{LUMEN.name}: qualification expires on 2027-11-23"]
-    assert sorted(to) == ["ops@lumen.example", "procurement@client.example"]
-    assert "expires on 2027-11-23" in expiry.get_body(("plain",)).get_content()
-    _, ask = subjects[f"{LUMEN.name}: please confirm your answers"]
-    (attachment,) = list(ask.iter_attachments())
-    assert attachment.get_filename().endswith(".xlsx") and attachment.get_content()[:2] == b"PK"
+    # One digest per recipient (no longer one mail per notice): the vendor's contact and the owner, each told that
+    # the qualification ends on 2027-11-23 and sent the pre-filled form.
+    assert sorted(to for to, _ in inbox.messages) == [["ops@lumen.example"], ["procurement@client.example"]]
+    for _, mail in inbox.messages:
+        assert mail["Subject"] == f"{LUMEN.name}: please confirm or correct your answers (form attached)"
+        assert "ends on 2027-11-23" in mail.get_body(("plain",)).get_content()
+        (attachment,) = list(mail.iter_attachments())
+        assert attachment.get_filename().endswith(".xlsx") and attachment.get_content()[:2] == b"PK"
     count = len(inbox.messages)
     assert _requalify(_days(350))["reminders"] == [] and len(inbox.messages) == count  # never twice
 
