@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     overdue_repeat_days: int = Field(
         default=7, gt=0, description="what is still not done (an overdue remediation, an expired qualification, a "
         "review waiting) is told again this many days after the last notice, until done")
-    requalify_cron: str = "0 6 1 * *"
+    requalify_cron: str = Field(
+        default="0 6 * * *", description="when `fairsource serve` runs requalification: daily, so expiry reminders "
+        "(60, 30, 7 days) and the weekly repeats of what is overdue go out on their day (a run is idempotent per day)")
     web_base_url: str = Field(
         default="http://127.0.0.1:8000", description="the web app's address as vendors see it (portal links)")
     web_secure_cookies: bool = Field(

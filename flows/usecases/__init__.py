@@ -11,9 +11,13 @@ one use case:
     status         each vendor's status on a date
     review         a person's review of a decision; a remediation closed with its evidence
     reattestation  pre-filled forms for vendors whose qualification is about to lapse
-    notices        the reminders due on a date, and their record
+    remediations   the remediation register kept in step with each new assessment
+    notices        the notices due on a date (digests per recipient, weekly repeats), and their record
+    notice_events  the decision changes and review outcomes a vendor's history holds, to be told
+    notice_words   what each notice says: what changed, why, what to do and by when
     report         the portfolio workbook
-    mail           sending notices by SMTP
+    mail           sending notices by SMTP (text and HTML parts, real headers)
+    mail_html      the HTML part of a digest, every piece of text escaped
 
 The names below are imported on first use (PEP 562): `fairsource status` loads neither the SOW renderer nor the
 workbook writer.

@@ -172,7 +172,8 @@ class NoticeRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
     kind: str = Field(max_length=30)
-    subject_id: str = Field(max_length=64, description="what it is about: assessment, remediation or request id")
+    subject_id: str = Field(max_length=64, description="what it is about: assessment, review, remediation or request "
+                            "id; a repeating notice adds its period (R3@w2: the third week overdue)")
     sent_on: dt.date
     recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     emailed: bool = False

@@ -216,7 +216,7 @@ def test_serve_schedules_requalification_on_cron():
     by_name = {d.flow_name: d for d in deployments()}
     assert set(by_name) == {"requalify", "intake", "sow"}
     schedule = by_name["requalify"].schedules[0].schedule
-    assert schedule.cron == "0 6 1 * *"
+    assert schedule.cron == "0 6 * * *"  # daily: a 7-day reminder or a weekly repeat is sent on its day
 
 
 def test_intake_command_takes_several_files_and_reports_each(home, workbooks, database_url):
