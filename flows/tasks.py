@@ -137,7 +137,7 @@ def publish_requalification(outcomes: list[usecases.Requalified], as_of: dt.date
              f"Fresh attestations requested: {len(run.reattestation_requested)}", f"Expired: {len(run.expired)}",
              f"Notices: {len(notices)}" + (" (the table `requalification-reminders`)" if notices else ""),
              f"Portfolio: `{report}`", ""]
-    lines += [f"- {_cell(r['vendor'])}: pre-filled form `{r['form']}`, qualification lapses {r['expires_on']}"
+    lines += [f"- {_cell(r['vendor'])}: pre-filled form `{r['form']}`, due back by {r['expires_on']}"
               for r in run.reattestation_requested[:200]]
     lines += [f"- {_cell(r['vendor'])}: **expired** on {r['expired_on']}: no SOW until a fresh submission"
               for r in run.expired[:200]]

@@ -57,7 +57,7 @@ def requalify(
     else:
         out.print(table.title + ".", highlight=False)
     for r in run.reattestation_requested:
-        out.print(f"Fresh attestation requested: {r['vendor']} (lapses {r['expires_on']}), pre-filled form "
+        out.print(f"Fresh attestation requested: {r['vendor']} (due back by {r['expires_on']}), pre-filled form "
                   f"{r['form']}", highlight=False, markup=False)
     for r in run.expired:
         out.print(f"Expired: {r['vendor']} on {r['expired_on']}: no SOW until a fresh submission", highlight=False,

@@ -59,7 +59,7 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
     # Only the vendors due are kept from the stream, and nothing is written while it is open (SQLite).
     due = [s for s in statuses(store, inputs.review_policy, as_of) if (s.valid_until or s.review_on) <= due_by]
     for s in due:
-        lapses = s.valid_until or s.review_on
+        due_back = s.valid_until or s.review_on  # a qualification's end, or a refusal's review date
         if s.status == "expired":
             run.expired.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "expired_on": s.valid_until})
         if s.reattestation_requested_on is not None:
@@ -71,9 +71,9 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
                        issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC),
                        answered_on=_received_on(store, submission_id))
         request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
-                                      assessment_id=s.assessment_id, requested_on=as_of, expires_on=lapses,
+                                      assessment_id=s.assessment_id, requested_on=as_of, expires_on=due_back,
                                       form_path=str(path), form_id=form_id)
         if store.reattestations.add(request):
             run.reattestation_requested.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "form": str(path),
-                                                "expires_on": lapses, "contact": s.contact})
+                                                "expires_on": due_back, "contact": s.contact})
     return run
