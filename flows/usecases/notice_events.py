@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from scoring.lifecycle import ReviewPolicy, ReviewState, ReviewView, review_state
 from supplier_models import Store
-from supplier_models.store.notices import AssessmentStep
+from supplier_models.store.rows import AssessmentStep
 from supplier_models.store.tables import ReviewRecord
 
 CAUSES = (("rubric_version", "the scoring rubric changed"),

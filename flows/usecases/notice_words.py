@@ -15,7 +15,7 @@ WORDS = {"qualified": "qualified", "conditional": "conditional", "not_qualified"
 if TYPE_CHECKING:
     from scoring.rubric import Rubric
     from supplier_models import Settings
-    from supplier_models.store.notices import AssessmentFacts
+    from supplier_models.store.rows import AssessmentFacts
 
     from .notice_events import DecisionEvent
     from .notices import Notice, RemediationLine

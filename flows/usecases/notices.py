@@ -33,7 +33,7 @@ from .notice_events import DecisionEvent, decision_events
 from .status import VendorStatus, statuses
 
 if TYPE_CHECKING:
-    from supplier_models.store.notices import AssessmentFacts
+    from supplier_models.store.rows import AssessmentFacts
 
     from .inputs import ScoringInputs
 

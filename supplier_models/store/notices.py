@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, NamedTuple
 
 from sqlalchemy import insert, union
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from .engine import Repository
-from .rows import NoticeKey
+from .rows import AssessmentFacts, AssessmentStep, NoticeKey, SowReference
 from .tables import (
     AssessmentRecord,
     AuditEvent,
@@ -27,36 +26,6 @@ from .tables import (
 )
 
 BATCH = 1000  # ids an IN list
-
-
-class AssessmentStep(NamedTuple):
-    """One assessment of a vendor's history, as the notices of decision changes read it."""
-
-    id: str
-    vendor_id: str
-    submission_id: str
-    decision: str
-    assessed_on: dt.date
-    created_at: dt.datetime
-    reason: str
-    valid_until: dt.date
-    rubric_version: str
-    country_data_version: str
-    policy_version: str | None
-
-
-class AssessmentFacts(NamedTuple):
-    """What a notice quotes of one assessment: its reasons, its remediations, and when its answers came in."""
-
-    reasons: list[str]
-    remediations: list[dict[str, Any]]
-    received_on: dt.date
-
-
-class SowReference(NamedTuple):
-    reference: str | None
-    status: str
-    decision: str | None
 
 
 def _batches(ids: Iterable[str]) -> Iterable[list[str]]:

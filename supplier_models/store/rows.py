@@ -202,6 +202,36 @@ class Closing(NamedTuple):
     closed_now: bool
 
 
+class AssessmentStep(NamedTuple):
+    """One assessment of a vendor's history, as the notices of decision changes read it."""
+
+    id: str
+    vendor_id: str
+    submission_id: str
+    decision: str
+    assessed_on: dt.date
+    created_at: dt.datetime
+    reason: str
+    valid_until: dt.date
+    rubric_version: str
+    country_data_version: str
+    policy_version: str | None
+
+
+class AssessmentFacts(NamedTuple):
+    """What a notice quotes of one assessment: its reasons, its remediations, and when its answers came in."""
+
+    reasons: list[str]
+    remediations: list[dict[str, Any]]
+    received_on: dt.date
+
+
+class SowReference(NamedTuple):
+    reference: str | None
+    status: str
+    decision: str | None
+
+
 class NoticeKey(NamedTuple):
     vendor_id: str
     kind: str

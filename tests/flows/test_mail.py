@@ -10,7 +10,7 @@ from flows.usecases import mail
 from flows.usecases.notice_events import _timeline
 from flows.usecases.notices import Notice, RemediationLine, VendorFacts, repeat_subject
 from scoring.lifecycle import load_review_policy
-from supplier_models.store.notices import AssessmentStep
+from supplier_models.store.rows import AssessmentStep
 from supplier_models.store.tables import ReviewRecord
 
 DAY = dt.date(2027, 1, 24)
