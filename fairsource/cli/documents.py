@@ -47,14 +47,18 @@ def sow(
 
 def report(
     out_path: Annotated[Path, typer.Option("--out", help="where to write the .xlsx")],
+    paper: Annotated[str | None, typer.Option(
+        "--paper", help="print it on a4 or letter (landscape, one page wide); default: the printer's paper")] = None,
 ) -> None:
     """Write the portfolio workbook: one row per vendor, its latest assessment."""
     from flows.usecases import write_report  # no Prefect: a report needs no orchestration
     from supplier_models import get_settings
     from supplier_models.errors import FairsourceError
 
+    if paper is not None and paper.lower() not in ("a4", "letter"):
+        fail(f"--paper {paper}: a4 or letter", EXIT_REJECTED)
     try:
-        path = write_report(get_settings(), str(out_path))
+        path = write_report(get_settings(), str(out_path), paper=paper.lower() if paper else None)
     except FairsourceError as exc:
         fail(str(exc))
     out.print(f"Portfolio written: {path}", highlight=False)

@@ -61,7 +61,8 @@ class Outcome(BaseModel):
                 ],
             },
             "remediations": [{"action": r["action"], "due_in_days": r["due_in_days"], "question": r["question"],
-                              "due_date": r["due_date"], "country": r["country"]} for r in d["remediations"]],
+                              "due_date": r["due_date"], "country": r["country"], "evidence": r.get("evidence")}
+                             for r in d["remediations"]],
             "valid_until": d["valid_until"],
             "sow": self.sow,
             "rubric_version": d["rubric_version"],

@@ -204,3 +204,14 @@ def test_the_console_script_exits_with_the_commands_status_and_all_its_output(tm
     assert json.loads(blank.stdout)["errors"] and blank.stderr.count("\n") > 40
     assert run("status", "No Such Vendor").returncode == 2
     assert run("no-such-command").returncode == 2
+
+
+def test_the_report_prints_on_the_paper_asked_for_and_refuses_another(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAIRSOURCE_HOME", str(tmp_path / ".fairsource"))
+    runner = CliRunner()
+    out = tmp_path / "portfolio.xlsx"
+    result = runner.invoke(app, ["report", "--out", str(out), "--paper", "A4"])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(out)["Portfolio"].page_setup.paperSize == 9  # Excel's code for A4
+    refused = runner.invoke(app, ["report", "--out", str(out), "--paper", "A3"])
+    assert refused.exit_code == 2 and "--paper A3: a4 or letter" in refused.output

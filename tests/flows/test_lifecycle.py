@@ -442,3 +442,11 @@ def test_a_carried_remediation_keeps_its_id_and_takes_the_due_date_of_the_newest
         assert format_date(after[code].due_date) in _docx_text(outcome["sow"]).replace("\xa0", " ")
     history = Store(database_url).audit.events(limit=500)
     assert {e.subject for e in history if e.action == "remediation_rescheduled"} == set(carried)
+
+
+def test_the_json_decision_names_the_evidence_each_remediation_needs(isolated_home):
+    bright = write_example(BRIGHT, isolated_home / "returned")
+    decision = json.loads(_run("intake", str(bright), "--json", "--as-of", TODAY.isoformat()).stdout)
+    pay = next(r for r in decision["remediations"] if r["question"] == "PAY-06")
+    assert pay["evidence"] and "pay calendar" in pay["evidence"].lower()
+    assert all(r["evidence"] for r in decision["remediations"])
