@@ -44,7 +44,7 @@ PUBLIC = {
         "fill_form", "get_settings", "load", "read_workbook", "write_form",
     ],
     "supplier_models.store": ["Store", "alembic_config", "close_engines", "make_engine", "migrate",
-                              "migration_heads", "store_for", "today"],
+                              "migration_heads", "store_for"],
 }
 
 PUBLIC_ROOTS = {"fairsource", "flows", "scoring", "sow_templates", "supplier_models"}

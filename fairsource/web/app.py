@@ -43,4 +43,4 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     return app
 
 
-__all__ = ["BodyLimit", "MAX_UPLOAD", "WebError", "create_app"]
+__all__ = ["create_app"]

@@ -8,7 +8,6 @@
 """
 
 from .engine import alembic_config, close_engines, make_engine, migrate, migration_heads
-from .store import Store, store_for, today
+from .store import Store, store_for
 
-__all__ = ["Store", "alembic_config", "close_engines", "make_engine", "migrate", "migration_heads", "store_for",
-           "today"]
+__all__ = ["Store", "alembic_config", "close_engines", "make_engine", "migrate", "migration_heads", "store_for"]

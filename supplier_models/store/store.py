@@ -19,7 +19,6 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 from sqlalchemy import func
@@ -86,10 +85,6 @@ class Store(Repository):
         """Rows per table: what a test checks."""
         with self.session() as s:
             return {table.__tablename__: s.exec(select(func.count()).select_from(table)).one() for table in COUNTED}
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 _stores: dict[str, Store] = {}
