@@ -94,8 +94,9 @@ def rescored_until(*, allowed: dt.date, previous: dt.date, on: dt.date, notice_d
     certificate's earlier expiry); `previous`: when the qualification ended before this rescoring. Nothing is set
     before `on` plus the notice period, so a downgrade or a refusal gives the vendor time and is never backdated;
     the notice never carries the qualification past `previous` (it extends nothing); an upgrade keeps what its
-    attestation allows."""
-    return max(allowed, min(previous, on + dt.timedelta(days=notice_days)))
+    attestation allows. A term that had ended before `on` stays as it ended: no date before `on` is ever set."""
+    until = max(allowed, min(previous, on + dt.timedelta(days=notice_days)))
+    return previous if until < on else until
 
 
 def _version_order(version: str) -> tuple[int, ...] | None:

@@ -150,6 +150,9 @@ def test_a_rescoring_never_backdates_gives_notice_and_extends_nothing():
                           notice_days=30) == dt.date(2027, 5, 23)
     assert rescored_until(allowed=dt.date(2027, 5, 23), previous=dt.date(2027, 11, 23), on=on,
                           notice_days=0) == on
+    # An upgrade whose attestation also ended (a certificate's cap) sets no past date: the end stays as it was.
+    assert rescored_until(allowed=dt.date(2027, 6, 1), previous=dt.date(2027, 5, 23), on=on,
+                          notice_days=30) == dt.date(2027, 5, 23)
 
 
 @given(allowed=st.dates(dt.date(2026, 1, 1), dt.date(2029, 1, 1)),
@@ -158,5 +161,7 @@ def test_a_rescoring_never_backdates_gives_notice_and_extends_nothing():
 def test_a_rescored_end_is_never_before_the_notice_unless_it_had_ended_and_never_extends_beyond_both(
         allowed, previous, on, notice):
     until = rescored_until(allowed=allowed, previous=previous, on=on, notice_days=notice)
-    assert until >= allowed and until >= min(previous, on + dt.timedelta(days=notice))
+    assert until >= min(previous, on + dt.timedelta(days=notice))
     assert until <= max(allowed, previous)
+    assert until == previous or until >= on  # a date set is never in the past; an ended term stays as it ended
+    assert until >= allowed or until == previous < on
