@@ -15,9 +15,9 @@ import datetime as dt
 from prefect import flow
 from prefect.utilities.annotations import quote
 
+from flows.usecases.vendor_state import open_store
 from supplier_models import ConfigurationError, FairsourceError, get_settings
 from supplier_models.errors import ActionRefused
-from supplier_models.store import store_for
 
 from . import tasks
 from .usecases import LifecycleRun, Notice, Requalified, input_versions, rescorings_of
@@ -49,12 +49,13 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
     if settings.requalify_shard_deployment and shards:
         run_shards(settings.requalify_shard_deployment, shards, as_of, settings.requalify_shard_timeout,
                    input_versions(inputs))
-        outcomes = rescorings_of(store_for(settings.url), due)
+        outcomes = rescorings_of(open_store(settings), due)
     else:
         for shard in shards:
             outcomes += tasks.rescore(quote(shard), settings, quote(inputs), as_of)
     run = tasks.request_reattestations(settings, quote(inputs), as_of, within)
     notices = tasks.send_reminders(settings, quote(inputs), as_of)
+    tasks.refresh_states(settings, as_of)
     path = tasks.write_report(settings, report, as_of)
     tasks.publish_requalification(quote(outcomes), as_of, path, run, notices)
     return outcomes, path, run, notices

@@ -87,13 +87,13 @@ async def _serve(deployed: list) -> None:
 def warm_up() -> None:
     """Open (and create or upgrade) the store and load the scoring inputs once, so the first intake handed to
     this process costs what the next ones do."""
+    from flows.usecases.vendor_state import open_store
     from supplier_models import get_settings
-    from supplier_models.store import store_for
 
     from .usecases import load_inputs
 
     settings = get_settings()
-    store_for(settings.url)
+    open_store(settings)
     load_inputs(settings)
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.usecases.vendor_state import open_store
 from scoring import Decision
 from supplier_models import Settings, get_settings
 from supplier_models.errors import NotQualified, SowError
-from supplier_models.store import store_for
 
 from . import usecases
 
@@ -22,7 +22,7 @@ from . import usecases
                                                                   SowError))
 def regenerate(vendor: str, out: str | None, template: str | None, settings: Settings,
                as_of: dt.date | None = None) -> str:
-    store = store_for(settings.url)
+    store = open_store(settings)
     found = store.vendors.find(vendor)
     if found is None:
         raise NotQualified(f'no vendor "{vendor}" in the store')

@@ -10,8 +10,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import SQLAlchemyError
 
+from flows.usecases.vendor_state import open_store
 from supplier_models import FairsourceError, Settings, StoreError, Submission
-from supplier_models.store import store_for
 
 from . import usecases
 
@@ -38,24 +38,31 @@ def load_inputs(settings: Settings) -> usecases.ScoringInputs:
 @task(name="score, write SOWs and store", **IO_RETRIES)
 def score_and_store(submissions: list[Submission], settings: Settings, inputs: usecases.ScoringInputs,
                     as_of: dt.date, received_on: dt.date | None = None) -> list[usecases.Outcome]:
-    store = store_for(settings.url)
+    store = open_store(settings)
     return [usecases.intake_one(sub, store, inputs, as_of, settings.sow_dir, received_on) for sub in submissions]
 
 
 @task(name="select vendors whose rubric, policy or country data changed", **IO_RETRIES)
 def select_changed(settings: Settings, inputs: usecases.ScoringInputs) -> list[str]:
-    return usecases.select_changed(store_for(settings.url), inputs)
+    return usecases.select_changed(open_store(settings), inputs)
 
 
 @task(name="check the run's rubric, country data and policy are not older than the vendors'", **IO_RETRIES)
 def older_inputs(settings: Settings, inputs: usecases.ScoringInputs) -> list[str]:
-    return usecases.older_inputs(store_for(settings.url), inputs)
+    return usecases.older_inputs(open_store(settings), inputs)
 
 
 @task(name="ask for fresh attestations (pre-filled forms)", **IO_RETRIES)
 def request_reattestations(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date,
                            within_days: int) -> usecases.LifecycleRun:
-    return usecases.request_reattestations(store_for(settings.url), settings, inputs, as_of, within_days)
+    return usecases.request_reattestations(open_store(settings), settings, inputs, as_of, within_days)
+
+
+@task(name="bring the due vendors' states up to the day", **IO_RETRIES)
+def refresh_states(settings: Settings, as_of: dt.date) -> int:
+    from .usecases.vendor_state import refresh_due
+
+    return refresh_due(open_store(settings), settings, as_of)
 
 
 @task(name="send reminders", **IO_RETRIES)
@@ -63,7 +70,7 @@ def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt
     """The notices due today: one digest per recipient e-mailed when FAIRSOURCE_SMTP_URL is set, every notice
     recorded once and listed in a table artifact, mailed or not (a retry after a failed send sends them again; a
     re-run after they were recorded sends nothing)."""
-    store = store_for(settings.url)
+    store = open_store(settings)
     notices = usecases.due_notices(store, settings, inputs, as_of)
     if settings.smtp_url and notices:
         from .usecases import mail
@@ -87,7 +94,7 @@ def _notice_row(n: usecases.Notice) -> dict[str, object]:
 @task(name="rescore a batch of vendors", **IO_RETRIES)
 def rescore(due: list[str], settings: Settings, inputs: usecases.ScoringInputs,
             as_of: dt.date) -> list[usecases.Requalified]:
-    return usecases.rescore_batch(store_for(settings.url), due, inputs, as_of, settings.sow_dir,
+    return usecases.rescore_batch(open_store(settings), due, inputs, as_of, settings.sow_dir,
                                   settings.worker_name)
 
 

@@ -26,10 +26,26 @@ STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review":
                 "reattestation_requested": "cyan", "action_required": "red", "not_qualified": "red", "expired": "red"}
 
 
+def _rebuild(day, as_json: bool) -> None:
+    import json
+
+    from flows.usecases.vendor_state import rebuild
+    from supplier_models import get_settings
+
+    counts = rebuild(open_store(), get_settings(), day)
+    if as_json:
+        print(json.dumps({"as_of": day.isoformat(), **counts}))
+    else:
+        out.print(f"Vendor states rebuilt from the history as of {day}: {counts['unchanged']} unchanged, "
+                  f"{counts['changed']} changed, {counts['added']} added.")
+
+
 def status(
     vendor: Annotated[str | None, typer.Argument(help="one vendor's name or id (default: every vendor)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per vendor, a line each")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="as if today were YYYY-MM-DD")] = None,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="recompute every vendor's stored state row from the history and say what changed")] = False,
 ) -> None:
     """Where each vendor stands: qualified, conditional, pending_review, action_required, not_qualified, expired,
     reattestation_requested; with its dates, remediations and last review."""
@@ -37,6 +53,8 @@ def status(
     from supplier_models.errors import FairsourceError
 
     day = as_of_or_today(as_of)
+    if rebuild:
+        return _rebuild(day, as_json)
     try:
         store, policy, _ = _lifecycle()
         found = [status_of(store, policy, vendor, day)] if vendor else statuses(store, policy, day)

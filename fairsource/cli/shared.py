@@ -60,10 +60,11 @@ def decision_style(decision: str) -> str:
 
 def open_store(settings=None):
     """The store of `settings` (default: this home's): `store_for`, one per database per process."""
+    from flows.usecases.vendor_state import keep_states
     from supplier_models.settings import get_settings
     from supplier_models.store import store_for
 
-    return store_for((get_settings() if settings is None else settings).url)
+    return keep_states(store_for((get_settings() if settings is None else settings).url))
 
 
 def flow_module(name: str):

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fairsource import accounts
 from fairsource.accounts import PortalVendor, Staff
 from flows import usecases
+from flows.usecases.vendor_state import keep_states
 from supplier_models import Settings, Store
 from supplier_models.errors import Forbidden, LoginRequired, NotFound, WebError
 from supplier_models.store import store_for
@@ -22,7 +23,7 @@ class WebState:
 
     def __init__(self, settings: Settings, inputs: usecases.ScoringInputs | None = None) -> None:
         self.settings = settings
-        self.store: Store = store_for(settings.url)
+        self.store: Store = keep_states(store_for(settings.url))
         self.inputs = inputs or usecases.load_inputs(settings)
 
 

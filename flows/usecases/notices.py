@@ -30,7 +30,8 @@ from supplier_models.store.tables import NoticeRecord
 
 from . import notice_words
 from .notice_events import DecisionEvent, decision_events
-from .status import VendorStatus, statuses
+from .status import VendorStatus
+from .vendor_state import due_statuses
 
 if TYPE_CHECKING:
     from supplier_models.store.rows import AssessmentFacts
@@ -124,7 +125,7 @@ def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: 
     events = decision_events(store, inputs.review_policy, as_of - dt.timedelta(days=CHANGE_LOOKBACK_DAYS))
     horizon = as_of + dt.timedelta(days=max(REMINDER_DAYS))
     # Only the vendors concerned are kept from the stream, and nothing is read beside it while it is open (SQLite).
-    concerned = [s for s in statuses(store, inputs.review_policy, as_of)
+    concerned = [s for s in due_statuses(store, inputs.review_policy, as_of)
                  if (s.valid_until and s.valid_until <= horizon) or s.reattestation_form or s.overdue_remediations
                  or s.review_pending or s.vendor_id in events]
     out: list[Notice] = []

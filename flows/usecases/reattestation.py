@@ -14,7 +14,7 @@ from supplier_models import Settings, Store, Submission
 from supplier_models.names import slug
 from supplier_models.store.tables import ReattestationRecord, SubmissionRecord
 
-from .status import statuses
+from .vendor_state import due_statuses
 
 if TYPE_CHECKING:
     from .inputs import ScoringInputs
@@ -57,7 +57,7 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
     run = LifecycleRun()
     due_by = as_of + dt.timedelta(days=within_days)
     # Only the vendors due are kept from the stream, and nothing is written while it is open (SQLite).
-    due = [s for s in statuses(store, inputs.review_policy, as_of) if (s.valid_until or s.review_on) <= due_by]
+    due = [s for s in due_statuses(store, inputs.review_policy, as_of) if (s.valid_until or s.review_on) <= due_by]
     for s in due:
         due_back = s.valid_until or s.review_on  # a qualification's end, or a refusal's review date
         if s.status == "expired":

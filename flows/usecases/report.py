@@ -23,9 +23,10 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
     from scoring import load_rubric
     from scoring.lifecycle import load_review_policy
-    from supplier_models.store import store_for
 
-    store = store_for(settings.url)
+    from .vendor_state import open_store
+
+    store = open_store(settings)
     as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
     status_rows = statuses(store, load_review_policy(settings.review_policy), as_of)

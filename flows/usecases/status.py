@@ -67,9 +67,9 @@ class VendorStatus(BaseModel):
     contact: str | None = None
 
 
-def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | None = None,
+def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None = None,
              ) -> Iterator[VendorStatus]:
-    """Every vendor's status on `as_of` (or one vendor's), in vendor-name order, streamed. Of each vendor's
+    """Every vendor's status on `as_of` (or one vendor's, or a list's), in vendor-name order, streamed. Of each vendor's
     answers only those the review policy reads are fetched."""
     reviews = store.reviews.by_vendor(vendor_id)
     sows = store.sows.latest_by_vendor(vendor_id)

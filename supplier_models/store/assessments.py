@@ -82,6 +82,7 @@ class Assessments(Repository):
                                  detail={"assessment_id": assessment.id, "sow": sow.path if sow else None}))
                 s.flush()
                 _sync(s.connection(), [NewAssessment(assessment, True, sow is not None)], sync)
+                self.hooks.changed(s.connection(), [vendor.id], assessment.assessed_on, "event")
                 s.commit()
                 return record, assessment
         except SQLAlchemyError as exc:
@@ -106,6 +107,8 @@ class Assessments(Repository):
                     conn.execute(insert(SowRecord.__table__), [_columns(sow) for sow in sows])
                 conn.execute(insert(AuditEvent.__table__), audits)
                 _sync(conn, [NewAssessment(a, a.reason == "intake", sow is not None) for a, sow in items], sync)
+                self.hooks.changed(conn, [a.vendor_id for a, _ in items], max(a.assessed_on for a, _ in items),
+                                   "event")
         except IntegrityError as exc:
             raise StoreError(f"could not store {len(items)} assessments: another run rescored some of these vendors "
                              f"at the same time; a retry skips them ({exc.orig})") from exc
@@ -134,14 +137,14 @@ class Assessments(Repository):
     def assessed_as(self, vendor_ids: list[str]) -> dict[str, AssessedAs]:
         """assessment id -> (submission id, decision), for every assessment of these vendors."""
         a = AssessmentRecord
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(select(a.id, a.submission_id, a.decision).where(a.vendor_id.in_(vendor_ids)))
             return {aid: AssessedAs(sid, decision) for aid, sid, decision in rows}
 
     def history(self, vendor_id: str) -> list[AssessmentHistory]:
         """A vendor's assessments, newest first, without their decision data."""
         a = AssessmentRecord
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return [AssessmentHistory(*row) for row in conn.execute(
                 select(a.id, a.created_at, a.assessed_on, a.decision, a.score, a.geo_band, a.valid_until, a.reason,
                        a.rubric_version, a.country_data_version)

@@ -10,10 +10,14 @@ from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from .states import Hooks
 
 
 def alembic_config(connection=None):
@@ -123,10 +127,29 @@ class Repository:
     """The queries over one aggregate, on the store's engine: each opens a session (ORM records) or a connection
     (plain typed rows) of its own and commits what it writes in one transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | Connection, hooks: Hooks | None = None) -> None:
+        from .states import Hooks  # noqa: F811 (the hooks live with the state they keep)
+
         self.engine = engine
+        self.hooks = hooks if hooks is not None else Hooks()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection of its own, or, for repositories bound to a transaction (`Store.within`), that one."""
+        if isinstance(self.engine, Connection):
+            yield self.engine
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+
+
+def only(query, column, vendor_id: str | list[str] | None):
+    """The query narrowed to one vendor, to a list of them, or left whole (None)."""
+    if vendor_id is None:
+        return query
+    return query.where(column == vendor_id) if isinstance(vendor_id, str) else query.where(column.in_(vendor_id))

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import insert, union
+from sqlalchemy import func, insert, union
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from .engine import Repository
+from .engine import Repository, only
 from .rows import AssessmentFacts, AssessmentStep, NoticeKey, SowReference
 from .tables import (
     AssessmentRecord,
@@ -42,14 +42,14 @@ class Notices(Repository):
             query = query.where(NoticeRecord.kind.in_(kinds))
         if exclude:
             query = query.where(NoticeRecord.kind.not_in(exclude))
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return {NoticeKey(*row) for row in conn.execute(query)}
 
     def sent_since(self, kinds: tuple[str, ...], since: dt.date) -> set[NoticeKey]:
         """(vendor_id, kind, subject_id) of the notices of these kinds sent on or after `since`."""
         n = NoticeRecord
         query = select(n.vendor_id, n.kind, n.subject_id).where(n.kind.in_(kinds), n.sent_on >= since)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return {NoticeKey(*row) for row in conn.execute(query)}
 
     def decision_history(self, since: dt.date) -> tuple[list[AssessmentStep], list[ReviewRecord]]:
@@ -62,7 +62,7 @@ class Notices(Repository):
         steps = (select(a.id, a.vendor_id, a.submission_id, a.decision, a.assessed_on, a.created_at, a.reason,
                         a.valid_until, a.rubric_version, a.country_data_version, a.policy_version)
                  .where(a.vendor_id.in_(select(recent.c.vendor_id))).order_by(a.vendor_id, a.created_at, a.id))
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             history = [AssessmentStep(*row) for row in conn.execute(steps)]
         with self.session() as s:
             reviews = list(s.exec(select(r).where(r.vendor_id.in_(select(recent.c.vendor_id)))
@@ -74,7 +74,7 @@ class Notices(Repository):
         parts of each decision's data (the database extracts them)."""
         a, sub = AssessmentRecord, SubmissionRecord
         out: dict[str, AssessmentFacts] = {}
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for ids in _batches(assessment_ids):
                 query = (select(a.id, a.data["reasons"], a.data["remediations"], sub.received_at)
                          .join(sub, sub.id == a.submission_id).where(a.id.in_(ids)))
@@ -86,7 +86,7 @@ class Notices(Repository):
         """vendor id -> the reference, status and decision of its newest SOW."""
         s = SowRecord
         out: dict[str, SowReference] = {}
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for ids in _batches(vendor_ids):
                 query = (select(s.vendor_id, s.reference, s.status, s.decision).where(s.vendor_id.in_(ids))
                          .order_by(s.created_at, s.id))
@@ -98,7 +98,7 @@ class Notices(Repository):
         """(vendor id, code) -> what the remediation is about (`scoring.lifecycle.remediation_key`)."""
         r = RemediationRecord
         out: dict[tuple[str, str], str] = {}
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for ids in _batches(vendor_ids):
                 for vid, code, key in conn.execute(select(r.vendor_id, r.code, r.key).where(r.vendor_id.in_(ids))):
                     out[(vid, code)] = key
@@ -115,17 +115,30 @@ class Notices(Repository):
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(NoticeRecord.__table__), rows)
+                self._told(conn, notices)
             return [True] * len(rows)
         except IntegrityError:
             recorded = []
-            for row in rows:
+            for notice, row in zip(notices, rows, strict=True):
                 try:
                     with self.engine.begin() as conn:
                         conn.execute(insert(NoticeRecord.__table__), [row])
+                        self._told(conn, [notice])
                     recorded.append(True)
                 except IntegrityError:
                     recorded.append(False)
             return recorded
+
+
+    def _told(self, conn, notices: list[NoticeRecord]) -> None:
+        self.hooks.changed(conn, [n.vendor_id for n in notices], max(n.sent_on for n in notices), "told")
+
+    def last_told(self, vendor_ids: list[str] | None, kinds: tuple[str, ...]) -> dict[str, dt.date]:
+        """vendor id -> the day it was last told one of these kinds of notice (these vendors, or all)."""
+        n = NoticeRecord.__table__.c
+        query = only(select(n.vendor_id, func.max(n.sent_on)).where(n.kind.in_(kinds)), n.vendor_id, vendor_ids)
+        with self.connect() as conn:
+            return dict(conn.execute(query.group_by(n.vendor_id)).all())
 
 
 class Reattestations(Repository):
@@ -137,6 +150,8 @@ class Reattestations(Repository):
                 s.add(AuditEvent(action="reattestation_requested", vendor_id=request.vendor_id,
                                  subject=request.form_path, detail={"submission_id": request.submission_id,
                                                                     "expires_on": request.expires_on.isoformat()}))
+                s.flush()
+                self.hooks.changed(s.connection(), [request.vendor_id], request.requested_on, "quiet")
                 s.commit()
                 return True
         except IntegrityError:

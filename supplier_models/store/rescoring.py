@@ -50,7 +50,7 @@ class Rescorings(Repository):
                  # NOT EXISTS, an anti-join on the unique supersedes index; NOT IN (SELECT supersedes ...) made
                  # PostgreSQL hash every superseded id, or rescan them for each row once they outgrow work_mem.
                  .where(~exists().where(later.c.supersedes == AssessmentRecord.id)))
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return [RescoreInput(aid, vid, sid, decision, {"decision": decision, "geo": {"countries": countries or []}},
                                  sub, name, received, valid_until)
                     for aid, vid, sid, decision, countries, sub, name, received, valid_until in conn.execute(query)]
@@ -60,7 +60,7 @@ class Rescorings(Repository):
         assessments used each version, and when each version was first used by any assessment."""
         a = AssessmentRecord
         version = getattr(a, column)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             in_use = dict(conn.execute(select(version, func.count()).where(a.id.in_(latest_assessment_ids()))
                                        .group_by(version)).all())
             first_used = dict(conn.execute(select(version, func.min(a.created_at)).group_by(version)).all())
@@ -70,7 +70,7 @@ class Rescorings(Repository):
         """The assessments that rescored these, in vendor-name order."""
         new, old = AssessmentRecord.__table__.alias("new"), AssessmentRecord.__table__.alias("old")
         out = []
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for start in range(0, len(superseded_ids), chunk):
                 query = (select(new.c.id, new.c.vendor_id, Vendor.name, old.c.decision, new.c.decision, new.c.score,
                                 new.c.valid_until, SowRecord.path)

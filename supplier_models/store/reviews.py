@@ -10,7 +10,7 @@ from sqlalchemy import Integer, cast, func, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
-from .engine import Repository
+from .engine import Repository, only
 from .rows import Closing, RemediationChanges, RemediationRow, TrackedRemediation
 from .tables import AuditEvent, RemediationRecord, ReviewRecord, SowRecord, Vendor
 
@@ -22,11 +22,10 @@ class Reviews(Repository):
             return list(s.exec(select(ReviewRecord).where(ReviewRecord.vendor_id == vendor_id)
                                .order_by(ReviewRecord.at, ReviewRecord.id)))
 
-    def by_vendor(self, vendor_id: str | None = None) -> dict[str, list[ReviewRecord]]:
+    def by_vendor(self, vendor_id: str | list[str] | None = None) -> dict[str, list[ReviewRecord]]:
         """vendor id -> its reviews, oldest first (every vendor's, or one's)."""
         query = select(ReviewRecord).order_by(ReviewRecord.at, ReviewRecord.id)
-        if vendor_id is not None:
-            query = query.where(ReviewRecord.vendor_id == vendor_id)
+        query = only(query, ReviewRecord.vendor_id, vendor_id)
         out: dict[str, list[ReviewRecord]] = {}
         with self.session() as s:
             for r in s.exec(query):
@@ -45,6 +44,8 @@ class Reviews(Repository):
                              detail={"assessment_id": review.assessment_id, "reason": review.reason,
                                      "to": review.to_decision, "override_knockout": review.override_knockout,
                                      "sow": sow.path if sow else None}))
+            s.flush()
+            self.hooks.changed(s.connection(), [review.vendor_id], review.at.date(), "event")
             s.commit()
             return review
 
@@ -76,10 +77,12 @@ class Remediations(Repository):
             s.add(found)
             s.add(AuditEvent(action="remediation_closed", vendor_id=vendor_id, subject=found.code,
                              detail={"by": reviewer, "evidence": evidence, "on": on.isoformat()}))
+            s.flush()
+            self.hooks.changed(s.connection(), [vendor_id], on, "quiet")
             s.commit()
             return Closing(found, closed_now=True)
 
-    def rows(self, vendor_id: str | None = None, batch: int = 5000) -> Iterator[RemediationRow]:
+    def rows(self, vendor_id: str | list[str] | None = None, batch: int = 5000) -> Iterator[RemediationRow]:
         """Every tracked remediation, streamed in vendor-name then id order (the order of `Views.status_rows`, so
         the two merge)."""
         r = RemediationRecord
@@ -87,9 +90,8 @@ class Remediations(Repository):
                         r.state, r.closed_on, r.closed_by, r.evidence)
                  .join(Vendor, Vendor.id == r.vendor_id).order_by(Vendor.name, _code_number())
                  .execution_options(yield_per=batch))
-        if vendor_id is not None:
-            query = query.where(r.vendor_id == vendor_id)
-        with self.engine.connect() as conn:
+        query = only(query, r.vendor_id, vendor_id)
+        with self.connect() as conn:
             for row in conn.execute(query):
                 yield RemediationRow(*row)
 

@@ -96,7 +96,7 @@ class Sessions(Repository):
 
     def failures(self, email: str, client: str, since: dt.datetime) -> int:
         """Failed sign-ins for this e-mail from this address since `since`."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return conn.execute(select(func.count()).select_from(LoginFailure).where(
                 LoginFailure.email == email.strip().lower(), LoginFailure.client == client,
                 LoginFailure.at > since)).scalar_one()

@@ -15,13 +15,14 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
     store.sessions       web sessions and failed sign-ins               (staff.py)
     store.invites        vendors' portal links                          (invites.py)
     store.audit          the audit log                                  (audit.py)
+    store.states         each vendor's current state, kept with events  (states.py)
 """
 
 from __future__ import annotations
 
 import threading
 
-from sqlalchemy import func
+from sqlalchemy import Connection, Engine, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
@@ -37,6 +38,7 @@ from .rescoring import Rescorings
 from .reviews import Remediations, Reviews
 from .sows import Sows
 from .staff import Sessions, Staff
+from .states import Hooks, VendorStates
 from .submissions import Submissions
 from .tables import (
     AssessmentRecord,
@@ -70,13 +72,25 @@ class Store(Repository):
             safe = make_url(self.url).render_as_string(hide_password=True)
             raise StoreError(f"cannot open the store at {safe}: {exc.__class__.__name__}: "
                              f"{exc.args[0] if exc.args else exc}") from None
-        engine = self.engine
-        self.vendors, self.submissions, self.assessments = Vendors(engine), Submissions(engine), Assessments(engine)
-        self.sows, self.rescorings, self.views = Sows(engine), Rescorings(engine), Views(engine)
-        self.reviews, self.remediations = Reviews(engine), Remediations(engine)
-        self.notices, self.reattestations = Notices(engine), Reattestations(engine)
-        self.staff, self.sessions, self.invites, self.audit = Staff(engine), Sessions(engine), Invites(engine), \
-            AuditLog(engine)
+        self.hooks = Hooks()
+        self._repositories(self.engine, self.hooks)
+
+    def _repositories(self, engine: Engine | Connection, hooks: Hooks) -> None:
+        self.vendors, self.submissions = Vendors(engine, hooks), Submissions(engine, hooks)
+        self.assessments, self.sows = Assessments(engine, hooks), Sows(engine, hooks)
+        self.rescorings, self.views = Rescorings(engine, hooks), Views(engine, hooks)
+        self.reviews, self.remediations = Reviews(engine, hooks), Remediations(engine, hooks)
+        self.notices, self.reattestations = Notices(engine, hooks), Reattestations(engine, hooks)
+        self.staff, self.sessions, self.invites = Staff(engine, hooks), Sessions(engine, hooks), Invites(engine, hooks)
+        self.audit, self.states = AuditLog(engine, hooks), VendorStates(engine, hooks)
+
+    def within(self, conn: Connection) -> Store:
+        """The same store read through `conn`, inside its transaction (what a write's keeper reads: the rows it
+        has just written, before they are committed). Its writes call no keeper."""
+        bound = object.__new__(Store)
+        bound.url, bound.engine, bound.hooks = self.url, conn, Hooks()
+        bound._repositories(conn, bound.hooks)
+        return bound
 
     def close(self) -> None:
         self.engine.dispose()

@@ -21,6 +21,8 @@
 - `NoticeRecord`: a reminder or notice sent (expiry in 60/30/7 days, expired, overdue
   remediation, review waiting, re-attestation requested); once per subject, so a re-run
   sends nothing twice.
+- `VendorStateRecord`: where each vendor stands (status, dates, counts, band, countries, next action date), kept
+  with each event in its transaction; rebuilt from the history by `fairsource status --rebuild`.
 - `AuditEvent`: who did what when (intake, rejection, requalification, SOW, review); `actor` names the
   person (a staff user's e-mail, or `vendor:<invite id>` for a vendor's portal link) for actions taken
   through the web app.
@@ -39,7 +41,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -167,7 +169,8 @@ class ReattestationRecord(SQLModel, table=True):
 
 class NoticeRecord(SQLModel, table=True):
     __tablename__ = "notice"
-    __table_args__ = (UniqueConstraint("vendor_id", "kind", "subject_id", name="uq_notice_once"),)
+    __table_args__ = (UniqueConstraint("vendor_id", "kind", "subject_id", name="uq_notice_once"),
+                      Index("ix_notice_kind_sent_on", "kind", "sent_on"))
 
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
@@ -237,3 +240,33 @@ class VendorInvite(SQLModel, table=True):
     expires_at: dt.datetime
     revoked_at: dt.datetime | None = None
     revoked_by: str | None = Field(default=None, max_length=320)
+
+
+class VendorStateRecord(SQLModel, table=True):
+    """Where a vendor stands, kept in the same transaction as each event that changes it (intake, rescoring,
+    review, remediation closed, form asked for, notices told), so no reader computes it from the history:
+    `fairsource status --rebuild` recomputes every row from the history and changes nothing when all is well.
+    `status` is as of `state_on`; `next_action_on` is the first day something is due without a new event (a
+    reminder, the expiry, an item falling overdue, a repeat, or the notice of the event itself): the daily run
+    looks only at the rows whose day has come (indexed)."""
+
+    __tablename__ = "vendor_state"
+
+    vendor_id: str = Field(foreign_key="vendor.id", primary_key=True, max_length=36)
+    status: str = Field(max_length=30, index=True)
+    decision: str = Field(max_length=20, description="the effective decision")
+    assessed_decision: str = Field(max_length=20)
+    assessment_id: str = Field(max_length=36)
+    submission_id: str = Field(max_length=36)
+    valid_until: dt.date | None = Field(default=None, index=True)
+    review_on: dt.date | None = None
+    review_pending: bool = False
+    open_remediations: int = 0
+    overdue_remediations: int = 0
+    band: str = Field(max_length=20, index=True, description="the geographic risk band")
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False),
+                                 description="ISO 3166-1 alpha-2 codes of the countries where its workers are")
+    contact: str | None = Field(default=None, max_length=320)
+    reattestation_requested_on: dt.date | None = None
+    state_on: dt.date = Field(description="the day the row was computed for")
+    next_action_on: dt.date | None = Field(default=None, index=True)

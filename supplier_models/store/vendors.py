@@ -47,7 +47,7 @@ class Vendors(Repository):
 
     def names(self) -> Iterator[VendorName]:
         """(id, name) of every vendor."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for row in conn.execute(select(Vendor.id, Vendor.name)):
                 yield VendorName(*row)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from sqlmodel import select
 
 from .assessments import latest_assessment_ids
-from .engine import Repository
+from .engine import Repository, only
 from .rows import PortfolioAssessment, PortfolioEntry, StatusInputs, VendorGeography, VendorName
 from .tables import AssessmentRecord, ReattestationRecord, SubmissionRecord, Vendor
 
@@ -18,7 +18,7 @@ _STATUS_FIELDS = len(StatusInputs._fields) - 1  # all but the answers
 
 
 class Views(Repository):
-    def status_inputs(self, vendor_id: str | None = None, *, questions: list[str] = (),
+    def status_inputs(self, vendor_id: str | list[str] | None = None, *, questions: list[str] = (),
                       batch: int = 2000) -> Iterator[StatusInputs]:
         """Each vendor's latest assessment with what its status depends on: its decision and validity, the answers
         to `questions` (what the review policy reads), the submission's received date, and whether a fresh
@@ -33,9 +33,8 @@ class Views(Repository):
                  .outerjoin(ReattestationRecord, ReattestationRecord.submission_id == a.submission_id)
                  .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
-        if vendor_id is not None:
-            query = query.where(Vendor.id == vendor_id)
-        with self.engine.connect() as conn:
+        query = only(query, Vendor.id, vendor_id)
+        with self.connect() as conn:
             for row in conn.execute(query):
                 yield StatusInputs(*row[:_STATUS_FIELDS],
                                    answers=dict(zip(questions, row[_STATUS_FIELDS:], strict=True)))
@@ -50,7 +49,7 @@ class Views(Repository):
                  .join(a, a.vendor_id == Vendor.id)
                  .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for (vid, name, aid, decision, score, geo_band, valid_until, assessed_on, rubric, country_data,
                  principles, geo_score, flags, knockouts, remediations) in conn.execute(query):
                 data = {"principles": principles or {}, "geo": {"score": geo_score or 0}, "flags": flags or [],
@@ -70,7 +69,7 @@ class Views(Repository):
                  .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
         keep = ("iso2", "name", "share", "score", "band", "flags")
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for vid, name, geo_band, countries, rows, services in conn.execute(query):
                 workers: dict[str, int] = {}
                 for r in rows or []:
@@ -78,3 +77,13 @@ class Views(Repository):
                 yield VendorGeography(vid, name, geo_band, [{k: c.get(k) for k in keep} for c in countries or []],
                                       workers,
                                       services if isinstance(services, list) else [services] if services else [])
+
+    def countries(self, vendor_ids: list[str] | None = None, batch: int = 2000) -> dict[str, tuple[str, list[str]]]:
+        """vendor id -> (geographic band, ISO codes of the countries where its workers are), by its latest
+        assessment."""
+        a = AssessmentRecord
+        query = only(select(a.vendor_id, a.geo_band, a.data["geo"]["countries"])
+                     .where(a.id.in_(latest_assessment_ids())), a.vendor_id, vendor_ids)
+        with self.connect() as conn:
+            return {vid: (band, [c["iso2"] for c in countries or [] if c.get("iso2")])
+                    for vid, band, countries in conn.execute(query.execution_options(yield_per=batch))}

@@ -1,0 +1,143 @@
+"""Each vendor's state row (`vendor_state`), kept in the transaction of every event that changes it and rebuilt
+from the history on demand (`fairsource status --rebuild`). The row is the lifecycle's state (`scoring.states`)
+as of the event's day: its status, dates, counts, band, countries and the next day something is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from scoring.lifecycle import ReviewPolicy, load_review_policy
+from scoring.states import Item, Rules, VendorState, next_action_on
+from supplier_models import Settings, Store, get_settings
+from supplier_models.store.states import STATE_COLUMNS, Mode
+
+from .status import VendorStatus, statuses
+
+REPEATING = ("expired", "remediation_overdue", "review_waiting")
+COMPARED = [c for c in STATE_COLUMNS if c != "state_on"]
+
+
+def rules_of(settings: Settings) -> Rules:
+    return Rules(notice_days=settings.rescore_notice_days, repeat_days=settings.overdue_repeat_days,
+                 request_within_days=settings.requalify_within_days)
+
+
+def state_rows(store: Store, policy: ReviewPolicy, rules: Rules, on: dt.date,
+               vendor_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The state rows of these vendors (every assessed vendor's when None) as of `on`, from the history."""
+    found = list(statuses(store, policy, on, vendor_ids)) if vendor_ids is not None else None
+    ids = [s.vendor_id for s in found] if found is not None else None
+    geography = store.views.countries(ids)
+    told = store.notices.last_told(ids, REPEATING)
+    for s in found if found is not None else statuses(store, policy, on):
+        band, countries = geography.get(s.vendor_id, ("", []))
+        yield row_of(s, band, countries, told.get(s.vendor_id), on, rules)
+
+
+def row_of(s: VendorStatus, band: str, countries: list[str], last_told: dt.date | None, on: dt.date,
+           rules: Rules) -> dict[str, Any]:
+    """One vendor's row: its status as `statuses` gives it, and the lifecycle's next action date."""
+    items = tuple(Item(r.id, r.due_date, r.priority) for r in [*s.overdue_remediations, *s.open_remediations])
+    state = VendorState(decision=s.decision, assessed=s.assessed_decision, submission=s.submission_id,
+                        until=s.valid_until or s.review_on, review_pending=s.review_pending, items=items,
+                        reattestation_on=s.reattestation_requested_on, on=on,
+                        told={"last": last_told} if last_told else {})
+    return {"vendor_id": s.vendor_id, "status": s.status, "decision": s.decision,
+            "assessed_decision": s.assessed_decision, "assessment_id": s.assessment_id,
+            "submission_id": s.submission_id, "valid_until": s.valid_until, "review_on": s.review_on,
+            "review_pending": s.review_pending, "open_remediations": len(s.open_remediations) + len(
+                s.overdue_remediations), "overdue_remediations": len(s.overdue_remediations), "band": band,
+            "countries": countries, "contact": s.contact, "reattestation_requested_on": s.reattestation_requested_on,
+            "state_on": on, "next_action_on": next_action_on(state, rules)}
+
+
+def keep_states(store: Store) -> Store:
+    """Install the keeper that writes the changed vendors' rows in each event's transaction (once per store). The
+    review policy and the periods are read from the settings at each event, as the rest of a run reads them."""
+    if store.hooks.keeper is None:
+        def keeper(conn, vendor_ids: list[str], on: dt.date, mode: Mode) -> None:
+            settings = get_settings()
+            bound = store.within(conn)
+            before = bound.states.previous_next(conn, vendor_ids)
+            rows = list(state_rows(bound, load_review_policy(settings.review_policy), rules_of(settings), on,
+                                   vendor_ids))
+            for row in rows:
+                row["next_action_on"] = _next(row["next_action_on"], before.get(row["vendor_id"]), on, mode)
+            bound.states.put(conn, rows)
+        store.hooks.keeper = keeper
+    return store
+
+
+AT_ONCE = dt.date.min
+"""The next action date of a vendor with an event still to tell (a decision scored or reviewed): the next run,
+whatever day it runs for (a review recorded today is told by a run `--as-of` an earlier day too)."""
+
+
+def _next(own: dt.date | None, before: dt.date | None, on: dt.date, mode: Mode) -> dt.date | None:
+    """event: due at once (its notice); quiet: what was due by then stays due; told: the state's own."""
+    if mode == "event":
+        return AT_ONCE
+    keep = before if mode == "quiet" and before is not None and before <= on else None
+    due = [d for d in (own, keep) if d]
+    return min(due) if due else None
+
+
+def rebuild(store: Store, settings: Settings, on: dt.date) -> dict[str, int]:
+    """Recompute every vendor's row from the history as of `on`; how many rows were added, changed, unchanged. A
+    row's next action date that has come (an untold event) is kept: the history holds no record of it."""
+    policy, rules = load_review_policy(settings.review_policy), rules_of(settings)
+    stored = store.states.all()
+    rows = list(state_rows(store, policy, rules, on))
+    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    for row in rows:
+        old = stored.get(row["vendor_id"])
+        if old is not None and old["next_action_on"] is not None and old["next_action_on"] <= on:
+            row["next_action_on"] = min(filter(None, [row["next_action_on"], old["next_action_on"]]))
+        key = "added" if old is None else "unchanged" if same(old, row) else "changed"
+        counts[key] += 1
+    with store.engine.begin() as conn:
+        for start in range(0, len(rows), 2000):
+            store.states.put(conn, rows[start:start + 2000])
+    return counts
+
+
+def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two rows say the same (the day each was computed for aside)."""
+    return all(a.get(c) == b.get(c) for c in COMPARED)
+
+
+def open_store(settings: Settings) -> Store:
+    """The store of these settings, keeping its vendors' state rows."""
+    from supplier_models.store import store_for
+
+    return keep_states(store_for(settings.url))
+
+
+CHUNK = 2000
+
+
+def due_statuses(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator[VendorStatus]:
+    """The statuses of the vendors with something due on `as_of`, found by the state rows' indexed next action
+    date; every vendor's when the rows are not complete yet (a store from before they were kept)."""
+    if not store.states.complete():
+        yield from statuses(store, policy, as_of)
+        return
+    due = store.states.due(as_of)
+    for start in range(0, len(due), CHUNK):
+        yield from statuses(store, policy, as_of, due[start:start + CHUNK])
+
+
+def refresh_due(store: Store, settings: Settings, on: dt.date) -> int:
+    """After a run: the rows whose day has come recomputed as of `on`, their next action the state's own (what
+    was due has been done or told); all rows rebuilt when they were not complete. How many rows were written."""
+    if not store.states.complete():
+        return sum(rebuild(store, settings, on).values())
+    policy, rules = load_review_policy(settings.review_policy), rules_of(settings)
+    due = store.states.due(on)
+    for start in range(0, len(due), CHUNK):
+        rows = list(state_rows(store, policy, rules, on, due[start:start + CHUNK]))
+        with store.engine.begin() as conn:
+            store.states.put(conn, rows)
+    return len(due)

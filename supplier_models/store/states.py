@@ -1,0 +1,68 @@
+"""Each vendor's current state (`vendor_state`): written in the transaction of the event that changed it, through
+the keeper the use cases install (`Hooks.keeper`: the store knows no lifecycle rule), and read by the pages and by
+the daily run, which looks only at the vendors whose next action date has come."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from .engine import Repository
+from .tables import AssessmentRecord, VendorStateRecord
+
+Mode = Literal["event", "quiet", "told"]
+"""event: the event itself is to be told (a decision scored or reviewed): its vendor is due on its day;
+quiet: nothing to tell (a remediation closed, a form asked for): what was due stays due;
+told: the notices were recorded: the next action is the state's own."""
+
+Keeper = Callable[[Connection, list[str], dt.date, Mode], None]
+
+
+@dataclass
+class Hooks:
+    """What the store calls inside its write transactions; the use cases set it (one per store)."""
+
+    keeper: Keeper | None = None
+
+    def changed(self, conn: Connection, vendor_ids: Iterable[str], on: dt.date, mode: Mode) -> None:
+        ids = list(dict.fromkeys(vendor_ids))
+        if self.keeper is not None and ids:
+            self.keeper(conn, ids, on, mode)
+
+
+STATE_COLUMNS = [c.name for c in VendorStateRecord.__table__.columns]
+
+
+class VendorStates(Repository):
+    def put(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Replace these vendors' rows, in the caller's transaction."""
+        table = VendorStateRecord.__table__
+        if rows:
+            conn.execute(delete(table).where(table.c.vendor_id.in_([r["vendor_id"] for r in rows])))
+            conn.execute(insert(table), rows)
+
+    def previous_next(self, conn: Connection, vendor_ids: list[str]) -> dict[str, dt.date | None]:
+        t = VendorStateRecord.__table__.c
+        return dict(conn.execute(select(t.vendor_id, t.next_action_on).where(t.vendor_id.in_(vendor_ids))).all())
+
+    def due(self, as_of: dt.date) -> list[str]:
+        """The vendors whose next action date has come (an indexed range)."""
+        t = VendorStateRecord.__table__.c
+        with self.connect() as conn:
+            return list(conn.execute(select(t.vendor_id).where(t.next_action_on <= as_of)).scalars())
+
+    def complete(self) -> bool:
+        """Every assessed vendor has a row (not so in a store made before rows were kept, until it is rebuilt)."""
+        with self.connect() as conn:
+            rows = conn.execute(select(func.count()).select_from(VendorStateRecord.__table__)).scalar_one()
+            assessed = conn.execute(select(func.count(func.distinct(AssessmentRecord.vendor_id)))).scalar_one()
+        return rows >= assessed
+
+    def all(self) -> dict[str, dict[str, Any]]:
+        """vendor id -> its row, as plain values."""
+        with self.connect() as conn:
+            return {r["vendor_id"]: dict(r) for r in conn.execute(select(VendorStateRecord.__table__)).mappings()}
