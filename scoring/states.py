@@ -166,7 +166,7 @@ def next_action_on(state: VendorState, rules: Rules = Rules()) -> dt.date | None
     if not state.refused:
         days += [state.until - dt.timedelta(days=d) for d in rules.reminder_days]
         days.append(state.until + dt.timedelta(days=1))
-        days += [i.due + dt.timedelta(days=1) for i in state.open_items()]
+    days += [i.due + dt.timedelta(days=1) for i in state.open_items()]  # a refusal's items fall overdue too
     repeats = [d + dt.timedelta(days=rules.repeat_days) for d in _last_told(state.told).values()]
     if _still_due(state, state.on):
         days += repeats

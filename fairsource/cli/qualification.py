@@ -38,6 +38,8 @@ def _rebuild(day, as_json: bool) -> None:
     else:
         out.print(f"Vendor states rebuilt from the history as of {day}: {counts['unchanged']} unchanged, "
                   f"{counts['changed']} changed, {counts['added']} added.")
+        for change in counts["changes"][:20]:
+            out.print(Text("  " + "; ".join(f"{k}: {v}" for k, v in change.items())))
 
 
 def status(
@@ -134,6 +136,7 @@ def remediate(
     remediation_id: Annotated[str, typer.Argument(help="the remediation's id, e.g. R3 (see fairsource status)")],
     evidence: Annotated[str, typer.Option("--evidence", help="what shows it is done")] = "",
     reviewer: Annotated[str, typer.Option("--reviewer", help="who accepts the evidence")] = "",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="closed on YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Close a remediation with its evidence."""
     from flows.usecases import close_remediation
@@ -141,7 +144,8 @@ def remediate(
 
     try:
         store, _, _ = _lifecycle()
-        done = close_remediation(store, vendor, remediation_id, evidence=evidence, reviewer=reviewer)
+        done = close_remediation(store, vendor, remediation_id, evidence=evidence, reviewer=reviewer,
+                                 as_of=as_of_or_today(as_of))
     except ActionRefused as exc:
         fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:

@@ -57,10 +57,14 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
     run = LifecycleRun()
     due_by = as_of + dt.timedelta(days=within_days)
     # Only the vendors due are kept from the stream, and nothing is written while it is open (SQLite).
+    indexed = store.states.complete()
     due = [s for s in due_statuses(store, inputs.review_policy, as_of) if (s.valid_until or s.review_on) <= due_by]
+    if indexed:  # every expired vendor, not only those due today
+        run.expired = [{"vendor": name, "vendor_id": vid, "expired_on": until}
+                       for vid, name, until in store.states.expired(as_of)]
     for s in due:
         due_back = s.valid_until or s.review_on  # a qualification's end, or a refusal's review date
-        if s.status == "expired":
+        if s.status == "expired" and not indexed:
             run.expired.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "expired_on": s.valid_until})
         if s.reattestation_requested_on is not None:
             continue

@@ -84,23 +84,31 @@ def _next(own: dt.date | None, before: dt.date | None, on: dt.date, mode: Mode) 
     return min(due) if due else None
 
 
-def rebuild(store: Store, settings: Settings, on: dt.date) -> dict[str, int]:
-    """Recompute every vendor's row from the history as of `on`; how many rows were added, changed, unchanged. A
+def rebuild(store: Store, settings: Settings, on: dt.date) -> dict[str, Any]:
+    """Recompute every vendor's row from the history as of `on`; how many rows were added, changed, unchanged, and
+    what changed in each (`changes`: vendor id, and each field's [stored, rebuilt] value). A
     row's next action date that has come (an untold event) is kept: the history holds no record of it."""
     policy, rules = load_review_policy(settings.review_policy), rules_of(settings)
     stored = store.states.all()
     rows = list(state_rows(store, policy, rules, on))
-    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    counts: dict[str, Any] = {"added": 0, "changed": 0, "unchanged": 0, "changes": []}
     for row in rows:
         old = stored.get(row["vendor_id"])
         if old is not None and old["next_action_on"] is not None and old["next_action_on"] <= on:
             row["next_action_on"] = min(filter(None, [row["next_action_on"], old["next_action_on"]]))
         key = "added" if old is None else "unchanged" if same(old, row) else "changed"
         counts[key] += 1
+        if key == "changed":
+            counts["changes"].append({"vendor_id": row["vendor_id"], **{
+                c: [_plain(old.get(c)), _plain(row.get(c))] for c in COMPARED if old.get(c) != row.get(c)}})
     with store.engine.begin() as conn:
         for start in range(0, len(rows), 2000):
             store.states.put(conn, rows[start:start + 2000])
     return counts
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:

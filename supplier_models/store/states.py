@@ -12,7 +12,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, delete, func, insert, select
 
 from .engine import Repository
-from .tables import AssessmentRecord, VendorStateRecord
+from .tables import AssessmentRecord, Vendor, VendorStateRecord
 
 Mode = Literal["event", "quiet", "told"]
 """event: the event itself is to be told (a decision scored or reviewed): its vendor is due on its day;
@@ -66,3 +66,12 @@ class VendorStates(Repository):
         """vendor id -> its row, as plain values."""
         with self.connect() as conn:
             return {r["vendor_id"]: dict(r) for r in conn.execute(select(VendorStateRecord.__table__)).mappings()}
+
+    def expired(self, as_of: dt.date) -> list[tuple[str, str, dt.date]]:
+        """(vendor id, name, valid until) of each vendor whose qualification ended before `as_of`, by name (an
+        indexed range; a refusal has no end)."""
+        t = VendorStateRecord.__table__.c
+        query = (select(t.vendor_id, Vendor.name, t.valid_until).join(Vendor, Vendor.id == t.vendor_id)
+                 .where(t.valid_until < as_of, t.decision != "not_qualified").order_by(Vendor.name))
+        with self.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]

@@ -47,7 +47,7 @@ def test_every_event_keeps_the_rows_and_rebuilding_from_the_history_changes_noth
     assert bright["valid_until"] == dt.date(2027, 6, 1) and bright["open_remediations"] > 0
     assert bright["band"] and bright["countries"] and all(len(c) == 2 for c in bright["countries"])
     assert all(r["next_action_on"] == AT_ONCE for r in rows.values())  # each intake is to be told at the next run
-    assert _rebuilt("2026-12-01") == {"as_of": "2026-12-01", "added": 0, "changed": 0, "unchanged": 5}
+    assert _rebuilt("2026-12-01") == {"as_of": "2026-12-01", "added": 0, "changed": 0, "unchanged": 5, "changes": []}
 
     # A review (recorded today), in its transaction: the row says so at once.
     _run("review", BRIGHT.name, "--decision", "approve", "--reason", "Pay plan seen", "--reviewer", "Ana Lima")
@@ -76,7 +76,7 @@ def test_every_event_keeps_the_rows_and_rebuilding_from_the_history_changes_noth
     # Months later, run after run: the rows stay what the history says.
     for day in ("2027-03-01", "2027-05-02", "2027-05-10", "2027-06-02", "2027-09-01"):
         _run("requalify", "--as-of", day)
-        assert _rebuilt(day) == {"as_of": day, "added": 0, "changed": 0, "unchanged": 5}, day
+        assert _rebuilt(day) == {"as_of": day, "added": 0, "changed": 0, "unchanged": 5, "changes": []}, day
     rows = _rows(store)
     assert rows[BRIGHT.name]["status"] == "expired" and rows[LUMEN.name]["reattestation_requested_on"]
 
@@ -87,7 +87,7 @@ def test_a_store_from_before_the_rows_is_filled_by_the_first_run(isolated_home, 
     with store.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM vendor_state")  # as a store upgraded to 0004 starts
     assert not store.states.complete()
-    assert _rebuilt("2026-12-01") == {"as_of": "2026-12-01", "added": 1, "changed": 0, "unchanged": 0}
+    assert _rebuilt("2026-12-01") == {"as_of": "2026-12-01", "added": 1, "changed": 0, "unchanged": 0, "changes": []}
     with store.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM vendor_state")
     _run("requalify", "--as-of", "2026-12-02")  # every vendor looked at, and the rows written
