@@ -1,5 +1,6 @@
 """One remediation register (issue 19), end to end on the real Prefect engine and the backend under test: a SOW's
-Schedule 1 names each remediation by its register id (planned before it is rendered, checked when it is stored)."""
+Schedule 1 names each remediation by its register id (planned before it is rendered, checked when it is stored),
+and a remediation closed with evidence stays closed through the pre-filled form the vendor confirms."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from fairsource.cli import app
 from supplier_models import Store, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form
+from supplier_models.workbooks.layout import MARK_FILL
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
 runner = CliRunner()
@@ -112,6 +115,63 @@ def test_schedule_1_names_the_register_ids_and_a_rescoring_carries_them(isolated
         if r.state == "open":
             row = next(x for x in rows if x["Item"] == code)
             assert row["Due date"] == f"{r.due_date.day} {r.due_date:%B %Y}", code
+
+
+def test_a_remediation_closed_with_evidence_stays_closed_when_the_prefilled_form_comes_back_confirmed(
+        isolated_home, database_url):
+    _intake(write_example(BRIGHT, isolated_home / "returned"), TODAY.isoformat())
+    ids = {r["question"]: r["id"] for r in _status("Brightlabel", TODAY.isoformat())["open_remediations"]}
+    pay, pilot = ids["PAY-06"], ids["PILOT-01"]
+    # PAY-06 "Monthly": the rubric cannot say which answer the evidence established (weekly, or every two weeks);
+    # PILOT-01 "No": it can, "Yes".
+    _run("remediate", "Brightlabel", pay, "--evidence", "Signed pay calendar, 2026-12-01", "--reviewer", "Ana Lima")
+    _run("remediate", "Brightlabel", pilot, "--evidence", "Pilot report, 12 workers paid", "--reviewer", "Ana Lima")
+    again = runner.invoke(app, ["remediate", "Brightlabel", pay, "--evidence", "again", "--reviewer", "Ben"])
+    assert again.exit_code == 2 and "closed already" in again.output  # done already
+
+    run = json.loads(_run("requalify", "--as-of", _days(160), "--json").stdout)
+    (asked,) = run["reattestation_requested"]
+    form = Path(asked["form"])
+    wb = load_workbook(form)
+    lines = [c.value for c in wb["Instructions"]["A"][:4]]
+    assert lines[0].startswith("Pre-filled from your answers of 2026-11-23")  # the banner stays first
+    closed_on = _register(database_url)[pay].closed_on
+    assert lines[1].startswith(f"{pay} closed on {closed_on:%Y-%m-%d} with evidence: Signed pay calendar, 2026-12-01.")
+    assert lines[2].startswith(f"{pilot} closed on {closed_on:%Y-%m-%d} with evidence: Pilot report, 12 workers paid.")
+    assert "PILOT-01 shows Yes" in lines[2] and "your last answer was No" in lines[2]
+    sheet = wb["Questionnaire"]
+    answers = {row[0].value: row[4] for row in sheet.iter_rows(min_row=2)}
+    assert answers["PAY-06"].value == "Monthly" and answers["PILOT-01"].value == "Yes"
+    for question, code in (("PAY-06", pay), ("PILOT-01", pilot)):
+        cell = answers[question]
+        assert cell.fill.fgColor.rgb == MARK_FILL.fgColor.rgb and cell.comment.text.startswith(f"{code} closed on")
+        assert "Ana Lima" in cell.comment.text and "keep it to confirm" in cell.comment.text
+    assert answers["PAY-07"].comment is None and answers["PAY-07"].fill.fgColor.rgb != MARK_FILL.fgColor.rgb
+    assert read_workbook(form).answers["PILOT-01"] == "Yes"  # the vendor's form reads back as it shows
+
+    # Returned as it was sent: confirmed. Nothing reopens, no new id; the rest is carried under its ids.
+    before = _register(database_url)
+    confirmed = _intake(form, _days(165))
+    after = _register(database_url)
+    assert sorted(after) == sorted(before) and after[pay].state == after[pilot].state == "done"
+    assert {c for c, r in after.items() if r.state == "open"} == set(ids.values()) - {pay, pilot}
+    rows = {r["Ref."]: r for r in _schedule_1(confirmed["sow"])}
+    assert "PILOT-01" not in rows  # "Yes" raises nothing
+    assert rows["PAY-06"]["Item"] == pay and rows["PAY-06"]["Due date"] == (
+        f"{closed_on.day} {closed_on:%B %Y} Done: evidence accepted")
+    assert _status("Brightlabel", _days(165))["remediations_done"] == 2
+
+    # A changed answer that still falls short is a new matter to remediate: a new id each.
+    worse = fill_form(form, {"PAY-06": "Less often than monthly", "PILOT-01": "No"},
+                      out=isolated_home / "worse.xlsx")
+    changed = _intake(worse, _days(170))
+    after = _register(database_url)
+    opened = sorted(set(after) - set(before), key=lambda c: int(c[1:]))
+    assert opened == ["R12", "R13"]
+    assert {after[c].question for c in opened} == {"PAY-06", "PILOT-01"} and after[pay].state == "done"
+    rows = {r["Ref."]: r for r in _schedule_1(changed["sow"])}
+    assert rows["PAY-06"]["Item"] in opened and rows["PILOT-01"]["Item"] in opened
+    assert "Done" not in rows["PAY-06"]["Due date"]
 
 
 def test_a_register_changed_while_the_sow_was_written_refuses_the_intake_and_stores_nothing(
