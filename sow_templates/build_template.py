@@ -383,22 +383,22 @@ def _signatures(doc) -> None:
 
 
 def _remediation_schedule(doc) -> None:
-    """Schedule 1, when there are remediations: each item under its id in the register (which the clauses cite),
-    its action and the evidence that shows it done, the clause it amends and its due date (or the day its
-    evidence was accepted)."""
+    """Schedule 1, when there are remediations: each item under its register id (which the clauses cite), its action
+    with the evidence that shows it done, the clause it amends, its due date (or the day its evidence was accepted)."""
     _tag(doc, "{%p if remediations %}")
     _para(doc, "Schedule 1: Remediation schedule", "Heading 1")
-    _para(doc, "The Supplier shall complete each action below by its due date and give the Client the evidence "
-               "named with it (clause 5.{{ clause_numbers['remediation-schedule'] }}, Remediation schedule). Each "
-               "item amends the clause named in the column Amends, and that clause is subject to it. Item is the "
-               "action's identifier in the Client's remediation register: it stays the same in every later SOW "
-               "and notice. Ref. is the question of the qualification questionnaire the item answers. An item "
-               "marked Done was completed with evidence the Client accepted on the date shown; the Supplier "
-               "maintains it.")
-    # short values never break inside (LibreOffice ignores w:noWrap): a no-break space and hyphen keep
-    # "clause 5.2" and "COMM-02" whole, and a date wraps, if ever, only before its year
+    intro = _para(doc, "The Supplier shall complete each action below by its due date and give the Client the "
+                       "evidence named with it (clause 5.{{ clause_numbers['remediation-schedule'] }}, Remediation "
+                       "schedule). Each item amends the clause named in the column Amends, and that clause is subject "
+                       "to it. Item is the action's identifier in the Client's remediation register: it stays the "
+                       "same in every later SOW and notice. Ref. is the question of the qualification questionnaire "
+                       "the item answers. An item marked Done was completed with evidence the Client accepted on the "
+                       "date shown; the Supplier maintains it.")
+    intro.paragraph_format.keep_with_next = True  # the heading and this stay with the table's first rows
+    # short values never break inside (LibreOffice ignores w:noWrap): a no-break space and hyphen keep "clause 5.2"
+    # and "COMM-02" whole, and a date wraps, if ever, only before its year
     table = _table(doc, ["Item", "Action and evidence", "Amends", "Ref.", "Country", "Due date"],
-                   [1.3, 4.9, 2.4, 2.1, 2.2, 3.5], "for r in remediations",
+                   [1.3, 5.4, 2.4, 2.1, 2.2, 3.0], "for r in remediations",
                    ["{{ r.id }}", "{{ r.action }}",
                     f"{{{{ 'clause{NBSP}5.' ~ r.clause_index if r.clause_index else '-' }}}}",
                     f"{{{{ (r.question or '-')|replace('-', '{NBHY}') }}}}", "{{ r.country }}",
