@@ -15,6 +15,7 @@ from supplier_models import Settings, get_settings
 from supplier_models.errors import NotQualified, SowError
 
 from . import usecases
+from .usecases.remediations import register_refs_of
 
 
 @task(name="render, verify and record the SOW", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
@@ -44,7 +45,8 @@ def regenerate(vendor: str, out: str | None, template: str | None, settings: Set
     if template:
         inputs = inputs.model_copy(update={"template": Path(template)})
     target = Path(out) if out else usecases.sow_path(settings.sow_dir, found.name, decision, str(uuid.uuid4()))
-    rendered = usecases.issue_sow(submission, decision, inputs, target, draft=status.review_pending)
+    rendered = usecases.issue_sow(submission, decision, inputs, target, draft=status.review_pending,
+                                  register=register_refs_of(store, found.id, decision))
     store.sows.add(usecases.sow_record(rendered, assessment_id=assessment.id, vendor_id=found.id,
                                    decision=status.decision, draft=status.review_pending,
                                    override_knockout=status.override_knockout))

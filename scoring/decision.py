@@ -51,7 +51,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _answer_text(value: object) -> str | None:
+def answer_text(value: object) -> str | None:
+    """An answer as the explanation and the remediation register write it: a list joined with ", ", a number
+    without trailing zeros, a date as YYYY-MM-DD."""
     if value is None:
         return None
     if isinstance(value, (list, tuple)):
@@ -108,7 +110,7 @@ def score_answers(submission: Submission, questionnaire: Questionnaire, rubric: 
             cond = rule.applies_if or rule.applies_unless
             why = (f"applies only when {rule.applies_if.describe()}" if rule.applies_if
                    else f"does not apply when {cond.describe()}")  # type: ignore[union-attr]
-            out.lines.append(Contribution(principle=principle, question=question.id, answer=_answer_text(value),
+            out.lines.append(Contribution(principle=principle, question=question.id, answer=answer_text(value),
                                           rule=f"{question.id}:not_applicable", points=0, max_points=0,
                                           source=rubric.key, as_of=answered_on, note=f"not scored: {why}"))
             continue
@@ -121,7 +123,7 @@ def score_answers(submission: Submission, questionnaire: Questionnaire, rubric: 
         points, key, fix = score_answer(question, rule, value)
         out.earned[principle] += points
         out.available[principle] += rule.max_points
-        out.lines.append(Contribution(principle=principle, question=question.id, answer=_answer_text(value),
+        out.lines.append(Contribution(principle=principle, question=question.id, answer=answer_text(value),
                                       rule=f"{question.id}:{key}", points=points, max_points=rule.max_points,
                                       source=rubric.key, as_of=answered_on, note=cell))
         if fix is not None:
@@ -129,17 +131,22 @@ def score_answers(submission: Submission, questionnaire: Questionnaire, rubric: 
                                                 question=question.id, principle=principle,
                                                 due_date=as_of + dt.timedelta(days=fix.due_in_days),
                                                 priority=fix.priority, rule=f"{question.id}:{key}",
-                                                evidence=fix.evidence))
+                                                evidence=fix.evidence, answer=answer_text(value)))
     return out
 
 
 def _country_fix(rubric: Rubric, key: str, today: dt.date, iso2: str | None, question: str | None = None,
-                 **fields: object) -> Remediation:
+                 answer: str | None = None, **fields: object) -> Remediation:
     rule = rubric.country_remediations[key]
     return Remediation(action=rule.action.format(**fields), due_in_days=rule.due_in_days, question=question,
                        country=iso2, due_date=today + dt.timedelta(days=rule.due_in_days),
                        priority=rule.priority, rule=key,
-                       evidence=rule.evidence)
+                       evidence=rule.evidence, answer=answer)
+
+
+def _pay_answer(pay: PayFloor) -> str:
+    """The vendor's lowest hourly pay in a country, as a pay remediation records the answer it rests on."""
+    return f"{answer_text(pay.lowest_hourly_pay)} {pay.currency}"
 
 
 def _pay_lines(pay: PayFloor, name: str) -> list[Contribution]:
@@ -318,6 +325,7 @@ def _pay_declaration_mismatch(found: _Countries, answers: dict, rubric: Rubric, 
         found.countries = [c.model_copy(update={"flags": sorted({*c.flags, "pay_declaration_mismatch"})})
                            if c in below else c for c in found.countries]
         found.remediations.append(_country_fix(rubric, "pay_declaration_mismatch", as_of, None, "PAY-02",
+                                               answer_text(answers.get("PAY-02")),
                                                countries=", ".join(c.name for c in below)))
 
 
@@ -329,11 +337,12 @@ def _pay_findings(found: _Countries, c: CountryRisk, pay: PayFloor, rubric: Rubr
             reason=f"Lowest pay in {c.name} ({pay.lowest_hourly_pay} {pay.currency} an hour) is below the "
                    f"statutory minimum wage ({pay.statutory_minimum_hourly} {pay.currency} an hour, "
                    f"{pay.statutory_as_of})."))
-        found.remediations.append(_country_fix(rubric, "below_minimum_wage", as_of, c.iso2,
+        found.remediations.append(_country_fix(rubric, "below_minimum_wage", as_of, c.iso2, answer=_pay_answer(pay),
                                                country=c.name, floor=pay.statutory_minimum_hourly,
                                                currency=pay.currency, source="ILOSTAT", as_of=pay.statutory_as_of))
     elif pay.status == "below_living_wage":
-        found.remediations.append(_country_fix(rubric, "below_living_wage", as_of, c.iso2, country=c.name,
+        found.remediations.append(_country_fix(rubric, "below_living_wage", as_of, c.iso2, answer=_pay_answer(pay),
+                                               country=c.name,
                                                floor=pay.living_wage_hourly, currency=pay.currency,
                                                source=pay.living_wage_source, as_of=pay.living_wage_as_of))
 
@@ -347,7 +356,8 @@ def _band_findings(found: _Countries, c: CountryRisk, policy: OrgPolicy, rubric:
     elif c.band == "high":
         why = ", ".join(f for f in c.flags if f in ("active_war", "no_reference_data", "recent_war")) \
             or f"score {c.score:g}"
-        found.remediations.append(_country_fix(rubric, "high_geo_risk", as_of, c.iso2, country=c.name,
+        found.remediations.append(_country_fix(rubric, "high_geo_risk", as_of, c.iso2, answer=c.iso2,
+                                               country=c.name,
                                                band=c.band, why=why))
 
 
@@ -363,7 +373,7 @@ def _expired_certification(expiry: dt.date | None, rubric: Rubric, as_of: dt.dat
     if expiry is None or expiry > as_of:
         return None
     return _country_fix(rubric, "certification_expired", as_of, None,
-                        rubric.validity.certification_expiry_question, date=expiry.isoformat())
+                        rubric.validity.certification_expiry_question, expiry.isoformat(), date=expiry.isoformat())
 
 
 def _decide(overall: float, principles: dict[str, float], knockouts: list[KnockoutHit], geo: GeoRisk,

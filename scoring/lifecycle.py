@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,7 +27,7 @@ from supplier_models.questionnaire import Condition
 from supplier_models.yamlfile import safe_load as load_yaml
 
 from .models import Remediation
-from .rubric import Validity
+from .rubric import Rubric, Validity
 from .terms import DECISIONS, ReviewAction, Status
 
 REMINDER_DAYS = (60, 30, 7)
@@ -206,6 +206,18 @@ class TrackedRemediation(BaseModel):
     key: str
     state: Literal["open", "done"]
     closed_how: str | None = None
+    closed_on: dt.date | None = None
+    closed_answer: str | None = Field(
+        None, description="closed with evidence: the answer that stands for the evidence (`standing_answer`); "
+                          "None when it was not recorded (closed before it was)")
+
+
+class RegisterRef(NamedTuple):
+    """How a SOW's Schedule 1 names one remediation: its id in the register, and the day it was closed with
+    evidence when the register keeps it closed (None: open)."""
+
+    code: str
+    done_on: dt.date | None = None
 
 
 class RemediationPlan(BaseModel):
@@ -213,7 +225,35 @@ class RemediationPlan(BaseModel):
     open: list[tuple[str, Remediation]] = Field(default_factory=list, description="(new code, remediation)")
     carried: list[tuple[str, Remediation]] = Field(
         default_factory=list, description="(code, remediation as raised again): open and still raised")
+    kept: list[tuple[str, Remediation]] = Field(
+        default_factory=list, description="(code, remediation as raised again): closed with evidence, and the "
+                                          "evidence still stands, so it stays closed")
     close: list[str] = Field(default_factory=list, description="codes no longer raised")
+    refs: list[RegisterRef] = Field(
+        default_factory=list, description="one per remediation raised, in order: the id (and, kept closed, the "
+                                          "day it was closed) a SOW's Schedule 1 prints for it")
+
+
+def _code_number(t: TrackedRemediation) -> int:
+    """R12 -> 12 (0 for a code not of that form)."""
+    m = re.fullmatch(r"R(\d+)", t.code)
+    return int(m.group(1)) if m else 0
+
+
+def standing_answer(remediation: Remediation, rubric: Rubric) -> str | None:
+    """The answer that stands for the evidence a remediation is closed with: the answer that meets the bar when
+    the rubric names one (`Rubric.answer_that_meets`: PILOT-01 "Yes"), else the answer it was raised on (what the
+    vendor answered when it was closed: PAY-06 "Monthly"). A pre-filled form shows it, marked."""
+    met = rubric.answer_that_meets(remediation.rule or remediation.question or "")
+    return met or remediation.answer
+
+
+def _evidence_stands(closed: TrackedRemediation | None, raised: Remediation, new_submission: bool) -> bool:
+    if closed is None:
+        return False
+    if not new_submission:
+        return True  # the same answers rescored
+    return closed.closed_answer is not None and raised.answer == closed.closed_answer
 
 
 def plan_remediations(tracked: Iterable[TrackedRemediation], raised: Iterable[Remediation], *,
@@ -222,28 +262,63 @@ def plan_remediations(tracked: Iterable[TrackedRemediation], raised: Iterable[Re
 
     Still raised and open: carried (same id; its due date follows the newest SOW, see the register's sync). Open but
     no longer raised: closed (the new answers meet the bar, or the data changed). Raised and not open: opened under
-    a new id, except that rescoring the same answers never reopens what a reviewer closed with evidence.
+    a new id, unless the evidence it was closed with still stands, then it stays closed under its id (`kept`):
+
+    - rescoring the same answers never reopens what a reviewer closed with evidence;
+    - a new submission does not reopen it when it gives, for the matter, the answer that stands for the evidence
+      (`standing_answer`, recorded when it was closed, and what the vendor's pre-filled form shows, marked): the
+      vendor confirmed it. A different answer that still raises it (PAY-06 "Less often than monthly" after
+      "Monthly"; PILOT-01 "No" after the form showed "Yes") opens a new id, as does any new submission for a
+      remediation closed before the answer was recorded.
+
+    `refs` names each raised remediation as a SOW's Schedule 1 prints it: the id it is opened, carried or kept
+    under (a remediation raised twice for one matter shares the first's id).
     """
-    tracked = list(tracked)
+    tracked, raised = list(tracked), list(raised)
     open_codes = {t.key: t.code for t in tracked if t.state == "open"}
-    open_keys = set(open_codes)
-    closed_with_evidence = {t.key for t in tracked if t.state == "done" and t.closed_how == "evidence"}
-    number = max((int(m.group(1)) for t in tracked if (m := re.fullmatch(r"R(\d+)", t.code))), default=0)
+    closed_with_evidence = {t.key: t for t in sorted(tracked, key=_code_number)
+                            if t.state == "done" and t.closed_how == "evidence"}  # the latest per matter
+    number = max((_code_number(t) for t in tracked), default=0)
     opened: list[tuple[str, Remediation]] = []
     carried: list[tuple[str, Remediation]] = []
-    seen: set[str] = set()
+    kept: list[tuple[str, Remediation]] = []
+    refs: dict[str, RegisterRef] = {}
     for r in raised:
         key = remediation_key(r)
-        if key in open_keys and key not in seen:
-            carried.append((open_codes[key], r))
-        if key in open_keys or key in seen or (not new_submission and key in closed_with_evidence):
-            seen.add(key)
+        if key in refs:
             continue
-        seen.add(key)
-        number += 1
-        opened.append((f"R{number}", r))
-    close = [t.code for t in tracked if t.state == "open" and t.key not in seen]
-    return RemediationPlan(open=opened, carried=carried, close=close)
+        closed = closed_with_evidence.get(key)
+        if key in open_codes:
+            carried.append((open_codes[key], r))
+            refs[key] = RegisterRef(open_codes[key])
+        elif _evidence_stands(closed, r, new_submission):
+            kept.append((closed.code, r))  # type: ignore[union-attr]
+            refs[key] = RegisterRef(closed.code, closed.closed_on)  # type: ignore[union-attr]
+        else:
+            number += 1
+            opened.append((f"R{number}", r))
+            refs[key] = RegisterRef(f"R{number}")
+    close = [t.code for t in tracked if t.state == "open" and t.key not in refs]
+    return RemediationPlan(open=opened, carried=carried, kept=kept, close=close,
+                           refs=[refs[remediation_key(r)] for r in raised])
+
+
+def register_refs(tracked: Iterable[TrackedRemediation], raised: Iterable[Remediation]) -> list[RegisterRef] | None:
+    """The ids of a stored assessment's remediations in the register as it stands: each matter's open
+    remediation, else the latest one closed with evidence (kept closed: with the day it was closed). None when a
+    matter has neither (an assessment stored before the register kept it): a SOW then numbers its items."""
+    by_key: dict[str, list[TrackedRemediation]] = {}
+    for t in sorted(tracked, key=_code_number):
+        by_key.setdefault(t.key, []).append(t)
+    refs = []
+    for r in raised:
+        mine = by_key.get(remediation_key(r), [])
+        current = next((t for t in mine if t.state == "open"), None) or next(
+            (t for t in reversed(mine) if t.closed_how == "evidence"), None)
+        if current is None:
+            return None
+        refs.append(RegisterRef(current.code, current.closed_on if current.state == "done" else None))
+    return refs
 
 
 def remediation_state(state: str, due_date: dt.date, as_of: dt.date) -> str:

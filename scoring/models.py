@@ -51,6 +51,10 @@ class Remediation(BaseModel):
         "normal", description="high: must be closed before the vendor can be qualified")
     rule: str | None = Field(None, description="the rubric or country rule that raised it")
     evidence: str | None = Field(None, description="what a reviewer accepts as done (None: not stated)")
+    answer: str | None = Field(
+        None, description="what the vendor answered that raised it, as text: the question's answer, or for a "
+                          "country rule the country's lowest hourly pay and currency (pay) or its code (geographic "
+                          "risk); None in decisions made before it was recorded")
 
 
 class PayFloor(BaseModel):

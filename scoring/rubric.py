@@ -136,6 +136,17 @@ class Rubric(BaseModel):
         fixes = [*question.remediation.values(), *(b.remediation for b in question.bands or () if b.remediation)]
         return next((f.evidence for f in fixes if f.action == action), None)
 
+    def answer_that_meets(self, rule: str) -> str | None:
+        """The answer that meets the bar a remediation raised by `rule` (`PILOT-01:No`) sets, when the rubric can
+        say which: the question's one answer that raises no remediation (yes/no: the other answer). None when
+        several answers would (PAY-06: weekly or every two weeks), when it is a number, a several-answer question
+        or a country rule: there the rubric cannot say which answer the evidence established."""
+        question = self.questions.get(rule.split(":")[0])
+        if question is None or question.points is None:
+            return None
+        meeting = [answer for answer in question.points if answer not in question.remediation]
+        return meeting[0] if len(meeting) == 1 else None
+
     @model_validator(mode="after")
     def _shape(self) -> Rubric:
         for qid, rule in self.questions.items():

@@ -383,21 +383,34 @@ def _signatures(doc) -> None:
 
 
 def _remediation_schedule(doc) -> None:
-    """Schedule 1, when there are remediations: each action, the clause it amends and its due date."""
+    """Schedule 1, when there are remediations: each item under its register id (which the clauses cite), its action
+    with the evidence that shows it done, the clause it amends, its due date (or the day its evidence was accepted)."""
     _tag(doc, "{%p if remediations %}")
     _para(doc, "Schedule 1: Remediation schedule", "Heading 1")
-    _para(doc, "The Supplier shall complete each action below by its due date and give the Client evidence "
-               "of it (clause 5.{{ clause_numbers['remediation-schedule'] }}, Remediation schedule). Each item "
-               "amends the clause named in the column Amends, and that clause is subject to it. Ref. is the "
-               "question of the qualification questionnaire the item answers.")
-    # short values never break inside (LibreOffice ignores w:noWrap): a no-break space and hyphen keep
-    # "clause 5.2" and "COMM-02" whole, and a date wraps, if ever, only before its year
-    _table(doc, ["#", "Action", "Amends", "Ref.", "Country", "Due date"], [1.0, 5.5, 2.5, 2.1, 2.0, 3.3],
-           "for r in remediations",
-           ["{{ r.index }}", "{{ r.action }}",
-            f"{{{{ 'clause{NBSP}5.' ~ r.clause_index if r.clause_index else '-' }}}}",
-            f"{{{{ (r.question or '-')|replace('-', '{NBHY}') }}}}", "{{ r.country }}",
-            f"{{{{ r.due_date|replace(' ', '{NBSP}', 1) }}}}"], nowrap=(0, 2, 3, 5))
+    intro = _para(doc, "The Supplier shall complete each action below by its due date and give the Client the "
+                       "evidence named with it (clause 5.{{ clause_numbers['remediation-schedule'] }}, Remediation "
+                       "schedule). Each item amends the clause named in the column Amends, and that clause is subject "
+                       "to it. Item is the action's identifier in the Client's remediation register: it stays the "
+                       "same in every later SOW and notice. Ref. is the question of the qualification questionnaire "
+                       "the item answers. An item marked Done was completed with evidence the Client accepted on the "
+                       "date shown; the Supplier maintains it.")
+    intro.paragraph_format.keep_with_next = True  # the heading and this stay with the table's first rows
+    # short values never break inside (LibreOffice ignores w:noWrap): a no-break space and hyphen keep "clause 5.2"
+    # and "COMM-02" whole, and a date wraps, if ever, only before its year
+    table = _table(doc, ["Item", "Action and evidence", "Amends", "Ref.", "Country", "Due date"],
+                   [1.3, 5.4, 2.4, 2.1, 2.2, 3.0], "for r in remediations",
+                   ["{{ r.id }}", "{{ r.action }}",
+                    f"{{{{ 'clause{NBSP}5.' ~ r.clause_index if r.clause_index else '-' }}}}",
+                    f"{{{{ (r.question or '-')|replace('-', '{NBHY}') }}}}", "{{ r.country }}",
+                    f"{{{{ r.due_date|replace(' ', '{NBSP}', 1) }}}}"],
+                   nowrap=(0, 2, 3, 5))
+    # under the action, the evidence that shows it done (if the rubric says); under a done item's date, so
+    for column, condition, text in ((1, "r.evidence", "Evidence: {{ r.evidence }}"),
+                                    (5, "r.done_on", "Done: evidence accepted")):
+        cell = table.rows[2].cells[column]
+        _tag(cell, "{%p if " + condition + " %}")
+        _para(cell, text, italic=True, size=8.5, space_after=2)
+        _tag(cell, "{%p endif %}")
     _tag(doc, "{%p endif %}")
 
 

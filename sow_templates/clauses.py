@@ -9,7 +9,7 @@ apply to one vendor.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -181,8 +181,9 @@ class ClauseLibrary(BaseModel):
             raise ValueError("schedule_reference must name Schedule 1, the remediation schedule")
         return " ".join(value.split())
 
-    def schedule_paragraph(self, items: list[int]) -> str:
-        """The `schedule_reference` paragraph for these Schedule 1 item numbers."""
+    def schedule_paragraph(self, items: Sequence[int | str]) -> str:
+        """The `schedule_reference` paragraph for these Schedule 1 items, by the id each row shows (R3, or its
+        number in a SOW made without the remediation register)."""
         numbers = [str(n) for n in items]
         text = f"item {numbers[0]}" if len(numbers) == 1 else \
             "items " + ", ".join(numbers[:-1]) + " and " + numbers[-1]

@@ -12,11 +12,12 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.lifecycle import RegisterRef
 from scoring.models import Decision
 from scoring.plain_words import plain_text
 from scoring.terms import ISSUES_SOW
@@ -82,7 +83,9 @@ class ClauseText(BaseModel):
     paragraphs: list[str]
     mandatory: bool
     schedule_items: list[int] = Field(default_factory=list,
-                                      description="the Schedule 1 items that amend this clause")
+                                      description="the Schedule 1 items that amend this clause (their `index`)")
+    schedule_ids: list[str] = Field(default_factory=list,
+                                    description="the same items by the id the clause cites them by (their `id`)")
 
 
 class RemediationTerms(BaseModel):
@@ -90,7 +93,13 @@ class RemediationTerms(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     index: int
+    id: str = Field("", description="the item's id, which the clauses cite: the remediation's id in the Client's "
+                                    "register (R3), the same in every later SOW and notice; its number when the "
+                                    "SOW is made without the register")
     action: str
+    evidence: str = Field("", description="what the Client accepts as evidence that the action is done")
+    done_on: str = Field("", description="the day the Client accepted the evidence that it is done (then also its "
+                                         "`due_date`): the register keeps it closed; empty while it is open")
     question: str = ""
     country: str = Field("All", description="the country's name when the action concerns one country, else 'All'")
     iso2: str = ""
@@ -237,6 +246,7 @@ def build_context(
     reference: str | None = None,
     document_id: str | None = None,
     draft: bool = False,
+    register: Sequence[RegisterRef] | None = None,
 ) -> SowContext:
     """The SOW's variables for this vendor. Raises `SowNotAllowed` for a `not_qualified` decision.
 
@@ -245,7 +255,9 @@ def build_context(
     `SOW-<SUPPLIER>-<YYYYMMDD>-<ID>`, where ID is the first 8 characters of `document_id` (pass a fresh
     id per document, e.g. the SOW record's uuid) or, without one, a digest of everything the SOW says.
     `draft`: a draft pending human review; the template shows `draft_notice` on the first page and in
-    the header, and verification requires it.
+    the header, and verification requires it. `register`: each remediation's id in the Client's remediation
+    register (`scoring.lifecycle.RegisterRef`, one per `decision.remediations`, in order), which Schedule 1 and
+    the clauses it amends name it by; without it the items are numbered 1, 2, ...
     """
     _check_issues_sow(decision)
     library = clause_library or load_clause_library()
@@ -255,14 +267,15 @@ def build_context(
     countries = country_terms(submission, decision)
     values = _clause_values(submission, decision, library, client, supplier, countries)
     applicable = _applicable_clauses(library, answers, decision, countries)
-    remediations, items = _remediations(decision, library, applicable, countries)
-    clauses = _clauses(library, applicable, values, items)
+    remediations, items = _remediations(decision, library, applicable, countries, register)
+    clauses = _clauses(library, applicable, values, items, remediations)
     day = issued_on or decision.assessed_on
     if reference is not None:
         reference = _given_reference(reference)
     else:
         reference = _reference(supplier.name, decision, document_id or _digest(
-            submission.sha256, decision, client.name, day.isoformat(), draft, library.key))
+            submission.sha256, decision, client.name, day.isoformat(), draft, library.key,
+            *([[list(r) for r in register]] if register is not None else [])))
     return SowContext(
         title=TITLE,
         reference=reference,
@@ -373,22 +386,30 @@ def _applicable_clauses(library: ClauseLibrary, answers: Mapping[str, object], d
 
 
 def _remediations(decision: Decision, library: ClauseLibrary, applicable: list[Clause],
-                  countries: list[CountryTerms]) -> tuple[list[RemediationTerms], dict[str, list[int]]]:
-    """Schedule 1: each remediation, its codes in words, with the clause it amends (the remediation clause
-    when no clause names it), and for each clause id the items that amend it."""
+                  countries: list[CountryTerms], register: Sequence[RegisterRef] | None,
+                  ) -> tuple[list[RemediationTerms], dict[str, list[int]]]:
+    """Schedule 1: each remediation under its register id, its codes in words, with the clause it amends (the
+    remediation clause when no clause names it), and for each clause id the items that amend it."""
+    if register is not None and len(register) != len(decision.remediations):
+        raise SowError(f"the register names {len(register)} remediation(s), the decision lists "
+                       f"{len(decision.remediations)}: each Schedule 1 item needs its id")
     position = {clause.id: n for n, clause in enumerate(applicable, start=1)}
     fallback = next((c for c in applicable if c.id == REMEDIATION_CLAUSE), None)
     names = {c.iso2: c.name for c in countries}
     remediations = []
     items: dict[str, list[int]] = {}
     for n, r in enumerate(decision.remediations, start=1):
-        due = r.due_date or decision.assessed_on + dt.timedelta(days=r.due_in_days)
+        ref = register[n - 1] if register is not None else None
+        done_on = ref.done_on if ref is not None else None
+        due = done_on or r.due_date or decision.assessed_on + dt.timedelta(days=r.due_in_days)
         amended = library.amended_clause([k for k in (r.rule, r.question) if k], applicable) or fallback
         if amended is not None:
             items.setdefault(amended.id, []).append(n)
         iso2 = (r.country or "").upper()
         remediations.append(RemediationTerms(
-            index=n, action=plain_text(clean_text(r.action)), question=r.question or "", iso2=iso2,
+            index=n, id=clean_text(ref.code) if ref is not None else str(n), action=plain_text(clean_text(r.action)),
+            evidence=clean_text(r.evidence or ""), done_on=format_date(done_on) if done_on else "",
+            question=r.question or "", iso2=iso2,
             country=(names.get(iso2) or country_name(iso2) or iso2) if iso2 else "All",
             due_date=format_date(due), due_in_days=r.due_in_days,
             clause_id=amended.id if amended else "", clause_index=position[amended.id] if amended else 0,
@@ -397,16 +418,17 @@ def _remediations(decision: Decision, library: ClauseLibrary, applicable: list[C
 
 
 def _clauses(library: ClauseLibrary, applicable: list[Clause], values: dict[str, str],
-             items: dict[str, list[int]]) -> list[ClauseText]:
+             items: dict[str, list[int]], remediations: list[RemediationTerms]) -> list[ClauseText]:
     """The applicable clauses with their placeholders filled, numbered from 1."""
     clauses = []
     for n, clause in enumerate(applicable, start=1):
         paragraphs = clause.paragraphs(values)
-        if clause.id in items:  # the clause says which Schedule 1 items amend it
-            paragraphs.append(library.schedule_paragraph(items[clause.id]))
+        ids = [remediations[i - 1].id for i in items.get(clause.id, [])]
+        if ids:  # the clause says which Schedule 1 items amend it, by the ids Schedule 1 shows
+            paragraphs.append(library.schedule_paragraph(ids))
         clauses.append(ClauseText(id=clause.id, version=clause.version, index=n, title=clause.title,
                                   text="\n".join(paragraphs), paragraphs=paragraphs, mandatory=clause.mandatory,
-                                  schedule_items=items.get(clause.id, [])))
+                                  schedule_items=items.get(clause.id, []), schedule_ids=ids))
     return clauses
 
 

@@ -8,6 +8,7 @@ re-exports the SOW errors); the classes themselves live only in this module::
     ├── ConfigurationError        a setting, a data file or a template is unusable
     ├── QuestionnaireNotFound     no questionnaire definition for an id and version
     ├── StoreError                the database refused or lost a write
+    │   └── RegisterChanged       the remediation register changed while a SOW was written: nothing stored
     ├── WorkbookRejected          a returned workbook cannot be accepted (carries every Problem)
     ├── ActionRefused             a lifecycle action that cannot be taken as asked (exit status 2)
     ├── AuthError                 an account or a portal link cannot be made as asked
@@ -48,6 +49,11 @@ class QuestionnaireNotFound(FairsourceError):
 
 class StoreError(FairsourceError):
     """The database refused or lost a write."""
+
+
+class RegisterChanged(StoreError):
+    """The remediation ids a SOW printed are not those the register gives in the write transaction (another
+    write changed the vendor's register meanwhile): nothing is stored, and the SOW file is removed."""
 
 
 class Problem(BaseModel):

@@ -21,7 +21,7 @@ PUBLIC = {
     "fairsource.web": ["create_app"],
     "flows.usecases": [
         "LifecycleRun", "Notice", "Outcome", "Rejected", "RemediationView", "Requalified", "Reviewed",
-        "ScoringInputs", "VendorStatus", "assessment_record", "cap_validity", "close_remediation", "decide",
+        "ScoringInputs", "VendorStatus", "assessment_record", "cap_validity", "close_remediation", "closed_with_evidence", "decide",
         "due_notices", "find_vendor", "input_versions", "intake_one", "issue_sow", "load_inputs", "needs_review",
         "older_inputs",
         "portfolio_row", "prefilled_form", "read_files", "record_notices", "record_review", "request_reattestations",

@@ -10,8 +10,8 @@ one use case:
     records        the store rows a decision becomes
     status         each vendor's status on a date
     review         a person's review of a decision; a remediation closed with its evidence
-    reattestation  pre-filled forms for vendors whose qualification is about to lapse
-    remediations   the remediation register kept in step with each new assessment
+    reattestation  pre-filled forms for vendors whose qualification is about to lapse (marking what evidence closed)
+    remediations   the remediation register kept in step with each new assessment; the ids a SOW prints
     notices        the notices due on a date (digests per recipient, weekly repeats), and their record
     notice_events  the decision changes and review outcomes a vendor's history holds, to be told
     notice_words   what each notice says: what changed, why, what to do and by when
@@ -39,7 +39,8 @@ _EXPORTS = {
     **{name: "records" for name in ("assessment_record", "sow_record")},
     **{name: "status" for name in ("RemediationView", "VendorStatus", "find_vendor", "status_of", "statuses")},
     **{name: "review" for name in ("Reviewed", "close_remediation", "record_review")},
-    **{name: "reattestation" for name in ("LifecycleRun", "prefilled_form", "request_reattestations")},
+    **{name: "reattestation" for name in ("LifecycleRun", "closed_with_evidence", "prefilled_form",
+                                          "request_reattestations")},
     **{name: "notices" for name in ("Notice", "due_notices", "record_notices")},
     **{name: "report" for name in ("portfolio_row", "write_report")},
 }
@@ -56,6 +57,7 @@ __all__ = [
     "assessment_record",
     "cap_validity",
     "close_remediation",
+    "closed_with_evidence",
     "decide",
     "due_notices",
     "find_vendor",
@@ -89,7 +91,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 if TYPE_CHECKING:
     from .inputs import ScoringInputs, decide, input_versions, load_inputs, needs_review
     from .notices import Notice, due_notices, record_notices
-    from .reattestation import LifecycleRun, prefilled_form, request_reattestations
+    from .reattestation import LifecycleRun, closed_with_evidence, prefilled_form, request_reattestations
     from .receive import Outcome, Rejected, intake_one, read_files
     from .records import assessment_record, sow_record
     from .report import portfolio_row, write_report

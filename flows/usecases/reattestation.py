@@ -5,38 +5,91 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from scoring.models import Decision
 from supplier_models import Settings, Store, Submission
 from supplier_models.names import slug
-from supplier_models.store.tables import ReattestationRecord, SubmissionRecord
+from supplier_models.store.tables import ReattestationRecord, RemediationRecord, SubmissionRecord
 
+from .remediations import register_refs_of
 from .vendor_state import due_statuses
 
 if TYPE_CHECKING:
+    from supplier_models.workbooks.marks import AnswerMark
+
     from .inputs import ScoringInputs
 
 
 def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime,
-                   answered_on: dt.date | None = None) -> Path:
+                   answered_on: dt.date | None = None, closed: Sequence[RemediationRecord] = ()) -> Path:
     """A normal form of the current questionnaire, pre-filled with the vendor's last answers, countries and
     attestation: the vendor confirms or corrects each and returns it through intake. A banner says so, with
-    `answered_on`, the day the submission was received ("your last answers" when it is not given)."""
+    `answered_on`, the day the submission was received ("your last answers" when it is not given).
+
+    `closed`: the vendor's remediations closed with evidence that its last answers still raise
+    (`closed_with_evidence`). Each answer it stands on shows the answer that stands for the evidence (recorded
+    when it was closed: the one that meets the bar when the rubric names it, else the vendor's answer then),
+    shaded green with a comment, and a line under the banner says which remediation was closed when, on what
+    evidence. Returned unchanged, it does not reopen the remediation (`scoring.lifecycle.plan_remediations`)."""
     from supplier_models.questionnaire import current
     from supplier_models.workbooks.form import fill_form, prefill_banner, write_form
 
     q = current()
-    write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id,
-               banner=prefill_banner(answered_on))
     answers = {qid: value for qid, value in submission.answers.items() if qid in q.by_id and value is not None}
+    marks, notes = _closed_marks(closed, answers, q)
+    write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id,
+               banner=prefill_banner(answered_on), notes=notes)
     evidence = {qid: text for qid, text in submission.evidence.items() if qid in q.by_id and text}
     countries = [(c.name, c.share_pct, c.workers, c.lowest_hourly_pay, c.currency, c.pay_basis)
                  for c in submission.countries]
     # The last attestation as it was (None, from a form issued before forms carried one: left to fill in).
-    return fill_form(out, answers, countries, evidence, attestation=submission.attestation)
+    return fill_form(out, answers, countries, evidence, attestation=submission.attestation, marks=marks)
+
+
+def _closed_marks(closed: Sequence[RemediationRecord], answers: dict, q) -> tuple[list[AnswerMark], list[str]]:
+    """Each closed remediation's mark and banner line; `answers` takes the answer that stands for the evidence
+    where it is not the vendor's last (the rubric named the answer that meets the bar: yes/no or choice)."""
+    from scoring.decision import answer_text
+    from supplier_models.workbooks.marks import AnswerMark
+
+    marks, notes = [], []
+    for r in closed:
+        question = q.by_id.get(r.question) if r.question else None
+        shown, last = r.closed_answer, answer_text(answers.get(r.question)) if question else None
+        if question and shown is not None and shown != last and question.type in ("yes_no", "choice"):
+            answers[r.question] = shown
+            stands = (f"{r.question} shows {shown}, what that evidence established (your last answer was "
+                      f"{last or 'empty'})")
+        elif question:
+            stands = f"your answer to {r.question} stands with that evidence"
+        elif r.country:
+            stands = f"your row for {r.country} on the Countries sheet stands with that evidence"
+        else:
+            notes.append(f"{r.code} closed on {r.closed_on:%Y-%m-%d} with evidence: {r.evidence}.")
+            continue
+        notes.append(f"{r.code} closed on {r.closed_on:%Y-%m-%d} with evidence: {r.evidence}. "
+                     f"{stands[0].upper()}{stands[1:]}, marked green: keep it to confirm.")
+        marks.append(AnswerMark(r.question if question else None, None if question else r.country,
+                                f"{r.code} closed on {r.closed_on:%Y-%m-%d} with evidence accepted by {r.closed_by}: "
+                                f"{r.evidence}. {stands[0].upper()}{stands[1:]}: keep it to confirm. An answer "
+                                "that falls short opens a new remediation."))
+    return marks, notes
+
+
+def closed_with_evidence(store: Store, vendor_id: str) -> list[RemediationRecord]:
+    """The vendor's remediations closed with evidence that its latest assessment still raises (the register keeps
+    them closed): what its pre-filled form marks."""
+    latest = store.assessments.latest(vendor_id)
+    if latest is None or not latest.data.get("remediations"):
+        return []
+    refs = register_refs_of(store, vendor_id, Decision.model_validate(latest.data)) or []
+    done = {ref.code for ref in refs if ref.done_on}
+    return [r for r in store.remediations.all(vendor_id) if r.code in done]
 
 
 def _received_on(store: Store, submission_id: str) -> dt.date:
@@ -73,7 +126,8 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
         path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
         prefilled_form(store.submissions.get(submission_id), path, form_id=form_id,
                        issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC),
-                       answered_on=_received_on(store, submission_id))
+                       answered_on=_received_on(store, submission_id),
+                       closed=closed_with_evidence(store, s.vendor_id))
         request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
                                       assessment_id=s.assessment_id, requested_on=as_of, expires_on=due_back,
                                       form_path=str(path), form_id=form_id)

@@ -106,8 +106,13 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
     decision = decide(submission, inputs, as_of)
     assessment_id, submission_id = str(uuid.uuid4()), str(uuid.uuid4())
     draft = bool(needs_review(submission, decision.decision, inputs))
+    # Schedule 1 names each remediation by the id the register will give it: planned from the register as it
+    # stands, and checked again when the assessment is stored (a concurrent write refuses the store)
+    vendor = store.vendors.named(submission.vendor_name)
+    rows = store.remediations.tracked([vendor.id]).get(vendor.id, []) if vendor else []
+    refs = remediations.plan(rows, decision.remediations, new_submission=True).refs
     rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, submission.vendor_name, decision,
-                                                                assessment_id), draft=draft)
+                                                                assessment_id), draft=draft, register=refs)
     record = assessment_record(decision, assessment_id=assessment_id, vendor_id="", submission_id=submission_id,
                                reason="intake")
     sow = sow_record(rendered, assessment_id=assessment_id, vendor_id="", decision=decision.decision,
@@ -115,7 +120,7 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
     received_at = dt.datetime.combine(received_on, dt.time(), dt.UTC) if received_on else None
     try:
         _, stored = store.assessments.record_intake(submission, submission_id, record, sow, received_at=received_at,
-                                                    sync=remediations.sync)
+                                                    sync=remediations.checked({assessment_id: refs} if sow else {}))
     except Exception:
         if rendered is not None:  # nothing half-written: no SOW file without its records
             Path(rendered.path).unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, computed_field
 
 from scoring import Decision
-from scoring.lifecycle import attestation_expiry, newer_versions, rescored_until
+from scoring.lifecycle import RegisterRef, attestation_expiry, newer_versions, rescored_until
 from supplier_models import Store, Submission
 from supplier_models.store.tables import AssessmentRecord, SowRecord
 
@@ -119,7 +119,9 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     # and each decision dumped to JSON once, for both the re-issue check and the stored record.
     rows = store.rescorings.batch(due_ids)
     sweep_orphan_sows(store, sow_dir, {row.vendor_id: row.vendor for row in rows})
+    registers = store.remediations.tracked([row.vendor_id for row in rows])  # what each SOW's Schedule 1 names
     items: list[tuple[AssessmentRecord, SowRecord | None]] = []
+    printed: dict[str, list[RegisterRef]] = {}
     results: list[Requalified] = []
     written: list[Path] = []
     try:
@@ -133,10 +135,13 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
             rendered = None
             draft = bool(needs_review(submission, decision.decision, inputs))
             if sow_needs_reissue(row.previous, data) and decision.valid_until > as_of:
+                refs = remediations.plan(registers.get(vendor_id, []), decision.remediations,
+                                         new_submission=False).refs
                 rendered = issue_sow(submission, decision, inputs, sow_path(sow_dir, vendor, decision, assessment_id),
-                                     draft=draft)
+                                     draft=draft, register=refs)
                 if rendered is not None:
                     written.append(Path(rendered.path))
+                    printed[assessment_id] = refs
             record = assessment_record(decision, assessment_id=assessment_id, vendor_id=vendor_id,
                                        submission_id=submission_id, reason="data_change", data=data,
                                        supersedes=due_id)
@@ -147,7 +152,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
                                        previous_decision=row.decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
                                        sow=str(rendered.path) if rendered else None))
-        store.assessments.add_many(items, sync=remediations.sync, actor=actor)
+        store.assessments.add_many(items, sync=remediations.checked(printed), actor=actor)
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)

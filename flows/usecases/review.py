@@ -14,6 +14,7 @@ from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused
 from supplier_models.store.tables import ReviewRecord
 
+from .remediations import standing_answer_of
 from .status import RemediationView, VendorStatus, find_vendor, reviews_that_count, status_of, view_of
 
 if TYPE_CHECKING:  # the scoring engine and the SOW renderer load where they are used
@@ -33,6 +34,7 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
 
     from .inputs import needs_review
     from .records import sow_record as record_of
+    from .remediations import register_refs_of
     from .sow_issue import issue_sow, sow_path
 
     as_of = as_of or dt.date.today()
@@ -59,7 +61,8 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
             decision = decision.model_copy(update={"decision": state.decision, "reasons": [
                 *decision.reasons, f"Decision set to {state.decision} by review ({review.reviewer}): {review.reason}"]})
         target = sow_path(settings.sow_dir, before.vendor, decision, review.id)  # never the draft's file
-        rendered = issue_sow(submission, decision, inputs, target, draft=False)
+        rendered = issue_sow(submission, decision, inputs, target, draft=False,
+                             register=register_refs_of(store, before.vendor_id, decision))
         sow_record = record_of(rendered, assessment_id=assessment.id, vendor_id=before.vendor_id,
                                 decision=state.decision, override_knockout=state.override_knockout)
     try:
@@ -74,14 +77,19 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
 
 def close_remediation(store: Store, name: str, code: str, *, evidence: str,
                       reviewer: str, as_of: dt.date | None = None) -> RemediationView:
+    """Close an open remediation with its evidence, recording the answer that stands for it (the one a later
+    submission may give without reopening the matter, `scoring.lifecycle.plan_remediations`)."""
     as_of = as_of or dt.date.today()
     if not evidence.strip():
         raise ActionRefused("closing a remediation needs its evidence (--evidence)")
     if not reviewer.strip():
         raise ActionRefused("closing a remediation needs the reviewer's name (--reviewer)")
     vendor = find_vendor(store, name)
+    found = store.remediations.get(vendor.id, code)
+    answer, in_force = standing_answer_of(store, vendor.id, found.key) if found and found.state == "open" else \
+        (None, None)
     closing = store.remediations.close(vendor.id, code, evidence=evidence.strip(), reviewer=reviewer.strip(),
-                                       on=as_of)
+                                       on=as_of, answer=answer, assessment_id=in_force)
     if closing is None:
         known = ", ".join(r.code for r in store.remediations.all(vendor.id)) or "none"
         raise ActionRefused(f"{vendor.name} has no remediation {code} (its remediations: {known})")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from scoring import Decision
+from scoring.lifecycle import RegisterRef
 from sow_templates import RenderedSow, build_context, render_sow
 from supplier_models import Store, Submission
 from supplier_models.names import slug
@@ -20,14 +22,15 @@ def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str)
 
 
 def issue_sow(submission: Submission, decision: Decision, inputs: ScoringInputs, out: Path, *,
-              draft: bool = False) -> RenderedSow | None:
+              draft: bool = False, register: Sequence[RegisterRef] | None = None) -> RenderedSow | None:
     """Render and verify the SOW when the decision allows one; None for `not_qualified`.
     Every SOW written gets its own reference (`document_id`); `draft` marks one issued while a review
-    the review policy requires is not approved ("DRAFT - pending review")."""
+    the review policy requires is not approved ("DRAFT - pending review"); `register`: each remediation's id in
+    the vendor's remediation register, which Schedule 1 names it by (`flows.usecases.remediations`)."""
     if decision.decision == "not_qualified":
         return None
     context = build_context(submission, decision, organisation=inputs.organisation, issued_on=decision.assessed_on,
-                            document_id=uuid.uuid4().hex, draft=draft)
+                            document_id=uuid.uuid4().hex, draft=draft, register=register)
     return render_sow(context, template=inputs.template, out=out)
 
 

@@ -63,8 +63,17 @@ class Remediations(Repository):
         with self.session() as s:
             return list(s.exec(query.order_by(RemediationRecord.vendor_id, _code_number())))
 
-    def close(self, vendor_id: str, code: str, *, evidence: str, reviewer: str, on: dt.date) -> Closing | None:
-        """Close an open remediation with its evidence; None when the vendor has no such remediation."""
+    def get(self, vendor_id: str, code: str) -> RemediationRecord | None:
+        """A vendor's remediation by its id (R3, or r3)."""
+        with self.session() as s:
+            return s.exec(select(RemediationRecord).where(RemediationRecord.vendor_id == vendor_id,
+                                                          func.upper(RemediationRecord.code) == code.upper())).first()
+
+    def close(self, vendor_id: str, code: str, *, evidence: str, reviewer: str, on: dt.date,
+              answer: str | None = None, assessment_id: str | None = None) -> Closing | None:
+        """Close an open remediation with its evidence; None when the vendor has no such remediation. `answer`:
+        the answer that stands for the evidence; `assessment_id`: the vendor's latest assessment, in force when it
+        was closed."""
         with self.session() as s:
             found = s.exec(select(RemediationRecord).where(RemediationRecord.vendor_id == vendor_id,
                                                            func.upper(RemediationRecord.code) == code.upper())).first()
@@ -74,13 +83,22 @@ class Remediations(Repository):
                 return Closing(found, closed_now=False)
             found.state, found.closed_on, found.closed_by = "done", on, reviewer
             found.closed_how, found.evidence = "evidence", evidence
+            found.closed_answer, found.closed_assessment_id = answer, assessment_id
             s.add(found)
             s.add(AuditEvent(action="remediation_closed", vendor_id=vendor_id, subject=found.code,
-                             detail={"by": reviewer, "evidence": evidence, "on": on.isoformat()}))
+                             detail={"by": reviewer, "evidence": evidence, "on": on.isoformat(), "answer": answer}))
             s.flush()
             self.hooks.changed(s.connection(), [vendor_id], on, "quiet")
             s.commit()
             return Closing(found, closed_now=True)
+
+    def tracked(self, vendor_ids: list[str]) -> dict[str, list[TrackedRemediation]]:
+        """These vendors' registers as they stand, as the remediation sync reads them: what a SOW about to be
+        rendered plans its Schedule 1 ids from (the sync checks them again in the write transaction)."""
+        if not vendor_ids:
+            return {}
+        with self.connect() as conn:
+            return tracked_remediations(conn, vendor_ids)
 
     def rows(self, vendor_id: str | list[str] | None = None, batch: int = 5000) -> Iterator[RemediationRow]:
         """Every tracked remediation, streamed in vendor-name then id order (the order of `Views.status_rows`, so
@@ -100,7 +118,8 @@ def tracked_remediations(conn, vendor_ids: list[str]) -> dict[str, list[TrackedR
     """These vendors' registers as the remediation sync reads them, in the caller's transaction."""
     r = RemediationRecord.__table__.c
     tracked: dict[str, list[TrackedRemediation]] = {}
-    for row in conn.execute(core_select(r.vendor_id, r.code, r.key, r.state, r.closed_how)
+    for row in conn.execute(core_select(r.vendor_id, r.code, r.key, r.state, r.closed_how, r.closed_on,
+                                        r.closed_answer)
                             .where(r.vendor_id.in_(vendor_ids))):
         tracked.setdefault(row.vendor_id, []).append(TrackedRemediation(*row))
     return tracked

@@ -156,6 +156,8 @@ class TrackedRemediation(NamedTuple):
     key: str
     state: str
     closed_how: str | None
+    closed_on: dt.date | None = None
+    closed_answer: str | None = None
 
 
 class ClosedRemediation(NamedTuple):

@@ -14,8 +14,8 @@
   reason; append-only. The assessment itself is never changed: a review decides what
   the vendor's effective decision is.
 - `RemediationRecord`: one remediation a vendor owes, under a stable id (`R1`, `R2`, ...
-  per vendor), tracked from open to done (with the evidence and who accepted it, or the
-  submission whose answer now meets the bar).
+  per vendor), tracked from open to done (with the evidence and who accepted it, and the answer
+  that stands for that evidence; or the submission whose answer now meets the bar).
 - `ReattestationRecord`: that we asked a vendor to confirm or correct its answers (a
   pre-filled form) before the attestation they rest on expires; once per attestation.
 - `NoticeRecord`: a reminder or notice sent (expiry in 60/30/7 days, expired, overdue
@@ -150,7 +150,13 @@ class RemediationRecord(SQLModel, table=True):
     closed_by: str | None = Field(default=None, max_length=200)
     closed_how: str | None = Field(default=None, max_length=20, description="evidence | answer | data_change")
     evidence: str | None = Field(default=None, max_length=4000)
-    closed_assessment_id: str | None = Field(default=None, max_length=36)
+    closed_assessment_id: str | None = Field(
+        default=None, max_length=36, description="the assessment that closed it, or, closed with evidence, the "
+                                                 "vendor's latest when it was")
+    closed_answer: str | None = Field(
+        default=None, max_length=4000, description="closed with evidence: the answer that stands for the evidence "
+                                                   "(scoring.lifecycle.standing_answer); a new submission giving it "
+                                                   "does not reopen the matter")
 
 
 class ReattestationRecord(SQLModel, table=True):

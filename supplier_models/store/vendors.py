@@ -36,6 +36,11 @@ class Vendors(Repository):
                 found = matches[0] if len(matches) == 1 else None
             return found
 
+    def named(self, name: str) -> Vendor | None:
+        """The vendor with exactly this name (as an intake stores a submission under), or None."""
+        with self.session() as s:
+            return s.exec(select(Vendor).where(Vendor.name == name)).first()
+
     def get(self, vendor_id: str) -> Vendor | None:
         with self.session() as s:
             return s.get(Vendor, vendor_id)

@@ -30,8 +30,20 @@ from ..questionnaire import Questionnaire, current
 from ..submission import Attestation
 from .attestation import ATTESTATION_SHEET, attestation_cells, type_attestation, write_attestation_sheet
 from .cells import put
-from .layout import BANNER_FILL, BANNER_FONT, EDIT_FILL, UNLOCKED, WRAP, header, print_banner, print_setup, protect
+from .layout import (
+    BANNER_FILL,
+    BANNER_FONT,
+    EDIT_FILL,
+    MARK_FONT,
+    UNLOCKED,
+    WRAP,
+    header,
+    print_banner,
+    print_setup,
+    protect,
+)
 from .layout import row_height as _row_height
+from .marks import AnswerMark, mark_answers
 
 QUESTIONNAIRE_SHEET = "Questionnaire"
 COUNTRIES_SHEET = "Countries"
@@ -55,6 +67,7 @@ ANSWER_COL, EVIDENCE_COL = 5, 6
 # portrait, at about 100%. People may still widen columns on screen.
 _QUESTION_WIDTHS = (8, 12, 36, 42, 24, 18)
 _COUNTRY_WIDTHS = (26, 12, 10, 14, 10, 24)
+INSTRUCTIONS_WIDTH = 100
 
 
 def _requirement_note(question) -> str:
@@ -141,11 +154,12 @@ def _write_lists(wb: Workbook) -> tuple[str, str]:
     )
 
 
-def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime, banner: str | None) -> None:
+def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime, banner: str | None,
+                        notes: Iterable[str] = ()) -> None:
     multi = [question for question in q.questions if question.type == "multi"]
     several = ", ".join(f"{question.id} '{question.text}'" for question in multi) or "none in this form"
     example = ", ".join(multi[0].choices[:2]) if multi else "A, B"
-    lines = [(banner, BANNER_FONT), ("", None)] if banner else []
+    lines = [(banner, BANNER_FONT), *((note, MARK_FONT) for note in notes), ("", None)] if banner else []
     lines += [
         (q.title, Font(bold=True, size=14)),
         (f"Issued to: {vendor}", Font(bold=True)),
@@ -176,9 +190,11 @@ def _write_instructions(ws, q: Questionnaire, vendor: str, issued: dt.datetime, 
         put(cell, text)
         if font is not None:
             cell.font = font
+        if font is MARK_FONT:  # a note under the banner wraps within the column, as printed
+            cell.alignment, ws.row_dimensions[row].height = WRAP, _row_height([text], [INSTRUCTIONS_WIDTH])
     if banner:
         ws["A1"].fill, ws.row_dimensions[1].height = BANNER_FILL, 22
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     print_setup(ws, "portrait", title_rows=False)
     protect(ws)
 
@@ -196,18 +212,20 @@ def write_form(
     issued_at: dt.datetime | None = None,
     form_id: str | None = None,
     banner: str | None = None,
+    notes: Iterable[str] = (),
 ) -> Path:
     """Write a blank questionnaire workbook for `vendor` and return its path.
 
     `banner` (a pre-filled form's `prefill_banner`) heads the Instructions and Attestation sheets and every
-    printed page of the Questionnaire and Countries sheets; a blank form has none."""
+    printed page of the Questionnaire and Countries sheets; a blank form has none. `notes` follow the banner on
+    the Instructions sheet, one line each (a pre-filled form's remediations closed with evidence)."""
     q = questionnaire or current()
     issued = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     out = Path(out)
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
-    _write_instructions(instructions, q, vendor, issued, banner)
+    _write_instructions(instructions, q, vendor, issued, banner, list(notes))
     countries_list, currencies_list = _write_lists(wb)
     _write_questions(wb.create_sheet(QUESTIONNAIRE_SHEET, index=1), q, countries_list)
     _write_countries(wb.create_sheet(COUNTRIES_SHEET, index=2), q, countries_list, currencies_list)
@@ -376,6 +394,7 @@ def fill_form(
     evidence: Mapping[str, str] | None = None,
     out: str | Path | None = None,
     attestation: Attestation | Literal["sample"] | None = "sample",
+    marks: Iterable[AnswerMark] = (),
 ) -> Path:
     """Fill a form the way a vendor would in a spreadsheet program.
 
@@ -384,7 +403,8 @@ def fill_form(
     order; `attestation` is typed in the Attestation sheet: by default ("sample")
     `SAMPLE_SIGNER` on the form's issue date when the block is still empty, None
     leaves the block as it is. Text is typed as text, never as a formula. Used by
-    the example vendors, the pre-filled forms, the tests and the benchmarks.
+    the example vendors, the pre-filled forms, the tests and the benchmarks. `marks`: answers to mark
+    (`AnswerMark`), once they are typed.
     """
     path = Path(path)
     wb = load_workbook(path)
@@ -400,6 +420,7 @@ def fill_form(
     for r, values in enumerate(countries, start=2):
         for c, value in enumerate(values, start=1):
             put(cs.cell(row=r, column=c), value)
+    mark_answers(ws, cs, marks, ANSWER_COL)
     if attestation is not None:
         _attest(wb, attestation)
     target = Path(out) if out else path

@@ -13,6 +13,8 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
 BANNER_FONT = Font(name="Calibri", size=12, bold=True, color="9C2A00")
 BANNER_FILL = PatternFill("solid", fgColor="FCE4D6")
+MARK_FILL = PatternFill("solid", fgColor="C6EFCE")  # an answer a remediation closed with evidence stands on
+MARK_FONT = Font(name="Calibri", size=11, bold=True, color="006100")
 WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 

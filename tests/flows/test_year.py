@@ -148,9 +148,10 @@ YEAR = [
       'savanna': ('not_qualified', 'review 2027-05-01')},
      [('frontier', 'expired'), ('frontier', 'expired (listed)'), ('frontier', 'review_waiting')],
      ['frontier', 'owner']),
-    # A week on: Frontier told again; Brightlabel's new remediations (due 2027-07-20) overdue.
+    # A week on: Frontier told again; Brightlabel's new remediations (due 2027-07-20) overdue, but not the high one
+    # it closed with evidence in February: its form showed that answer, it confirmed it, the item stays closed.
     ('2027-07-23',
-     {'bright': ('action_required', '2027-12-20'),
+     {'bright': ('conditional', '2027-12-20'),
       'cheap': ('not_qualified', 'review 2027-04-15'),
       'frontier': ('expired', '2027-07-15'),
       'lumen': ('qualified', '2028-01-15'),

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.lifecycle import (
+    RegisterRef,
     ReviewView,
     TrackedRemediation,
     attestation_expiry,
@@ -16,10 +17,12 @@ from scoring.lifecycle import (
     expiry_reminder,
     load_review_policy,
     plan_remediations,
+    register_refs,
     remediation_key,
     remediation_state,
     rescored_until,
     review_state,
+    standing_answer,
     vendor_status,
 )
 from scoring.models import Remediation
@@ -34,8 +37,9 @@ def _review(action, reviewer="Ana", to=None, knockout=False):
                       override_knockout=knockout)
 
 
-def _rem(rule, country=None, question=None):
-    return Remediation(action=f"fix {rule}", due_in_days=30, rule=rule, country=country, question=question)
+def _rem(rule, country=None, question=None, answer=None):
+    return Remediation(action=f"fix {rule}", due_in_days=30, rule=rule, country=country, question=question,
+                       answer=answer if answer is not None else (rule.split(":")[1] if ":" in rule else None))
 
 
 def test_the_shipped_review_policy_names_conditional_collection_and_vulnerable_groups():
@@ -95,6 +99,68 @@ def test_remediations_keep_their_id_close_when_no_longer_raised_and_never_reopen
                                closed_how="evidence")]
     assert plan_remediations(done, [_rem("PAY-06:Monthly")], new_submission=False).open == []
     assert [c for c, _ in plan_remediations(done, [_rem("PAY-06:Monthly")], new_submission=True).open] == ["R2"]
+
+
+def _closed(code, rule, answer, on=dt.date(2027, 1, 5)):
+    return TrackedRemediation(code=code, key=remediation_key(_rem(rule)), state="done", closed_how="evidence",
+                              closed_on=on, closed_answer=answer)
+
+
+def test_a_new_submission_giving_the_answer_that_stands_for_the_evidence_does_not_reopen_it():
+    tracked = [_closed("R1", "PAY-06:Monthly", "Monthly"), _closed("R2", "PILOT-01:No", "Yes"),
+               TrackedRemediation(code="R3", key=remediation_key(_rem("COMM-03:No")), state="open")]
+    # The pre-filled form came back confirmed: PAY-06 still "Monthly" (the answer in force when R1 was closed,
+    # the rubric naming no single answer that meets it); PILOT-01 "Yes" raises nothing.
+    confirmed = plan_remediations(tracked, [_rem("PAY-06:Monthly"), _rem("COMM-03:No")], new_submission=True)
+    assert confirmed.open == [] and confirmed.close == []
+    assert [(c, r.rule) for c, r in confirmed.kept] == [("R1", "PAY-06:Monthly")]
+    assert confirmed.refs == [RegisterRef("R1", dt.date(2027, 1, 5)), RegisterRef("R3")]  # what Schedule 1 prints
+    # Another answer that still falls short opens a new id, as does the answer the evidence replaced.
+    changed = plan_remediations(tracked, [_rem("PAY-06:Less often than monthly"), _rem("PILOT-01:No"),
+                                          _rem("COMM-03:No")], new_submission=True)
+    assert [(c, r.rule) for c, r in changed.open] == [("R4", "PAY-06:Less often than monthly"),
+                                                      ("R5", "PILOT-01:No")]
+    assert changed.kept == [] and changed.refs == [RegisterRef("R4"), RegisterRef("R5"), RegisterRef("R3")]
+    # Closed before the answer was recorded: a new submission reopens it, as it did before.
+    unknown = [_closed("R1", "PAY-06:Monthly", None)]
+    assert [c for c, _ in plan_remediations(unknown, [_rem("PAY-06:Monthly")], new_submission=True).open] == ["R2"]
+    # A rescoring of the same answers keeps it closed whatever it was raised on.
+    rescored = plan_remediations(tracked, [_rem("PILOT-01:No")], new_submission=False)
+    assert rescored.open == [] and rescored.refs == [RegisterRef("R2", dt.date(2027, 1, 5))]
+    assert rescored.close == ["R3"]
+
+
+def test_the_latest_closing_of_a_matter_is_the_one_that_counts_and_one_matter_raised_twice_shares_its_id():
+    tracked = [_closed("R2", "PAY-06:Monthly", "Monthly"), _closed("R9", "PAY-06:Less often than monthly",
+                                                                    "Less often than monthly", dt.date(2027, 3, 1))]
+    plan = plan_remediations(tracked, [_rem("PAY-06:Less often than monthly"), _rem("PAY-06:Less often than monthly")],
+                             new_submission=True)
+    assert plan.open == [] and plan.refs == [RegisterRef("R9", dt.date(2027, 3, 1))] * 2
+    assert [c for c, _ in plan_remediations(tracked, [_rem("PAY-06:Monthly")], new_submission=True).open] == ["R10"]
+
+
+def test_a_stored_assessments_ids_are_the_registers_open_or_kept_closed_ones():
+    tracked = [_closed("R1", "PAY-06:Monthly", "Monthly"),
+               TrackedRemediation(code="R2", key=remediation_key(_rem("COMM-03:No")), state="open"),
+               TrackedRemediation(code="R3", key=remediation_key(_rem("PILOT-01:No")), state="done",
+                                  closed_how="answer", closed_on=dt.date(2027, 2, 1))]
+    assert register_refs(tracked, [_rem("COMM-03:No"), _rem("PAY-06:Monthly")]) == [
+        RegisterRef("R2"), RegisterRef("R1", dt.date(2027, 1, 5))]
+    assert register_refs(tracked, [_rem("PILOT-01:No")]) is None  # no id it still holds: the SOW numbers its items
+    assert register_refs(tracked, []) == []
+
+
+def test_the_answer_that_stands_for_the_evidence_is_the_one_the_rubric_names_else_the_one_given():
+    from scoring import load_rubric
+
+    rubric = load_rubric()
+    assert rubric.answer_that_meets("PILOT-01:No") == "Yes" and rubric.answer_that_meets("PAY-05:Yes") == "No"
+    for rule in ("PAY-06:Monthly", "PAY-01:Piece rate only", "DEMO-01:Assigned by collectors or annotators",
+                 "COMM-02:above", "DATA-01:otherwise", "below_living_wage", "NOPE-01:No"):
+        assert rubric.answer_that_meets(rule) is None, rule  # several answers meet it, or no single answer says
+    assert standing_answer(_rem("PILOT-01:No", question="PILOT-01"), rubric) == "Yes"
+    assert standing_answer(_rem("PAY-06:Monthly", question="PAY-06"), rubric) == "Monthly"
+    assert standing_answer(_rem("below_living_wage", "PH", answer="60 PHP"), rubric) == "60 PHP"
 
 
 @pytest.mark.parametrize(("kwargs", "status"), [

@@ -60,3 +60,17 @@ def test_evidence_is_optional_so_stored_decisions_and_older_rubrics_still_read()
     assert RemediationRule(action="x", due_in_days=3).evidence is None
     with pytest.raises(ValueError):
         RemediationRule(action="x", due_in_days=3, evidence_needed="a typo is refused")
+
+
+def test_a_decision_records_the_answer_each_remediation_was_raised_on():
+    """What the register compares a later submission with (scoring.lifecycle.plan_remediations)."""
+    decision = assess(make({"PAY-06": "Monthly", "COMM-02": 72, "DATA-01": ["None"], "PAY-02": "Yes"},
+                           countries=(("UA", 100, 20, "UAH"),)), as_of=AS_OF)
+    by_rule = {r.rule: r for r in decision.remediations}
+    assert by_rule["PAY-06:Monthly"].answer == "Monthly"
+    assert by_rule["COMM-02:above"].answer == "72"
+    assert by_rule["DATA-01:otherwise"].answer == "None"
+    assert by_rule["high_geo_risk"].answer == "UA"
+    assert by_rule["below_minimum_wage"].answer == "20 UAH"
+    assert by_rule["pay_declaration_mismatch"].answer == "Yes"
+    assert Decision.model_validate(decision.model_dump(mode="json")) == decision

@@ -12,10 +12,12 @@ import pytest
 from docx import Document
 from docx.shared import Cm
 
+from scoring.lifecycle import RegisterRef
 from scoring.models import Remediation
 from sow_templates import DEFAULT_TEMPLATE, SowVerificationError, build_context, read_docx_text, render_sow
 from sow_templates.build_template import build
 from sow_templates.verify import normalise
+from supplier_models.errors import SowError
 from supplier_models.workbooks.examples import EXAMPLES
 from tests.helpers.sow_stories import AS_OF, example_submission, make_decision, story
 from tests.helpers.templates import make_template, minimal
@@ -23,11 +25,12 @@ from tests.helpers.templates import make_template, minimal
 scoring = pytest.importorskip("scoring")
 
 CLAUSE_HEADING = re.compile(r"^5\.(\d+)\s+\S")
-SUBJECT_TO = re.compile(r"subject to Schedule 1, items? ((?:\d+)(?:(?:, | and )\d+)*)")
+SUBJECT_TO = re.compile(r"subject to Schedule 1, items? ((?:R?\d+)(?:(?:, | and )R?\d+)*)")
 
 
-def _numbers(listing: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", listing)]
+def _numbers(listing: str) -> list[str]:
+    """The item ids a 'subject to Schedule 1, items R3, R5 and R7' lists (or 1, 2 and 3 without a register)."""
+    return re.findall(r"R?\d+", listing)
 
 
 def _lumen_with_remediations():
@@ -55,6 +58,12 @@ def _cases():
     return cases
 
 
+def _register(decision) -> list[RegisterRef]:
+    """Register ids as a vendor's register gives them after some history: not 1..n, one of them done."""
+    return [RegisterRef(f"R{2 * n + 3}", AS_OF - dt.timedelta(days=5) if n == 1 else None)
+            for n in range(len(decision.remediations))]
+
+
 CASES = _cases()
 
 
@@ -67,7 +76,8 @@ def _render(tmp_path, sub, decision, name="sow.docx", **kw):
 
 def _schedule_rows(path) -> list[dict[str, str]]:
     doc = Document(str(path))
-    table = next((t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["#", "Action"]), None)
+    table = next((t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["Item", "Action and evidence"]),
+                 None)
     if table is None:
         return []
     header = [c.text for c in table.rows[0].cells]
@@ -90,7 +100,7 @@ def _clause_bodies(blocks: list[str]) -> dict[int, str]:
     return {n: " ".join(b) for n, b in bodies.items()}
 
 
-def unresolved_references(blocks: list[str], schedule_rows: int) -> list[str]:
+def unresolved_references(blocks: list[str], schedule_ids: list[str]) -> list[str]:
     """Every 'clause N.N', 'section N', 'Schedule N', 'Schedule 1, item N', 'Appendix X', 'Annex X' of the
     text that names nothing the document contains."""
     clauses = {f"5.{m.group(1)}" for b in blocks if (m := CLAUSE_HEADING.match(b))}
@@ -103,20 +113,23 @@ def unresolved_references(blocks: list[str], schedule_rows: int) -> list[str]:
     bad += [f"Schedule {n}" for n in re.findall(r"\bSchedule (\d+)", text) if n not in schedules]
     bad += [f"Appendix/Annex {x}" for x in re.findall(r"\b(?:Appendix|Annex) ([A-Z])\b", text) if x not in appendices]
     bad += [f"Schedule 1, item {n}" for listing in SUBJECT_TO.findall(text) for n in _numbers(listing)
-            if not 1 <= n <= schedule_rows]
+            if n not in schedule_ids]
     return bad
 
 
+@pytest.mark.parametrize("register", [False, True], ids=["numbered", "register-ids"])
 @pytest.mark.parametrize("name", list(CASES))
-def test_every_schedule_item_and_its_clause_name_each_other_and_every_reference_resolves(tmp_path, name):
+def test_every_schedule_item_and_its_clause_name_each_other_and_every_reference_resolves(tmp_path, name, register):
     sub, decision = CASES[name]
-    context, sow, blocks = _render(tmp_path, sub, decision)
+    context, sow, blocks = _render(tmp_path, sub, decision, register=_register(decision) if register else None)
     rows = _schedule_rows(sow.path)
     assert len(rows) == len(decision.remediations)
+    expected = [r.code for r in _register(decision)] if register else [str(n) for n in range(1, len(rows) + 1)]
+    assert [row["Item"] for row in rows] == expected  # each row under its id, which the clauses cite
     bodies = _clause_bodies(blocks)
-    amended: dict[int, set[int]] = {}
+    amended: dict[int, set[str]] = {}
     for row in rows:
-        item = int(row["#"])
+        item = row["Item"]
         match = re.fullmatch(r"clause 5\.(\d+)", row["Amends"])
         assert match, f"Schedule 1 item {item} names no clause: {row['Amends']!r}"
         number = int(match.group(1))
@@ -132,7 +145,30 @@ def test_every_schedule_item_and_its_clause_name_each_other_and_every_reference_
         assert "remediation-schedule" in {c.id for c in context.clauses}
     else:
         assert not any(b.startswith("Schedule 1: Remediation") for b in blocks)
-    assert unresolved_references(blocks, len(rows)) == []
+    assert unresolved_references(blocks, [row["Item"] for row in rows]) == []
+
+
+def test_schedule_1_names_each_item_by_its_register_id_with_the_evidence_it_needs_and_marks_what_is_done(tmp_path):
+    sub = example_submission("Brightlabel Solutions Inc.")
+    decision = scoring.assess(sub, as_of=AS_OF)
+    register = _register(decision)
+    context, sow, blocks = _render(tmp_path, sub, decision, register=register)
+    rows = _schedule_rows(sow.path)
+    for row, rem, ref in zip(rows, decision.remediations, register, strict=True):
+        assert row["Item"] == ref.code
+        # the action, then the evidence the rubric asks for, in the same cell
+        assert row["Action and evidence"] == normalise(f"{rem.action} Evidence: {rem.evidence}")
+        if ref.done_on:  # kept closed: the day its evidence was accepted, said to be done
+            assert row["Due date"] == normalise(f"{ref.done_on.day} {ref.done_on:%B %Y} Done: evidence accepted")
+        else:
+            due = rem.due_date
+            assert row["Due date"] == normalise(f"{due.day} {due:%B %Y}")
+    done = [r for r in context.remediations if r.done_on]
+    assert len(done) == 1 and done[0].due_date == done[0].done_on and done[0].id == register[1].code
+    intro = next(b for b in blocks if b.startswith("The Supplier shall complete each action below"))
+    assert "stays the same in every later SOW and notice" in intro and "marked Done" in intro
+    with pytest.raises(SowError, match="each Schedule 1 item needs its id"):
+        build_context(sub, decision, register=register[:-1])
 
 
 def test_brightlabel_terms_that_the_schedule_changes_are_subject_to_it(tmp_path):
@@ -145,7 +181,7 @@ def test_brightlabel_terms_that_the_schedule_changes_are_subject_to_it(tmp_path)
         row = rows[question]
         body = bodies[int(row["Amends"].removeprefix("clause 5."))]
         assert title in body and term in body
-        assert int(row["#"]) in _numbers(SUBJECT_TO.search(body).group(1))
+        assert row["Item"] in _numbers(SUBJECT_TO.search(body).group(1))
     # the rule that reconciles them: the item's terms take effect on its due date and prevail
     remediation = next(b for n, b in bodies.items() if b.startswith(f"5.{n} Remediation schedule "))
     assert "take effect on the item's due date" in remediation and "prevail over the clause" in remediation
@@ -236,13 +272,13 @@ def test_schedule_1_columns_do_not_wrap_numbers_and_name_a_country(tmp_path):
     _, sow, _ = _render(tmp_path, sub, scoring.assess(sub, as_of=AS_OF))
     assert [r["Country"] for r in _schedule_rows(sow.path)] == ["Ukraine"]
     doc = Document(str(sow.path))
-    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "#")
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Item")
     grid = table._tbl.tblGrid.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol")
     widths = [int(g.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w")) for g in grid]
-    assert widths[0] >= Cm(1.0).twips  # "10" fits on one line
+    assert widths[0] >= Cm(1.3).twips  # "R10" and "Item" fit on one line
     assert abs(sum(widths) - Cm(16.4).twips) < 5  # and the table fits the text width
     for row in table.rows:
-        for i in (0, 2, 3, 5):  # #, Amends, Ref., Due date
+        for i in (0, 2, 3, 5):  # Item, Amends, Ref., Due date
             assert row.cells[i]._tc.tcPr.find(
                 "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}noWrap") is not None
 

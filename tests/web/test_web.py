@@ -167,6 +167,24 @@ def test_the_portal_form_is_blank_first_then_prefilled_with_the_last_answers(web
     assert again.countries == original.countries
 
 
+def test_the_portal_form_marks_the_answers_a_remediation_closed_with_evidence_stands_on(web, folder):
+    """The vendor's own download of its pre-filled form is the re-attestation form requalify sends: a line under
+    the banner and a green, commented answer for each remediation closed with evidence."""
+    from flows import usecases
+
+    client, store, _ = web
+    vendor, link = portal_link(store, BRIGHT.name)
+    page = client.get(link)
+    with open(workbook(BRIGHT, folder), "rb") as f:
+        client.post(f"{link}/upload", data={"csrf_token": csrf_of(page.text)}, files={"file": ("b.xlsx", f)})
+    pilot = next(r.code for r in store.remediations.all(vendor.id) if r.question == "PILOT-01")
+    usecases.close_remediation(store, vendor.id, pilot, evidence="Pilot report", reviewer="Ana Lima")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"{link}/form.xlsx").content))
+    assert book["Instructions"]["A2"].value.startswith(f"{pilot} closed on {dt.date.today().isoformat()} with evidence")
+    answer = next(row[4] for row in book["Questionnaire"].iter_rows(min_row=2) if row[0].value == "PILOT-01")
+    assert answer.value == "Yes" and answer.comment.text.startswith(f"{pilot} closed on")
+
+
 def test_a_broken_workbook_is_refused_with_every_problem_at_its_cell(web, folder):
     client, store, _ = web
     _, link = portal_link(store, BRIGHT.name)

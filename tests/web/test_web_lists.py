@@ -210,6 +210,32 @@ def test_a_viewer_downloads_a_fresh_portfolio_workbook_and_nothing_is_left_behin
     assert [e.action for e in store.audit.events() if e.actor == "vi@example.org"].count("report_downloaded") == 2
 
 
+def test_the_portfolio_workbook_prints_on_the_paper_asked_for_and_refuses_another(web, folder, inputs, monkeypatch):
+    """`?paper=a4|letter` as `fairsource report --paper`: every sheet set to that paper (Excel's paperSize 9 or 1);
+    without it the printer's own (none set); another value is a 400 that says what is accepted, and writes nothing."""
+    from supplier_models.workbooks.portfolio import PAPER_SIZES
+
+    _seed(web, folder, inputs, [LUMEN, BRIGHT])
+    client = staff_client(web, "vi@example.org", "viewer")
+    for query, size in (("?paper=a4", PAPER_SIZES["a4"]), ("?paper=letter", PAPER_SIZES["letter"]),
+                        ("?paper=A4", PAPER_SIZES["a4"]), ("", None)):
+        response = client.get(f"/report.xlsx{query}")
+        assert response.status_code == 200, query
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        assert PAPER_SIZES["a4"] != PAPER_SIZES["letter"]
+        assert [ws.page_setup.paperSize for ws in book.worksheets] == [size] * len(book.worksheets), query
+        assert all(ws.page_setup.orientation == "landscape" for ws in book.worksheets), query
+    folders = _temp_folders(monkeypatch, "fairsource-report-")
+    for bad in ("legal", "<b>a3</b>", ""):
+        refused = client.get("/report.xlsx", params={"paper": bad})
+        assert refused.status_code == 400, bad
+        assert "a4 or letter" in refused.text and "<b>a3</b>" not in refused.text, bad
+    assert folders == []  # refused before anything was written
+    _, store, _ = web
+    papers = [e.detail.get("paper") for e in store.audit.events() if e.action == "report_downloaded"]
+    assert sorted(papers, key=str) == sorted(["a4", "letter", "a4", None], key=str)
+
+
 @pytest.mark.skipif(sow_pdf.libreoffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_a_sow_downloads_as_pdf_converted_from_the_stored_docx(web, folder, inputs, monkeypatch):
     seeded = _seed(web, folder, inputs, [LUMEN])

@@ -230,3 +230,47 @@ def test_a_prefilled_form_prints_its_banner_on_every_page_and_its_attestation(pr
     assert BANNER in words
     for phrase in ("are true and complete", "Anna Weber", "Managing Director", "2026-11-16"):
         assert phrase in words, phrase
+
+
+# -- remediations closed with evidence ------------------------------------------------------------------
+
+
+def _closed(code, question=None, country=None, answer=None):
+    from supplier_models.store.tables import RemediationRecord
+
+    return RemediationRecord(vendor_id="v", code=code, key=f"{question or 'x'}|{country or ''}", action="fix it",
+                             question=question, country=country, due_date=ANSWERED_ON, opened_on=ANSWERED_ON,
+                             opened_assessment_id="a", state="done", closed_on=dt.date(2027, 1, 4),
+                             closed_by="Ana Lima", closed_how="evidence", evidence="Seen on site", closed_answer=answer)
+
+
+def test_a_prefilled_form_marks_what_evidence_closed_and_shows_the_answer_it_established(lumen, tmp_path):
+    """Each remediation closed with evidence gets a line under the banner; the answer it stands on is shaded
+    green with a comment, and shows the answer that stands for the evidence (a yes/no or choice answer the rubric
+    named); for a country, its row's Country cell is marked. The form still reads back as it shows."""
+    from supplier_models.workbooks.layout import MARK_FILL
+
+    given = lumen.model_copy(update={"answers": {**lumen.answers, "PILOT-01": "No", "PAY-06": "Monthly"}})
+    closed = [_closed("R2", "PILOT-01", answer="Yes"), _closed("R5", "PAY-06", answer="Monthly"),
+              _closed("R7", country="PT", answer="PT"), _closed("R9", "NOPE-01", answer="x")]
+    path = prefilled_form(given, tmp_path / "f.xlsx", form_id="re-4", issued_at=REISSUED, answered_on=ANSWERED_ON,
+                          closed=closed)
+    wb = load_workbook(path)
+    lines = [c.value for c in wb["Instructions"]["A"][:6]]
+    assert lines[0] == BANNER and lines[5] is None
+    assert lines[1] == ("R2 closed on 2027-01-04 with evidence: Seen on site. PILOT-01 shows Yes, what that evidence "
+                        "established (your last answer was No), marked green: keep it to confirm.")
+    assert lines[2].startswith("R5 closed on 2027-01-04 with evidence: Seen on site. Your answer to PAY-06 stands")
+    assert lines[3].startswith("R7 closed on 2027-01-04 with evidence: Seen on site. Your row for PT on the Countries")
+    assert lines[4] == "R9 closed on 2027-01-04 with evidence: Seen on site."  # a question this form no longer asks
+    cells = {row[0].value: row[4] for row in wb["Questionnaire"].iter_rows(min_row=2)}
+    assert (cells["PILOT-01"].value, cells["PAY-06"].value) == ("Yes", "Monthly")
+    marked = {q for q, c in cells.items() if c.comment is not None}
+    assert marked == {"PILOT-01", "PAY-06"}
+    assert all(cells[q].fill.fgColor.rgb == MARK_FILL.fgColor.rgb for q in marked)
+    assert cells["PILOT-01"].comment.text.startswith("R2 closed on 2027-01-04 with evidence accepted by Ana Lima")
+    countries = wb["Countries"]
+    (pt,) = [row for row in countries.iter_rows(min_row=2, max_col=1) if row[0].value in ("PT", "Portugal")]
+    assert pt[0].comment.text.startswith("R7 closed") and pt[0].fill.fgColor.rgb == MARK_FILL.fgColor.rgb
+    back = read_workbook(path)
+    assert back.answers == {**given.answers, "PILOT-01": "Yes"} and back.countries == given.countries

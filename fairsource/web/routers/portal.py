@@ -46,7 +46,7 @@ def portal(request: Request, token: str, vendor: PortalVendorDep, web: StateDep,
 @router.get("/portal/{token}/form.xlsx")
 def portal_form(token: str, vendor: PortalVendorDep, web: StateDep) -> Response:
     latest = web.store.submissions.latest_of(vendor.vendor_id)
-    data = questionnaire(vendor, latest)
+    data = questionnaire(vendor, latest, usecases.closed_with_evidence(web.store, vendor.vendor_id) if latest else [])
     web.store.audit.record("portal_form_downloaded", actor=vendor.actor, vendor_id=vendor.vendor_id,
                            detail={"prefilled": latest is not None})
     name = f"{slug(vendor.vendor)}-questionnaire.xlsx"
@@ -54,13 +54,14 @@ def portal_form(token: str, vendor: PortalVendorDep, web: StateDep) -> Response:
                                                     "Cache-Control": "no-store"})
 
 
-def questionnaire(vendor: PortalVendor, latest: Received | None) -> bytes:
-    """The vendor's form: blank, or for a re-attestation its last answers (dated), to confirm or correct."""
+def questionnaire(vendor: PortalVendor, latest: Received | None, closed: list | None = None) -> bytes:
+    """The vendor's form: blank, or for a re-attestation its last answers (dated), to confirm or correct, marking
+    those that remediations closed with evidence (`closed`, `usecases.closed_with_evidence`) stand on."""
     with tempfile.TemporaryDirectory(prefix="fairsource-form-") as tmp:
         out = Path(tmp) / "form.xlsx"
         if latest is not None:
             usecases.prefilled_form(latest.submission, out, form_id=str(uuid.uuid4()), issued_at=accounts.now(),
-                                    answered_on=latest.received_on)
+                                    answered_on=latest.received_on, closed=closed or [])
         else:
             write_form(out, vendor.vendor)
         return out.read_bytes()

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from flows import usecases
 from supplier_models import FairsourceError
-from supplier_models.errors import UploadTooLarge
+from supplier_models.errors import UploadTooLarge, WebError
 from supplier_models.names import upload_name
 
 from ..deps import Reviewer, SettingsDep, StateDep, StoreDep, Viewer, WebState, check_csrf
@@ -64,16 +64,26 @@ def intake_one_file(web: WebState, upload: UploadFile, *, actor: str) -> UploadR
     return UploadResult(filename=name, outcome=found)
 
 
+PAPERS = ("a4", "letter")
+
+
 @router.get("/report.xlsx")
-def portfolio(request: Request, staff: Viewer, store: StoreDep, settings: SettingsDep) -> Response:
+def portfolio(request: Request, staff: Viewer, store: StoreDep, settings: SettingsDep,
+              paper: str | None = None) -> Response:
     """The portfolio workbook (as `fairsource report`), written afresh for this request into a temporary
-    folder that is removed once it is sent."""
+    folder that is removed once it is sent. `?paper=a4|letter`: the paper it prints on (as `--paper`); without
+    it, the printer's own; another value is refused (400) before anything is written."""
+    if paper is not None and paper.lower() not in PAPERS:
+        raise WebError(f"paper={paper}: the portfolio prints on a4 or letter (or leave paper out for the "
+                       "printer's own paper).", 400)
     today = dt.date.today()
     folder = tempfile.mkdtemp(prefix="fairsource-report-")
     try:
-        path = Path(usecases.write_report(settings, str(Path(folder) / "portfolio.xlsx"), today))
+        path = Path(usecases.write_report(settings, str(Path(folder) / "portfolio.xlsx"), today,
+                                          paper=paper.lower() if paper else None))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    store.audit.record("report_downloaded", actor=staff.email, subject=f"portfolio {today.isoformat()}")
+    store.audit.record("report_downloaded", actor=staff.email, subject=f"portfolio {today.isoformat()}",
+                       detail={"paper": paper.lower() if paper else None})
     return send_file(path, XLSX, f"fairsource-portfolio-{today.isoformat()}.xlsx", then_remove=folder)
