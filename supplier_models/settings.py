@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     requalify_cron: str = Field(
         default="0 6 * * *", description="when `fairsource serve` runs requalification: daily, so expiry reminders "
         "(60, 30, 7 days) and the weekly repeats of what is overdue go out on their day (a run is idempotent per day)")
+    workbook_max_expanded_mb: float = Field(
+        default=25, gt=0, description="a returned workbook whose zip parts expand to more than this many MB in all is "
+        "refused before it is read (a questionnaire expands to well under 1 MB)")
+    workbook_max_part_ratio: float = Field(
+        default=100, gt=1, description="a returned workbook with a part over 1 MB that expands more than this many "
+        "times its compressed size is refused before it is read (a zip bomb; real parts expand 2 to 10 times)")
     web_base_url: str = Field(
         default="http://127.0.0.1:8000", description="the web app's address as vendors see it (portal links)")
     web_secure_cookies: bool = Field(
