@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = Field(
         default=False, description="mark cookies Secure: set when the web app is served over https")
     web_session_hours: int = Field(default=12, description="a staff sign-in lasts this long")
+    web_intake_workers: int = Field(
+        default=2, ge=1, description="uploaded workbooks the web app reads, scores and stores at once; more wait their "
+        "turn, so heavy uploads never hold the threads that serve pages")
     invite_days: int = Field(default=30, description="a vendor's portal link expires after this many days")
 
     @property

@@ -2,9 +2,11 @@
 asking (a signed-in staff member with a role, an API caller, a vendor through its portal link), and the CSRF
 check a form's handler makes first."""
 
+import functools
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 
 from fairsource import accounts
@@ -13,17 +15,31 @@ from flows import usecases
 from supplier_models import Settings, Store
 from supplier_models.errors import Forbidden, LoginRequired, NotFound, WebError
 from supplier_models.store import store_for
+from supplier_models.workbooks.container import ZipLimits
 
 from .cookies import CSRF_COOKIE, SESSION_COOKIE
 
 
 class WebState:
-    """What every request shares (`app.state.web`): settings, the store, and the scoring inputs (loaded once)."""
+    """What every request shares (`app.state.web`): settings, the store, the scoring inputs (loaded once), how far
+    an uploaded workbook may expand, and the intake pool (a heavy upload takes one of a few places, never the
+    threads that serve pages)."""
 
     def __init__(self, settings: Settings, inputs: usecases.ScoringInputs | None = None) -> None:
         self.settings = settings
         self.store: Store = store_for(settings.url)
         self.inputs = inputs or usecases.load_inputs(settings)
+        self.zip_limits = ZipLimits.from_settings(settings)
+        self.intakes = anyio.CapacityLimiter(settings.web_intake_workers)
+
+
+T = TypeVar("T")
+
+
+async def in_pool(limiter: anyio.CapacityLimiter, fn: Callable[..., T], *args, **kwargs) -> T:
+    """`fn(*args, **kwargs)` in a worker thread once `limiter` has a place: an async route waits without holding
+    a thread."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=limiter)
 
 
 # -- the shared state (async: an attribute read is not worth a worker thread) ------------------------------------

@@ -14,7 +14,7 @@ from flows.usecases.status import view_of
 from supplier_models.errors import Forbidden
 from supplier_models.store.tables import Vendor
 
-from ..deps import ApiPrincipal, ApiStaff, InputsDep, StateDep, StoreDep
+from ..deps import ApiPrincipal, ApiStaff, InputsDep, StateDep, StoreDep, in_pool
 from ..queries import vendor_context, vendor_or_404, vendor_rows
 from ..schemas import AssessmentItem, IntakeErrors, VendorDetail, VendorItem
 from ..uploads import intake_upload
@@ -26,15 +26,16 @@ router = APIRouter(prefix="/api")
     200: {"description": "the `fairsource intake --json` decision object"},
     401: {"description": "no valid bearer token"}, 403: {"description": "a viewer, or another vendor's file"},
     413: {"description": "the file is over 20 MB"}, 422: {"model": IntakeErrors}})
-def api_intake(file: Annotated[UploadFile, File(description="the returned questionnaire (.xlsx)")],
-               principal: ApiPrincipal, web: StateDep) -> JSONResponse:
+async def api_intake(file: Annotated[UploadFile, File(description="the returned questionnaire (.xlsx)")],
+                     principal: ApiPrincipal, web: StateDep) -> JSONResponse:
     """Read, score and store a returned questionnaire and write its SOW. Bearer token: a staff user's API
-    token (reviewer or admin), or a vendor's portal token (its own questionnaire only)."""
+    token (reviewer or admin), or a vendor's portal token (its own questionnaire only). Runs in the intake pool
+    (`FAIRSOURCE_WEB_INTAKE_WORKERS` at once)."""
     if isinstance(principal, Staff) and not principal.can("reviewer"):
         raise Forbidden("Submitting a questionnaire needs the reviewer or admin role.")
     vendor = principal if isinstance(principal, PortalVendor) else None
     actor = vendor.actor if vendor else principal.email
-    result = intake_upload(web, file, actor=actor, vendor=vendor)
+    result = await in_pool(web.intakes, intake_upload, web, file, actor=actor, vendor=vendor)
     if isinstance(result, list):
         return JSONResponse({"errors": [p.model_dump() for p in result]}, status_code=422)
     body = result.as_json()
