@@ -68,9 +68,19 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = Field(
         default=False, description="mark cookies Secure: set when the web app is served over https")
     web_session_hours: int = Field(default=12, description="a staff sign-in lasts this long")
+    web_password_checks: int = Field(
+        default=2, ge=1, description="password checks (argon2, 64 MiB each) the web app runs at once; more sign-ins "
+        "wait their turn, so a burst keeps memory flat")
     web_intake_workers: int = Field(
         default=2, ge=1, description="uploaded workbooks the web app reads, scores and stores at once; more wait their "
         "turn, so heavy uploads never hold the threads that serve pages")
+    web_login_failures_per_address: int = Field(
+        default=20, ge=1, description="failed sign-ins from one client address (any e-mail) within 15 minutes that "
+        "block the next ones from it (five for one e-mail from one address block that e-mail there)")
+    web_trusted_proxies: str = Field(
+        default="", description="the reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1) whose "
+        "X-Forwarded-For and X-Forwarded-Proto the web app believes, so the sign-in limits count each client's own "
+        "address; empty: the address a connection comes from is the client's")
     invite_days: int = Field(default=30, description="a vendor's portal link expires after this many days")
 
     @property

@@ -12,6 +12,7 @@ uploaded, taken in), `body_limit` (413 before a large body is read), `downloads`
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from flows import usecases
 from supplier_models import Settings
@@ -36,6 +37,8 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD + BODY_SLACK,
                        larger={"/upload": MAX_UPLOAD_FILES * (MAX_UPLOAD + BODY_SLACK)},
                        may_send_larger=signed_in_reviewer)
+    if settings.web_trusted_proxies.strip():  # behind them, the client is the one they name (the sign-in limits)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web_trusted_proxies)
     app.add_exception_handler(WebError, web_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for area in ROUTERS:

@@ -22,14 +22,17 @@ from .cookies import CSRF_COOKIE, SESSION_COOKIE
 
 class WebState:
     """What every request shares (`app.state.web`): settings, the store, the scoring inputs (loaded once), how far
-    an uploaded workbook may expand, and the intake pool (a heavy upload takes one of a few places, never the
-    threads that serve pages)."""
+    an uploaded workbook may expand, and the two bounded pools: password checks (argon2 takes 64 MiB each, so a
+    burst of sign-ins waits its turn instead of taking a gigabyte) and intakes (a heavy upload takes one of a few
+    places, never the threads that serve pages)."""
 
     def __init__(self, settings: Settings, inputs: usecases.ScoringInputs | None = None) -> None:
         self.settings = settings
         self.store: Store = store_for(settings.url)
         self.inputs = inputs or usecases.load_inputs(settings)
         self.zip_limits = ZipLimits.from_settings(settings)
+        self.password_checks = anyio.CapacityLimiter(settings.web_password_checks)
+        accounts.dummy_hash()  # made now: the first unknown e-mail costs what the next does
         self.intakes = anyio.CapacityLimiter(settings.web_intake_workers)
 
 
