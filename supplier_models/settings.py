@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,9 @@ class Settings(BaseSettings):
         default="", description="the reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1) whose "
         "X-Forwarded-For and X-Forwarded-Proto the web app believes, so the sign-in limits count each client's own "
         "address; empty: the address a connection comes from is the client's")
+    web_docs: Literal["signed_in", "public", "off"] = Field(
+        default="signed_in", description="who sees the API's description (/openapi.json) and its page (/docs): "
+        "signed_in (staff signed in, or with an API token), public, or off")
     invite_days: int = Field(default=30, description="a vendor's portal link expires after this many days")
 
     @property
