@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fairsource import accounts
 from fairsource.accounts import PortalVendor, Staff
@@ -96,9 +97,16 @@ Admin = Annotated[Staff, Depends(role("admin"))]
 
 
 # -- the API's callers -----------------------------------------------------------------------------------------
-def api_principal(request: Request, store: StoreDep) -> Staff | PortalVendor:
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description=(
+    "A staff user's API token (`fairsource user token EMAIL`) or a vendor's portal token (the last part of its "
+    "/portal/<token> link). A signed-in browser's session may also read (GET)."))
+
+
+def api_principal(request: Request, store: StoreDep,
+                  _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+                  ) -> Staff | PortalVendor:
     """A bearer token (a staff user's API token or a vendor's portal token); or, to read only, a signed-in
-    browser's session."""
+    browser's session. (`BEARER` declares the scheme in the API's description; the header is read here.)"""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
