@@ -157,7 +157,7 @@ def test_uploads_run_on_a_bounded_pool_and_pages_answer_meanwhile(tmp_path, data
     assert sorted(r.json()["duplicate"] for r in intakes) == [False, True, True, True]
     assert reads.calls == 4 and reads.most == 1
     for page, seconds in pages:
-        assert page.status_code == 200 and seconds < 0.4  # not behind 4 x 0.4 s of uploads
+        assert page.status_code == 200 and seconds < 1.0  # not queued behind the uploads (4 x 0.4 s and more)
 
 
 def test_a_zip_bomb_upload_is_refused_at_once_naming_the_part(web, folder):
