@@ -1,6 +1,6 @@
 """fairsource benchmarks (issue #6): one entry point.
 
-    python bench/run.py [--quick] [--json-out PATH] [--only sow,requalify,intake,cold,web,team]
+    python bench/run.py [--quick] [--json-out PATH] [--only sow,requalify,intake,cold,web,team,login]
 
 Prints every figure with its baseline, ratio, target and MET / NOT MET, and writes them all to a JSON
 file (default bench/results.json, git-ignored). Targets are ratios against baselines measured in the
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cold_start, intake_read, requalify, sow_render, team_stack, web_intake  # noqa: E402
+from bench import cold_start, intake_read, login_burst, requalify, sow_render, team_stack, web_intake  # noqa: E402
 from bench.common import print_figure, status  # noqa: E402
 
 BENCHMARKS = {
@@ -33,6 +33,7 @@ BENCHMARKS = {
     "cold": ("4. Cold start", cold_start.run),
     "web": ("5. Web upload to decision", web_intake.run),
     "team": ("6. Team stack", team_stack.run),
+    "login": ("7. A burst of failed sign-ins", login_burst.run),
 }
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -30,9 +31,7 @@ MIN_PASSWORD_LENGTH = 12
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 
-_hasher = PasswordHasher()  # argon2id with the library's current defaults (RFC 9106 low-memory profile)
-_dummy_hash: str | None = None
-
+_hasher = PasswordHasher()  # argon2id with the library's current defaults (RFC 9106 low-memory profile): 64 MiB
 
 
 def now() -> dt.datetime:
@@ -56,15 +55,19 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def dummy_hash() -> str:
+    """The hash an unknown e-mail's password is checked against: a random secret's, with the same parameters as
+    every user's (the web app makes it at start, so the first unknown e-mail costs no more than the next)."""
+    return _hasher.hash(new_secret())
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when the password matches. Without a user, a dummy hash is checked, so an unknown e-mail
+    """True when the password matches. Without a user, the dummy hash is checked, so an unknown e-mail
     takes as long to refuse as a wrong password."""
-    global _dummy_hash
-    if password_hash is None:
-        _dummy_hash = _dummy_hash or _hasher.hash(new_secret())
-        password_hash = _dummy_hash
+    dummy = password_hash is None
     try:
-        return _hasher.verify(password_hash, password) and password_hash is not _dummy_hash
+        return _hasher.verify(dummy_hash() if dummy else password_hash, password) and not dummy
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -142,10 +145,24 @@ def staff_for_api_token(store: Store, token: str) -> Staff | None:
     return Staff(id=user.id, email=user.email, role=user.role) if user else None
 
 
-def login_blocked(store: Store, email: str, client: str) -> bool:
-    """Five failed sign-ins for one e-mail from one address within 15 minutes block the next ones until the
-    oldest leaves the window (the failures are kept in the store, so every worker process sees them)."""
-    return store.sessions.failures(email, client, now() - LOGIN_WINDOW) >= LOGIN_FAILURES_ALLOWED
+def sign_in_attempt(store: Store, email: str, client: str, per_address: int) -> tuple[bool, StaffUser | None]:
+    """(may the password be checked, the user of this e-mail or None). The attempt is counted as failed first
+    (`Sessions.take_attempt`, atomic in the store, so every worker process sees it): five failed sign-ins for
+    one e-mail from one address within 15 minutes, or `per_address` from one address whatever the e-mails,
+    block the next ones until the oldest leaves the window."""
+    if not store.sessions.take_attempt(email, client, now() - LOGIN_WINDOW, per_email=LOGIN_FAILURES_ALLOWED,
+                                       per_client=per_address):
+        return False, None
+    return True, (store.staff.by_email(email) if email else None)
+
+
+def signed_in(store: Store, user: StaffUser, client: str, hours: int) -> str:
+    """A sign-in that succeeded: the e-mail's failures from this address cleared, a new session (its cookie's
+    value returned), recorded."""
+    store.sessions.clear_failures(user.email, client)
+    secret, _ = start_session(store, user, hours)
+    store.audit.record("login", actor=user.email, detail={"client": client})
+    return secret
 
 
 # -- vendor portal links --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,11 +58,33 @@ class Settings(BaseSettings):
     requalify_cron: str = Field(
         default="0 6 * * *", description="when `fairsource serve` runs requalification: daily, so expiry reminders "
         "(60, 30, 7 days) and the weekly repeats of what is overdue go out on their day (a run is idempotent per day)")
+    workbook_max_expanded_mb: float = Field(
+        default=25, gt=0, description="a returned workbook whose zip parts expand to more than this many MB in all is "
+        "refused before it is read (a questionnaire expands to well under 1 MB)")
+    workbook_max_part_ratio: float = Field(
+        default=100, gt=1, description="a returned workbook with a part over 1 MB that expands more than this many "
+        "times its compressed size is refused before it is read (a zip bomb; real parts expand 2 to 10 times)")
     web_base_url: str = Field(
         default="http://127.0.0.1:8000", description="the web app's address as vendors see it (portal links)")
     web_secure_cookies: bool = Field(
         default=False, description="mark cookies Secure: set when the web app is served over https")
     web_session_hours: int = Field(default=12, description="a staff sign-in lasts this long")
+    web_password_checks: int = Field(
+        default=2, ge=1, description="password checks (argon2, 64 MiB each) the web app runs at once; more sign-ins "
+        "wait their turn, so a burst keeps memory flat")
+    web_intake_workers: int = Field(
+        default=2, ge=1, description="uploaded workbooks the web app reads, scores and stores at once; more wait their "
+        "turn, so heavy uploads never hold the threads that serve pages")
+    web_login_failures_per_address: int = Field(
+        default=20, ge=1, description="failed sign-ins from one client address (any e-mail) within 15 minutes that "
+        "block the next ones from it (five for one e-mail from one address block that e-mail there)")
+    web_trusted_proxies: str = Field(
+        default="", description="the reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1) whose "
+        "X-Forwarded-For and X-Forwarded-Proto the web app believes, so the sign-in limits count each client's own "
+        "address; empty: the address a connection comes from is the client's")
+    web_docs: Literal["signed_in", "public", "off"] = Field(
+        default="signed_in", description="who sees the API's description (/openapi.json) and its page (/docs): "
+        "signed_in (staff signed in, or with an API token), public, or off")
     invite_days: int = Field(default=30, description="a vendor's portal link expires after this many days")
 
     @property

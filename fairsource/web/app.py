@@ -7,11 +7,14 @@ score, write the SOW, store: `flows.usecases`), in the threadpool, with the scor
 Where things are: `deps` (what a route may ask for: the store, who is signed in, roles, the API's callers, a
 vendor's portal link, the CSRF check), `routers/` (one router per area), `schemas` (the pydantic models),
 `rendering` (templates and `render`), `error_pages` (how a `WebError` is answered), `uploads` (a workbook
-uploaded, taken in), `body_limit` (413 before a large body is read), `downloads`, `queries`, `cookies`.
+uploaded, taken in), `body_limit` (413 before a large body is read), `security_headers` (CSP and the others, on
+every answer), `downloads`, `queries`, `cookies`.
 """
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from flows import usecases
 from supplier_models import Settings
@@ -19,9 +22,11 @@ from supplier_models.errors import WebError
 
 from .body_limit import BODY_SLACK, BodyLimit, signed_in_reviewer
 from .deps import WebState
-from .error_pages import web_error
+from .error_pages import invalid_request, server_error, web_error
 from .rendering import HERE
 from .routers import admin, api, auth, dashboard, health, portal, vendors, workbooks
+from .routers.docs import add_docs
+from .security_headers import SecurityHeaders
 from .uploads import MAX_UPLOAD, MAX_UPLOAD_FILES
 
 # In the order routes are matched: within a router, a route before the ones it would shadow.
@@ -31,15 +36,21 @@ ROUTERS = (health, auth, dashboard, vendors, admin, workbooks, portal, api)
 def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = None) -> FastAPI:
     state = WebState(settings, inputs)
     app = FastAPI(title="fairsource", version="0.1.0", summary="Supplier qualification for human-data services",
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)  # routers/docs.py serves them
     app.state.web = state
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD + BODY_SLACK,
                        larger={"/upload": MAX_UPLOAD_FILES * (MAX_UPLOAD + BODY_SLACK)},
                        may_send_larger=signed_in_reviewer)
+    if settings.web_trusted_proxies.strip():  # behind them, the client is the one they name (the sign-in limits)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web_trusted_proxies)
     app.add_exception_handler(WebError, web_error)
+    app.add_exception_handler(Exception, server_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_middleware(SecurityHeaders, https=settings.web_secure_cookies)  # last: outermost, on every answer
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for area in ROUTERS:
         app.include_router(area.router)
+    add_docs(app, settings)
     return app
 
 

@@ -2,10 +2,13 @@
 asking (a signed-in staff member with a role, an API caller, a vendor through its portal link), and the CSRF
 check a form's handler makes first."""
 
+import functools
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fairsource import accounts
 from fairsource.accounts import PortalVendor, Staff
@@ -14,17 +17,34 @@ from flows.usecases.vendor_state import keep_states
 from supplier_models import Settings, Store
 from supplier_models.errors import Forbidden, LoginRequired, NotFound, WebError
 from supplier_models.store import store_for
+from supplier_models.workbooks.container import ZipLimits
 
 from .cookies import CSRF_COOKIE, SESSION_COOKIE
 
 
 class WebState:
-    """What every request shares (`app.state.web`): settings, the store, and the scoring inputs (loaded once)."""
+    """What every request shares (`app.state.web`): settings, the store, the scoring inputs (loaded once), how far
+    an uploaded workbook may expand, and the two bounded pools: password checks (argon2 takes 64 MiB each, so a
+    burst of sign-ins waits its turn instead of taking a gigabyte) and intakes (a heavy upload takes one of a few
+    places, never the threads that serve pages)."""
 
     def __init__(self, settings: Settings, inputs: usecases.ScoringInputs | None = None) -> None:
         self.settings = settings
         self.store: Store = keep_states(store_for(settings.url))
         self.inputs = inputs or usecases.load_inputs(settings)
+        self.zip_limits = ZipLimits.from_settings(settings)
+        self.password_checks = anyio.CapacityLimiter(settings.web_password_checks)
+        accounts.dummy_hash()  # made now: the first unknown e-mail costs what the next does
+        self.intakes = anyio.CapacityLimiter(settings.web_intake_workers)
+
+
+T = TypeVar("T")
+
+
+async def in_pool(limiter: anyio.CapacityLimiter, fn: Callable[..., T], *args, **kwargs) -> T:
+    """`fn(*args, **kwargs)` in a worker thread once `limiter` has a place: an async route waits without holding
+    a thread."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=limiter)
 
 
 # -- the shared state (async: an attribute read is not worth a worker thread) ------------------------------------
@@ -78,9 +98,16 @@ Admin = Annotated[Staff, Depends(role("admin"))]
 
 
 # -- the API's callers -----------------------------------------------------------------------------------------
-def api_principal(request: Request, store: StoreDep) -> Staff | PortalVendor:
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description=(
+    "A staff user's API token (`fairsource user token EMAIL`) or a vendor's portal token (the last part of its "
+    "/portal/<token> link). A signed-in browser's session may also read (GET)."))
+
+
+def api_principal(request: Request, store: StoreDep,
+                  _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+                  ) -> Staff | PortalVendor:
     """A bearer token (a staff user's API token or a vendor's portal token); or, to read only, a signed-in
-    browser's session."""
+    browser's session. (`BEARER` declares the scheme in the API's description; the header is read here.)"""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():

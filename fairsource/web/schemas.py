@@ -49,7 +49,38 @@ class VendorDetail(BaseModel):
 
 
 class IntakeErrors(BaseModel):
+    """A workbook refused (422: every problem; 413: too large), or a request the API could not take (422)."""
+
     errors: list[Problem]
+    detail: list[dict[str, Any]] | None = Field(
+        None, description="a request the API could not parse (no file, not multipart): FastAPI's validation errors, "
+        "each also in `errors`; absent for a workbook's problems")
+
+
+class ErrorDetail(BaseModel):
+    """Any other refusal: 400 (an unreadable request body), 401, 403, 404."""
+
+    detail: str
+
+
+class IntakeDecision(BaseModel):
+    """The `fairsource intake --json` decision object (docs/contracts.md): these keys and more, which may be added."""
+
+    model_config = ConfigDict(extra="allow")
+    vendor: str
+    vendor_id: str | None
+    assessment_id: str
+    decision: str = Field(description="qualified, conditional or not_qualified")
+    score: float
+    principles: dict[str, float | None]
+    knockouts: list[dict[str, Any]]
+    geo: dict[str, Any]
+    remediations: list[dict[str, Any]]
+    valid_until: str | None
+    sow: str | None = Field(description="the SOW's path (to a vendor's token: its file name), or null")
+    rubric_version: str
+    country_data_version: str
+    duplicate: bool = Field(description="the same file was received before: its stored decision, not stored again")
 
 
 # -- page models -------------------------------------------------------------------------------------------------

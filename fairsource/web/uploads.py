@@ -1,5 +1,6 @@
 """A workbook uploaded through the web (the upload page, the vendor portal, the API) taken in: read with a cap,
-then read, scored, its SOW written and stored (`usecases.intake_one`), each step audited."""
+then read, scored, its SOW written and stored (`usecases.intake_one`), each step audited. The routes run it in
+the intake pool (`deps.in_pool(web.intakes, ...)`)."""
 
 import datetime as dt
 
@@ -36,7 +37,7 @@ def intake_upload(web: WebState, upload: UploadFile, *, actor: str, vendor: Port
     data = read_capped(upload)
     filename = upload_name(upload.filename)
     try:
-        submission = read_workbook(filename, data=data)  # the name is a label: nothing is read from disk
+        submission = read_workbook(filename, data=data, limits=web.zip_limits)  # the name is a label only
     except WorkbookRejected as exc:
         store.audit.record("upload_rejected", actor=actor, vendor_id=vendor.vendor_id if vendor else None,
                     subject=filename, detail={"problems": len(exc.problems)})

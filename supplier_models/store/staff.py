@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -101,12 +101,26 @@ class Sessions(Repository):
                 LoginFailure.email == email.strip().lower(), LoginFailure.client == client,
                 LoginFailure.at > since)).scalar_one()
 
-    def add_failure(self, email: str, client: str) -> None:
-        with self.session() as s:
-            s.add(LoginFailure(email=email.strip().lower()[:320], client=client[:100]))
-            s.add(AuditEvent(action="login_failed", subject=email[:1000], actor=email.strip().lower()[:320],
-                             detail={"client": client}))
-            s.commit()
+    def take_attempt(self, email: str, client: str, since: dt.datetime, *, per_email: int, per_client: int) -> bool:
+        """Count a sign-in as failed before its password is checked, unless `per_email` failures for this e-mail
+        from this address, or `per_client` from this address (any e-mail), are counted since `since`: True when
+        counted (the password may be checked), False when a limit is reached. The check and the count are one
+        statement (INSERT ... SELECT ... WHERE the counts are under the limits), under SQLite's write lock or, on
+        PostgreSQL, a transaction lock per address: sign-ins sent at once cannot all pass a check made before any
+        of them counted. A sign-in that succeeds clears the e-mail's failures from that address."""
+        t = LoginFailure.__table__
+        email, client = email.strip().lower()[:320], client[:100]
+        recent = t.c.at > since
+        for_email = select(func.count()).select_from(t).where(recent, t.c.email == email, t.c.client == client)
+        for_client = select(func.count()).select_from(t).where(recent, t.c.client == client)
+        row = select(literal(email, t.c.email.type), literal(client, t.c.client.type),
+                     literal(dt.datetime.now(dt.UTC), t.c.at.type)).where(
+            for_email.scalar_subquery() < per_email, for_client.scalar_subquery() < per_client)
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login_failure {client}"})
+            counted = conn.execute(t.insert().from_select(["email", "client", "at"], row).returning(t.c.id))
+            return counted.first() is not None  # (psycopg gives no rowcount for INSERT ... SELECT)
 
     def clear_failures(self, email: str, client: str) -> None:
         with self.engine.begin() as conn:

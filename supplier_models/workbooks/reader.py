@@ -27,7 +27,7 @@ from .answers import parse_answer
 from .attestation import ATTESTATION_SHEET, attestation_cells, read_attestation
 from .cells import cell_ref, is_blank, is_formula, parse_number, short
 from .container import MAX_FILE_BYTES as MAX_FILE_BYTES  # the web app's upload limit
-from .container import container_problem
+from .container import ZipLimits, container_problem
 from .form import (
     ANSWER_COL,
     COUNTRIES_SHEET,
@@ -366,8 +366,9 @@ def _currency_hint(typed: object, country: Country | None) -> str:
     return f"; did you mean {code} ({currency_names()[code]})" + (f", the currency of {country.name}?" if own else "?")
 
 
-def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
-    """Read and validate a returned questionnaire; raise `WorkbookRejected` with every problem."""
+def read_workbook(path: str | Path, *, data: bytes | None = None, limits: ZipLimits | None = None) -> Submission:
+    """Read and validate a returned questionnaire; raise `WorkbookRejected` with every problem. `limits`: how far
+    its zip may expand (default: `FAIRSOURCE_WORKBOOK_MAX_EXPANDED_MB` and `..._MAX_PART_RATIO`)."""
     path = Path(path)
     errors = _Collector()
     if data is None:
@@ -376,7 +377,7 @@ def read_workbook(path: str | Path, *, data: bytes | None = None) -> Submission:
         except OSError as exc:
             raise WorkbookRejected([Problem(message=f"The file cannot be read: {exc.strerror or exc}.")],
                                    str(path)) from None
-    problem = container_problem(data)
+    problem = container_problem(data, limits)
     if problem is not None:
         errors.add(None, problem)
         raise WorkbookRejected(errors.ordered(), str(path))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from fairsource import accounts
@@ -17,6 +18,7 @@ from tests.helpers.web import (
     LUMEN,
     PASSWORD,
     add_user,
+    api_token,
     running,
     shoot,
     web_app,
@@ -105,3 +107,44 @@ def test_a_vendor_fixes_its_workbook_and_an_analyst_approves_it(tmp_path, databa
     uploaded = [e for e in store.audit.events() if e.action == "web_intake" and e.actor == "rita@example.org"]
     assert [e.subject for e in uploaded] == [lumen.name]
     assert (tmp_path / "shots" / "web-vendor.png").stat().st_size > 10_000
+
+
+def test_the_api_page_works_offline_and_no_page_breaks_the_content_security_policy(tmp_path, database_url):
+    """/docs with every request off this machine refused: Swagger UI comes from the app and lists the operations;
+    no page (the API page, the dashboard, a vendor's page with its score bars, the portal) meets a CSP refusal."""
+    app, _ = web_app(tmp_path / "home", database_url)
+    store = app.state.web.store
+    add_user(store, "rita@example.org", "reviewer")
+    _, vendor, token = accounts.create_invite(store, BRIGHT.name, None, created_by="test", days=30)
+    staff = api_token(store, "rev@example.org", "reviewer")
+    elsewhere, refused = [], []
+    with running(app) as base, sync_api.sync_playwright() as p:
+        with open(workbook(BRIGHT, tmp_path), "rb") as f:  # a decision, so the vendor's page has its score bars
+            assert httpx.post(f"{base}/api/intake", headers=staff, files={"file": ("b.xlsx", f)}).status_code == 200
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                                 "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+            page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                       else (elsewhere.append(route.request.url), route.abort()))
+            page.goto(f"{base}/docs")
+            page.get_by_label("E-mail").fill("rita@example.org")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page).to_have_url(f"{base}/docs")
+            expect(page.locator(".opblock")).to_have_count(4)
+            expect(page.locator(".opblock-summary-path", has_text="/api/intake")).to_be_visible()
+            shoot(page, tmp_path / "shots" / "docs-offline.png")
+            violations = page.evaluate("window.__csp")
+            for url in ("/", f"/vendors/{vendor.id}", f"/portal/{token}", "/upload"):
+                page.goto(base + url)
+                if url.startswith("/vendors/"):
+                    expect(page.locator("meter.bar").first).to_be_visible()
+                violations += page.evaluate("window.__csp")
+            expect(page.locator("h1")).to_have_text("Upload workbooks")
+        finally:
+            browser.close()
+    assert elsewhere == [] and violations == [] and refused == []
+    assert (tmp_path / "shots" / "docs-offline.png").stat().st_size > 10_000

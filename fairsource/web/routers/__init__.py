@@ -9,4 +9,6 @@ matched in):
     workbooks  the upload page (workbooks received by e-mail, several at once), the portfolio workbook
     portal     a vendor's portal: its page, its form, its upload
     api        the JSON API under /api/ (bearer tokens)
+
+and, after them, `docs.add_docs`: /openapi.json and /docs (Swagger UI served by the app), as FAIRSOURCE_WEB_DOCS says.
 """

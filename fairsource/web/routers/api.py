@@ -14,27 +14,36 @@ from flows.usecases.status import view_of
 from supplier_models.errors import Forbidden
 from supplier_models.store.tables import Vendor
 
-from ..deps import ApiPrincipal, ApiStaff, InputsDep, StateDep, StoreDep
+from ..deps import ApiPrincipal, ApiStaff, InputsDep, StateDep, StoreDep, in_pool
 from ..queries import vendor_context, vendor_or_404, vendor_rows
-from ..schemas import AssessmentItem, IntakeErrors, VendorDetail, VendorItem
+from ..schemas import AssessmentItem, ErrorDetail, IntakeDecision, IntakeErrors, VendorDetail, VendorItem
 from ..uploads import intake_upload
 
 router = APIRouter(prefix="/api")
 
 
+REFUSED = {401: {"model": ErrorDetail, "description": "no valid bearer token"},
+           403: {"model": ErrorDetail, "description": "a token that may not do this"},
+           422: {"model": IntakeErrors, "description": "a parameter the API cannot take"}}
+
+
 @router.post("/intake", tags=["intake"], responses={
-    200: {"description": "the `fairsource intake --json` decision object"},
-    401: {"description": "no valid bearer token"}, 403: {"description": "a viewer, or another vendor's file"},
-    413: {"description": "the file is over 20 MB"}, 422: {"model": IntakeErrors}})
-def api_intake(file: Annotated[UploadFile, File(description="the returned questionnaire (.xlsx)")],
-               principal: ApiPrincipal, web: StateDep) -> JSONResponse:
+    200: {"model": IntakeDecision, "description": "the `fairsource intake --json` decision object"},
+    400: {"model": ErrorDetail, "description": "the request's body is not readable multipart"},
+    **REFUSED, 403: {"model": ErrorDetail, "description": "a viewer, or another vendor's file"},
+    413: {"model": IntakeErrors, "description": "the file is over 20 MB"},
+    422: {"model": IntakeErrors, "description": "the workbook is rejected, every problem located (nothing stored); "
+                                                "or no file was sent"}})
+async def api_intake(file: Annotated[UploadFile, File(description="the returned questionnaire (.xlsx)")],
+                     principal: ApiPrincipal, web: StateDep) -> JSONResponse:
     """Read, score and store a returned questionnaire and write its SOW. Bearer token: a staff user's API
-    token (reviewer or admin), or a vendor's portal token (its own questionnaire only)."""
+    token (reviewer or admin), or a vendor's portal token (its own questionnaire only). Runs in the intake pool
+    (`FAIRSOURCE_WEB_INTAKE_WORKERS` at once)."""
     if isinstance(principal, Staff) and not principal.can("reviewer"):
         raise Forbidden("Submitting a questionnaire needs the reviewer or admin role.")
     vendor = principal if isinstance(principal, PortalVendor) else None
     actor = vendor.actor if vendor else principal.email
-    result = intake_upload(web, file, actor=actor, vendor=vendor)
+    result = await in_pool(web.intakes, intake_upload, web, file, actor=actor, vendor=vendor)
     if isinstance(result, list):
         return JSONResponse({"errors": [p.model_dump() for p in result]}, status_code=422)
     body = result.as_json()
@@ -43,7 +52,7 @@ def api_intake(file: Annotated[UploadFile, File(description="the returned questi
     return JSONResponse(body)
 
 
-@router.get("/vendors", tags=["vendors"], response_model=list[VendorItem])
+@router.get("/vendors", tags=["vendors"], response_model=list[VendorItem], responses={**REFUSED})
 def api_vendors(staff: ApiStaff, store: StoreDep, inputs: InputsDep,
                 status: str | None = Query(None)) -> list[VendorItem]:
     """Every vendor with its status (as `fairsource status`), in name order."""
@@ -59,7 +68,8 @@ def vendor_item(v: Vendor, s: usecases.VendorStatus | None) -> VendorItem:
                       overdue_remediations=len(s.overdue_remediations) if s else 0, contact=v.contact_email)
 
 
-@router.get("/vendors/{vendor_id}", tags=["vendors"], response_model=VendorDetail)
+@router.get("/vendors/{vendor_id}", tags=["vendors"], response_model=VendorDetail, responses={
+    **REFUSED, 404: {"model": ErrorDetail, "description": "no such vendor"}})
 def api_vendor(vendor_id: str, staff: ApiStaff, store: StoreDep, inputs: InputsDep) -> VendorDetail:
     """One vendor: status, assessment history, the latest decision with its explanation, remediations,
     reviews."""

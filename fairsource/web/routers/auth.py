@@ -1,14 +1,16 @@
-"""Signing in (e-mail and password, rate-limited, a server-side session in an HttpOnly cookie) and out."""
+"""Signing in (e-mail and password, rate-limited per e-mail and per address, a server-side session in an HttpOnly
+cookie) and out."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from fairsource import accounts
 
 from ..cookies import SESSION_COOKIE, set_cookie
-from ..deps import SettingsDep, StoreDep, Viewer, check_csrf
+from ..deps import StateDep, StoreDep, Viewer, check_csrf, in_pool
 from ..rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,28 +32,30 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, store: StoreDep, settings: SettingsDep, email: Annotated[str, Form()] = "",
-          password: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "/") -> Response:
+async def login(request: Request, web: StateDep, email: Annotated[str, Form()] = "",
+                password: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+                next: Annotated[str, Form()] = "/") -> Response:
+    """Counted first (atomically, in the store), then checked in the password pool (argon2 takes 64 MiB: a burst
+    waits its turn), the store's work in the threadpool: a burst holds neither memory nor threads."""
     check_csrf(request, csrf_token)
-    client = client_of(request)
+    store, client, target = web.store, client_of(request), safe_next(next)
     email = email.strip().lower()[:320]
-    if accounts.login_blocked(store, email, client):
-        store.audit.record("login_blocked", actor=email, detail={"client": client})
-        return render(request, "login.html", 429, next=safe_next(next), email=email,
+    allowed, user = await run_in_threadpool(accounts.sign_in_attempt, store, email, client,
+                                            web.settings.web_login_failures_per_address)
+    if not allowed:
+        await run_in_threadpool(store.audit.record, "login_blocked", actor=email, detail={"client": client})
+        return render(request, "login.html", 429, next=target, email=email,
                       error="Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.")
-    user = store.staff.by_email(email) if email else None
-    ok = accounts.verify_password(user.password_hash if user else None, password)
+    ok = await in_pool(web.password_checks, accounts.verify_password, user.password_hash if user else None, password)
     if not ok or user is None or user.disabled:
-        store.sessions.add_failure(email, client)
-        return render(request, "login.html", 401, next=safe_next(next), email=email,
+        await run_in_threadpool(store.audit.record, "login_failed", actor=email, subject=email,
+                                detail={"client": client})
+        return render(request, "login.html", 401, next=target, email=email,
                       error="That e-mail and password do not match an account.")
-    store.sessions.clear_failures(email, client)
-    secret, _ = accounts.start_session(store, user, settings.web_session_hours)
-    store.audit.record("login", actor=user.email, detail={"client": client})
-    response = RedirectResponse(safe_next(next), status_code=303)
-    set_cookie(response, SESSION_COOKIE, secret, max_age=settings.web_session_hours * 3600,
-               secure=settings.web_secure_cookies)
+    secret = await run_in_threadpool(accounts.signed_in, store, user, client, web.settings.web_session_hours)
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(response, SESSION_COOKIE, secret, max_age=web.settings.web_session_hours * 3600,
+               secure=web.settings.web_secure_cookies)
     return response
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from fairsource import accounts
 from fairsource.accounts import PortalVendor
@@ -20,7 +21,7 @@ from supplier_models.names import slug
 from supplier_models.store.rows import Received
 from supplier_models.workbooks.form import write_form
 
-from ..deps import PortalVendorDep, StateDep, check_csrf, portal_vendor
+from ..deps import PortalVendorDep, StateDep, WebState, check_csrf, in_pool, portal_vendor
 from ..downloads import XLSX
 from ..rendering import render
 from ..uploads import MAX_UPLOAD, intake_upload
@@ -68,16 +69,23 @@ def questionnaire(vendor: PortalVendor, latest: Received | None, closed: list | 
 
 
 @router.post("/portal/{token}/upload")
-def portal_upload(request: Request, token: str, file: Annotated[UploadFile, File()], web: StateDep,
-                  csrf_token: Annotated[str, Form()] = "") -> Response:
-    vendor = portal_vendor(web.store, token)  # not PortalVendorDep: a missing file is a 422 before a bad link
+async def portal_upload(request: Request, token: str, file: Annotated[UploadFile, File()], web: StateDep,
+                        csrf_token: Annotated[str, Form()] = "") -> Response:
+    """The vendor's workbook taken in, in the intake pool; its problems, or on to its outcome."""
+    # not PortalVendorDep: a missing file is a 422 before a bad link
+    vendor = await run_in_threadpool(portal_vendor, web.store, token)
     check_csrf(request, csrf_token)
     try:
-        result = intake_upload(web, file, actor=vendor.actor, vendor=vendor)
+        result = await in_pool(web.intakes, intake_upload, web, file, actor=vendor.actor, vendor=vendor)
     except WrongVendor as exc:
-        return render(request, "portal.html", 403, token=token, error=exc.message,
-                      **portal_context(web.store, web.inputs, vendor))
+        return await run_in_threadpool(portal_page, request, web, vendor, token, 403, error=exc.message)
     if isinstance(result, list):
-        return render(request, "portal.html", 422, token=token, problems=result, filename=file.filename,
-                      **portal_context(web.store, web.inputs, vendor))
+        return await run_in_threadpool(portal_page, request, web, vendor, token, 422, problems=result,
+                                       filename=file.filename)
     return RedirectResponse(f"/portal/{token}?received=1", status_code=303)
+
+
+def portal_page(request: Request, web: WebState, vendor: PortalVendor, token: str, status_code: int,
+                **extra: Any) -> Response:
+    return render(request, "portal.html", status_code, token=token, **extra,
+                  **portal_context(web.store, web.inputs, vendor))

@@ -15,7 +15,7 @@ from supplier_models import FairsourceError
 from supplier_models.errors import UploadTooLarge, WebError
 from supplier_models.names import upload_name
 
-from ..deps import Reviewer, SettingsDep, StateDep, StoreDep, Viewer, WebState, check_csrf
+from ..deps import Reviewer, SettingsDep, StateDep, StoreDep, Viewer, WebState, check_csrf, in_pool
 from ..downloads import XLSX, send_file
 from ..rendering import render
 from ..schemas import UploadResult
@@ -34,17 +34,17 @@ def upload_page(request: Request, staff: Reviewer) -> Response:
 
 
 @router.post("/upload")
-def upload_files(request: Request, staff: Reviewer, web: StateDep, csrf_token: Annotated[str, Form()] = "",
-                 files: Annotated[list[UploadFile] | None, File()] = None) -> Response:
-    """Each workbook read, scored and stored as through the API, one after the other; one failing file
-    does not stop the others."""
+async def upload_files(request: Request, staff: Reviewer, web: StateDep, csrf_token: Annotated[str, Form()] = "",
+                       files: Annotated[list[UploadFile] | None, File()] = None) -> Response:
+    """Each workbook read, scored and stored as through the API, one after the other, in the intake pool; one
+    failing file does not stop the others."""
     check_csrf(request, csrf_token, staff)
     chosen = [f for f in files or [] if f.filename or f.size]  # a form sent with no file has one empty part
     if not chosen or len(chosen) > MAX_UPLOAD_FILES:
         message = ("Choose one or more workbooks (.xlsx) to upload." if not chosen else
                    f"{len(chosen)} files: upload at most {MAX_UPLOAD_FILES} at a time.")
         return render(request, "upload.html", 400, error=message, **upload_page_context())
-    results = [intake_one_file(web, upload, actor=staff.email) for upload in chosen]
+    results = [await in_pool(web.intakes, intake_one_file, web, upload, actor=staff.email) for upload in chosen]
     return render(request, "upload.html", results=results, **upload_page_context())
 
 
