@@ -12,27 +12,21 @@ import pytest
 import yaml
 from docx import Document
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from fairsource.cli import app
 from supplier_models import Store, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form
+from tests.helpers.runs import run as _run
+from tests.helpers.runs import runner
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
-runner = CliRunner()
 TODAY = dt.date(2026, 11, 23)
 LUMEN, BRIGHT = EXAMPLES[0], EXAMPLES[1]
 
 
 def _days(n: int) -> str:
     return (TODAY + dt.timedelta(days=n)).isoformat()
-
-
-def _run(*args: str, code: int = 0):
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result
 
 
 def _status(vendor: str, as_of: str) -> dict:

@@ -10,31 +10,23 @@ import re
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from fairsource.cli import app
 from supplier_models import Store
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form
-from supplier_models.workbooks.policy_workbook import PROHIBITED_SHEET, write_blank_policy
+from tests.helpers.runs import Mail
+from tests.helpers.runs import contact as _contact
+from tests.helpers.runs import policy_prohibiting as _policy_prohibiting
+from tests.helpers.runs import requalify as _requalify
+from tests.helpers.runs import run as _run
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
-runner = CliRunner()
 TODAY = dt.date(2026, 11, 23)
 OWNER = "procurement@client.example"
 BASE = "https://fairsource.client.example"
 LUMEN, BRIGHT, QUICK, FRONTIER, SAVANNA = EXAMPLES[:5]
 
 
-def _run(*args: str, code: int = 0):
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result
-
-
-def _contact(vendor) -> str:
-    return f"ops@{vendor.slug}.example"
 
 
 def _intake(home: Path, vendors, *, as_of: dt.date = TODAY) -> None:
@@ -47,38 +39,10 @@ def _intake(home: Path, vendors, *, as_of: dt.date = TODAY) -> None:
     _run("intake", *paths, "--as-of", as_of.isoformat())
 
 
-class Mail:
-    def __init__(self, to: list[str], msg) -> None:
-        self.to, self.msg = to, msg
-        self.text = msg.get_body(("plain",)).get_content()
-        self.html = msg.get_body(("html",)).get_content()
-        self.attachments = [(a.get_filename(), a.get_content()) for a in msg.iter_attachments()]
-
-    def __repr__(self) -> str:
-        return f"Mail({self.to}, {self.msg['Subject']!r})"
 
 
-def _requalify(inbox, as_of: str) -> tuple[dict, dict[str, Mail]]:
-    """Run requalify on that day; its summary and the mails it sent, by recipient (one each, asserted)."""
-    before = len(inbox.messages)
-    summary = json.loads(_run("requalify", "--as-of", as_of, "--json").stdout)
-    sent = [Mail(to, msg) for to, msg in inbox.messages[before:]]
-    recipients = [m.to[0] for m in sent]
-    assert all(len(m.to) == 1 for m in sent) and len(set(recipients)) == len(recipients), sent  # one digest each
-    assert set(recipients) == {a for r in summary["reminders"] for a in r["to"]}
-    for m in sent:
-        assert m.msg["Date"] and m.msg["Message-ID"] and m.msg["From"] == "fairsource@localhost"
-        assert m.text.strip() and "<html" in m.html
-    return summary, {m.to[0]: m for m in sent}
 
 
-def _policy_prohibiting(home: Path, *iso2: str) -> Path:
-    path = write_blank_policy(home / f"policy-{'-'.join(iso2)}.xlsx")
-    wb = load_workbook(path)
-    for row, code in enumerate(iso2, start=2):
-        wb[PROHIBITED_SHEET][f"A{row}"], wb[PROHIBITED_SHEET][f"B{row}"] = code, "Sanctions review"
-    wb.save(path)
-    return path
 
 
 @pytest.fixture

@@ -8,22 +8,14 @@ import datetime as dt
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from fairsource.cli import app
 from flows.usecases.vendor_state import AT_ONCE
 from supplier_models import Store
 from supplier_models.workbooks.examples import EXAMPLES, write_example
+from tests.helpers.runs import run as _run
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
-runner = CliRunner()
 LUMEN, BRIGHT, QUICK, FRONTIER, SAVANNA = EXAMPLES[:5]
-
-
-def _run(*args: str, code: int = 0):
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result
 
 
 def _rebuilt(as_of: str) -> dict:
