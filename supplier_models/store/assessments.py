@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from ..errors import StoreError
 from ..submission import Submission
-from .engine import Repository
+from .engine import Repository, retry_locked
 from .reviews import apply_remediation_changes, tracked_remediations
 from .rows import AssessedAs, AssessmentHistory, NewAssessment, RemediationChanges, TrackedRemediation
 from .tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord
@@ -52,13 +52,14 @@ def _columns(record) -> dict[str, Any]:
 
 
 class Assessments(Repository):
+    @retry_locked
     def record_intake(self, submission: Submission, submission_id: str, assessment: AssessmentRecord,
                       sow: SowRecord | None, *, sync: RemediationSync, received_at: dt.datetime | None = None,
                       ) -> tuple[SubmissionRecord, AssessmentRecord]:
         """Store a new submission with its first assessment, its SOW and the vendor's remediations (opened,
         kept, or closed because the new answers meet the bar), all or nothing."""
         try:
-            with self.session() as s:
+            with self.writing() as s:
                 vendor = vendor_named(s, submission.vendor_name)
                 record = SubmissionRecord(
                     id=submission_id, vendor_id=vendor.id, sha256=submission.sha256, filename=submission.filename,
@@ -101,7 +102,7 @@ class Assessments(Repository):
                    "actor": actor, "detail": {"assessment_id": a.id}} for a, _ in items]
         sows = [sow for _, sow in items if sow is not None]
         try:
-            with self.engine.begin() as conn:
+            with self.begin() as conn:
                 conn.execute(insert(AssessmentRecord.__table__), [_columns(a) for a, _ in items])
                 if sows:
                     conn.execute(insert(SowRecord.__table__), [_columns(sow) for sow in sows])

@@ -58,7 +58,7 @@ class Vendors(Repository):
 
     def set_contact(self, vendor_name: str, email: str | None) -> Vendor:
         """Record the vendor's contact (creating the vendor, as issuing a form to it does)."""
-        with self.session() as s:
+        with self.writing() as s:
             vendor = vendor_named(s, vendor_name)
             if vendor.contact_email != email:
                 vendor.contact_email = email
