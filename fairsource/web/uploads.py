@@ -46,8 +46,6 @@ def intake_upload(web: WebState, upload: UploadFile, *, actor: str, vendor: Port
         store.audit.record("upload_refused_wrong_vendor", actor=actor, vendor_id=vendor.vendor_id, subject=filename)
         raise WrongVendor(f'This questionnaire was issued to another vendor. Upload the form of '
                           f'"{vendor.vendor}", downloaded from this page.')
-    outcome = usecases.intake_one(submission, store, web.inputs, dt.date.today(), web.settings.sow_dir)
-    store.audit.record("web_intake", actor=actor, vendor_id=outcome.vendor_id, subject=filename,
-                detail={"assessment_id": outcome.assessment_id, "decision": outcome.decision.decision,
-                        "duplicate": outcome.duplicate})
-    return outcome
+    # its audit event written in the intake's own transaction, with who sent it
+    return usecases.intake_one(submission, store, web.inputs, dt.date.today(), web.settings.sow_dir, actor=actor,
+                               audit="web_intake")

@@ -8,10 +8,11 @@ import uuid
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 
 from scoring import Decision
 from supplier_models import Store, Submission, WorkbookRejected
-from supplier_models.errors import Problem
+from supplier_models.errors import Problem, RegisterChanged, StoreError
 from supplier_models.workbooks.reader import read_workbook
 
 from . import remediations
@@ -87,22 +88,60 @@ def read_files(paths: list[str]) -> list[Submission | Rejected]:
     return out
 
 
+INTAKE_ATTEMPTS = 3
+
+
 def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_of: dt.date,
-               sow_dir: Path, received_on: dt.date | None = None) -> Outcome:
-    """Score a new submission, write its SOW, and store all of it in one transaction.
+               sow_dir: Path, received_on: dt.date | None = None, *, actor: str | None = None,
+               audit: str | None = None) -> Outcome:
+    """Score a new submission, write its SOW, and store all of it in one transaction, with its audit events
+    (`actor`: who sent it; `audit`: the action of one more event, for the door it came through, e.g.
+    `web_intake`).
 
     A file already received for this vendor is not scored again: its stored
-    assessment is returned with `duplicate=True`. `received_on`: the day the
-    vendor's attestation counts from (`intake --as-of`), else now.
+    assessment is returned with `duplicate=True` (also when the same file was
+    stored while this one was scored: the store refuses it a second time).
+    `received_on`: the day the vendor's attestation counts from (`intake --as-of`), else now. When another
+    intake changed the vendor's register meanwhile (the SOW's remediation ids would be wrong), it is scored and
+    stored again, a few times.
     """
+    for attempt in range(INTAKE_ATTEMPTS):
+        found = duplicate_of(submission, store)
+        if found is not None:
+            if audit:
+                store.audit.record(audit, actor=actor, vendor_id=found.vendor_id, subject=submission.filename,
+                                   detail={"assessment_id": found.assessment_id,
+                                           "decision": found.decision.decision, "duplicate": True})
+            return found
+        try:
+            return _store_new(submission, store, inputs, as_of, sow_dir, received_on, actor=actor, audit=audit)
+        except RegisterChanged:
+            if attempt == INTAKE_ATTEMPTS - 1:
+                raise
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError) or store.submissions.find(
+                    submission.vendor_name, submission.sha256) is None:
+                raise
+            # the same file was stored meanwhile: answered as the duplicate it is, at the loop's top
+    raise AssertionError("unreachable")
+
+
+def duplicate_of(submission: Submission, store: Store) -> Outcome | None:
+    """The outcome stored for this file of this vendor, as a duplicate; None when it is new."""
     existing = store.submissions.find(submission.vendor_name, submission.sha256)
-    if existing is not None:
-        latest = max(store.assessments.of_submission(existing.id), key=lambda a: a.created_at, default=None)
-        if latest is not None:
-            sow = store.sows.latest(existing.vendor_id)
-            return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
-                           assessment_id=latest.id, decision=Decision.model_validate(latest.data),
-                           sow=sow.path if sow else None, sow_status=sow.status if sow else None, duplicate=True)
+    if existing is None:
+        return None
+    latest = max(store.assessments.of_submission(existing.id), key=lambda a: a.created_at, default=None)
+    if latest is None:
+        return None
+    sow = store.sows.latest(existing.vendor_id)
+    return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
+                   assessment_id=latest.id, decision=Decision.model_validate(latest.data),
+                   sow=sow.path if sow else None, sow_status=sow.status if sow else None, duplicate=True)
+
+
+def _store_new(submission: Submission, store: Store, inputs: ScoringInputs, as_of: dt.date, sow_dir: Path,
+               received_on: dt.date | None, *, actor: str | None, audit: str | None) -> Outcome:
     decision = decide(submission, inputs, as_of)
     assessment_id, submission_id = str(uuid.uuid4()), str(uuid.uuid4())
     draft = bool(needs_review(submission, decision.decision, inputs))
@@ -120,7 +159,8 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
     received_at = dt.datetime.combine(received_on, dt.time(), dt.UTC) if received_on else None
     try:
         _, stored = store.assessments.record_intake(submission, submission_id, record, sow, received_at=received_at,
-                                                    sync=remediations.checked({assessment_id: refs} if sow else {}))
+                                                    sync=remediations.checked({assessment_id: refs} if sow else {}),
+                                                    actor=actor, audit=audit)
     except Exception:
         if rendered is not None:  # nothing half-written: no SOW file without its records
             Path(rendered.path).unlink(missing_ok=True)

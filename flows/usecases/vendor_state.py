@@ -101,7 +101,7 @@ def rebuild(store: Store, settings: Settings, on: dt.date) -> dict[str, Any]:
         if key == "changed":
             counts["changes"].append({"vendor_id": row["vendor_id"], **{
                 c: [_plain(old.get(c)), _plain(row.get(c))] for c in COMPARED if old.get(c) != row.get(c)}})
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         for start in range(0, len(rows), 2000):
             store.states.put(conn, rows[start:start + 2000])
     return counts
@@ -146,6 +146,6 @@ def refresh_due(store: Store, settings: Settings, on: dt.date) -> int:
     due = store.states.due(on)
     for start in range(0, len(due), CHUNK):
         rows = list(state_rows(store, policy, rules, on, due[start:start + CHUNK]))
-        with store.engine.begin() as conn:
+        with store.begin() as conn:
             store.states.put(conn, rows)
     return len(due)

@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from ..errors import StoreError
 from ..submission import Submission
-from .engine import Repository
+from .engine import Repository, retry_locked
 from .reviews import apply_remediation_changes, tracked_remediations
 from .rows import AssessedAs, AssessmentHistory, NewAssessment, RemediationChanges, TrackedRemediation
 from .tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord
@@ -51,14 +51,31 @@ def _columns(record) -> dict[str, Any]:
     return {c.name: getattr(record, c.name) for c in record.__table__.columns}
 
 
+def _intake_events(vendor_id: str, submission: Submission, record: SubmissionRecord, assessment: AssessmentRecord,
+                   sow: SowRecord | None, actor: str | None, audit: str | None) -> list[AuditEvent]:
+    events = [AuditEvent(action="submission_received", vendor_id=vendor_id, subject=submission.filename, actor=actor,
+                         detail={"sha256": submission.sha256, "submission_id": record.id}),
+              AuditEvent(action="assessment_intake", vendor_id=vendor_id, subject=assessment.decision, actor=actor,
+                         detail={"assessment_id": assessment.id, "sow": sow.path if sow else None})]
+    if audit:
+        events.append(AuditEvent(action=audit, vendor_id=vendor_id, subject=submission.filename[:1000], actor=actor,
+                                 detail={"assessment_id": assessment.id, "decision": assessment.decision,
+                                         "duplicate": False}))
+    return events
+
+
 class Assessments(Repository):
+    @retry_locked
     def record_intake(self, submission: Submission, submission_id: str, assessment: AssessmentRecord,
                       sow: SowRecord | None, *, sync: RemediationSync, received_at: dt.datetime | None = None,
+                      actor: str | None = None, audit: str | None = None,
                       ) -> tuple[SubmissionRecord, AssessmentRecord]:
         """Store a new submission with its first assessment, its SOW and the vendor's remediations (opened,
-        kept, or closed because the new answers meet the bar), all or nothing."""
+        kept, or closed because the new answers meet the bar), and its audit events (with `actor`, who sent it,
+        and, with `audit`, an event of that action for the door it came through), all or nothing. The same file
+        stored for the vendor meanwhile: StoreError, caused by the IntegrityError of (vendor, sha256)."""
         try:
-            with self.session() as s:
+            with self.writing() as s:
                 vendor = vendor_named(s, submission.vendor_name)
                 record = SubmissionRecord(
                     id=submission_id, vendor_id=vendor.id, sha256=submission.sha256, filename=submission.filename,
@@ -76,10 +93,7 @@ class Assessments(Repository):
                 if sow is not None:
                     sow.vendor_id = vendor.id
                     s.add(sow)
-                s.add(AuditEvent(action="submission_received", vendor_id=vendor.id, subject=submission.filename,
-                                 detail={"sha256": submission.sha256, "submission_id": record.id}))
-                s.add(AuditEvent(action="assessment_intake", vendor_id=vendor.id, subject=assessment.decision,
-                                 detail={"assessment_id": assessment.id, "sow": sow.path if sow else None}))
+                s.add_all(_intake_events(vendor.id, submission, record, assessment, sow, actor, audit))
                 s.flush()
                 _sync(s.connection(), [NewAssessment(assessment, True, sow is not None)], sync)
                 self.hooks.changed(s.connection(), [vendor.id], assessment.assessed_on, "event")
@@ -101,7 +115,7 @@ class Assessments(Repository):
                    "actor": actor, "detail": {"assessment_id": a.id}} for a, _ in items]
         sows = [sow for _, sow in items if sow is not None]
         try:
-            with self.engine.begin() as conn:
+            with self.begin() as conn:
                 conn.execute(insert(AssessmentRecord.__table__), [_columns(a) for a, _ in items])
                 if sows:
                     conn.execute(insert(SowRecord.__table__), [_columns(sow) for sow in sows])

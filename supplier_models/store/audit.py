@@ -7,15 +7,16 @@ from typing import Any
 
 from sqlmodel import select
 
-from .engine import Repository
+from .engine import Repository, retry_locked
 from .tables import AuditEvent
 
 
 class AuditLog(Repository):
+    @retry_locked
     def record(self, action: str, *, actor: str | None, vendor_id: str | None = None, subject: str = "",
                detail: dict[str, Any] | None = None) -> None:
         """Record an action taken through the web app, with who took it."""
-        with self.session() as s:
+        with self.writing() as s:
             s.add(AuditEvent(action=action[:40], actor=actor, vendor_id=vendor_id, subject=subject[:1000],
                              detail=detail or {}))
             s.commit()

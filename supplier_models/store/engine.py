@@ -4,16 +4,20 @@ store reads, and the schema brought to the newest migration when a store opens."
 from __future__ import annotations
 
 import ast
+import functools
+import random
+import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
@@ -30,11 +34,65 @@ def alembic_config(connection=None):
     return cfg
 
 
+BUSY_TIMEOUT_MS = 10000
+WRITE = "fairsource_write"
+"""The execution option of a write transaction (`writer`): on SQLite it begins with BEGIN IMMEDIATE."""
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Each SQLite connection: write-ahead log (readers and one writer at once, readers never blocked), synced at
+    each checkpoint rather than each commit (NORMAL: safe from corruption in WAL), foreign keys, a wait of up to
+    10 s for the write lock; and the driver's own transaction handling off (isolation_level None), so that
+    `_sqlite_begin` emits BEGIN itself (SQLAlchemy's documented recipe, "Transactions with SQLite and the sqlite3
+    driver")."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A write transaction takes the write lock at its start (BEGIN IMMEDIATE, waiting up to the busy timeout), so
+    it never holds a read snapshot it then cannot upgrade (the deadlock SQLite answers at once with "database is
+    locked"); a read begins deferred and reads its snapshot while another connection writes."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
+def writer(bind: Engine | Connection) -> Engine | Connection:
+    """The engine whose transactions are writes (`_sqlite_begin`); a connection (in its transaction) as it is."""
+    return bind.execution_options(**{WRITE: True}) if isinstance(bind, Engine) else bind
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+LOCK_RETRIES = 4
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (or "database table is locked"): the write lock was not had in time."""
+    return isinstance(exc, OperationalError) and "is locked" in str(exc.orig)
+
+
+def retry_locked(fn: Callable[P, T]) -> Callable[P, T]:
+    """A write transaction that met "database is locked" (after the busy timeout) run again, a few times, after
+    a growing, jittered pause; it is all or nothing, so running it again is safe."""
+
+    @functools.wraps(fn)
+    def retried(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 (the store's own errors wrap the OperationalError)
+                cause = exc if is_locked(exc) else exc.__cause__
+                if attempt == LOCK_RETRIES or cause is None or not is_locked(cause):
+                    raise
+                time.sleep(0.05 * 2 ** attempt * (1 + random.random()))
+        raise AssertionError("unreachable")
+
+    return retried
 
 
 def _postgresql_settings(dbapi_connection, _record) -> None:
@@ -59,6 +117,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
         if parsed.get_backend_name() == "postgresql":
@@ -116,7 +175,7 @@ def migrate(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config())
-    with engine.begin() as conn:
+    with writer(engine).begin() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
         if current == set(script.get_heads()):
             return
@@ -137,6 +196,21 @@ class Repository:
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session for a write transaction (on SQLite, one that takes the write lock at its start)."""
+        with Session(writer(self.engine), expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed at the end (or the caller's transaction, `within`)."""
+        if isinstance(self.engine, Connection):
+            yield self.engine
+        else:
+            with writer(self.engine).begin() as conn:
+                yield conn
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

@@ -12,7 +12,7 @@ from .tables import AuditEvent, VendorInvite
 
 class Invites(Repository):
     def add(self, invite: VendorInvite) -> VendorInvite:
-        with self.session() as s:
+        with self.writing() as s:
             s.add(invite)
             s.add(AuditEvent(action="invite_created", vendor_id=invite.vendor_id, subject=invite.contact or "",
                              actor=invite.created_by, detail={"invite_id": invite.id,
@@ -31,7 +31,7 @@ class Invites(Repository):
                                .order_by(VendorInvite.created_at.desc())))
 
     def revoke(self, invite_id: str, *, actor: str, now: dt.datetime) -> VendorInvite | None:
-        with self.session() as s:
+        with self.writing() as s:
             invite = s.get(VendorInvite, invite_id)
             if invite is None or invite.revoked_at is not None:
                 return invite

@@ -113,7 +113,7 @@ class Notices(Repository):
         rows = [{c.name: getattr(n, c.name) for c in NoticeRecord.__table__.columns if c.name != "id"}
                 for n in notices]
         try:
-            with self.engine.begin() as conn:
+            with self.begin() as conn:
                 conn.execute(insert(NoticeRecord.__table__), rows)
                 self._told(conn, notices)
             return [True] * len(rows)
@@ -121,7 +121,7 @@ class Notices(Repository):
             recorded = []
             for notice, row in zip(notices, rows, strict=True):
                 try:
-                    with self.engine.begin() as conn:
+                    with self.begin() as conn:
                         conn.execute(insert(NoticeRecord.__table__), [row])
                         self._told(conn, [notice])
                     recorded.append(True)
@@ -145,7 +145,7 @@ class Reattestations(Repository):
     def add(self, request: ReattestationRecord) -> bool:
         """Record that a fresh attestation was asked for; False if it had been (a concurrent run won)."""
         try:
-            with self.session() as s:
+            with self.writing() as s:
                 s.add(request)
                 s.add(AuditEvent(action="reattestation_requested", vendor_id=request.vendor_id,
                                  subject=request.form_path, detail={"submission_id": request.submission_id,

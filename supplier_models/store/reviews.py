@@ -34,7 +34,7 @@ class Reviews(Repository):
 
     def add(self, review: ReviewRecord, sow: SowRecord | None = None) -> ReviewRecord:
         """Append a review (and the SOW it made final, if any) in one transaction."""
-        with self.session() as s:
+        with self.writing() as s:
             s.add(review)
             s.flush()
             if sow is not None:
@@ -74,7 +74,7 @@ class Remediations(Repository):
         """Close an open remediation with its evidence; None when the vendor has no such remediation. `answer`:
         the answer that stands for the evidence; `assessment_id`: the vendor's latest assessment, in force when it
         was closed."""
-        with self.session() as s:
+        with self.writing() as s:
             found = s.exec(select(RemediationRecord).where(RemediationRecord.vendor_id == vendor_id,
                                                            func.upper(RemediationRecord.code) == code.upper())).first()
             if found is None:

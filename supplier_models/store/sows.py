@@ -11,7 +11,7 @@ from .tables import AuditEvent, SowRecord
 
 class Sows(Repository):
     def add(self, sow: SowRecord) -> SowRecord:
-        with self.session() as s:
+        with self.writing() as s:
             s.add(sow)
             s.add(AuditEvent(action="sow_issued", vendor_id=sow.vendor_id, subject=sow.path,
                              detail={"assessment_id": sow.assessment_id, "sha256": sow.sha256}))

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from supplier_models.errors import StoreError
 
-from .engine import Repository
+from .engine import Repository, retry_locked
 from .tables import AuditEvent, LoginFailure, StaffUser, WebSession
 
 
@@ -28,7 +28,7 @@ class Staff(Repository):
         """A new staff user; StoreError when the e-mail is taken."""
         user = StaffUser(email=email.strip().lower(), role=role, password_hash=password_hash)
         try:
-            with self.session() as s:
+            with self.writing() as s:
                 s.add(user)
                 s.flush()
                 s.add(AuditEvent(action="user_added", subject=user.email, detail={"role": role}, actor=actor))
@@ -56,7 +56,7 @@ class Staff(Repository):
 
     def update(self, user_id: str, *, actor: str | None = None, **changes: Any) -> StaffUser:
         """Change a user's role, password hash, API token hash or disabled flag (recorded, without secrets)."""
-        with self.session() as s:
+        with self.writing() as s:
             user = s.get(StaffUser, user_id)
             if user is None:
                 raise StoreError(f"no user {user_id}")
@@ -73,8 +73,9 @@ class Staff(Repository):
 class Sessions(Repository):
     """Web sessions and the failed sign-ins."""
 
+    @retry_locked
     def add(self, web_session: WebSession) -> WebSession:
-        with self.session() as s:
+        with self.writing() as s:
             s.add(web_session)
             s.commit()
             return web_session
@@ -87,8 +88,9 @@ class Sessions(Repository):
                                 StaffUser.disabled == False)).first()  # noqa: E712
             return SignedIn(*row) if row else None
 
+    @retry_locked
     def end(self, session_sha256: str) -> None:
-        with self.session() as s:
+        with self.writing() as s:
             found = s.get(WebSession, session_sha256)
             if found is not None:
                 s.delete(found)
@@ -101,6 +103,7 @@ class Sessions(Repository):
                 LoginFailure.email == email.strip().lower(), LoginFailure.client == client,
                 LoginFailure.at > since)).scalar_one()
 
+    @retry_locked
     def take_attempt(self, email: str, client: str, since: dt.datetime, *, per_email: int, per_client: int) -> bool:
         """Count a sign-in as failed before its password is checked, unless `per_email` failures for this e-mail
         from this address, or `per_client` from this address (any e-mail), are counted since `since`: True when
@@ -116,13 +119,14 @@ class Sessions(Repository):
         row = select(literal(email, t.c.email.type), literal(client, t.c.client.type),
                      literal(dt.datetime.now(dt.UTC), t.c.at.type)).where(
             for_email.scalar_subquery() < per_email, for_client.scalar_subquery() < per_client)
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login_failure {client}"})
             counted = conn.execute(t.insert().from_select(["email", "client", "at"], row).returning(t.c.id))
             return counted.first() is not None  # (psycopg gives no rowcount for INSERT ... SELECT)
 
+    @retry_locked
     def clear_failures(self, email: str, client: str) -> None:
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             conn.execute(LoginFailure.__table__.delete().where(
                 LoginFailure.__table__.c.email == email.strip().lower(), LoginFailure.__table__.c.client == client))

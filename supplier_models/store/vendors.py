@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from .engine import Repository
@@ -13,12 +14,18 @@ from .tables import AuditEvent, Vendor
 
 
 def vendor_named(session: Session, name: str) -> Vendor:
-    """The vendor with this name, created (and flushed, so it has its id) if it is new."""
+    """The vendor with this name, created (and flushed, so it has its id) if it is new: insert or get. On
+    PostgreSQL another transaction may insert the same new name between the look-up and the insert (two workbooks
+    of a new vendor at once): the insert, in a savepoint, then meets the unique name, and the vendor it committed
+    is read instead. (On SQLite a write transaction holds the write lock from its start: no other can.)"""
     vendor = session.exec(select(Vendor).where(Vendor.name == name)).first()
     if vendor is None:
-        vendor = Vendor(name=name)
-        session.add(vendor)
-        session.flush()
+        try:
+            with session.begin_nested():
+                vendor = Vendor(name=name)
+                session.add(vendor)
+        except IntegrityError:
+            vendor = session.exec(select(Vendor).where(Vendor.name == name)).one()
     return vendor
 
 
@@ -58,7 +65,7 @@ class Vendors(Repository):
 
     def set_contact(self, vendor_name: str, email: str | None) -> Vendor:
         """Record the vendor's contact (creating the vendor, as issuing a form to it does)."""
-        with self.session() as s:
+        with self.writing() as s:
             vendor = vendor_named(s, vendor_name)
             if vendor.contact_email != email:
                 vendor.contact_email = email

@@ -168,10 +168,11 @@ def test_a_remediation_closed_with_evidence_stays_closed_when_the_prefilled_form
     assert "Done" not in rows["PAY-06"]["Due date"]
 
 
-def test_a_register_changed_while_the_sow_was_written_refuses_the_intake_and_stores_nothing(
+def test_a_register_changed_while_the_sow_was_written_refuses_that_store_and_the_intake_is_taken_again(
         isolated_home, database_url, monkeypatch):
     """The ids Schedule 1 prints are planned before the SOW is rendered; when another write gives the vendor's
-    register other ids meanwhile, storing refuses (RegisterChanged) and nothing of the intake is kept."""
+    register other ids meanwhile, storing refuses (RegisterChanged), nothing of that attempt is kept (its SOW file
+    removed), and the intake is planned again on the register as it now stands, and stored."""
     from flows import usecases
     from flows.usecases import receive
     from supplier_models import get_settings
@@ -185,7 +186,8 @@ def test_a_register_changed_while_the_sow_was_written_refuses_the_intake_and_sto
                                     out=isolated_home / "later.xlsx"))
     other = read_workbook(fill_form(write_example(BRIGHT, isolated_home / "returned"), {"RESP-02": "No"},
                                     out=isolated_home / "other.xlsx"))
-    real_issue = receive.issue_sow
+    real_issue, real_record = receive.issue_sow, store.assessments.record_intake
+    refused: list[Exception] = []
 
     def issue_while_another_intake_lands(*args, **kwargs):
         rendered = real_issue(*args, **kwargs)
@@ -193,21 +195,25 @@ def test_a_register_changed_while_the_sow_was_written_refuses_the_intake_and_sto
         usecases.intake_one(other, store, inputs, TODAY + dt.timedelta(days=2), settings.sow_dir)  # takes R12
         return rendered
 
+    def record(*args, **kwargs):
+        try:
+            return real_record(*args, **kwargs)
+        except RegisterChanged as exc:
+            refused.append(exc)
+            raise
+
     monkeypatch.setattr(receive, "issue_sow", issue_while_another_intake_lands)
-    counts = None
-    sows = set(settings.sow_dir.iterdir())
-    with pytest.raises(RegisterChanged, match="changed while its SOW was written") as refused:
-        counts = store.counts()
-        usecases.intake_one(later, store, inputs, TODAY + dt.timedelta(days=1), settings.sow_dir)
-    assert "R12" in str(refused.value) and "Nothing was stored" in str(refused.value)
+    monkeypatch.setattr(store.assessments, "record_intake", record)
+    counts, sows = store.counts(), set(settings.sow_dir.iterdir())
+    retried = usecases.intake_one(later, store, inputs, TODAY + dt.timedelta(days=1), settings.sow_dir)
+    (exc,) = refused
+    assert "changed while its SOW was written" in str(exc) and "R12" in str(exc) and "Nothing was stored" in str(exc)
     after = store.counts()
-    assert after["submission"] == counts["submission"] + 1 and after["assessment"] == counts["assessment"] + 1
-    assert after["sow_document"] == counts["sow_document"] + 1  # the other intake's, not this one's
-    assert len(set(settings.sow_dir.iterdir()) - sows) == 1  # its SOW file is gone too
-    assert store.submissions.find(BRIGHT.name, later.sha256) is None
-    assert first.vendor_id and {r.code for r in store.remediations.all()} == {f"R{i}" for i in range(1, 13)}
-    # Taken in again, it is planned on the register as it now stands, and stored.
-    retried = usecases.intake_one(later, store, inputs, TODAY + dt.timedelta(days=3), settings.sow_dir)
+    assert after["submission"] == counts["submission"] + 2 and after["assessment"] == counts["assessment"] + 2
+    assert after["sow_document"] == counts["sow_document"] + 2  # the other intake's and this one's, once
+    new_files = set(settings.sow_dir.iterdir()) - sows
+    assert len(new_files) == 2 and Path(retried.sow) in new_files  # the refused attempt's SOW file is gone
+    assert first.vendor_id and {r.code for r in store.remediations.all()} >= {f"R{i}" for i in range(1, 13)}
     rows = _schedule_1(retried.sow)
     resp = {r["Ref."]: r["Item"] for r in rows}
     assert resp["RESP-01"] == "R13" and "RESP-02" not in resp

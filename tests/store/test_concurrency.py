@@ -1,0 +1,164 @@
+"""The store under concurrent writers, on the backend under test: intakes sent at once through the real use case
+(`usecases.intake_one`: read, score, SOW, store), each pair released into the store's write transaction together
+by a barrier; SQLite's connections in WAL with writes that take the lock at their start; a write that meets a lock
+retried."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from flows import usecases
+from supplier_models import Settings, Store, read_workbook
+from supplier_models.store import engine as store_engine
+from supplier_models.workbooks.examples import EXAMPLES
+from supplier_models.workbooks.form import fill_form
+from tests.helpers.intake import AS_OF
+
+SQLITE_ONLY = "SQLite's own settings"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    settings = Settings(home=tmp_path_factory.mktemp("home"))
+    return usecases.load_inputs(settings)
+
+
+def together(store: Store, n: int) -> None:
+    """The next n calls of `store.assessments.record_intake`, one per thread, enter it together (later calls,
+    an intake stored again after another changed its vendor's register, go straight in)."""
+    barrier, real, entered = threading.Barrier(n, timeout=30), store.assessments.record_intake, threading.local()
+
+    def gated(*args, **kwargs):
+        if not getattr(entered, "done", False):
+            entered.done = True
+            barrier.wait()
+        return real(*args, **kwargs)
+
+    store.assessments.record_intake = gated
+
+
+def intakes_at_once(store: Store, inputs, paths: list[Path], sow_dir: Path, actor: str = "tester"):
+    submissions = [read_workbook(p) for p in paths]
+    together(store, len(paths))
+    with ThreadPoolExecutor(len(paths)) as pool:
+        return list(pool.map(lambda s: usecases.intake_one(s, store, inputs, AS_OF, sow_dir, actor=actor,
+                                                           audit="web_intake"), submissions))
+
+
+def audit_actions(store: Store) -> list[str]:
+    return [e.action for e in store.audit.events(limit=1000)]
+
+
+def test_two_workbooks_of_a_new_vendor_at_once_are_both_stored_under_one_vendor(store, run, example_workbooks,
+                                                                               tmp_path):
+    first = example_workbooks[EXAMPLES[1].name]  # conditional: remediations in its register
+    second = fill_form(first, {"COMM-02": 2}, out=tmp_path / "changed.xlsx")
+    outcomes = intakes_at_once(store, run, [first, second], tmp_path / "sows")
+    assert [o.duplicate for o in outcomes] == [False, False]
+    assert outcomes[0].vendor_id == outcomes[1].vendor_id
+    counts = store.counts()
+    assert counts["vendor"] == 1 and counts["submission"] == 2 and counts["assessment"] == 2
+    events = store.audit.events(limit=1000)
+    assert [e.action for e in events].count("web_intake") == 2  # one per intake, in its transaction, with its actor
+    assert {e.actor for e in events if e.action in ("web_intake", "submission_received")} == {"tester"}
+    sows = {str(p) for p in (tmp_path / "sows").rglob("*.docx")}
+    assert sows == {o.sow for o in outcomes} and None not in sows  # every SOW written is stored, no other
+
+
+def test_the_same_workbook_twice_at_once_is_stored_once_and_answered_as_a_duplicate(store, run, example_workbooks,
+                                                                                   tmp_path):
+    path = example_workbooks[EXAMPLES[1].name]
+    outcomes = intakes_at_once(store, run, [path, path], tmp_path / "sows")
+    assert sorted(o.duplicate for o in outcomes) == [False, True]
+    assert outcomes[0].assessment_id == outcomes[1].assessment_id
+    counts = store.counts()
+    assert counts["vendor"] == 1 and counts["submission"] == 1 and counts["assessment"] == 1
+    actions = audit_actions(store)
+    assert actions.count("submission_received") == 1 and actions.count("web_intake") == 2
+    assert [str(p) for p in (tmp_path / "sows").rglob("*.docx")] == [outcomes[0].sow]  # the loser's is removed
+
+
+def test_a_burst_of_intakes_is_exact_and_leaves_no_lock(store, database_url, run, example_workbooks, tmp_path):
+    paths = [example_workbooks[v.name] for v in EXAMPLES] * 2  # six vendors, each sent twice, all at once
+    outcomes = intakes_at_once(store, run, paths, tmp_path / "sows")
+    accepted = [o for o in outcomes if not o.duplicate]
+    counts = store.counts()
+    assert len(accepted) == len(EXAMPLES) == counts["submission"] == counts["assessment"] == counts["vendor"]
+    actions = audit_actions(store)
+    assert actions.count("submission_received") == len(accepted) and actions.count("web_intake") == len(paths)
+    start = time.perf_counter()
+    store.audit.record("after_the_burst", actor="tester")
+    assert time.perf_counter() - start < 0.5  # at once: no connection kept the write lock
+    if make_url(database_url).get_backend_name() == "sqlite":
+        other = sqlite3.connect(make_url(database_url).database, timeout=0)  # no waiting: the lock is free now
+        other.isolation_level = None
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_sqlite_connections_are_in_wal_and_take_the_write_lock_at_a_writes_start(store, database_url):
+    if make_url(database_url).get_backend_name() != "sqlite":
+        pytest.skip(SQLITE_ONLY)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == store_engine.BUSY_TIMEOUT_MS
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 (before_cursor_execute's statement)
+    event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        with store.engine.connect() as conn, store.begin():  # a write transaction holds the lock...
+            assert conn.execute(text("SELECT count(*) FROM vendor")).scalar() == 0  # ...a read goes on meanwhile
+        store.audit.record("checked", actor="tester")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listener)
+    assert [s for s in seen if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN", "BEGIN IMMEDIATE"]
+    raw = sqlite3.connect(make_url(database_url).database, timeout=0)
+    with store.begin(), pytest.raises(sqlite3.OperationalError, match="locked"):  # the lock from its BEGIN on
+        raw.execute("BEGIN IMMEDIATE")
+    raw.close()
+
+
+def test_a_write_that_meets_a_lock_is_retried(monkeypatch):
+    monkeypatch.setattr(time, "sleep", lambda _: None)
+    calls = []
+
+    @store_engine.retry_locked
+    def write() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        return "written"
+
+    assert write() == "written" and len(calls) == 3
+
+    @store_engine.retry_locked
+    def always() -> None:
+        calls.append(1)
+        raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+    calls.clear()
+    with pytest.raises(OperationalError):
+        always()
+    assert len(calls) == store_engine.LOCK_RETRIES + 1
+
+    @store_engine.retry_locked
+    def other() -> None:
+        calls.append(1)
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("no such table: x"))
+
+    calls.clear()
+    with pytest.raises(OperationalError):
+        other()
+    assert len(calls) == 1
