@@ -26,13 +26,17 @@ STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review":
                 "reattestation_requested": "cyan", "action_required": "red", "not_qualified": "red", "expired": "red"}
 
 
-def _rebuild(day, as_json: bool) -> None:
+def _rebuild(day, as_json: bool, *, given: bool) -> None:
+    """As of `day`; without --as-of, as of the store's latest day when runs were made for later days than today."""
     import json
 
     from flows.usecases.vendor_state import rebuild
     from supplier_models import get_settings
 
-    counts = rebuild(open_store(), get_settings(), day)
+    store = open_store()
+    if not given:
+        day = max(filter(None, [day, store.states.latest_day()]))
+    counts = rebuild(store, get_settings(), day)
     if as_json:
         print(json.dumps({"as_of": day.isoformat(), **counts}))
     else:
@@ -47,7 +51,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per vendor, a line each")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="as if today were YYYY-MM-DD")] = None,
     rebuild: Annotated[bool, typer.Option(
-        "--rebuild", help="recompute every vendor's stored state row from the history and say what changed")] = False,
+        "--rebuild", help="recompute every vendor's stored state row from the history and say what changed (as of "
+        "--as-of, else today or the latest day a run was made for)")] = False,
 ) -> None:
     """Where each vendor stands: qualified, conditional, pending_review, action_required, not_qualified, expired,
     reattestation_requested; with its dates, remediations and last review."""
@@ -56,7 +61,7 @@ def status(
 
     day = as_of_or_today(as_of)
     if rebuild:
-        return _rebuild(day, as_json)
+        return _rebuild(day, as_json, given=as_of is not None)
     try:
         store, policy, _ = _lifecycle()
         found = [status_of(store, policy, vendor, day)] if vendor else statuses(store, policy, day)

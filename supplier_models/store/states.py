@@ -75,3 +75,8 @@ class VendorStates(Repository):
                  .where(t.valid_until < as_of, t.decision != "not_qualified").order_by(Vendor.name))
         with self.connect() as conn:
             return [tuple(r) for r in conn.execute(query)]
+
+    def latest_day(self) -> dt.date | None:
+        """The latest day any row was computed for (a run `--as-of` a later day than today leaves its rows so)."""
+        with self.connect() as conn:
+            return conn.execute(select(func.max(VendorStateRecord.__table__.c.state_on))).scalar_one()

@@ -71,6 +71,9 @@ def test_every_event_keeps_the_rows_and_rebuilding_from_the_history_changes_noth
         assert _rebuilt(day) == {"as_of": day, "added": 0, "changed": 0, "unchanged": 5, "changes": []}, day
     rows = _rows(store)
     assert rows[BRIGHT.name]["status"] == "expired" and rows[LUMEN.name]["reattestation_requested_on"]
+    # Without --as-of: as of the latest day a run was made for (here later than today), not back to today.
+    latest = json.loads(_run("status", "--rebuild", "--json").stdout)
+    assert (latest["as_of"], latest["changed"]) == ("2027-09-01", 0)
 
 
 def test_a_store_from_before_the_rows_is_filled_by_the_first_run(isolated_home, database_url):
