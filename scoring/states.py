@@ -78,6 +78,10 @@ class Event:
     """remediation_reopened: the new due date"""
 
 
+REPEATING = ("expired", "remediation_overdue", "review_waiting")
+"""The kinds of notice told again every `Rules.repeat_days` while what they say is still so."""
+
+
 class Notice(NamedTuple):
     kind: str
     subject: str

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from scoring.lifecycle import REMINDER_DAYS, expiry_reminder
+from scoring.states import REPEATING, repeat_subject
 from supplier_models import Settings, Store
 from supplier_models.store.tables import NoticeRecord
 
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 CHANGE_LOOKBACK_DAYS = 92
 """Decision changes and reviews older than this on the day of a run are not told any more (a store that had no
 such notices before does not tell its whole history)."""
-REPEATING = ("expired", "remediation_overdue", "review_waiting")
 KIND_ORDER = ("decision_changed", "review_outcome", "expired", "reattestation_requested", "expiry_7", "expiry_30",
               "expiry_60", "remediation_overdue", "review_waiting")
 
@@ -104,10 +104,6 @@ def web_base(settings: Settings) -> str | None:
     return settings.web_base_url.rstrip("/") if "web_base_url" in settings.model_fields_set else None
 
 
-def repeat_subject(base: str, first_day: dt.date, as_of: dt.date, every: int) -> str:
-    """The subject of a repeating notice in the period `as_of` falls in, counted from its first day."""
-    period = max(0, (as_of - first_day).days) // every
-    return base if period == 0 else f"{base}@w{period}"
 
 
 def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date) -> list[Notice]:

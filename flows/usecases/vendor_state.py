@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from scoring.lifecycle import ReviewPolicy, load_review_policy
-from scoring.states import Item, Rules, VendorState, next_action_on
+from scoring.states import REPEATING, Item, Rules, VendorState, next_action_on
 from supplier_models import Settings, Store, get_settings
 from supplier_models.store.states import STATE_COLUMNS, Mode
 
 from .status import VendorStatus, statuses
 
-REPEATING = ("expired", "remediation_overdue", "review_waiting")
 COMPARED = [c for c in STATE_COLUMNS if c != "state_on"]
 
 
