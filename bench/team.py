@@ -1,10 +1,12 @@
 """A team's stack for real, shared by `tests/flows/test_team_stack.py` and `bench/team_stack.py`: PostgreSQL databases
 for the store and for Prefect, `prefect server start` on the latter, the process work pool, the deployments of
-prefect.yaml (`prefect --no-prompt deploy --all`), and workers (`prefect worker start --pool fairsource --limit 1`),
+prefect.yaml (`prefect --no-prompt deploy --all`), the automation of prefect-automations.yaml (a dead worker's flow run
+marked Crashed once its heartbeats stop), and workers (`prefect worker start --pool fairsource --limit 1`),
 each named in the store's audit by FAIRSOURCE_WORKER_NAME. The commands are the README's ("A team's deployment").
 
-Every process is started in its own session, so `kill` and `down` reach what it started (a worker's flow runs).
-`down` stops them all and drops the databases.
+Every process is started in its own session, so `down` reaches what it started. A worker starts each flow run in
+a session of its own (Prefect 3.8), so killing a worker's session leaves its flow run alive: `kill(tree=True)`
+kills the flow-run processes too, as a machine that dies would. `down` stops them all and drops the databases.
 """
 
 from __future__ import annotations
@@ -123,12 +125,31 @@ class Stack:
             raise AssertionError(f"{argv}: {result.stdout[-3000:]}\n{result.stderr[-3000:]}")
         return result
 
-    def kill(self, name: str) -> None:
-        """SIGKILL the process and everything it started (its session): a machine that dies."""
+    def kill(self, name: str, *, tree: bool = False) -> list[int]:
+        """SIGKILL the process and everything in its session; with `tree`, every process it started too, in
+        whatever session (a worker's flow runs): a machine that dies. Returns the pids of the processes it
+        started, each checked gone."""
+        import psutil
+
         proc = self.procs.pop(name)
+        children = psutil.Process(proc.pid).children(recursive=True) if tree else []
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
         proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(children, timeout=30)
+        if alive:
+            raise AssertionError(f"still running after SIGKILL: {alive}")
+        return [child.pid for child in children]
+
+    def flow_runs_of(self, name: str) -> list[int]:
+        """The pids of the flow-run processes a worker has started and that are running now."""
+        import psutil
+
+        return [child.pid for child in psutil.Process(self.procs[name].pid).children(recursive=True)
+                if "prefect.engine" in child.cmdline()]
 
     def up(self, workers: tuple[str, ...] = ("w1", "w2")) -> None:
         self.start("server", [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
@@ -140,6 +161,7 @@ class Stack:
             time.sleep(0.5)
         self.run([str(BIN / "prefect"), "work-pool", "create", "fairsource", "--type", "process"])
         self.run([str(BIN / "prefect"), "--no-prompt", "deploy", "--all"])
+        self.run([str(BIN / "prefect"), "automation", "create", "--from-file", str(ROOT / "prefect-automations.yaml")])
         for name in workers:
             self.worker(name)
 
@@ -190,13 +212,14 @@ class Stack:
         if superseded != self.vendors * generation:
             raise AssertionError(f"{superseded} assessments superseded, expected {self.vendors * generation}")
 
-    def check_sow_files(self) -> int:
-        """Every SOW record's file exists and every SOW file has its record."""
+    def check_sow_files(self, *, unrecorded: int = 0) -> int:
+        """Every SOW record's file exists, and at most `unrecorded` SOW files have no record (what a killed run
+        wrote is swept only once it is FAIRSOURCE_SOW_SWEEP_AFTER old). Returns how many records there are."""
         on_disk = {str(p.resolve()) for p in (self.tmp / "fairsource" / "sows").glob("*.docx")}
         recorded = {str(Path(p).resolve()) for (p,) in self.rows("SELECT path FROM sow_document")}
-        if on_disk != recorded:
-            raise AssertionError(f"{len(on_disk - recorded)} SOW file(s) without a record, "
-                                 f"{len(recorded - on_disk)} record(s) without a file")
+        if recorded - on_disk or len(on_disk - recorded) > unrecorded:
+            raise AssertionError(f"{len(recorded - on_disk)} record(s) without a file, "
+                                 f"{len(on_disk - recorded)} SOW file(s) without a record (at most {unrecorded})")
         return len(recorded)
 
     def work_by_worker(self) -> dict[str, tuple[int, int]]:

@@ -78,11 +78,16 @@ def requalify_shard(ids: list[str], as_of: dt.date, versions: dict[str, str | No
 
 
 POLL_PAGE = 200  # flow runs a request while waiting for the shards (the server's default page limit)
+RERUNS = 1  # a crashed shard is run again this many times (its worker died; the vendors it stored are skipped)
 
 
 def run_shards(deployment: str, shards: list[list[str]], as_of: dt.date, timeout: float,
                versions: dict[str, str | None]) -> None:
     """Submit every shard as a flow run of `deployment` and wait until all are done.
+
+    A shard whose run crashed (its worker process ended without a state, or the server marked it Crashed when
+    its heartbeats stopped: prefect-automations.yaml) is submitted again, once, for a worker that is alive; a
+    rescoring skips the vendors already stored, so the re-run does only what the dead one did not commit.
 
     Waiting asks the server for the pending runs' states in pages of `POLL_PAGE` a second: one request for up to
     that many shards, not one each (100,000 vendors are 100 shards or more, and the server shares the machines
@@ -90,26 +95,25 @@ def run_shards(deployment: str, shards: list[list[str]], as_of: dt.date, timeout
     import time
 
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.deployments import run_deployment
+    from prefect.logging import get_run_logger
 
-    runs = [run_deployment(deployment, parameters={"ids": shard, "as_of": as_of.isoformat(), "versions": versions},
-                           timeout=0, as_subflow=True) for shard in shards]
-    pending = {r.id for r in runs}
+    def submit(shard: list[str]):
+        return run_deployment(deployment, parameters={"ids": shard, "as_of": as_of.isoformat(),
+                                                      "versions": versions}, timeout=0, as_subflow=True).id
+
+    pending = {submit(shard): (shard, 0) for shard in shards}
     failed: list[str] = []
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while pending and time.monotonic() < deadline:
-            ids = sorted(pending)
-            for start in range(0, len(ids), POLL_PAGE):
-                page = ids[start:start + POLL_PAGE]
-                for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=page)),
-                                                 limit=len(page)):
-                    state = run.state
-                    if state is not None and state.is_final():
-                        pending.discard(run.id)
-                        if not state.is_completed():
-                            failed.append(f"{run.id} ({state.name})")
+            for run_id, state in _final_states(client, sorted(pending)):
+                shard, reruns = pending.pop(run_id)
+                if state.is_crashed() and reruns < RERUNS:
+                    get_run_logger().warning("shard %s crashed (%s); running it again", run_id, state.message)
+                    pending[submit(shard)] = (shard, reruns + 1)
+                elif not state.is_completed():
+                    failed.append(f"{run_id} ({state.name})")
             if pending:
                 time.sleep(1)
     if pending or failed:
@@ -117,3 +121,17 @@ def run_shards(deployment: str, shards: list[list[str]], as_of: dt.date, timeout
             f"{len(failed)} shard(s) failed and {len(pending)} did not finish within {timeout:g} s"
             + (f": {', '.join(failed[:5])}" if failed else "")
             + ". The shards that finished are stored; run requalify again: it rescores only the rest.")
+
+
+def _final_states(client, ids: list) -> list:
+    """(flow run id, state) of those of these runs that have ended, asked in pages of `POLL_PAGE`."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    ended = []
+    for start in range(0, len(ids), POLL_PAGE):
+        page = ids[start:start + POLL_PAGE]
+        for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=page)),
+                                         limit=len(page)):
+            if run.state is not None and run.state.is_final():
+                ended.append((run.id, run.state))
+    return ended

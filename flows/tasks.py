@@ -95,7 +95,7 @@ def _notice_row(n: usecases.Notice) -> dict[str, object]:
 def rescore(due: list[str], settings: Settings, inputs: usecases.ScoringInputs,
             as_of: dt.date) -> list[usecases.Requalified]:
     return usecases.rescore_batch(open_store(settings), due, inputs, as_of, settings.sow_dir,
-                                  settings.worker_name)
+                                  settings.worker_name, sweep_after=settings.sow_sweep_after)
 
 
 @task(name="write the portfolio workbook", **IO_RETRIES)

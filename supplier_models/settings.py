@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         default=None, description="on a team's Prefect server: the deployment that rescores one shard "
         "(e.g. requalify-shard/team), so the work pool's workers share a requalification")
     requalify_shard_timeout: float = Field(default=6 * 3600, description="seconds to wait for every shard")
+    sow_sweep_after: float = Field(
+        default=3600, gt=0, description="seconds after which a SOW file no stored record names (what a killed run "
+        "wrote) is removed by the next rescoring of its vendor; a rescoring whose first file is half this old stores "
+        "nothing, so no run removes a file another still stores")
     requalify_shard_size: int = Field(default=500, gt=0, description="vendors a shard (and a transaction)")
     worker_name: str | None = Field(default=None, description="this worker's name, kept in the audit log")
     review_policy: Path | None = Field(

@@ -4,6 +4,7 @@ A plain function (no Prefect): `fairsource report`, the web app and the requalif
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack, closing
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from scoring.lifecycle import remediation_state
@@ -29,15 +30,21 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     store = open_store(settings)
     as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
-    status_rows = statuses(store, load_review_policy(settings.review_policy), as_of)
-    rows = (portfolio_row(vendor, assessment, status)
-            for (vendor, assessment), status in zip(store.views.portfolio(), status_rows, strict=True))
-    lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
-                             priority=r.priority, due_date=r.due_date, action=plain_text(r.action), question=r.question,
-                             country=r.country, closed_on=r.closed_on, closed_by=r.closed_by, evidence=r.evidence)
-             for r in store.remediations.rows())
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
-    return str(write_portfolio(rows, path, principles, lines, paper))
+    # The three streamed reads are closed (their connections given back) when the workbook is written or fails,
+    # in this thread, not whenever the garbage collector finds them.
+    with ExitStack() as reads:
+        status_rows = reads.enter_context(closing(statuses(store, load_review_policy(settings.review_policy), as_of)))
+        entries = reads.enter_context(closing(store.views.portfolio()))
+        remediations = reads.enter_context(closing(store.remediations.rows()))
+        rows = (portfolio_row(vendor, assessment, status)
+                for (vendor, assessment), status in zip(entries, status_rows, strict=True))
+        lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
+                                 priority=r.priority, due_date=r.due_date, action=plain_text(r.action),
+                                 question=r.question, country=r.country, closed_on=r.closed_on, closed_by=r.closed_by,
+                                 evidence=r.evidence)
+                 for r in remediations)
+        return str(write_portfolio(rows, path, principles, lines, paper))
 
 
 def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:

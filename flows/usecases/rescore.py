@@ -17,7 +17,7 @@ from supplier_models.store.tables import AssessmentRecord, SowRecord
 from . import remediations
 from .inputs import ScoringInputs, decide, needs_review
 from .records import assessment_record, sow_record
-from .sow_issue import issue_sow, sow_needs_reissue, sow_path, sweep_orphan_sows
+from .sow_issue import SWEEP_AFTER, check_fresh, issue_sow, sow_needs_reissue, sow_path, sweep_orphan_sows
 
 
 def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
@@ -105,7 +105,7 @@ class Requalified(BaseModel):
 
 
 def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of: dt.date,
-                  sow_dir: Path, actor: str | None = None) -> list[Requalified]:
+                  sow_dir: Path, actor: str | None = None, *, sweep_after: float = SWEEP_AFTER) -> list[Requalified]:
     """Rescore a batch of vendors from their stored submissions (the rubric, policy or country data
     changed); store the new assessments together.
 
@@ -113,12 +113,13 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
     assessment is never valid past the attestation it rests on (received date + the validity of its
     decision): rescoring old answers does not extend a qualification. Nor is it backdated: what it
     shortens or refuses holds at least the notice period from `as_of` (`cap_validity`). No SOW is issued
-    whose term would have ended by the day it is issued.
+    whose term would have ended by the day it is issued. `sweep_after`: the age from which a SOW file no record
+    names is removed (`sow_issue.sweep_orphan_sows`); the batch stores nothing if it took half that long.
     """
     # Speed: one query of plain rows for the whole batch (previous assessment, submission, vendor name),
     # and each decision dumped to JSON once, for both the re-issue check and the stored record.
     rows = store.rescorings.batch(due_ids)
-    sweep_orphan_sows(store, sow_dir, {row.vendor_id: row.vendor for row in rows})
+    sweep_orphan_sows(store, sow_dir, {row.vendor_id: row.vendor for row in rows}, older_than=sweep_after)
     registers = store.remediations.tracked([row.vendor_id for row in rows])  # what each SOW's Schedule 1 names
     items: list[tuple[AssessmentRecord, SowRecord | None]] = []
     printed: dict[str, list[RegisterRef]] = {}
@@ -152,6 +153,7 @@ def rescore_batch(store: Store, due_ids: list[str], inputs: ScoringInputs, as_of
                                        previous_decision=row.decision, decision=decision.decision,
                                        score=decision.score, valid_until=decision.valid_until,
                                        sow=str(rendered.path) if rendered else None))
+        check_fresh(written, sweep_after)
         store.assessments.add_many(items, sync=remediations.checked(printed), actor=actor)
     except Exception:
         for path in written:

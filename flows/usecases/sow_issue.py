@@ -1,9 +1,14 @@
 """Issuing a SOW for a decision: where its file goes, when a rescoring re-issues it, and the sweep of files a
-killed run left behind."""
+killed run left behind.
+
+The sweep and the runs that write files keep one rule between them, so no run removes a file another may still
+store: a file is swept only once it is older than `sweep_after` seconds, and a rescoring never stores files it
+wrote more than half that long ago (`check_fresh`): it stores nothing, removes its own files and says so."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,9 +17,12 @@ from scoring import Decision
 from scoring.lifecycle import RegisterRef
 from sow_templates import RenderedSow, build_context, render_sow
 from supplier_models import Store, Submission
+from supplier_models.errors import StoreError
 from supplier_models.names import slug
 
 from .inputs import ScoringInputs
+
+SWEEP_AFTER = 3600.0  # seconds; FAIRSOURCE_SOW_SWEEP_AFTER's default
 
 
 def sow_path(sow_dir: Path, vendor: str, decision: Decision, assessment_id: str) -> Path:
@@ -49,19 +57,40 @@ def sow_needs_reissue(previous: dict, decision: Decision | dict) -> bool:
     return previous.get("decision") != now["decision"] or _floors(previous) != _floors(now)
 
 
-def sweep_orphan_sows(store: Store, sow_dir: Path, vendors: dict[str, str]) -> list[Path]:
-    """Remove the SOW files of these vendors that no stored SOW record names: what a rescoring killed between
-    writing its files and storing its transaction left behind. Only files named as a rescoring names them
-    (`<vendor>-<date>-<8 hex>.docx`) are considered, and only for the vendors about to be rescored, which no
-    other run is rescoring (a vendor is rescored once: `Store.requalification_batch`)."""
+def sweep_orphan_sows(store: Store, sow_dir: Path, vendors: dict[str, str], *, older_than: float) -> list[Path]:
+    """Remove the SOW files of these vendors that no stored SOW record names and that are older than `older_than`
+    seconds: what a rescoring killed between writing its files and storing its transaction left behind. Only files
+    named as a rescoring names them (`<vendor>-<date>-<8 hex>.docx`) are considered, and only for the vendors
+    about to be rescored. A younger file may be another run's, written and not stored yet (two requalifications
+    at once, or a re-run while a failed run's shards still drain): it is left for a later sweep."""
     if not vendors or not sow_dir.is_dir():
         return []
     known = {str(Path(p).resolve()) for p in store.sows.paths_of(list(vendors))}
+    cutoff = time.time() - older_than
     removed = []
     for name in set(vendors.values()):
         pattern = re.compile(rf"{re.escape(slug(name))}-\d{{4}}-\d{{2}}-\d{{2}}-[0-9a-f]{{8}}\.docx")
         for path in sow_dir.glob(f"{slug(name)}-*.docx"):
-            if pattern.fullmatch(path.name) and str(path.resolve()) not in known:
-                path.unlink(missing_ok=True)
-                removed.append(path)
+            if not pattern.fullmatch(path.name) or str(path.resolve()) in known:
+                continue
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:  # another sweep took it
+                continue
     return removed
+
+
+def check_fresh(written: Sequence[Path], sweep_after: float) -> None:
+    """Refuse to store files written more than half `sweep_after` ago: a sweep may take them from that age on
+    (`sweep_orphan_sows`), and a record must never name a file that is gone. The half is the margin between this
+    check and the commit."""
+    if not written:
+        return
+    age = time.time() - min(path.stat().st_mtime for path in written)
+    if age > sweep_after / 2:
+        raise StoreError(f"this rescoring wrote its first SOW {age:.0f} s ago, longer than half the sweep age "
+                         f"(FAIRSOURCE_SOW_SWEEP_AFTER, {sweep_after:g} s): a later run may remove files that old, so "
+                         "nothing was stored. Run again with smaller shards (FAIRSOURCE_REQUALIFY_SHARD_SIZE) or a "
+                         "longer sweep age.")

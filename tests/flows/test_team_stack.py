@@ -3,8 +3,12 @@ prefect.yaml, two workers, and vendors stored in PostgreSQL. The commands are th
 deployment"). Runs in CI's PostgreSQL pass (skipped on SQLite: a team's store is PostgreSQL).
 
 - Requalification is shared: every vendor gets exactly one new assessment and each worker did part of it.
-- One worker killed with SIGKILL mid-run, the run retried: still exactly one new assessment a vendor, no SOW file
-  without its record, no half-written shard.
+- One worker killed with SIGKILL mid-run, its flow-run process with it (a machine that dies), the run retried while
+  the dead run's other shards still drain: still exactly one new assessment a vendor, no half-written shard, every
+  SOW record's file there (the dead shard's files stay until they are FAIRSOURCE_SOW_SWEEP_AFTER old).
+- Two `requalify` started together: one new assessment a vendor, every SOW record's file there.
+- A worker and its flow run killed while `requalify` waits for the shard: the server marks the run Crashed once its
+  heartbeats stop (prefect-automations.yaml), the run submits the shard again, and it ends well, within minutes.
 - Two workers receiving the same workbook at once store one submission.
 """
 
@@ -70,19 +74,63 @@ def test_a_worker_killed_mid_run_then_the_run_retried_rescores_each_vendor_once(
     write_policy(stack.policy, [("DE", "medium", "Dispute settled"), ("PH", "high", "Typhoon")])
     parent = stack.start("parent", [str(BIN / "fairsource"), "requalify", "--as-of", AS_OF, "--json"], stack.env)
     deadline = time.monotonic() + 600
-    while stack.scalar("SELECT count(*) FROM assessment WHERE reason = 'data_change'") < VENDORS + 2 * SHARD:
+    while (stack.scalar("SELECT count(*) FROM assessment WHERE reason = 'data_change'") < VENDORS + 2 * SHARD
+           or not stack.flow_runs_of("w2")):
         assert time.monotonic() < deadline and parent.poll() is None, stack.log("parent")
         time.sleep(0.2)
-    stack.kill("w2")  # mid-run: w2 is inside a shard, or about to take one
-    stack.kill("parent")  # and the run that waited for it
+    assert stack.kill("w2", tree=True)  # mid-run: w2 and the shard's process it runs, both gone (checked)
+    stack.kill("parent")  # and the run that waited for it; its other shards stay queued and drain meanwhile
     done = stack.scalar("SELECT count(*) FROM assessment WHERE reason = 'data_change'") - VENDORS
     assert 0 < done < VENDORS and done % SHARD == 0  # whole shards only: none half-written
 
     stack.worker("w3")  # a replacement machine
-    summary = _requalify(stack)  # the run, retried
+    summary = _requalify(stack)  # the run, retried while the dead run's shards drain
     assert 0 < len(summary["rescored"]) <= VENDORS - done  # the rest only
     stack.check_one_rescoring_each(2)
-    stack.check_sow_files()  # what the killed shard wrote before it died is gone with its transaction
+    stack.check_sow_files(unrecorded=SHARD)  # every record's file; the dead shard's files wait for the sweep age
+
+
+def test_two_requalifications_at_once_rescore_each_vendor_once_and_keep_every_file(stack):
+    write_policy(stack.policy, [("DE", "high", "Dispute resumed"), ("PH", "medium", "Typhoon passed")])
+    runs = [stack.start(name, [str(BIN / "fairsource"), "requalify", "--as-of", AS_OF, "--json"], stack.env)
+            for name in ("first", "second")]
+    for name, run in zip(("first", "second"), runs, strict=True):
+        assert run.wait(timeout=900) == 0, stack.log(name)
+        stack.procs.pop(name)
+    stack.check_one_rescoring_each(3)
+    # The second run's shards neither swept the first's files before it stored them nor left their own: every SOW
+    # record names a file that exists (before the sweep age, a run removed 500 such files, issue 20).
+    assert stack.check_sow_files(unrecorded=SHARD) > 0
+
+
+def _crashed_shards(stack: Stack) -> list[dict]:
+    import httpx
+
+    response = httpx.post(f"{stack.api}/flow_runs/filter", json={
+        "flow_runs": {"state": {"type": {"any_": ["CRASHED"]}}}, "limit": 200}, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_a_shard_whose_machine_died_is_noticed_and_run_again_within_minutes(stack):
+    write_policy(stack.policy, [("DE", "medium", "Dispute settled again")])
+    crashed_before = {run["id"] for run in _crashed_shards(stack)}
+    parent = stack.start("parent", [str(BIN / "fairsource"), "requalify", "--as-of", AS_OF, "--json"], stack.env)
+    deadline = time.monotonic() + 600
+    while not stack.flow_runs_of("w3"):
+        assert time.monotonic() < deadline and parent.poll() is None, stack.log("parent")
+        time.sleep(0.2)
+    assert stack.kill("w3", tree=True)  # the machine running a shard dies; `requalify` waits on
+    killed_at = time.monotonic()
+    assert parent.wait(timeout=600) == 0, stack.log("parent")
+    stack.procs.pop("parent")
+    waited = time.monotonic() - killed_at
+    crashed = [run for run in _crashed_shards(stack) if run["id"] not in crashed_before]
+    assert crashed, "the dead worker's flow run was not marked Crashed"
+    assert waited < 300, f"the run ended {waited:.0f} s after its shard's machine died"
+    stack.check_one_rescoring_each(4)  # the shard, run again on w1, rescored what the dead one had not stored
+    stack.check_sow_files(unrecorded=2 * SHARD)
+    print(f"shard's machine killed; the run finished {waited:.0f} s later ({len(crashed)} flow run marked Crashed)")
 
 
 def test_two_workers_receiving_the_same_workbook_store_one_submission(stack):

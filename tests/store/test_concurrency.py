@@ -162,3 +162,53 @@ def test_a_write_that_meets_a_lock_is_retried(monkeypatch):
     with pytest.raises(OperationalError):
         other()
     assert len(calls) == 1
+
+
+def test_a_report_that_fails_part_way_gives_its_connections_back_at_once(run, example_workbooks, database_url,
+                                                                         tmp_path, monkeypatch):
+    """The portfolio report streams three reads (vendors, statuses, remediations), each on a connection. A report
+    that fails part-way (the disk, the writer) gives them back at once, in its own thread, not whenever the garbage
+    collector reaches the abandoned streams: the error's traceback holds them as long as the error is kept (here as
+    Prefect keeps a failed task's exception in its state, while the task's retry runs), and the collector, on
+    another thread, closed a SQLite connection in use ('Cannot operate on a closed database')."""
+    from flows.usecases import report as report_module
+    from supplier_models.store import store_for
+
+    store = store_for(database_url)
+    intakes_at_once(store, run, [example_workbooks[v.name] for v in EXAMPLES[:3]], tmp_path / "sows")
+
+    def fails_part_way(rows, path, principles, lines, paper):
+        next(iter(rows))
+        assert store.engine.pool.checkedout() >= 2  # streams open while the workbook is written
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(report_module, "write_portfolio", fails_part_way)
+    settings = Settings(home=tmp_path / "home", database_url=database_url)
+    with pytest.raises(OSError) as failed:
+        usecases.write_report(settings, str(tmp_path / "portfolio.xlsx"), AS_OF)
+    assert failed.value.__traceback__ is not None  # the error, with its frames, still held
+    assert store.engine.pool.checkedout() == 0
+
+
+def test_a_streamed_read_left_by_an_error_gives_its_connections_back_at_once(store, run, example_workbooks,
+                                                                              tmp_path):
+    """The statuses stream reads through two connections (the vendors, their remediations). A caller that fails
+    part-way (a page that raises, a report that cannot be written) gets both back at once, in its own thread, not
+    whenever the garbage collector reaches the generator (which, on another thread, closed a SQLite connection in
+    use: 'Cannot operate on a closed database')."""
+    from contextlib import closing
+
+    from scoring.lifecycle import load_review_policy
+
+    intakes_at_once(store, run, [example_workbooks[v.name] for v in EXAMPLES[:3]], tmp_path / "sows")
+    policy = load_review_policy(None)
+    with pytest.raises(RuntimeError), closing(usecases.statuses(store, policy, AS_OF)) as rows:
+        for _ in rows:
+            assert store.engine.pool.checkedout() == 2  # both streams open while it is read
+            raise RuntimeError("the page failed")
+    assert store.engine.pool.checkedout() == 0
+    stream = usecases.statuses(store, policy, AS_OF)
+    next(stream)
+    with pytest.raises(ValueError) as failed:  # an error inside the stream itself closes its readers too
+        stream.throw(ValueError("a row that does not validate"))
+    assert failed.value.__traceback__ is not None and store.engine.pool.checkedout() == 0
