@@ -110,7 +110,9 @@ class Sessions(Repository):
         counted (the password may be checked), False when a limit is reached. The check and the count are one
         statement (INSERT ... SELECT ... WHERE the counts are under the limits), under SQLite's write lock or, on
         PostgreSQL, a transaction lock per address: sign-ins sent at once cannot all pass a check made before any
-        of them counted. A sign-in that succeeds clears the e-mail's failures from that address."""
+        of them counted. A sign-in that succeeds clears the e-mail's failures from that address; failures from
+        before `since` count for nothing and are deleted as this address signs in again (so the table holds the
+        window's failures, not every wrong password ever typed)."""
         t = LoginFailure.__table__
         email, client = email.strip().lower()[:320], client[:100]
         recent = t.c.at > since
@@ -122,6 +124,7 @@ class Sessions(Repository):
         with self.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login_failure {client}"})
+            conn.execute(t.delete().where(t.c.client == client, t.c.at <= since))
             counted = conn.execute(t.insert().from_select(["email", "client", "at"], row).returning(t.c.id))
             return counted.first() is not None  # (psycopg gives no rowcount for INSERT ... SELECT)
 

@@ -226,7 +226,10 @@ class WebSession(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
+    """A sign-in counted as failed (before its password is checked), kept while it counts towards a limit."""
+
     __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_client_at", "client", "at"),)  # the per-address limit's count
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, index=True)

@@ -14,7 +14,7 @@ from supplier_models.store.tables import AssessmentRecord
 from supplier_models.workbooks.examples import EXAMPLES
 from tests.helpers.intake import receive
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 def _assessment(record, **changes) -> AssessmentRecord:
@@ -100,3 +100,27 @@ def test_on_postgresql_the_streamed_reads_are_planned_for_their_whole_result(sto
         pytest.skip("a PostgreSQL planner setting")
     with store.engine.connect() as conn:
         assert conn.execute(text("SHOW cursor_tuple_fraction")).scalar() == "1"
+
+
+def test_sign_in_failures_are_kept_while_they_count_and_no_longer(store):
+    """The sign-in limits count an address's failures within the window; older ones are deleted when that address
+    tries again, so the table holds the window's failures, not every wrong password ever typed."""
+    from sqlalchemy import select
+
+    from supplier_models.store.tables import LoginFailure
+
+    now = dt.datetime.now(dt.UTC)
+    window = dt.timedelta(minutes=15)
+    for _ in range(5):  # five wrong passwords, an hour ago
+        assert store.sessions.take_attempt("ana@example.org", "10.0.0.7", now - 2 * window, per_email=5,
+                                           per_client=20)
+    assert not store.sessions.take_attempt("ana@example.org", "10.0.0.7", now - 2 * window, per_email=5,
+                                           per_client=20)  # blocked while they count
+    with store.begin() as conn:  # move them out of the window, as the clock would
+        conn.execute(LoginFailure.__table__.update().values(at=now - 2 * window))
+    assert store.sessions.take_attempt("bob@example.org", "10.0.0.8", now - window, per_email=5, per_client=20)
+    assert store.sessions.take_attempt("ana@example.org", "10.0.0.7", now - window, per_email=5, per_client=20)
+    with store.connect() as conn:
+        kept = sorted((r.email, r.client) for r in conn.execute(select(LoginFailure.__table__)))
+    # the old five went with the next attempt from ana's address: left are that attempt and bob's
+    assert kept == [("ana@example.org", "10.0.0.7"), ("bob@example.org", "10.0.0.8")]
