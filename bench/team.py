@@ -167,7 +167,9 @@ class Stack:
 
     def worker(self, name: str) -> subprocess.Popen:
         return self.start(name, [str(BIN / "prefect"), "worker", "start", "--pool", "fairsource", "--limit", "1",
-                                 "--name", name], {**self.env, "FAIRSOURCE_WORKER_NAME": name})
+                                 "--name", name],
+                          # polling the pool every second (default 10 s): a shard starts as soon as it is submitted
+                          {**self.env, "FAIRSOURCE_WORKER_NAME": name, "PREFECT_WORKER_QUERY_SECONDS": "1"})
 
     def down(self) -> None:
         # The workers before the server (the reverse of their start): a worker stopping talks to the server, and
@@ -212,11 +214,15 @@ class Stack:
         if superseded != self.vendors * generation:
             raise AssertionError(f"{superseded} assessments superseded, expected {self.vendors * generation}")
 
+    def sow_files(self) -> tuple[set[str], set[str]]:
+        """(the SOW files on disk, the files the SOW records name)."""
+        on_disk = {str(p.resolve()) for p in (self.tmp / "fairsource" / "sows").glob("*.docx")}
+        return on_disk, {str(Path(p).resolve()) for (p,) in self.rows("SELECT path FROM sow_document")}
+
     def check_sow_files(self, *, unrecorded: int = 0) -> int:
         """Every SOW record's file exists, and at most `unrecorded` SOW files have no record (what a killed run
         wrote is swept only once it is FAIRSOURCE_SOW_SWEEP_AFTER old). Returns how many records there are."""
-        on_disk = {str(p.resolve()) for p in (self.tmp / "fairsource" / "sows").glob("*.docx")}
-        recorded = {str(Path(p).resolve()) for (p,) in self.rows("SELECT path FROM sow_document")}
+        on_disk, recorded = self.sow_files()
         if recorded - on_disk or len(on_disk - recorded) > unrecorded:
             raise AssertionError(f"{len(recorded - on_disk)} record(s) without a file, "
                                  f"{len(on_disk - recorded)} SOW file(s) without a record (at most {unrecorded})")

@@ -90,17 +90,48 @@ def test_a_worker_killed_mid_run_then_the_run_retried_rescores_each_vendor_once(
     stack.check_sow_files(unrecorded=SHARD)  # every record's file; the dead shard's files wait for the sweep age
 
 
+def _unrecorded(stack: Stack) -> int:
+    on_disk, recorded = stack.sow_files()
+    return len(on_disk - recorded)
+
+
+def _waiting_to_store(stack: Stack) -> int:
+    """How many rescorings are waiting for the lock on `assessment` to store their batch."""
+    return stack.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                        "wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO assessment%'")
+
+
 def test_two_requalifications_at_once_rescore_each_vendor_once_and_keep_every_file(stack):
+    """Two runs whose shards rescore the same vendors side by side, the second's starting while the first has
+    written its SOW files and not stored them yet. To hold that moment open, the test keeps the assessment table
+    locked (a slow database) until both are waiting to store. Before the sweep age, the second's sweep removed the
+    first's files and the first then stored records naming files that were gone (500 such records, issue 20)."""
+    from sqlalchemy import text
+
     write_policy(stack.policy, [("DE", "high", "Dispute resumed"), ("PH", "medium", "Typhoon passed")])
-    runs = [stack.start(name, [str(BIN / "fairsource"), "requalify", "--as-of", AS_OF, "--json"], stack.env)
-            for name in ("first", "second")]
-    for name, run in zip(("first", "second"), runs, strict=True):
+    one_shard = {**stack.env, "FAIRSOURCE_REQUALIFY_SHARD_SIZE": str(VENDORS)}  # each run one shard, one worker
+    left_before = _unrecorded(stack)  # the killed shard's, from the test before
+    argv = [str(BIN / "fairsource"), "requalify", "--as-of", AS_OF, "--json"]
+    deadline = time.monotonic() + 600
+    with stack.engine.connect() as lock:
+        held = lock.begin()
+        lock.execute(text("LOCK TABLE assessment IN EXCLUSIVE MODE"))  # reads go on; the batches' inserts wait
+        first = stack.start("first", argv, one_shard)
+        while _waiting_to_store(stack) < 1:
+            assert time.monotonic() < deadline and first.poll() is None, stack.log("first")
+            time.sleep(0.2)
+        written = _unrecorded(stack) - left_before
+        assert written > 0  # the first's SOW files, on disk, not stored yet
+        second = stack.start("second", argv, one_shard)
+        while _waiting_to_store(stack) < 2:
+            assert time.monotonic() < deadline and second.poll() is None, stack.log("second")
+            time.sleep(0.2)
+        held.rollback()
+    for name, run in (("first", first), ("second", second)):
         assert run.wait(timeout=900) == 0, stack.log(name)
         stack.procs.pop(name)
     stack.check_one_rescoring_each(3)
-    # The second run's shards neither swept the first's files before it stored them nor left their own: every SOW
-    # record names a file that exists (before the sweep age, a run removed 500 such files, issue 20).
-    assert stack.check_sow_files(unrecorded=SHARD) > 0
+    assert stack.check_sow_files(unrecorded=SHARD) > 0  # every record's file exists; the loser left none of its own
 
 
 def _crashed_shards(stack: Stack) -> list[dict]:
