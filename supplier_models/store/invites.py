@@ -6,11 +6,12 @@ import datetime as dt
 
 from sqlmodel import select
 
-from .engine import Repository
+from .engine import Repository, retry_locked
 from .tables import AuditEvent, VendorInvite
 
 
 class Invites(Repository):
+    @retry_locked
     def add(self, invite: VendorInvite) -> VendorInvite:
         with self.writing() as s:
             s.add(invite)
@@ -30,6 +31,7 @@ class Invites(Repository):
             return list(s.exec(select(VendorInvite).where(VendorInvite.vendor_id == vendor_id)
                                .order_by(VendorInvite.created_at.desc())))
 
+    @retry_locked
     def revoke(self, invite_id: str, *, actor: str, now: dt.datetime) -> VendorInvite | None:
         with self.writing() as s:
             invite = s.get(VendorInvite, invite_id)

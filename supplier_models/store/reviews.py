@@ -10,7 +10,7 @@ from sqlalchemy import Integer, cast, func, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
-from .engine import Repository, only
+from .engine import Repository, only, retry_locked
 from .rows import Closing, RemediationChanges, RemediationRow, TrackedRemediation
 from .tables import AuditEvent, RemediationRecord, ReviewRecord, SowRecord, Vendor
 
@@ -32,6 +32,7 @@ class Reviews(Repository):
                 out.setdefault(r.vendor_id, []).append(r)
         return out
 
+    @retry_locked
     def add(self, review: ReviewRecord, sow: SowRecord | None = None) -> ReviewRecord:
         """Append a review (and the SOW it made final, if any) in one transaction."""
         with self.writing() as s:
@@ -69,6 +70,7 @@ class Remediations(Repository):
             return s.exec(select(RemediationRecord).where(RemediationRecord.vendor_id == vendor_id,
                                                           func.upper(RemediationRecord.code) == code.upper())).first()
 
+    @retry_locked
     def close(self, vendor_id: str, code: str, *, evidence: str, reviewer: str, on: dt.date,
               answer: str | None = None, assessment_id: str | None = None) -> Closing | None:
         """Close an open remediation with its evidence; None when the vendor has no such remediation. `answer`:

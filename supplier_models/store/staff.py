@@ -24,6 +24,7 @@ class SignedIn(NamedTuple):
 class Staff(Repository):
     """Staff users."""
 
+    @retry_locked
     def add(self, email: str, role: str, password_hash: str, *, actor: str | None = None) -> StaffUser:
         """A new staff user; StoreError when the e-mail is taken."""
         user = StaffUser(email=email.strip().lower(), role=role, password_hash=password_hash)
@@ -54,6 +55,7 @@ class Staff(Repository):
         with self.session() as s:
             return list(s.exec(select(StaffUser).order_by(StaffUser.email)))
 
+    @retry_locked
     def update(self, user_id: str, *, actor: str | None = None, **changes: Any) -> StaffUser:
         """Change a user's role, password hash, API token hash or disabled flag (recorded, without secrets)."""
         with self.writing() as s:

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from .engine import Repository
+from .engine import Repository, retry_locked
 from .rows import VendorName
 from .tables import AuditEvent, Vendor
 
@@ -63,6 +63,7 @@ class Vendors(Repository):
             for row in conn.execute(select(Vendor.id, Vendor.name)):
                 yield VendorName(*row)
 
+    @retry_locked
     def set_contact(self, vendor_name: str, email: str | None) -> Vendor:
         """Record the vendor's contact (creating the vendor, as issuing a form to it does)."""
         with self.writing() as s:

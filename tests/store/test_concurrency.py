@@ -212,3 +212,46 @@ def test_a_streamed_read_left_by_an_error_gives_its_connections_back_at_once(sto
     with pytest.raises(ValueError) as failed:  # an error inside the stream itself closes its readers too
         stream.throw(ValueError("a row that does not validate"))
     assert failed.value.__traceback__ is not None and store.engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize("write", ["review", "remediation closed", "contact", "staff user", "invite"])
+def test_a_web_write_waits_out_a_lock_held_past_the_busy_timeout(write, database_url, run, example_workbooks,
+                                                               tmp_path, monkeypatch):
+    """Another process holds SQLite's write lock longer than the busy timeout (shortened here to 50 ms): the
+    writes the web app makes (a review, a remediation closed, a contact, a user, an invite) run again and land,
+    instead of answering 500."""
+    import datetime as dt
+
+    from supplier_models.store.tables import ReviewRecord, VendorInvite
+
+    if make_url(database_url).get_backend_name() != "sqlite":
+        pytest.skip(SQLITE_ONLY)
+    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 50)
+    store = Store(database_url)
+    intakes_at_once(store, run, [example_workbooks[EXAMPLES[1].name]], tmp_path / "sows")
+    vendor = store.vendors.named(EXAMPLES[1].name)
+    latest = store.assessments.latest(vendor.id)
+    code = store.remediations.all(vendor.id)[0].code
+    writes = {
+        "review": lambda: store.reviews.add(ReviewRecord(vendor_id=vendor.id, assessment_id=latest.id,
+                                                         reviewer="rita", action="approve", reason="checked")),
+        "remediation closed": lambda: store.remediations.close(vendor.id, code, evidence="policy v2", reviewer="rita",
+                                                               on=AS_OF),
+        "contact": lambda: store.vendors.set_contact(vendor.name, "new@example.org"),
+        "staff user": lambda: store.staff.add("sam@example.org", "viewer", "x"),
+        "invite": lambda: store.invites.add(VendorInvite(vendor_id=vendor.id, token_sha256="0" * 64, created_by="rita",
+                                                         expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7))),
+    }
+    other = sqlite3.connect(make_url(database_url).database, timeout=5, check_same_thread=False)
+    other.isolation_level = None
+    other.execute("BEGIN IMMEDIATE")  # the write lock, held for 0.3 s: six busy timeouts
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        assert writes[write]()
+    finally:
+        release.join()
+        other.close()
+    recorded = {"review": "review_approve", "remediation closed": "remediation_closed", "contact": "contact_set",
+                "staff user": "user_added", "invite": "invite_created"}[write]
+    assert audit_actions(store).count(recorded) == 1  # once: the failed attempts left nothing
