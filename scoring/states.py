@@ -152,6 +152,21 @@ def status_on(state: VendorState, as_of: dt.date) -> Status | None:
     return state.decision if status == "decision" else status  # type: ignore[return-value]
 
 
+def holds_until(state: VendorState) -> dt.date | None:
+    """The last day what a reader sees of the state on `state.on` holds by the calendar alone, with no new event:
+    its status and which of its items are overdue. The day after, the qualification ends (expired) or an open item
+    falls overdue (a high-priority one makes it action required). None when nothing changes by date (a refusal
+    with no open item, an expired qualification without one). A list read from stored rows is exact for its day
+    when no row's `holds_until` is before it."""
+    if state.on is None or state.until is None or state.decision is None:
+        return None
+    days = [i.due + dt.timedelta(days=1) for i in state.open_items()]
+    if not state.refused:
+        days.append(state.until + dt.timedelta(days=1))
+    ahead = [d for d in days if d > state.on]
+    return min(ahead) - dt.timedelta(days=1) if ahead else None
+
+
 def may_issue_sow(state: VendorState, on: dt.date) -> bool:
     """A SOW (draft or final) may be issued on `on`: the vendor is neither refused nor expired and its term runs."""
     return (state.decision not in (None, "not_qualified") and state.until is not None and state.until >= on

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scoring.lifecycle import ReviewPolicy, load_review_policy
-from scoring.states import REPEATING, Item, Rules, VendorState, next_action_on
+from scoring.states import REPEATING, Item, Rules, VendorState, holds_until, next_action_on
 from supplier_models import Settings, Store, get_settings
 from supplier_models.store.states import STATE_COLUMNS, Mode
 
@@ -49,7 +49,7 @@ def row_of(s: VendorStatus, band: str, countries: list[str], last_told: dt.date 
             "review_pending": s.review_pending, "open_remediations": len(s.open_remediations) + len(
                 s.overdue_remediations), "overdue_remediations": len(s.overdue_remediations), "band": band,
             "countries": countries, "contact": s.contact, "reattestation_requested_on": s.reattestation_requested_on,
-            "state_on": on, "next_action_on": next_action_on(state, rules)}
+            "state_on": on, "next_action_on": next_action_on(state, rules), "holds_until": holds_until(state)}
 
 
 def keep_states(store: Store) -> Store:
@@ -113,6 +113,26 @@ def _plain(value: Any) -> Any:
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two rows say the same (the day each was computed for aside)."""
     return all(a.get(c) == b.get(c) for c in COMPARED)
+
+
+def refresh_rows(store: Store, settings: Settings, on: dt.date) -> int:
+    """The rows that no longer hold on `on` by the calendar alone (`holds_until` before it: a qualification
+    ended, an item fell overdue, since the row was written) recomputed as of `on`, their next action dates kept
+    (nothing is told here: the daily run does). Afterwards every row's status and counts are the vendor's on `on`,
+    so a list may filter and count by them in SQL. How many rows were written: none on most
+    requests, as the daily run and the first reader of a day leave none behind."""
+    policy, rules = load_review_policy(settings.review_policy), rules_of(settings)
+    stale = store.states.stale(on)
+    for start in range(0, len(stale), CHUNK):
+        with store.begin() as conn:
+            bound = store.within(conn)
+            ids = stale[start:start + CHUNK]
+            before = bound.states.previous_next(conn, ids)
+            rows = list(state_rows(bound, policy, rules, on, ids))
+            for row in rows:
+                row["next_action_on"] = _next(row["next_action_on"], before.get(row["vendor_id"]), on, "quiet")
+            bound.states.put(conn, rows)
+    return len(stale)
 
 
 def open_store(settings: Settings) -> Store:

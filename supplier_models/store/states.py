@@ -55,6 +55,12 @@ class VendorStates(Repository):
         with self.connect() as conn:
             return list(conn.execute(select(t.vendor_id).where(t.next_action_on <= as_of)).scalars())
 
+    def stale(self, on: dt.date) -> list[str]:
+        """The vendors whose row no longer holds on `on` (its `holds_until` is before it: indexed)."""
+        t = VendorStateRecord.__table__.c
+        with self.connect() as conn:
+            return list(conn.execute(select(t.vendor_id).where(t.holds_until < on)).scalars())
+
     def complete(self) -> bool:
         """Every assessed vendor has a row (not so in a store made before rows were kept, until it is rebuilt)."""
         with self.connect() as conn:

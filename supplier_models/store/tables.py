@@ -278,4 +278,7 @@ class VendorStateRecord(SQLModel, table=True):
     contact: str | None = Field(default=None, max_length=320)
     reattestation_requested_on: dt.date | None = None
     state_on: dt.date = Field(description="the day the row was computed for")
+    holds_until: dt.date | None = Field(default=None, index=True, description=(
+        "the last day the row's status and overdue count hold by the calendar alone (None: they hold on); a row "
+        "whose day has passed is brought up to date before a list is read from the rows"))
     next_action_on: dt.date | None = Field(default=None, index=True)

@@ -97,3 +97,35 @@ def test_a_row_left_behind_is_found_by_the_rebuild(isolated_home, database_url):
         conn.exec_driver_sql("UPDATE vendor_state SET status = 'conditional', open_remediations = 7")
     assert _rebuilt("2026-12-01")["changed"] == 1
     assert _rebuilt("2026-12-01")["changed"] == 0  # and mends it
+
+
+def test_rows_brought_to_a_later_day_give_that_days_status_and_keep_what_is_due(isolated_home, database_url):
+    """Between runs the calendar alone changes statuses and counts (a qualification ends, an item falls overdue):
+    the rows whose `holds_until` has passed are recomputed for the day before a list is read from them, and then
+    every row's status and counts are the vendor's on that day, as the history gives them; nothing due is lost."""
+    from flows.usecases import statuses
+    from flows.usecases.vendor_state import open_store, refresh_rows
+    from scoring.lifecycle import load_review_policy
+    from supplier_models import get_settings
+
+    paths = [str(write_example(v, isolated_home / "returned")) for v in (LUMEN, BRIGHT, QUICK, FRONTIER, SAVANNA)]
+    _run("intake", *paths, "--as-of", "2026-12-01")
+    settings = get_settings()
+    store, policy = open_store(settings), load_review_policy(settings.review_policy)
+    changed_on_some_day = False
+    for day in ("2026-12-02", "2027-01-15", "2027-03-02", "2027-06-02", "2027-12-02", "2028-01-01"):
+        on = dt.date.fromisoformat(day)
+        before = _rows(store)
+        written = refresh_rows(store, settings, on)
+        rows = _rows(store)
+        expected = {s.vendor: (s.status, len(s.open_remediations), len(s.overdue_remediations))
+                    for s in statuses(store, policy, on)}
+        assert {name: (r["status"], r["open_remediations"] - r["overdue_remediations"], r["overdue_remediations"])
+                for name, r in rows.items()} == expected, day
+        assert all(r["holds_until"] is None or r["holds_until"] >= on for r in rows.values()), day
+        assert all(r["next_action_on"] == AT_ONCE for r in rows.values())  # the intakes are still to be told
+        assert written == sum(before[n]["holds_until"] is not None and before[n]["holds_until"] < on
+                              for n in before)
+        assert refresh_rows(store, settings, on) == 0  # the next reader of that day writes nothing
+        changed_on_some_day |= any(before[n]["status"] != rows[n]["status"] for n in rows)
+    assert changed_on_some_day and _rows(store)[BRIGHT.name]["status"] == "expired"

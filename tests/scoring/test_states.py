@@ -15,6 +15,7 @@ from scoring.states import (
     Rules,
     VendorState,
     fold,
+    holds_until,
     may_issue_sow,
     next_action_on,
     precedence_table,
@@ -211,3 +212,23 @@ def test_the_documented_tables_are_the_ones_the_code_runs():
     doc = (Path(__file__).parents[2] / "docs" / "lifecycle.md").read_text("utf-8")
     assert transition_table() in doc
     assert precedence_table() in doc
+
+
+@settings(max_examples=300, deadline=None)
+@given(events())
+def test_the_status_and_the_overdue_items_hold_every_day_up_to_holds_until_and_change_the_day_after(history):
+    """What lets a list read statuses and counts from stored rows: until `holds_until` no day alone changes them."""
+    state, _ = fold(history, RULES)
+    until = holds_until(state)
+
+    def seen(day: dt.date) -> tuple:
+        return status_on(state, day), state.overdue(day)
+
+    last = until or state.on + dt.timedelta(days=800)
+    day = state.on
+    while day <= last:
+        assert seen(day) == seen(state.on), (day, until)
+        day += dt.timedelta(days=1 if (last - day).days < 40 else 7)
+    assert seen(last) == seen(state.on)
+    if until is not None:
+        assert seen(until + dt.timedelta(days=1)) != seen(state.on)
