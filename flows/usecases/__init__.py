@@ -19,6 +19,7 @@ one use case:
     mail           sending notices by SMTP (text and HTML parts, real headers)
     mail_html      the HTML part of a digest, every piece of text escaped
     vendor_state   each vendor's state row, kept with every event and rebuilt from the history
+    vendor_list    the vendor list a page at a time (keyset cursor), read from the state rows brought to the day
 
 The names below are imported on first use (PEP 562): `fairsource status` loads neither the SOW renderer nor the
 workbook writer.

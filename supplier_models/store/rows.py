@@ -238,3 +238,30 @@ class NoticeKey(NamedTuple):
     vendor_id: str
     kind: str
     subject_id: str
+
+
+class ListedVendor(NamedTuple):
+    """A vendor as a list shows it, from its state row (`VendorStates.page`): `status` is `awaiting_submission`
+    before a first submission; `open_remediations` counts the open items not overdue."""
+
+    vendor_id: str
+    vendor: str
+    contact: str | None
+    status: str
+    decision: str | None
+    valid_until: dt.date | None
+    review_pending: bool
+    open_remediations: int
+    overdue_remediations: int
+    band: str | None
+    countries: list[str]
+
+
+class ListFilters(NamedTuple):
+    """What a vendor list is narrowed to (each None: not narrowed): a status, a geographic band, a country where
+    the vendor's workers are (ISO 3166-1 alpha-2), and text found in the name or the contact."""
+
+    status: str | None = None
+    band: str | None = None
+    country: str | None = None
+    text: str | None = None

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, String, cast, delete, func, insert, or_, select, tuple_
 
 from .engine import Repository
+from .rows import ListedVendor, ListFilters
 from .tables import AssessmentRecord, Vendor, VendorStateRecord
 
 Mode = Literal["event", "quiet", "told"]
@@ -86,3 +87,44 @@ class VendorStates(Repository):
         """The latest day any row was computed for (a run `--as-of` a later day than today leaves its rows so)."""
         with self.connect() as conn:
             return conn.execute(select(func.max(VendorStateRecord.__table__.c.state_on))).scalar_one()
+
+    def page(self, filters: ListFilters, *, after: tuple[str, str] | None, limit: int) -> list[ListedVendor]:
+        """Up to `limit` vendors in name order (then id) after the vendor (name, id) `after`, narrowed by
+        `filters`, read from the state rows alone (an index walk, whatever the number of vendors): the rows must
+        hold for the day (`flows.usecases.vendor_state.refresh_rows`). A vendor without a row has no submission
+        yet (`awaiting_submission`)."""
+        t = VendorStateRecord.__table__.c
+        status = func.coalesce(t.status, "awaiting_submission")
+        query = (select(Vendor.id, Vendor.name, Vendor.contact_email, status, t.decision, t.valid_until,
+                        t.review_pending, t.open_remediations - t.overdue_remediations, t.overdue_remediations,
+                        t.band, t.countries)
+                 .select_from(Vendor).outerjoin(VendorStateRecord.__table__, t.vendor_id == Vendor.id)
+                 .order_by(Vendor.name, Vendor.id).limit(limit))
+        if after is not None:
+            query = query.where(tuple_(Vendor.name, Vendor.id) > tuple_(*after))
+        query = query.where(*_narrowed(filters, status))
+        with self.connect() as conn:
+            return [ListedVendor(vid, name, contact, st, decision, until, bool(review or False), open_ or 0,
+                                 overdue or 0, band, countries or [])
+                    for vid, name, contact, st, decision, until, review, open_, overdue, band, countries
+                    in conn.execute(query)]
+
+
+def _narrowed(filters: ListFilters, status) -> list:
+    t = VendorStateRecord.__table__.c
+    where = []
+    if filters.status:
+        where.append(status == filters.status)
+    if filters.band:
+        where.append(t.band == filters.band)
+    if filters.country:  # the JSON list's text holds the code in quotes: exact for two-letter codes
+        where.append(cast(t.countries, String).like(f'%"{filters.country.upper()[:2]}"%'))
+    if filters.text:
+        needle = f"%{_escaped(filters.text.lower().replace(chr(0), ''))}%"  # PostgreSQL text holds no NUL
+        where.append(or_(func.lower(Vendor.name).like(needle, escape="\\"),
+                         func.lower(func.coalesce(Vendor.contact_email, "")).like(needle, escape="\\")))
+    return where
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -5,17 +5,17 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from fairsource.accounts import PortalVendor, Staff
-from flows import usecases
 from flows.usecases.status import view_of
-from supplier_models.errors import Forbidden
-from supplier_models.store.tables import Vendor
+from flows.usecases.vendor_list import vendor_page
+from supplier_models.errors import ActionRefused, Forbidden, WebError
+from supplier_models.store.rows import ListFilters
 
-from ..deps import ApiPrincipal, ApiStaff, InputsDep, StateDep, StoreDep, in_pool
-from ..queries import vendor_context, vendor_or_404, vendor_rows
+from ..deps import ApiPrincipal, ApiStaff, InputsDep, SettingsDep, StateDep, StoreDep, in_pool
+from ..queries import vendor_context, vendor_or_404
 from ..schemas import AssessmentItem, ErrorDetail, IntakeDecision, IntakeErrors, VendorDetail, VendorItem
 from ..uploads import intake_upload
 
@@ -52,20 +52,41 @@ async def api_intake(file: Annotated[UploadFile, File(description="the returned 
     return JSONResponse(body)
 
 
-@router.get("/vendors", tags=["vendors"], response_model=list[VendorItem], responses={**REFUSED})
-def api_vendors(staff: ApiStaff, store: StoreDep, inputs: InputsDep,
-                status: str | None = Query(None)) -> list[VendorItem]:
-    """Every vendor with its status (as `fairsource status`), in name order."""
-    items = [vendor_item(v, s) for v, s in vendor_rows(store, inputs.review_policy, dt.date.today())]
-    return [item for item in items if status is None or item.status == status]
+LIMIT = 500  # vendors a page of the API at the most
 
 
-def vendor_item(v: Vendor, s: usecases.VendorStatus | None) -> VendorItem:
-    return VendorItem(vendor_id=v.id, vendor=v.name, status=s.status if s else "awaiting_submission",
-                      decision=s.decision if s else None, valid_until=s.valid_until if s else None,
-                      review_pending=bool(s and s.review_pending),
-                      open_remediations=len(s.open_remediations) if s else 0,
-                      overdue_remediations=len(s.overdue_remediations) if s else 0, contact=v.contact_email)
+@router.get("/vendors", tags=["vendors"], response_model=list[VendorItem], responses={
+    **REFUSED, 200: {"description": "a page of vendors in name order; the next page's address, when there is one, "
+                                    'in the `Link` header (`<...>; rel="next"`)',
+                     "headers": {"Link": {"description": "the next page (RFC 8288), absent on the last page",
+                                          "schema": {"type": "string"}}}},
+    400: {"model": ErrorDetail, "description": "a cursor this list did not give"}})
+def api_vendors(staff: ApiStaff, store: StoreDep, settings: SettingsDep, request: Request, response: Response,
+                status: str | None = Query(None, max_length=40, pattern=r"^[a-z_]+$",
+                                           description="only the vendors with this status"),
+                band: str | None = Query(None, max_length=20, pattern=r"^[a-z_]+$",
+                                         description="only this geographic risk band"),
+                country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$",
+                                            description="only vendors with workers in this country (ISO alpha-2)"),
+                q: str | None = Query(None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$",
+                                      description="text in the vendor's name or contact"),
+                limit: int = Query(100, ge=1, le=LIMIT, description=f"vendors a page (up to {LIMIT})"),
+                cursor: str | None = Query(None, max_length=2000, pattern=r"^[A-Za-z0-9_-]+$",
+                                           description="where the page starts: the `Link` header of the page before"),
+                ) -> list[VendorItem]:
+    """The vendors with their statuses (as `fairsource status` on today's date), in name order, a page at a time:
+    follow the `Link` header's `rel="next"` address for the next page."""
+    filters = ListFilters(status=status, band=band, country=country, text=q)
+    try:
+        page = vendor_page(store, settings, dt.date.today(), filters, cursor=cursor, limit=limit)
+    except ActionRefused as exc:
+        raise WebError(str(exc)) from None
+    if page.cursor is not None:
+        response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.cursor)}>; rel="next"'
+    return [VendorItem(vendor_id=v.vendor_id, vendor=v.vendor, status=v.status, decision=v.decision,
+                       valid_until=v.valid_until, review_pending=v.review_pending,
+                       open_remediations=v.open_remediations, overdue_remediations=v.overdue_remediations,
+                       contact=v.contact) for v in page.vendors]
 
 
 @router.get("/vendors/{vendor_id}", tags=["vendors"], response_model=VendorDetail, responses={

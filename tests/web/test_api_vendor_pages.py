@@ -1,0 +1,86 @@
+"""`GET /api/vendors` a page at a time: a cursor in the `Link` header, every vendor listed once in name order with
+its status of today (as the history gives it), the list narrowed by status, band, country and text, read from the
+vendors' state rows (a store seeded without them is brought up to date by the first list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.requalify import seed  # noqa: E402  (bulk-inserted vendors, as the benchmarks seed them)
+from flows import usecases  # noqa: E402
+from scoring.lifecycle import load_review_policy  # noqa: E402
+from tests.helpers.web import api_token  # noqa: E402
+
+SEEDED = 250
+
+
+def _pages(client, headers, url: str) -> list[list[dict]]:
+    pages = []
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        link = response.headers.get("link")
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else None
+    return pages
+
+
+def test_the_vendor_list_comes_a_page_at_a_time_each_vendor_once_with_todays_status(web, tmp_path, database_url):
+    client, store, _ = web
+    seed(database_url, SEEDED, tmp_path / "seed")  # no state rows: the first list makes them
+    store.vendors.set_contact("Mid Alphabet Newcomer", "ops@newcomer.example")  # no submission yet
+    token = api_token(store, "rita@example.org", "viewer")
+
+    first = client.get("/api/vendors?limit=100", headers=token)
+    assert first.status_code == 200 and len(first.json()) == 100 and 'rel="next"' in first.headers["link"]
+    store.vendors.set_contact("Aardvark Early Vendor", None)  # added meanwhile before the cursor: not on later pages
+    store.vendors.set_contact("Zzyzx Late Vendor", None)  # after it: listed once, at the end
+    pages = [first.json(), *_pages(client, token, re.search(r"<([^>]+)>", first.headers["link"]).group(1))]
+    assert [len(p) for p in pages] == [100, 100, SEEDED + 3 - 1 - 200]
+    listed = [v for page in pages for v in page]
+    names = [v["vendor"] for v in listed]
+    assert names == sorted(names) and len(set(v["vendor_id"] for v in listed)) == len(listed)
+    assert "Aardvark Early Vendor" not in names and names[-1] == "Zzyzx Late Vendor"
+
+    today = dt.date.today()
+    expected = {s.vendor_id: (s.status, len(s.open_remediations), len(s.overdue_remediations))
+                for s in usecases.statuses(store, load_review_policy(None), today)}
+    assert {v["vendor_id"]: (v["status"], v["open_remediations"], v["overdue_remediations"])
+            for v in listed if v["vendor_id"] in expected} == expected
+    assert {v["status"] for v in listed if v["vendor_id"] not in expected} == {"awaiting_submission"}
+
+
+def test_the_vendor_list_is_narrowed_by_status_band_country_and_text(web, tmp_path, database_url):
+    client, store, _ = web
+    seed(database_url, 120, tmp_path / "seed")
+    token = api_token(store, "rita@example.org", "viewer")
+    everyone = [v for page in _pages(client, token, "/api/vendors?limit=500") for v in page]
+    geography = store.views.countries([v["vendor_id"] for v in everyone])
+    some = everyone[7]
+    band, countries = geography[some["vendor_id"]]
+    for query, keeps in (
+        (f"status={some['status']}", lambda v: v["status"] == some["status"]),
+        (f"band={band}", lambda v: geography[v["vendor_id"]][0] == band),
+        (f"country={countries[0].lower()}", lambda v: countries[0] in geography[v["vendor_id"]][1]),
+        (f"q={some['vendor'].split()[0].upper()}", lambda v: some["vendor"].split()[0].lower() in v["vendor"].lower()),
+        (f"status={some['status']}&country={countries[0]}",
+         lambda v: v["status"] == some["status"] and countries[0] in geography[v["vendor_id"]][1]),
+    ):
+        found = [v["vendor_id"] for page in _pages(client, token, f"/api/vendors?limit=40&{query}") for v in page]
+        assert found == [v["vendor_id"] for v in everyone if keeps(v)], query
+        assert found, query
+    assert [v for page in _pages(client, token, "/api/vendors?q=100%25_") for v in page] == []  # % and _ as text
+
+
+def test_a_page_too_long_or_a_cursor_it_did_not_give_is_refused(web):
+    client, store, _ = web
+    token = api_token(store, "rita@example.org", "viewer")
+    assert client.get("/api/vendors?limit=501", headers=token).status_code == 422
+    refused = client.get("/api/vendors?cursor=not-a-cursor", headers=token)
+    assert refused.status_code == 400 and "cursor" in refused.json()["detail"]
