@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused
+from supplier_models.store.engine import retry_locked
 from supplier_models.store.rows import ListedVendor, ListFilters
 
 from .vendor_state import rebuild, refresh_rows
@@ -26,6 +27,7 @@ class VendorPage(NamedTuple):
     """where the next page starts; None on the last page"""
 
 
+@retry_locked  # idempotent: run again whole when SQLite's write lock was not had in time
 def rows_for_the_day(store: Store, settings: Settings, on: dt.date) -> None:
     """Make every vendor's state row hold on `on`: a store from before the rows were kept is rebuilt once (per
     process), then the rows whose day has passed are recomputed (none, most of the time)."""
