@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows import usecases
 from scoring.lifecycle import ReviewView
 from supplier_models.errors import Problem
-from supplier_models.store.rows import VendorGeography
 
 
 # -- API models -----------------------------------------------------------------------------------------------
@@ -94,6 +93,9 @@ class CountryWorkers(BaseModel):
     workers: int = 0
 
 
+PAGE_SIZES = (25, 50, 100, 200)
+
+
 class VendorFilters(BaseModel):
     """The vendor list's filters, as given in its URL (GET form): each empty one filters nothing."""
 
@@ -103,26 +105,34 @@ class VendorFilters(BaseModel):
     band: str = ""
     country: str = ""
     service: str = ""
+    size: int = Field(50, description="vendors a page: 25, 50, 100 or 200")
+    cursor: str = ""
 
-    @field_validator("*", mode="after")
+    @field_validator("q", "status", "band", "country", "service", "cursor", mode="after")
     @classmethod
     def _short(cls, value: str) -> str:  # a hand-made URL gets a list, not an error page
-        return value[:200]
+        return value.replace("\x00", "")[:200]
 
-    @property
-    def by_places(self) -> bool:
-        return bool(self.band or self.country or self.service)
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> int:
+        try:
+            size = int(str(value))
+        except ValueError:
+            return 50
+        return min(PAGE_SIZES, key=lambda s: abs(s - size))
+
+    def query(self, **changes: object) -> str:
+        """This list's URL query, with `changes` (e.g. another cursor), the empty filters left out."""
+        from urllib.parse import urlencode
+
+        values = {**self.model_dump(), **changes}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None) and not (k == "size" and v == 50)})
 
     def country_matches(self, iso2: str, name: str) -> bool:
         """By ISO code (KE) or by name, whole or in part (kenya, "united")."""
         needle = self.country.lower()
         return iso2.lower() == needle or name.lower() == needle or (len(needle) > 2 and needle in name.lower())
-
-    def places_match(self, geo: VendorGeography) -> bool:
-        """`geo`: a row of `store.views.geography`."""
-        return ((not self.band or geo.geo_band == self.band)
-                and (not self.country or any(self.country_matches(c["iso2"], c["name"]) for c in geo.countries))
-                and (not self.service or self.service in geo.services))
 
 
 class UploadResult(BaseModel):

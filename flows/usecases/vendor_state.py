@@ -31,8 +31,8 @@ def state_rows(store: Store, policy: ReviewPolicy, rules: Rules, on: dt.date,
     geography = store.views.countries(ids)
     told = store.notices.last_told(ids, REPEATING)
     for s in found if found is not None else statuses(store, policy, on):
-        band, countries = geography.get(s.vendor_id, ("", []))
-        yield row_of(s, band, countries, told.get(s.vendor_id), on, rules)
+        band, countries, services = geography.get(s.vendor_id, ("", [], []))
+        yield {**row_of(s, band, countries, told.get(s.vendor_id), on, rules), "services": services}
 
 
 def row_of(s: VendorStatus, band: str, countries: list[str], last_told: dt.date | None, on: dt.date,

@@ -250,6 +250,7 @@ class ListedVendor(NamedTuple):
     status: str
     decision: str | None
     valid_until: dt.date | None
+    review_on: dt.date | None
     review_pending: bool
     open_remediations: int
     overdue_remediations: int
@@ -258,10 +259,12 @@ class ListedVendor(NamedTuple):
 
 
 class ListFilters(NamedTuple):
-    """What a vendor list is narrowed to (each None: not narrowed): a status, a geographic band, a country where
-    the vendor's workers are (ISO 3166-1 alpha-2), and text found in the name or the contact."""
+    """What a vendor list is narrowed to (each empty: not narrowed): a status, a geographic band, countries where
+    the vendor's workers are (any of these ISO 3166-1 alpha-2 codes), a service it offers, and text found in the
+    name or the contact."""
 
     status: str | None = None
     band: str | None = None
-    country: str | None = None
+    countries: tuple[str, ...] | None = None
+    service: str | None = None
     text: str | None = None

@@ -5,6 +5,7 @@ the daily run, which looks only at the vendors whose next action date has come."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -94,20 +95,31 @@ class VendorStates(Repository):
         hold for the day (`flows.usecases.vendor_state.refresh_rows`). A vendor without a row has no submission
         yet (`awaiting_submission`)."""
         t = VendorStateRecord.__table__.c
-        status = func.coalesce(t.status, "awaiting_submission")
-        query = (select(Vendor.id, Vendor.name, Vendor.contact_email, status, t.decision, t.valid_until,
-                        t.review_pending, t.open_remediations - t.overdue_remediations, t.overdue_remediations,
-                        t.band, t.countries)
-                 .select_from(Vendor).outerjoin(VendorStateRecord.__table__, t.vendor_id == Vendor.id)
+        status, listing = _listing(filters)
+        query = (listing.add_columns(Vendor.id, Vendor.name, Vendor.contact_email, status, t.decision, t.valid_until,
+                                     t.review_on, t.review_pending, t.open_remediations - t.overdue_remediations,
+                                     t.overdue_remediations, t.band, t.countries)
                  .order_by(Vendor.name, Vendor.id).limit(limit))
         if after is not None:
             query = query.where(tuple_(Vendor.name, Vendor.id) > tuple_(*after))
-        query = query.where(*_narrowed(filters, status))
         with self.connect() as conn:
-            return [ListedVendor(vid, name, contact, st, decision, until, bool(review or False), open_ or 0,
-                                 overdue or 0, band, countries or [])
-                    for vid, name, contact, st, decision, until, review, open_, overdue, band, countries
+            return [ListedVendor(vid, name, contact, st, decision, until, review_on, bool(review or False),
+                                 open_ or 0, overdue or 0, band, countries or [])
+                    for vid, name, contact, st, decision, until, review_on, review, open_, overdue, band, countries
                     in conn.execute(query)]
+
+    def count(self, filters: ListFilters) -> int:
+        """How many vendors the filters keep (the rows must hold for the day, as for `page`)."""
+        _, listing = _listing(filters)
+        with self.connect() as conn:
+            return conn.execute(listing.add_columns(func.count())).scalar_one()
+
+
+def _listing(filters: ListFilters):
+    t = VendorStateRecord.__table__.c
+    status = func.coalesce(t.status, "awaiting_submission")
+    base = select().select_from(Vendor).outerjoin(VendorStateRecord.__table__, t.vendor_id == Vendor.id)
+    return status, base.where(*_narrowed(filters, status))
 
 
 def _narrowed(filters: ListFilters, status) -> list:
@@ -117,8 +129,12 @@ def _narrowed(filters: ListFilters, status) -> list:
         where.append(status == filters.status)
     if filters.band:
         where.append(t.band == filters.band)
-    if filters.country:  # the JSON list's text holds the code in quotes: exact for two-letter codes
-        where.append(cast(t.countries, String).like(f'%"{filters.country.upper()[:2]}"%'))
+    if filters.countries is not None:  # the JSON list's text holds each code in quotes: exact for two letters
+        where.append(or_(False, *[cast(t.countries, String).like(f'%"{code.upper()[:2]}"%')
+                                  for code in filters.countries if code.isalpha()]))
+    if filters.service:
+        quoted = _escaped(json.dumps(filters.service.replace(chr(0), ""))[1:-1])
+        where.append(cast(t.services, String).like(f'%"{quoted}"%', escape="\\"))
     if filters.text:
         needle = f"%{_escaped(filters.text.lower().replace(chr(0), ''))}%"  # PostgreSQL text holds no NUL
         where.append(or_(func.lower(Vendor.name).like(needle, escape="\\"),

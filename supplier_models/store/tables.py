@@ -276,6 +276,8 @@ class VendorStateRecord(SQLModel, table=True):
     countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False),
                                  description="ISO 3166-1 alpha-2 codes of the countries where its workers are")
     contact: str | None = Field(default=None, max_length=320)
+    services: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                                       description="the services it offers (its answer to COMP-03)")
     reattestation_requested_on: dt.date | None = None
     state_on: dt.date = Field(description="the day the row was computed for")
     holds_until: dt.date | None = Field(default=None, index=True, description=(

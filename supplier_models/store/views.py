@@ -58,9 +58,10 @@ class Views(Repository):
                                      PortfolioAssessment(aid, decision, score, geo_band, valid_until, assessed_on,
                                                          rubric, country_data, data))
 
-    def geography(self, batch: int = 2000) -> Iterator[VendorGeography]:
-        """Where each assessed vendor's workers are, by its latest assessment: its band, the decision's countries,
-        the workers per country from the submission that assessment rests on, and its services (COMP-03)."""
+    def geography(self, batch: int = 2000, vendor_ids: list[str] | None = None) -> Iterator[VendorGeography]:
+        """Where each assessed vendor's workers are (or these vendors'), by its latest assessment: its band, the
+        decision's countries, the workers per country from the submission that assessment rests on, and its services
+        (COMP-03)."""
         a, sub = AssessmentRecord, SubmissionRecord
         query = (select(Vendor.id, Vendor.name, a.geo_band, a.data["geo"]["countries"], sub.data["countries"],
                         sub.data["answers"]["COMP-03"])
@@ -68,6 +69,7 @@ class Views(Repository):
                  .join(sub, sub.id == a.submission_id)
                  .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
+        query = only(query, Vendor.id, vendor_ids)
         keep = ("iso2", "name", "share", "score", "band", "flags")
         with self.connect() as conn:
             for vid, name, geo_band, countries, rows, services in conn.execute(query):
@@ -76,14 +78,20 @@ class Views(Repository):
                     workers[r["iso2"]] = workers.get(r["iso2"], 0) + int(r.get("workers") or 0)
                 yield VendorGeography(vid, name, geo_band, [{k: c.get(k) for k in keep} for c in countries or []],
                                       workers,
-                                      services if isinstance(services, list) else [services] if services else [])
+                                      _services(services))
 
-    def countries(self, vendor_ids: list[str] | None = None, batch: int = 2000) -> dict[str, tuple[str, list[str]]]:
-        """vendor id -> (geographic band, ISO codes of the countries where its workers are), by its latest
-        assessment."""
-        a = AssessmentRecord
-        query = only(select(a.vendor_id, a.geo_band, a.data["geo"]["countries"])
+    def countries(self, vendor_ids: list[str] | None = None, batch: int = 2000
+                  ) -> dict[str, tuple[str, list[str], list[str]]]:
+        """vendor id -> (geographic band, ISO codes of the countries where its workers are, the services it offers),
+        by its latest assessment and the submission it rests on."""
+        a, sub = AssessmentRecord, SubmissionRecord
+        query = only(select(a.vendor_id, a.geo_band, a.data["geo"]["countries"], sub.data["answers"]["COMP-03"])
+                     .join(sub, sub.id == a.submission_id)
                      .where(a.id.in_(latest_assessment_ids())), a.vendor_id, vendor_ids)
         with self.connect() as conn:
-            return {vid: (band, [c["iso2"] for c in countries or [] if c.get("iso2")])
-                    for vid, band, countries in conn.execute(query.execution_options(yield_per=batch))}
+            return {vid: (band, [c["iso2"] for c in countries or [] if c.get("iso2")], _services(services))
+                    for vid, band, countries, services in conn.execute(query.execution_options(yield_per=batch))}
+
+
+def _services(answer) -> list[str]:
+    return answer if isinstance(answer, list) else [answer] if answer else []

@@ -76,7 +76,7 @@ def api_vendors(staff: ApiStaff, store: StoreDep, settings: SettingsDep, request
                 ) -> list[VendorItem]:
     """The vendors with their statuses (as `fairsource status` on today's date), in name order, a page at a time:
     follow the `Link` header's `rel="next"` address for the next page."""
-    filters = ListFilters(status=status, band=band, country=country, text=q)
+    filters = ListFilters(status=status, band=band, countries=(country,) if country else None, text=q)
     try:
         page = vendor_page(store, settings, dt.date.today(), filters, cursor=cursor, limit=limit)
     except ActionRefused as exc:

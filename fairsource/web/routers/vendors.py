@@ -11,18 +11,20 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flows import usecases
+from flows.usecases.vendor_list import vendor_page as vendor_list_page
 from scoring.terms import BANDS, STATUSES
 from sow_templates import pdf as sow_pdf
 from supplier_models import Store
 from supplier_models.errors import ActionRefused, NotFound, PdfUnavailable, WebError
 from supplier_models.questionnaire import current as current_questionnaire
+from supplier_models.store.rows import ListFilters
 from supplier_models.store.tables import Vendor
 
 from ..deps import InputsDep, Reviewer, SettingsDep, StoreDep, Viewer, check_csrf
 from ..downloads import DOCX, PDF, send_file
-from ..queries import vendor_context, vendor_or_404, vendor_rows
+from ..queries import vendor_context, vendor_or_404
 from ..rendering import render
-from ..schemas import VendorFilters
+from ..schemas import PAGE_SIZES, VendorFilters
 
 router = APIRouter(include_in_schema=False)
 NOTICES = {"review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked."}
@@ -30,11 +32,26 @@ NOTICES = {"review": "Review recorded.", "remediation": "Remediation closed.", "
 
 @router.get("/vendors", response_class=HTMLResponse)
 def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilters, Query()], store: StoreDep,
-                 inputs: InputsDep) -> Response:
-    rows = vendor_rows(store, inputs.review_policy, dt.date.today())
-    places, shown = listed(store, rows, filters)
-    return render(request, "vendors.html", rows=shown, filters=filters, q=filters.q, status=filters.status,
-                  statuses=STATUSES, bands=BANDS, services=services(), places=places, total=len(rows))
+                 inputs: InputsDep, settings: SettingsDep) -> Response:
+    """The vendors a page at a time (`size`, and a cursor for the next page), narrowed by the filters in SQL over
+    the state rows, with how many match and how many there are."""
+    narrowed = ListFilters(status=filters.status or None, band=filters.band or None,
+                           countries=country_codes(filters, inputs), service=filters.service or None,
+                           text=filters.q or None)
+    today = dt.date.today()
+    try:
+        page = vendor_list_page(store, settings, today, narrowed, cursor=filters.cursor or None, limit=filters.size)
+    except ActionRefused:  # a cursor from a hand-made URL: the first page
+        filters = filters.model_copy(update={"cursor": ""})
+        page = vendor_list_page(store, settings, today, narrowed, limit=filters.size)
+    places = {geo.vendor_id: Places(geo.geo_band, [{k: c[k] for k in ("iso2", "name", "band")}
+                                                   for c in geo.countries])
+              for geo in store.views.geography(vendor_ids=[v.vendor_id for v in page.vendors])} if page.vendors else {}
+    return render(request, "vendors.html", rows=page.vendors, filters=filters, q=filters.q, status=filters.status,
+                  statuses=STATUSES, bands=BANDS, services=services(), places=places, sizes=PAGE_SIZES,
+                  matching=store.states.count(narrowed), total=store.states.count(ListFilters()),
+                  next_query=filters.query(cursor=page.cursor) if page.cursor else None,
+                  first_query=filters.query(cursor="") if filters.cursor else None)
 
 
 class Places(NamedTuple):
@@ -43,23 +60,14 @@ class Places(NamedTuple):
     band: str
     countries: list[dict[str, Any]]
     """Each with iso2, name and band."""
-    matches: bool
-    """Whether they pass the list's band, country and service filters."""
 
 
-def listed(store: Store, rows: list[tuple[Vendor, Any]], filters: VendorFilters
-           ) -> tuple[dict[str, Places], list[tuple[Vendor, Any]]]:
-    """(each assessed vendor's places by vendor id, the rows the filters keep)."""
-    places: dict[str, Places] = {}
-    for geo in store.views.geography():  # one streamed pass: what the list shows, and the place filters
-        places[geo.vendor_id] = Places(geo.geo_band, [{k: c[k] for k in ("iso2", "name", "band")}
-                                                      for c in geo.countries], filters.places_match(geo))
-    needle = filters.q.lower()
-    shown = [(v, s) for v, s in rows if (not needle or needle in v.name.lower()
-                                          or needle in (v.contact_email or "").lower())
-             and (not filters.status or (s.status if s else "awaiting_submission") == filters.status)
-             and (not filters.by_places or (v.id in places and places[v.id].matches))]
-    return places, shown
+def country_codes(filters: VendorFilters, inputs: usecases.ScoringInputs) -> tuple[str, ...] | None:
+    """The ISO codes the list's country filter names (a code, or a name whole or in part); None: no filter."""
+    if not filters.country:
+        return None
+    return tuple(iso2 for iso2, facts in inputs.reference.countries.items()
+                 if filters.country_matches(iso2, facts.name))
 
 
 def services() -> tuple[str, ...]:

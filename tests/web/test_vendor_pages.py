@@ -1,6 +1,7 @@
-"""`GET /api/vendors` a page at a time: a cursor in the `Link` header, every vendor listed once in name order with
-its status of today (as the history gives it), the list narrowed by status, band, country and text, read from the
-vendors' state rows (a store seeded without them is brought up to date by the first list)."""
+"""The vendor list a page at a time, in the API (`GET /api/vendors`: a cursor in the `Link` header) and on the page
+(`/vendors`: a page size, a next page link keeping the filters, how many match): every vendor listed once in name
+order with its status of today (as the history gives it), narrowed by status, band, country, service and text, read
+from the vendors' state rows (a store seeded without them is brought up to date by the first list)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from bench.requalify import seed  # noqa: E402  (bulk-inserted vendors, as the benchmarks seed them)
 from flows import usecases  # noqa: E402
 from scoring.lifecycle import load_review_policy  # noqa: E402
-from tests.helpers.web import api_token  # noqa: E402
+from tests.helpers.web import api_token, staff_client  # noqa: E402
 
 SEEDED = 250
 
@@ -63,7 +64,7 @@ def test_the_vendor_list_is_narrowed_by_status_band_country_and_text(web, tmp_pa
     everyone = [v for page in _pages(client, token, "/api/vendors?limit=500") for v in page]
     geography = store.views.countries([v["vendor_id"] for v in everyone])
     some = everyone[7]
-    band, countries = geography[some["vendor_id"]]
+    band, countries, _ = geography[some["vendor_id"]]
     for query, keeps in (
         (f"status={some['status']}", lambda v: v["status"] == some["status"]),
         (f"band={band}", lambda v: geography[v["vendor_id"]][0] == band),
@@ -84,3 +85,37 @@ def test_a_page_too_long_or_a_cursor_it_did_not_give_is_refused(web):
     assert client.get("/api/vendors?limit=501", headers=token).status_code == 422
     refused = client.get("/api/vendors?cursor=not-a-cursor", headers=token)
     assert refused.status_code == 400 and "cursor" in refused.json()["detail"]
+
+
+def _page_rows(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/vendors/([0-9a-f-]{36})">', html)
+
+
+def test_the_vendors_page_comes_a_page_at_a_time_keeping_its_filters(web, tmp_path, database_url):
+    client, store, _ = web
+    seed(database_url, 130, tmp_path / "seed")
+    viewer = staff_client(web, "vi@example.org", "viewer")
+    token = api_token(store, "rita@example.org", "viewer")
+    everyone = [v for page in _pages(client, token, "/api/vendors?limit=500") for v in page]
+    status = everyone[3]["status"]
+    wanted = [v["vendor_id"] for v in everyone if v["status"] == status]
+    assert 25 < len(wanted) < 130  # more than a page, fewer than all
+
+    seen, url = [], f"/vendors?status={status}&size=25"
+    while url:
+        page = viewer.get(url)
+        assert page.status_code == 200
+        rows = _page_rows(page.text)
+        assert len(rows) == 25 or "rel=\"next\"" not in page.text
+        assert f"{len(wanted)} of 130" in page.text and f'<option value="{status}" selected>' in page.text
+        assert ("First page" in page.text) == bool(seen)  # a way back from every page but the first
+        seen += rows
+        found = re.search(r'<a href="(/vendors\?[^"]+)" rel="next">Next 25', page.text)
+        url = found.group(1).replace("&amp;", "&") if found else None
+        if url:
+            assert f"status={status}" in url and "size=25" in url  # the filters stay in the next page's URL
+    assert seen == wanted
+
+    odd = viewer.get("/vendors?size=7&cursor=not-a-cursor")  # a hand-made URL: the nearest size, the first page
+    assert odd.status_code == 200 and len(_page_rows(odd.text)) == 25
+    assert _page_rows(odd.text) == [v["vendor_id"] for v in everyone[:25]]
