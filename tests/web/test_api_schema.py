@@ -34,7 +34,8 @@ def operations(app, headers) -> list:
     """Every operation of the API's description (read with a staff token, as /openapi.json is for staff)."""
     described = schemathesis.openapi.from_asgi("/openapi.json", app, headers=dict(headers))
     found = [result.ok() for result in described.get_all_operations()]
-    assert {op.label for op in found} >= {"POST /api/intake", "GET /api/vendors", "GET /api/vendors/{vendor_id}"}
+    assert {op.label for op in found} >= {"POST /api/intake", "GET /api/vendors", "GET /api/vendors/{vendor_id}",
+                                              "GET /api/vendors/{vendor_id}/assessments"}
     return found
 
 

@@ -286,6 +286,11 @@ def test_api_intake_returns_the_decision_object_and_the_vendors_read_back(web, f
     points = detail["latest_decision"]["explanation"]
     assert points and {"question", "answer", "rule", "source", "points"} <= set(points[0])
     assert client.get("/api/vendors/nope", headers=staff).status_code == 404
+    history = client.get(f"/api/vendors/{body['vendor_id']}/assessments", headers=staff)
+    assert history.status_code == 200 and history.json() == detail["assessments"]
+    assert history.json()[0]["assessment_id"] == body["assessment_id"]
+    assert history.json()[0]["country_data_version"] == body["country_data_version"]
+    assert client.get("/api/vendors/nope/assessments", headers=staff).status_code == 404
     assert "/api/intake" in client.get("/openapi.json", headers=staff).json()["paths"]
 
 

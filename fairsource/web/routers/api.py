@@ -98,9 +98,21 @@ def api_vendor(vendor_id: str, staff: ApiStaff, store: StoreDep, inputs: InputsD
     ctx = vendor_context(store, inputs.review_policy, vendor, dt.date.today())
     return VendorDetail(
         vendor_id=vendor.id, vendor=vendor.name, contact=vendor.contact_email, status=ctx["status"],
-        assessments=[AssessmentItem(assessment_id=a.id, assessed_on=a.assessed_on, decision=a.decision, score=a.score,
-                                        geo_band=a.geo_band, valid_until=a.valid_until, reason=a.reason,
-                                        rubric_version=a.rubric_version,
-                                        country_data_version=a.country_data_version) for a in ctx["history"]],
+        assessments=[assessment_item(a) for a in ctx["history"]],
         latest_decision=ctx["latest"].data if ctx["latest"] else None, remediations=ctx["remediations"],
         reviews=[view_of(r) for r in ctx["reviews"]])
+
+
+@router.get("/vendors/{vendor_id}/assessments", tags=["vendors"], response_model=list[AssessmentItem], responses={
+    **REFUSED, 404: {"model": ErrorDetail, "description": "no such vendor"}})
+def api_assessments(vendor_id: str, staff: ApiStaff, store: StoreDep) -> list[AssessmentItem]:
+    """A vendor's assessments, newest first: each with the rubric and country data versions it was made with (an
+    assessment is never rewritten: a rescoring or a new submission adds one)."""
+    vendor = vendor_or_404(store, vendor_id)
+    return [assessment_item(a) for a in store.assessments.history(vendor.id)]
+
+
+def assessment_item(a) -> AssessmentItem:
+    return AssessmentItem(assessment_id=a.id, assessed_on=a.assessed_on, decision=a.decision, score=a.score,
+                          geo_band=a.geo_band, valid_until=a.valid_until, reason=a.reason,
+                          rubric_version=a.rubric_version, country_data_version=a.country_data_version)
