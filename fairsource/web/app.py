@@ -14,6 +14,7 @@ every answer), `downloads`, `queries`, `cookies`.
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from flows import usecases
@@ -22,7 +23,7 @@ from supplier_models.errors import WebError
 
 from .body_limit import BODY_SLACK, BodyLimit, signed_in_reviewer
 from .deps import WebState
-from .error_pages import invalid_request, server_error, web_error
+from .error_pages import http_error, invalid_request, server_error, web_error
 from .rendering import HERE
 from .routers import admin, api, auth, dashboard, health, portal, vendors, workbooks
 from .routers.docs import add_docs
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     if settings.web_trusted_proxies.strip():  # behind them, the client is the one they name (the sign-in limits)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web_trusted_proxies)
     app.add_exception_handler(WebError, web_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_middleware(SecurityHeaders, https=settings.web_secure_cookies)  # last: outermost, on every answer

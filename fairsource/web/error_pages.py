@@ -7,7 +7,8 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from supplier_models.errors import LoginRequired, UploadTooLarge, WebError
 
@@ -26,11 +27,36 @@ def web_error(request: Request, exc: WebError) -> Response:
     return render(request, "error.html", exc.status_code, message=exc.message, code=exc.status_code)
 
 
+HTTP_MESSAGES = {404: "There is no page at this address.", 405: "This address does not take that kind of request."}
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    """What no route answers (404, 405): JSON under /api/, the error page for a browser."""
+    if _for_a_program(request):
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    return render(request, "error.html", exc.status_code, code=exc.status_code,
+                  message=HTTP_MESSAGES.get(exc.status_code, str(exc.detail)))
+
+
+SERVER_ERROR_PAGE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Server error - fairsource"
+                     "</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>"
+                     "<main><h1>Something went wrong</h1><p>The server could not answer this request. Nothing was "
+                     "half-stored: try again, and if it happens again, tell whoever runs fairsource (the server's "
+                     "log says what failed).</p><p><a href=\"/\">Back to the start</a></p></main></body></html>")
+
+
+def _for_a_program(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/openapi.json", "/healthz") or \
+        "text/html" not in request.headers.get("accept", "text/html")
+
+
 def server_error(request: Request, exc: Exception) -> Response:
-    """An unexpected error: Starlette's plain 500, with the security headers (it is answered outside every
-    middleware)."""
-    return secured(PlainTextResponse("Internal Server Error", 500),
-                   https=request.app.state.web.settings.web_secure_cookies)
+    """An unexpected error: a 500 (JSON's plain text under /api/, a page of its own for a browser), with the
+    security headers (it is answered outside every middleware, so the page is a fixed one, not a template)."""
+    answer = PlainTextResponse("Internal Server Error", 500) if _for_a_program(request) else \
+        HTMLResponse(SERVER_ERROR_PAGE, 500)
+    return secured(answer, https=request.app.state.web.settings.web_secure_cookies)
 
 
 async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -98,3 +98,33 @@ def test_docs_public_or_off(tmp_path, database_url, mode):
         expected = 200 if mode == "public" else 404
         for url in ("/docs", "/openapi.json", "/docs/assets/swagger-ui.css", "/static/docs.js"):
             assert client.get(url).status_code == (200 if url == "/static/docs.js" else expected), url
+
+
+def test_an_address_no_page_answers_is_a_page_for_a_browser_and_json_for_a_program(web):
+    client, _, _ = web
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/no/such/page", headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="en"' in page.text and "<title>" in page.text and "no page at this address" in page.text
+    wrong = client.delete("/vendors", headers=browser)
+    assert wrong.status_code == 405 and "does not take that kind of request" in wrong.text
+    api = client.get("/api/no/such/thing", headers={**browser, "Authorization": "Bearer x"})
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert client.get("/no/such/page").json() == {"detail": "Not Found"}  # a program that asks for no HTML
+
+
+def test_an_unexpected_error_is_a_page_for_a_browser(web, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    client, _, _ = web
+    app = client.app
+
+    @app.get("/boom-for-the-test")
+    def boom():
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as plain:
+        page = plain.get("/boom-for-the-test", headers={"Accept": "text/html"})
+        assert page.status_code == 500 and '<html lang="en"' in page.text and "Something went wrong" in page.text
+        assert "a bug" not in page.text and page.headers["content-security-policy"]
+        assert plain.get("/boom-for-the-test").text == "Internal Server Error"
