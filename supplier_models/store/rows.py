@@ -268,3 +268,10 @@ class ListFilters(NamedTuple):
     countries: tuple[str, ...] | None = None
     service: str | None = None
     text: str | None = None
+
+
+class Glance(NamedTuple):
+    """A dashboard panel: how many there are, and the first few (each a row the panel shows)."""
+
+    count: int
+    first: list[Any]

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from sqlalchemy import Connection, String, cast, delete, func, insert, or_, select, tuple_
 
 from .engine import Repository
-from .rows import ListedVendor, ListFilters
-from .tables import AssessmentRecord, Vendor, VendorStateRecord
+from .rows import Glance, ListedVendor, ListFilters
+from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorStateRecord
 
 Mode = Literal["event", "quiet", "told"]
 """event: the event itself is to be told (a decision scored or reviewed): its vendor is due on its day;
@@ -113,6 +113,53 @@ class VendorStates(Repository):
         _, listing = _listing(filters)
         with self.connect() as conn:
             return conn.execute(listing.add_columns(func.count())).scalar_one()
+
+
+    def by_status(self) -> dict[str, int]:
+        """How many vendors have each status (`awaiting_submission`: no submission yet): one grouped count."""
+        status, listing = _listing(ListFilters())
+        with self.connect() as conn:
+            return dict(conn.execute(listing.add_columns(status, func.count()).group_by(status)).all())
+
+    def reviews_waiting(self, first: int = 10) -> Glance:
+        """The vendors whose decision waits for a review the policy requires: how many, and the first (vendor id,
+        name, assessed_on of the assessment), oldest first."""
+        t = VendorStateRecord.__table__.c
+        where = t.review_pending.is_(True)
+        query = (select(t.vendor_id, Vendor.name, AssessmentRecord.assessed_on)
+                 .join(Vendor, Vendor.id == t.vendor_id).join(AssessmentRecord, AssessmentRecord.id == t.assessment_id)
+                 .where(where).order_by(AssessmentRecord.assessed_on, Vendor.name).limit(first))
+        with self.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(VendorStateRecord.__table__).where(where))
+            return Glance(count.scalar_one(), [tuple(r) for r in conn.execute(query)])
+
+    def expiring(self, on: dt.date, within: tuple[int, ...] = (30, 60, 90), first: int = 10) -> dict[int, Glance]:
+        """The qualifications ending within each number of days of `on` (and after the one before): how many, and
+        the first (vendor id, name, valid until), soonest first. Refusals and ended qualifications aside."""
+        t = VendorStateRecord.__table__.c
+        found, start = {}, on
+        for days in within:
+            end = on + dt.timedelta(days=days)
+            where = (t.valid_until >= start, t.valid_until <= end, t.decision != "not_qualified")
+            query = (select(t.vendor_id, Vendor.name, t.valid_until).join(Vendor, Vendor.id == t.vendor_id)
+                     .where(*where).order_by(t.valid_until, Vendor.name).limit(first))
+            with self.connect() as conn:
+                count = conn.execute(select(func.count()).select_from(VendorStateRecord.__table__).where(*where))
+                found[days] = Glance(count.scalar_one(), [tuple(r) for r in conn.execute(query)])
+            start = end + dt.timedelta(days=1)
+        return found
+
+    def overdue(self, on: dt.date, first: int = 10) -> Glance:
+        """The remediations still open past their due date on `on` (indexed by due date): how many, and the first
+        (vendor id, name, code, priority, due date, action), longest overdue first."""
+        r = RemediationRecord
+        where = (r.state == "open", r.due_date < on)
+        query = (select(r.vendor_id, Vendor.name, r.code, r.priority, r.due_date, r.action)
+                 .join(Vendor, Vendor.id == r.vendor_id).where(*where)
+                 .order_by(r.due_date, Vendor.name, r.code).limit(first))
+        with self.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(RemediationRecord).where(*where)).scalar_one()
+            return Glance(count, [tuple(row) for row in conn.execute(query)])
 
 
 def _listing(filters: ListFilters):

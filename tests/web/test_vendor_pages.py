@@ -119,3 +119,28 @@ def test_the_vendors_page_comes_a_page_at_a_time_keeping_its_filters(web, tmp_pa
     odd = viewer.get("/vendors?size=7&cursor=not-a-cursor")  # a hand-made URL: the nearest size, the first page
     assert odd.status_code == 200 and len(_page_rows(odd.text)) == 25
     assert _page_rows(odd.text) == [v["vendor_id"] for v in everyone[:25]]
+
+
+def test_the_dashboard_counts_every_vendor_and_shows_the_first_ten_of_each_panel(web, tmp_path, database_url):
+    client, store, _ = web
+    seed(database_url, 130, tmp_path / "seed")
+    store.vendors.set_contact("Mid Alphabet Newcomer", "ops@newcomer.example")
+    viewer = staff_client(web, "vi@example.org", "viewer")
+    today = dt.date.today()
+    found = list(usecases.statuses(store, load_review_policy(None), today))
+    waiting = sorted((s.assessed_on, s.vendor) for s in found if s.review_pending)
+    assert len(waiting) > 10
+
+    page = viewer.get("/").text
+    tiles = {status: int(n.replace(",", "")) for status, n in
+             re.findall(r'class="tile tile-(\w+)" href="/vendors\?status=\w+">\s*<span class="tile-n">([\d,]+)', page)}
+    by_status = {}
+    for s in found:
+        by_status[s.status] = by_status.get(s.status, 0) + 1
+    assert tiles == {k: by_status.get(k, 0) + (k == "awaiting_submission") for k in tiles}
+    assert "131 vendors" in page
+    panel = page.split("Reviews waiting", 1)[1].split("</section>", 1)[0]
+    assert f'<span class="count">{len(waiting)}</span>' in panel
+    shown = re.findall(r'<td><a href="/vendors/[0-9a-f-]+">([^<]+)</a></td>', panel)
+    assert shown == [name for _, name in waiting[:10]]  # the oldest ten
+    assert f'href="/vendors?status=pending_review">See all {len(waiting)} waiting' in panel

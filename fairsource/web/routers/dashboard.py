@@ -2,18 +2,16 @@
 and where the vendors' workers are."""
 
 import datetime as dt
-from collections import Counter
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from flows import usecases
+from flows.usecases.vendor_list import rows_for_the_day
 from scoring.terms import BANDS, STATUSES
 from supplier_models import Store
 
-from ..deps import InputsDep, StoreDep, Viewer
-from ..queries import vendor_rows
+from ..deps import InputsDep, SettingsDep, StoreDep, Viewer
 from ..rendering import render
 from ..schemas import CountryWorkers
 
@@ -21,29 +19,22 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, staff: Viewer, store: StoreDep, inputs: InputsDep) -> Response:
+def dashboard(request: Request, staff: Viewer, store: StoreDep, inputs: InputsDep, settings: SettingsDep) -> Response:
+    """Counts and the first ten of each panel, from the vendors' state rows brought to the day (SQL aggregates:
+    the page costs the same at 100 vendors as at 100,000), with a link to the whole list where there is one."""
     today = dt.date.today()
-    rows = vendor_rows(store, inputs.review_policy, today)
-    return render(request, "dashboard.html", **summary([s for _, s in rows], today),
-                  countries=country_panel(store), bands=BANDS)
+    rows_for_the_day(store, settings, today)
+    counts = store.states.by_status()
+    waiting = store.states.reviews_waiting(FIRST)
+    why = {s.vendor_id: s.review_required
+           for s in usecases.statuses(store, inputs.review_policy, today, [vid for vid, *_ in waiting.first])
+           } if waiting.first else {}
+    return render(request, "dashboard.html", counts=[(k, counts.get(k, 0)) for k in STATUSES],
+                  total=sum(counts.values()), waiting=waiting, why=why, expiring=store.states.expiring(today),
+                  overdue=store.states.overdue(today, FIRST), countries=country_panel(store), bands=BANDS)
 
 
-def summary(statuses: list[usecases.VendorStatus | None], today: dt.date) -> dict[str, Any]:
-    """Each vendor's status (None before a first submission) counted; the qualifications expiring within 30,
-    60 and 90 days; the overdue remediations; the reviews waiting."""
-    counts = Counter(s.status if s else "awaiting_submission" for s in statuses)
-    expiring: dict[int, list] = {30: [], 60: [], 90: []}
-    for s in statuses:
-        if s and s.valid_until and s.status != "expired":
-            days = (s.valid_until - today).days
-            for limit in (30, 60, 90):
-                if days <= limit:
-                    expiring[limit].append((s, days))
-                    break
-    overdue = [(s, r) for s in statuses if s for r in s.overdue_remediations]
-    waiting = [s for s in statuses if s and s.review_pending]
-    return dict(counts=[(k, counts.get(k, 0)) for k in STATUSES], total=len(statuses), expiring=expiring,
-                overdue=overdue, waiting=waiting)
+FIRST = 10  # rows a panel shows; the rest behind its count and link
 
 
 def worse(a: str, b: str) -> str:
