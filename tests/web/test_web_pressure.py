@@ -7,7 +7,6 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -15,7 +14,19 @@ from fastapi.testclient import TestClient
 
 from fairsource import accounts
 from fairsource.web import uploads
-from tests.helpers.web import LUMEN, PASSWORD, add_user, api_token, csrf_of, running, web_app, workbook
+from tests.helpers.web import (
+    LUMEN,
+    PASSWORD,
+    add_user,
+    api_token,
+    at_once,
+    csrf_of,
+    running,
+    sign_ins,
+    statuses,
+    web_app,
+    workbook,
+)
 from tests.workbooks.test_reader_bomb import SHEET, bomb
 
 pytestmark = pytest.mark.slow
@@ -41,39 +52,6 @@ class Gauge:
         finally:
             with self.lock:
                 self.running -= 1
-
-
-def at_once(n: int, send) -> list[httpx.Response]:
-    """`send(i)` from n threads released together."""
-    start = threading.Barrier(n)
-
-    def one(i: int) -> httpx.Response:
-        start.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(one, range(n)))
-
-
-def sign_ins(base: str, emails: list[str], password: str) -> list[httpx.Response]:
-    """One sign-in per e-mail, all at once, each on its own connection, with the CSRF cookie and token of one
-    visit to the sign-in page (as many tabs of one browser)."""
-    with httpx.Client(base_url=base) as visit:
-        token = csrf_of(visit.get("/login").text)
-        cookies = dict(visit.cookies)
-
-    def send(i: int) -> httpx.Response:
-        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
-            return client.post("/login", data={"email": emails[i], "password": password, "csrf_token": token})
-
-    return at_once(len(emails), send)
-
-
-def statuses(responses: list[httpx.Response]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    for r in responses:
-        found[r.status_code] = found.get(r.status_code, 0) + 1
-    return found
 
 
 def test_30_wrong_passwords_at_once_check_5_and_refuse_the_rest(tmp_path, database_url, monkeypatch):
