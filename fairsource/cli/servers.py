@@ -94,9 +94,34 @@ def web(
               f"at /docs)", highlight=False)
     if workers == 1:
         uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
-    else:  # each worker builds its own app from the same environment (the parent checked it once)
-        uvicorn.run("fairsource.web.app:from_environment", factory=True, workers=workers, host=host, port=port,
-                    log_level="info", proxy_headers=False)
+    else:
+        _run_workers(host, port, workers)
+
+
+def _run_workers(host: str, port: int, workers: int) -> None:
+    """What `uvicorn.run(..., workers=N)` does, each worker building its own app from the same environment (the
+    parent checked it once), on a listening socket that says it is TCP: uvicorn's own leaves its protocol at 0,
+    so asyncio never sets TCP_NODELAY on the connections it accepts and every answer on a kept-alive connection
+    waits some 40 ms for the client's delayed ACK (uvicorn issue 3149)."""
+    import contextlib
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("fairsource.web.app:from_environment", factory=True, workers=workers, host=host,
+                            port=port, log_level="info", proxy_headers=False)
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[tcp_socket(config.bind_socket())]).run()
+
+
+def tcp_socket(bound):
+    """The bound socket, declared IPPROTO_TCP (the connections it accepts inherit it; asyncio then sets
+    TCP_NODELAY on each)."""
+    import socket
+
+    sock = socket.socket(bound.family, socket.SOCK_STREAM, socket.IPPROTO_TCP, fileno=bound.detach())
+    sock.set_inheritable(True)
+    return sock
 
 
 def _no_user_yet(store) -> None:
