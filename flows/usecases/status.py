@@ -70,13 +70,27 @@ class VendorStatus(BaseModel):
 def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None = None,
              ) -> Iterator[VendorStatus]:
     """Every vendor's status on `as_of` (or one vendor's, or a list's), in vendor-name order, streamed. Of each vendor's
-    answers only those the review policy reads are fetched."""
+    answers only those the review policy reads are fetched. Read on one connection (`Store.reading`): the two
+    streams merged here hold one of the pool's connections, not two."""
+    with store.reading() as one:
+        yield from _statuses(one, policy, as_of, vendor_id)
+
+
+def _statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None,
+              ) -> Iterator[VendorStatus]:
     reviews = store.reviews.by_vendor(vendor_id)
     sows = store.sows.latest_by_vendor(vendor_id)
     reviewed = store.assessments.assessed_as(list(reviews)) if reviews else {}
     # Speed and memory: the remediations stream beside the vendors, in the same (vendor-name) order, so only
     # one vendor's are held at a time (a vendor with remediations always has an assessment).
     pending = store.remediations.rows(vendor_id)
+    try:
+        yield from _merged(store, policy, as_of, vendor_id, reviews, sows, reviewed, pending)
+    finally:
+        pending.close()  # its cursor, whatever happens to the caller's loop
+
+
+def _merged(store, policy, as_of, vendor_id, reviews, sows, reviewed, pending) -> Iterator[VendorStatus]:
     upcoming = next(pending, None)
     for row in store.views.status_inputs(vendor_id, questions=[c.question for c in policy.answers]):
         vid = row.vendor_id
@@ -107,7 +121,6 @@ def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str 
             reattestation_requested_on=row.reattestation_requested_on, reattestation_form=row.reattestation_form,
             sow=sow.path if sow and not refused else None, sow_status=sow.status if sow and not refused else None,
             contact=row.contact)
-    pending.close()  # its connection too (SQLite: no reader may stay open while the caller writes)
 
 
 def reviews_that_count(reviews: list[ReviewRecord], decisions: dict[str, tuple[str, str]], submission_id: str,
