@@ -120,7 +120,7 @@ def exactness(url: str, accepted: int, reviews: tuple[int, int]) -> dict:
     from sqlmodel import select
 
     from supplier_models import Store
-    from supplier_models.store.tables import AuditEvent, ReviewRecord, SubmissionRecord
+    from supplier_models.store.tables import AuditEvent, ReviewRecord, SubmissionRecord, Vendor
 
     store = Store(url)
     try:
@@ -131,11 +131,12 @@ def exactness(url: str, accepted: int, reviews: tuple[int, int]) -> dict:
                                                                  .where(AuditEvent.action == "web_intake"))]
             reviews_stored = s.exec(select(func.count()).select_from(ReviewRecord)).one()
             reviews_audited = s.exec(select(func.count()).where(AuditEvent.action == "web_review_approve")).one()
+            vendors = s.exec(select(func.count()).select_from(Vendor)).one()
         sent, recorded = reviews
         return {"accepted": accepted, "stored": stored, "submission_received": received,
                 "web_intake (new)": intakes.count(False), "web_intake (duplicate)": intakes.count(True),
                 "reviews sent": sent, "reviews recorded": recorded, "reviews stored": reviews_stored,
-                "web_review_approve": reviews_audited,
+                "web_review_approve": reviews_audited, "vendors": vendors,
                 "exact": accepted == stored == received == intakes.count(False)
                 and sent == recorded == reviews_stored == reviews_audited}
     finally:
@@ -168,7 +169,7 @@ def run(folder: Path, *, users: int, spawn_rate: float, run_time: str, unique: i
             "memory_mb": memory.peak_mb["server"], "processes": memory.peak_procs["server"],
             "own_peaks_mb": own_peaks, "store": (exact := exactness(url, accepted, reviews)),
             "exact": exact["exact"], "users": users, "run_time": run_time, "workers": workers,
-            "database": url.split("://")[0]}
+            "database": url.split("://")[0], "loadavg": os.getloadavg()}
 
 
 def worker_pids(pid: int) -> list[int]:
@@ -213,6 +214,8 @@ def report(result: dict) -> None:
           f"({result['processes']} processes, sampled every 0.2 s); each process's own peak (VmHWM): {own}")
     print(f"a write after the load: status {result['after'][0]} in {result['after'][1]:.2f} s")
     print(f"store: {result['store']}")
+    print(f"the machine's load average at the end (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in result['loadavg'])} "
+          f"on {os.cpu_count()} CPUs (other work on the machine slows the server)")
     for what, met in targets(result):
         print(f"target {'met' if met else 'MISSED'}: {what}")
 
