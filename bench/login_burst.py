@@ -46,13 +46,16 @@ def _status_kb(pid: int, key: str) -> int:
 
 
 class Server:
-    """`fairsource web` on a free port in its own process, on a fresh home with one staff user."""
+    """`fairsource web` on a free port in its own process (`workers` > 1: a parent and its worker processes), on a
+    fresh home with one staff user; its store under the home, or the database `database_url` names."""
 
-    def __init__(self, home: Path, **settings: str) -> None:
-        self.home, self.port = home, _free_port()
+    def __init__(self, home: Path, *, workers: int = 1, database_url: str | None = None, **settings: str) -> None:
+        self.home, self.port, self.workers = home, _free_port(), workers
         self.env = {**os.environ, "FAIRSOURCE_HOME": str(home), "PYTHONPATH": str(ROOT),
                     **{f"FAIRSOURCE_{k.upper()}": v for k, v in settings.items()}}
         self.env.pop("FAIRSOURCE_DATABASE_URL", None)
+        if database_url:
+            self.env["FAIRSOURCE_DATABASE_URL"] = database_url
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
@@ -63,16 +66,19 @@ class Server:
         subprocess.run([*cli, "user", "add", "ana@example.org", "--role", "viewer", "--password-stdin"],
                        input=PASSWORD + "\n", text=True, env=self.env, cwd=self.home.parent, check=True,
                        capture_output=True)
-        self.proc = subprocess.Popen([*cli, "web", "--port", str(self.port)], env=self.env, cwd=self.home.parent,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.log = self.home.parent / "web.log"  # what the server said (uvicorn logs every request)
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen([*cli, "web", "--port", str(self.port), "--workers", str(self.workers)],
+                                         env=self.env, cwd=self.home.parent, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise RuntimeError("fairsource web did not start")
+        self.__exit__()
+        raise RuntimeError(f"fairsource web did not start:\n{self.log.read_text()[-3000:]}")
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()

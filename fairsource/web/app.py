@@ -1,7 +1,8 @@
 """The fairsource web app: analysts' pages, the vendor portal and a small JSON API, on the same store as
 the command line. Server-rendered (Jinja2, autoescaped), plain HTML forms, no JavaScript build.
 
-`create_app(settings)` builds it; `fairsource web` serves it with uvicorn. Intake runs in-process (read,
+`create_app(settings)` builds it; `fairsource web` serves it with uvicorn (`--workers N`: N processes, each
+building its own with `from_environment`, the factory uvicorn calls). Intake runs in-process (read,
 score, write the SOW, store: `flows.usecases`), in the threadpool, with the scoring inputs loaded once.
 
 Where things are: `deps` (what a route may ask for: the store, who is signed in, roles, the API's callers, a
@@ -18,7 +19,7 @@ from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from flows import usecases
-from supplier_models import Settings
+from supplier_models import Settings, get_settings
 from supplier_models.errors import WebError
 
 from .body_limit import BODY_SLACK, BodyLimit, signed_in_reviewer
@@ -56,4 +57,11 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     return app
 
 
-__all__ = ["create_app"]
+def from_environment() -> FastAPI:
+    """The app on this environment's settings: what each worker process of `fairsource web --workers N` serves
+    (uvicorn calls it in the worker). Nothing that matters is kept per process: sessions, CSRF tokens and the
+    sign-in limits are in the store, so any worker answers any request."""
+    return create_app(get_settings())
+
+
+__all__ = ["create_app", "from_environment"]

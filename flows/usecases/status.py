@@ -70,48 +70,57 @@ class VendorStatus(BaseModel):
 def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None = None,
              ) -> Iterator[VendorStatus]:
     """Every vendor's status on `as_of` (or one vendor's, or a list's), in vendor-name order, streamed. Of each vendor's
-    answers only those the review policy reads are fetched."""
+    answers only those the review policy reads are fetched. Read on one connection (`Store.reading`): the two
+    streams merged here hold one of the pool's connections, not two."""
+    with store.reading() as one:
+        yield from _statuses(one, policy, as_of, vendor_id)
+
+
+def _statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None,
+              ) -> Iterator[VendorStatus]:
     reviews = store.reviews.by_vendor(vendor_id)
     sows = store.sows.latest_by_vendor(vendor_id)
     reviewed = store.assessments.assessed_as(list(reviews)) if reviews else {}
     # Speed and memory: the remediations stream beside the vendors, in the same (vendor-name) order, so only
     # one vendor's are held at a time (a vendor with remediations always has an assessment).
     pending = store.remediations.rows(vendor_id)
-    inputs = store.views.status_inputs(vendor_id, questions=[c.question for c in policy.answers])
     try:
-        upcoming = next(pending, None)
-        for row in inputs:
-            vid = row.vendor_id
-            tracked = []
-            while upcoming is not None and upcoming.vendor_id == vid:
-                tracked.append(RemediationView.row(upcoming, as_of))
-                upcoming = next(pending, None)
-            mine = reviews_that_count(reviews.get(vid, []), reviewed, row.submission_id, row.decision)
-            required = policy.required(row.decision, row.answers or {})
-            state = review_state(row.decision, required, [view_of(r) for r in mine], policy)
-            overdue = [r for r in tracked if r.state == "overdue"]
-            refused = state.decision == "not_qualified"
-            sow = sows.get(vid)
-            status = vendor_status(
-                decision=state.decision, valid_until=row.valid_until, as_of=as_of, review_pending=state.pending,
-                overdue_high=sum(r.priority == "high" for r in overdue),
-                reattestation_requested=row.reattestation_requested_on is not None)
-            yield VendorStatus(
-                vendor=row.vendor, vendor_id=vid, status=status, decision=state.decision,
-                assessed_decision=row.decision, assessment_id=row.assessment_id,
-                submission_id=row.submission_id, assessed_on=row.assessed_on,
-                valid_until=None if refused else row.valid_until, review_on=row.valid_until if refused else None,
-                review_required=state.required, review_pending=state.pending,
-                last_review=view_of(mine[-1]) if mine else None,
-                override_knockout=state.override_knockout,
-                open_remediations=[r for r in tracked if r.state == "open"], overdue_remediations=overdue,
-                remediations_done=sum(r.state == "done" for r in tracked),
-                reattestation_requested_on=row.reattestation_requested_on, reattestation_form=row.reattestation_form,
-                sow=sow.path if sow and not refused else None, sow_status=sow.status if sow and not refused else None,
-                contact=row.contact)
-    finally:  # both readers' connections, at once, however the loop ends (SQLite: no reader may stay open while
-        pending.close()  # the caller writes, nor be closed later by the garbage collector in another thread)
-        inputs.close()
+        yield from _merged(store, policy, as_of, vendor_id, reviews, sows, reviewed, pending)
+    finally:
+        pending.close()  # its cursor, whatever happens to the caller's loop
+
+
+def _merged(store, policy, as_of, vendor_id, reviews, sows, reviewed, pending) -> Iterator[VendorStatus]:
+    upcoming = next(pending, None)
+    for row in store.views.status_inputs(vendor_id, questions=[c.question for c in policy.answers]):
+        vid = row.vendor_id
+        tracked = []
+        while upcoming is not None and upcoming.vendor_id == vid:
+            tracked.append(RemediationView.row(upcoming, as_of))
+            upcoming = next(pending, None)
+        mine = reviews_that_count(reviews.get(vid, []), reviewed, row.submission_id, row.decision)
+        required = policy.required(row.decision, row.answers or {})
+        state = review_state(row.decision, required, [view_of(r) for r in mine], policy)
+        overdue = [r for r in tracked if r.state == "overdue"]
+        refused = state.decision == "not_qualified"
+        sow = sows.get(vid)
+        status = vendor_status(
+            decision=state.decision, valid_until=row.valid_until, as_of=as_of, review_pending=state.pending,
+            overdue_high=sum(r.priority == "high" for r in overdue),
+            reattestation_requested=row.reattestation_requested_on is not None)
+        yield VendorStatus(
+            vendor=row.vendor, vendor_id=vid, status=status, decision=state.decision,
+            assessed_decision=row.decision, assessment_id=row.assessment_id,
+            submission_id=row.submission_id, assessed_on=row.assessed_on,
+            valid_until=None if refused else row.valid_until, review_on=row.valid_until if refused else None,
+            review_required=state.required, review_pending=state.pending,
+            last_review=view_of(mine[-1]) if mine else None,
+            override_knockout=state.override_knockout,
+            open_remediations=[r for r in tracked if r.state == "open"], overdue_remediations=overdue,
+            remediations_done=sum(r.state == "done" for r in tracked),
+            reattestation_requested_on=row.reattestation_requested_on, reattestation_form=row.reattestation_form,
+            sow=sow.path if sow and not refused else None, sow_status=sow.status if sow and not refused else None,
+            contact=row.contact)
 
 
 def reviews_that_count(reviews: list[ReviewRecord], decisions: dict[str, tuple[str, str]], submission_id: str,

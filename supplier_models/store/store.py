@@ -21,6 +21,8 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, func
 from sqlalchemy.engine import make_url
@@ -91,6 +93,18 @@ class Store(Repository):
         bound.url, bound.engine, bound.hooks = self.url, conn, Hooks()
         bound._repositories(conn, bound.hooks)
         return bound
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """The store read through one connection of its own (or the one it is bound to, `within`): for a reader
+        that merges several streamed queries, so that it holds one of the pool's connections, never one per
+        stream (threads each holding one and waiting for a second can drain the pool: each then waits its 30 s
+        and fails)."""
+        if isinstance(self.engine, Connection):
+            yield self
+        else:
+            with self.engine.connect() as conn:
+                yield self.within(conn)
 
     def close(self) -> None:
         self.engine.dispose()

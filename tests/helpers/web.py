@@ -1,5 +1,5 @@
 """Helpers of the web tests: an app on a fresh store, staff users, sign-in, workbooks to upload, a real
-server for the browser."""
+server for the browser, requests sent at once."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import contextlib
 import re
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 
 from fairsource import accounts
@@ -135,3 +137,36 @@ def asgi_post(app, path: str, headers: list[tuple[bytes, bytes]], chunks) -> tup
              "headers": headers, "client": ("127.0.0.1", 1234), "server": ("testserver", 80)}
     asyncio.run(app(scope, receive, send))
     return status, read
+
+
+def at_once(n: int, send) -> list[httpx.Response]:
+    """`send(i)` from n threads released together."""
+    start = threading.Barrier(n)
+
+    def one(i: int) -> httpx.Response:
+        start.wait()
+        return send(i)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def sign_ins(base: str, emails: list[str], password: str) -> list[httpx.Response]:
+    """One sign-in per e-mail, all at once, each on its own connection, with the CSRF cookie and token of one
+    visit to the sign-in page (as many tabs of one browser)."""
+    with httpx.Client(base_url=base) as visit:
+        token = csrf_of(visit.get("/login").text)
+        cookies = dict(visit.cookies)
+
+    def send(i: int) -> httpx.Response:
+        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
+            return client.post("/login", data={"email": emails[i], "password": password, "csrf_token": token})
+
+    return at_once(len(emails), send)
+
+
+def statuses(responses: list[httpx.Response]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for r in responses:
+        found[r.status_code] = found.get(r.status_code, 0) + 1
+    return found

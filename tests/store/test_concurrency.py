@@ -192,8 +192,8 @@ def test_a_report_that_fails_part_way_gives_its_connections_back_at_once(run, ex
 
 def test_a_streamed_read_left_by_an_error_gives_its_connections_back_at_once(store, run, example_workbooks,
                                                                               tmp_path):
-    """The statuses stream reads through two connections (the vendors, their remediations). A caller that fails
-    part-way (a page that raises, a report that cannot be written) gets both back at once, in its own thread, not
+    """The statuses stream reads two queries (the vendors, their remediations) on one connection. A caller that
+    fails part-way (a page that raises, a report that cannot be written) gets it back at once, in its own thread, not
     whenever the garbage collector reaches the generator (which, on another thread, closed a SQLite connection in
     use: 'Cannot operate on a closed database')."""
     from contextlib import closing
@@ -204,7 +204,7 @@ def test_a_streamed_read_left_by_an_error_gives_its_connections_back_at_once(sto
     policy = load_review_policy(None)
     with pytest.raises(RuntimeError), closing(usecases.statuses(store, policy, AS_OF)) as rows:
         for _ in rows:
-            assert store.engine.pool.checkedout() == 2  # both streams open while it is read
+            assert store.engine.pool.checkedout() == 1  # both streams on one connection while it is read
             raise RuntimeError("the page failed")
     assert store.engine.pool.checkedout() == 0
     stream = usecases.statuses(store, policy, AS_OF)

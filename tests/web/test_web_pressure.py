@@ -4,18 +4,34 @@ on bounded pools; an unknown e-mail costs what a known one does; a zip bomb is r
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from fairsource import accounts
 from fairsource.web import uploads
-from tests.helpers.web import LUMEN, PASSWORD, add_user, api_token, csrf_of, running, web_app, workbook
+from fairsource.web.queries import vendor_context, vendor_rows
+from tests.helpers.web import (
+    BRIGHT,
+    LUMEN,
+    PASSWORD,
+    add_user,
+    api_token,
+    at_once,
+    csrf_of,
+    post_intake,
+    running,
+    sign_ins,
+    statuses,
+    web_app,
+    workbook,
+)
 from tests.workbooks.test_reader_bomb import SHEET, bomb
 
 pytestmark = pytest.mark.slow
@@ -41,39 +57,6 @@ class Gauge:
         finally:
             with self.lock:
                 self.running -= 1
-
-
-def at_once(n: int, send) -> list[httpx.Response]:
-    """`send(i)` from n threads released together."""
-    start = threading.Barrier(n)
-
-    def one(i: int) -> httpx.Response:
-        start.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(one, range(n)))
-
-
-def sign_ins(base: str, emails: list[str], password: str) -> list[httpx.Response]:
-    """One sign-in per e-mail, all at once, each on its own connection, with the CSRF cookie and token of one
-    visit to the sign-in page (as many tabs of one browser)."""
-    with httpx.Client(base_url=base) as visit:
-        token = csrf_of(visit.get("/login").text)
-        cookies = dict(visit.cookies)
-
-    def send(i: int) -> httpx.Response:
-        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
-            return client.post("/login", data={"email": emails[i], "password": password, "csrf_token": token})
-
-    return at_once(len(emails), send)
-
-
-def statuses(responses: list[httpx.Response]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    for r in responses:
-        found[r.status_code] = found.get(r.status_code, 0) + 1
-    return found
 
 
 def test_30_wrong_passwords_at_once_check_5_and_refuse_the_rest(tmp_path, database_url, monkeypatch):
@@ -190,3 +173,35 @@ def test_behind_a_trusted_proxy_each_client_is_limited_by_its_own_address(tmp_pa
         client.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
                     data={"email": "ana@example.org", "password": "x", "csrf_token": token})
     assert app.state.web.store.sessions.failures("ana@example.org", "203.0.113.9", since) == 0
+
+
+def test_the_vendor_pages_read_on_one_connection_of_the_pool(web, folder):
+    """Every vendor's status merges two streamed queries (the vendors, their remediations): on one connection.
+    On two, threads each holding one and waiting for a second drained the pool under load (each request then
+    failed after the pool's 30 s)."""
+    client, store, _ = web
+    for vendor in (LUMEN, BRIGHT):  # Brightlabel has remediations: their stream stays open beside the vendors'
+        assert post_intake(client, api_token(store, f"rev-{vendor.slug}@example.org", "reviewer"),
+                           workbook(vendor, folder)).status_code == 200
+    held = most = 0
+
+    def checkout(*_args) -> None:
+        nonlocal held, most
+        held += 1
+        most = max(most, held)
+
+    def checkin(*_args) -> None:
+        nonlocal held
+        held -= 1
+
+    event.listen(store.engine, "checkout", checkout)
+    event.listen(store.engine, "checkin", checkin)
+    try:
+        policy = client.app.state.web.inputs.review_policy
+        rows = vendor_rows(store, policy, dt.date.today())
+        assert sum(len(s.open_remediations) for _, s in rows if s) > 0
+        vendor_context(store, policy, rows[0][0], dt.date.today())
+    finally:
+        event.remove(store.engine, "checkout", checkout)
+        event.remove(store.engine, "checkin", checkin)
+    assert most == 1 and held == 0
