@@ -11,6 +11,7 @@ from typing import Any
 from scoring.lifecycle import ReviewPolicy, load_review_policy
 from scoring.states import REPEATING, Item, Rules, VendorState, holds_until, next_action_on
 from supplier_models import Settings, Store, get_settings
+from supplier_models.store.rows import VendorPlaces
 from supplier_models.store.states import STATE_COLUMNS, Mode
 
 from .status import VendorStatus, statuses
@@ -31,8 +32,9 @@ def state_rows(store: Store, policy: ReviewPolicy, rules: Rules, on: dt.date,
     geography = store.views.countries(ids)
     told = store.notices.last_told(ids, REPEATING)
     for s in found if found is not None else statuses(store, policy, on):
-        band, countries, services = geography.get(s.vendor_id, ("", [], []))
-        yield {**row_of(s, band, countries, told.get(s.vendor_id), on, rules), "services": services}
+        where = geography.get(s.vendor_id) or VendorPlaces("", [], [], [])
+        row = row_of(s, where.band, where.countries, told.get(s.vendor_id), on, rules)
+        yield {**row, "services": where.services, "places": where.places}
 
 
 def row_of(s: VendorStatus, band: str, countries: list[str], last_told: dt.date | None, on: dt.date,

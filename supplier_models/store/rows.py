@@ -275,3 +275,13 @@ class Glance(NamedTuple):
 
     count: int
     first: list[Any]
+
+
+class VendorPlaces(NamedTuple):
+    """Where a vendor's workers are and what it offers, by its latest assessment (`Views.countries`)."""
+
+    band: str
+    countries: list[str]
+    services: list[str]
+    places: list[dict[str, Any]]
+    """each country where its workers are: iso2, name, band (the assessment's), workers (the submission's)"""

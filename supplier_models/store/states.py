@@ -14,7 +14,7 @@ from sqlalchemy import Connection, String, cast, delete, func, insert, or_, sele
 
 from .engine import Repository
 from .rows import Glance, ListedVendor, ListFilters
-from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorStateRecord
+from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorPlaceRecord, VendorStateRecord
 
 Mode = Literal["event", "quiet", "told"]
 """event: the event itself is to be told (a decision scored or reviewed): its vendor is due on its day;
@@ -42,10 +42,15 @@ STATE_COLUMNS = [c.name for c in VendorStateRecord.__table__.columns]
 class VendorStates(Repository):
     def put(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Replace these vendors' rows, in the caller's transaction."""
-        table = VendorStateRecord.__table__
+        table, places = VendorStateRecord.__table__, VendorPlaceRecord.__table__
         if rows:
-            conn.execute(delete(table).where(table.c.vendor_id.in_([r["vendor_id"] for r in rows])))
-            conn.execute(insert(table), rows)
+            ids = [r["vendor_id"] for r in rows]
+            conn.execute(delete(table).where(table.c.vendor_id.in_(ids)))
+            conn.execute(delete(places).where(places.c.vendor_id.in_(ids)))
+            conn.execute(insert(table), [{k: v for k, v in r.items() if k != "places"} for r in rows])
+            found = [{**p, "vendor_id": r["vendor_id"]} for r in rows for p in r.get("places") or []]
+            if found:
+                conn.execute(insert(places), found)
 
     def previous_next(self, conn: Connection, vendor_ids: list[str]) -> dict[str, dt.date | None]:
         t = VendorStateRecord.__table__.c
@@ -120,6 +125,15 @@ class VendorStates(Repository):
         status, listing = _listing(ListFilters())
         with self.connect() as conn:
             return dict(conn.execute(listing.add_columns(status, func.count()).group_by(status)).all())
+
+    def countries(self) -> list[tuple[str, str, str, int, int]]:
+        """(iso2, name, band, vendors, workers) for each country and band the vendors' places hold: one grouped
+        query over `vendor_place` (the caller merges a country's bands)."""
+        p = VendorPlaceRecord.__table__.c
+        query = (select(p.iso2, func.min(p.name), p.band, func.count(), func.coalesce(func.sum(p.workers), 0))
+                 .group_by(p.iso2, p.band))
+        with self.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
 
     def reviews_waiting(self, first: int = 10) -> Glance:
         """The vendors whose decision waits for a review the policy requires: how many, and the first (vendor id,

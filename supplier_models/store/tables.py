@@ -284,3 +284,16 @@ class VendorStateRecord(SQLModel, table=True):
         "the last day the row's status and overdue count hold by the calendar alone (None: they hold on); a row "
         "whose day has passed is brought up to date before a list is read from the rows"))
     next_action_on: dt.date | None = Field(default=None, index=True)
+
+
+class VendorPlaceRecord(SQLModel, table=True):
+    """A country where a vendor's workers are, by its latest assessment and the submission it rests on: kept with
+    the vendor's state row (same transaction), so the dashboard adds up countries in SQL."""
+
+    __tablename__ = "vendor_place"
+
+    vendor_id: str = Field(foreign_key="vendor.id", primary_key=True, max_length=36)
+    iso2: str = Field(primary_key=True, max_length=2, index=True)
+    name: str = Field(max_length=200)
+    band: str = Field(max_length=20, description="the band the assessment gave the country")
+    workers: int = 0

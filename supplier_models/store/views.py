@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from .assessments import latest_assessment_ids
 from .engine import Repository, only
-from .rows import PortfolioAssessment, PortfolioEntry, StatusInputs, VendorGeography, VendorName
+from .rows import PortfolioAssessment, PortfolioEntry, StatusInputs, VendorGeography, VendorName, VendorPlaces
 from .tables import AssessmentRecord, ReattestationRecord, SubmissionRecord, Vendor
 
 _STATUS_FIELDS = len(StatusInputs._fields) - 1  # all but the answers
@@ -80,17 +80,25 @@ class Views(Repository):
                                       workers,
                                       _services(services))
 
-    def countries(self, vendor_ids: list[str] | None = None, batch: int = 2000
-                  ) -> dict[str, tuple[str, list[str], list[str]]]:
-        """vendor id -> (geographic band, ISO codes of the countries where its workers are, the services it offers),
-        by its latest assessment and the submission it rests on."""
+    def countries(self, vendor_ids: list[str] | None = None, batch: int = 2000) -> dict[str, VendorPlaces]:
+        """vendor id -> its geographic band, the ISO codes of the countries where its workers are, the services it
+        offers, and each country with its name, band and workers: by its latest assessment and the submission it
+        rests on."""
         a, sub = AssessmentRecord, SubmissionRecord
-        query = only(select(a.vendor_id, a.geo_band, a.data["geo"]["countries"], sub.data["answers"]["COMP-03"])
+        query = only(select(a.vendor_id, a.geo_band, a.data["geo"]["countries"], sub.data["answers"]["COMP-03"],
+                            sub.data["countries"])
                      .join(sub, sub.id == a.submission_id)
                      .where(a.id.in_(latest_assessment_ids())), a.vendor_id, vendor_ids)
+        found = {}
         with self.connect() as conn:
-            return {vid: (band, [c["iso2"] for c in countries or [] if c.get("iso2")], _services(services))
-                    for vid, band, countries, services in conn.execute(query.execution_options(yield_per=batch))}
+            for vid, band, countries, services, rows in conn.execute(query.execution_options(yield_per=batch)):
+                workers: dict[str, int] = {}
+                for r in rows or []:
+                    workers[r["iso2"]] = workers.get(r["iso2"], 0) + int(r.get("workers") or 0)
+                places = [{"iso2": c["iso2"], "name": c.get("name") or c["iso2"], "band": c.get("band") or "",
+                           "workers": workers.get(c["iso2"], 0)} for c in countries or [] if c.get("iso2")]
+                found[vid] = VendorPlaces(band, [p["iso2"] for p in places], _services(services), places)
+        return found
 
 
 def _services(answer) -> list[str]:

@@ -64,7 +64,7 @@ def test_the_vendor_list_is_narrowed_by_status_band_country_and_text(web, tmp_pa
     everyone = [v for page in _pages(client, token, "/api/vendors?limit=500") for v in page]
     geography = store.views.countries([v["vendor_id"] for v in everyone])
     some = everyone[7]
-    band, countries, _ = geography[some["vendor_id"]]
+    band, countries, _, _ = geography[some["vendor_id"]]
     for query, keeps in (
         (f"status={some['status']}", lambda v: v["status"] == some["status"]),
         (f"band={band}", lambda v: geography[v["vendor_id"]][0] == band),

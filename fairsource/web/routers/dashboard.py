@@ -42,13 +42,13 @@ def worse(a: str, b: str) -> str:
 
 
 def country_panel(store: Store) -> list[CountryWorkers]:
-    """Every country where the assessed vendors' workers are (by each vendor's latest assessment), with
-    its vendors and workers, most workers first: one streamed query."""
+    """Every country where the assessed vendors' workers are (by each vendor's latest assessment), with its
+    vendors, its workers and the worst band a vendor's assessment gave it, most workers first: one grouped query
+    over the places kept with the vendors' state rows."""
     found: dict[str, CountryWorkers] = {}
-    for geo in store.views.geography():
-        for c in geo.countries:
-            entry = found.setdefault(c["iso2"], CountryWorkers(iso2=c["iso2"], name=c["name"], band=c["band"]))
-            entry.band = worse(entry.band, c["band"])
-            entry.vendors += 1
-            entry.workers += geo.workers.get(c["iso2"], 0)
+    for iso2, name, band, vendors, workers in store.states.countries():
+        entry = found.setdefault(iso2, CountryWorkers(iso2=iso2, name=name, band=band))
+        entry.band = worse(entry.band, band)
+        entry.vendors += vendors
+        entry.workers += workers
     return sorted(found.values(), key=lambda c: (-c.workers, -c.vendors, c.name))
