@@ -61,6 +61,7 @@ def keep_states(store: Store) -> Store:
         def keeper(conn, vendor_ids: list[str], on: dt.date, mode: Mode) -> None:
             settings = get_settings()
             bound = store.within(conn)
+            bound.states.lock(conn, vendor_ids)  # then the history read below holds what another writer committed
             before = bound.states.previous_next(conn, vendor_ids)
             rows = list(state_rows(bound, load_review_policy(settings.review_policy), rules_of(settings), on,
                                    vendor_ids))

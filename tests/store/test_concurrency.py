@@ -255,3 +255,40 @@ def test_a_web_write_waits_out_a_lock_held_past_the_busy_timeout(write, database
     recorded = {"review": "review_approve", "remediation closed": "remediation_closed", "contact": "contact_set",
                 "staff user": "user_added", "invite": "invite_created"}[write]
     assert audit_actions(store).count(recorded) == 1  # once: the failed attempts left nothing
+
+
+def test_two_reviews_of_one_vendor_at_once_both_count_in_its_state_row(store, database_url, run, example_workbooks,
+                                                                       tmp_path, monkeypatch):
+    """PostgreSQL, two writers at once (SQLite has one): two reviews of a vendor reach its state row's keeper
+    together. The second waits for the first (the vendor's state taken, `VendorStates.lock`), then computes the
+    row from both; before, it met the first's new row (a duplicate key: a 500 under 50 users) or, had it not,
+    would have written a row without the first review."""
+    import datetime as dt
+
+    from flows.usecases.vendor_state import keep_states, rebuild
+    from supplier_models.store.tables import ReviewRecord
+
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("two writers at once: PostgreSQL")
+    keep_states(store)
+    intakes_at_once(store, run, [example_workbooks[EXAMPLES[1].name]], tmp_path / "sows")
+    vendor = store.vendors.named(EXAMPLES[1].name)
+    latest = store.assessments.latest(vendor.id)
+    real, barrier = store.hooks.keeper, threading.Barrier(2, timeout=30)
+
+    def together(conn, vendor_ids, on, mode):
+        barrier.wait()
+        return real(conn, vendor_ids, on, mode)
+
+    monkeypatch.setattr(store.hooks, "keeper", together)
+
+    def review(who: str):
+        return store.reviews.add(ReviewRecord(vendor_id=vendor.id, assessment_id=latest.id, reviewer=who,
+                                              action="approve", reason=f"checked by {who}"))
+
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(review, ["rita", "sam"]))
+    assert len(done) == 2 and len(store.reviews.of_vendor(vendor.id)) == 2
+    monkeypatch.setattr(store.hooks, "keeper", real)
+    settings = Settings(home=tmp_path / "home", database_url=database_url)
+    assert rebuild(store, settings, dt.date.today())["changed"] == 0  # the row holds what the history says
