@@ -182,14 +182,16 @@ def worker_pids(pid: int) -> list[int]:
 
 
 def targets(result: dict) -> list[tuple[str, bool]]:
-    """Issue 20's targets, each with whether it was met."""
+    """Issue 20's targets, each with whether it was met. Pages: what is read (GET, the pages and the API); writes
+    that issue a SOW: the intakes and the review form (an approval makes the SOW final), held to the intakes'
+    target; the sign-in's password check is slow by design and reported apart."""
     p95s = {name: p95 for name, (_, _, _, p95) in result["loaded"].items() if name != "all"}
-    pages = max([p95 for name, p95 in p95s.items() if name != "POST /login" and "/api/intake" not in name] or [0.0])
-    intakes = max([p95 for name, p95 in p95s.items() if "/api/intake" in name] or [0.0])
+    pages = max([p95 for name, p95 in p95s.items() if name.startswith("GET")] or [0.0])
+    writes = max([p95 for name, p95 in p95s.items() if "/api/intake" in name or name.endswith("/review")] or [0.0])
     return [("no failed request", result["failed"] == 0), ("store exact", result["exact"]),
-            (f"pages' p95 < {PAGES_MS} ms (worst kind: {pages:.0f} ms; pages, API reads and the review form, not "
-             f"the sign-in: {p95s.get('POST /login', 0.0):.0f} ms)", pages < PAGES_MS),
-            (f"intakes' p95 < {INTAKES_MS} ms (worst kind: {intakes:.0f} ms)", intakes < INTAKES_MS),
+            (f"pages' p95 < {PAGES_MS} ms (worst kind of GET: {pages:.0f} ms; the sign-in's POST, apart: "
+             f"{p95s.get('POST /login', 0.0):.0f} ms)", pages < PAGES_MS),
+            (f"intakes' and reviews' p95 < {INTAKES_MS} ms (worst kind: {writes:.0f} ms)", writes < INTAKES_MS),
             (f"server memory < {MEMORY_MB} MB ({result['memory_mb']:.0f} MB)", result["memory_mb"] < MEMORY_MB),
             (f"a write after the load < 1 s ({result['after'][1]:.2f} s)",
              result["after"][0] == 200 and result["after"][1] < 1.0)]
