@@ -144,3 +144,31 @@ def test_the_dashboard_counts_every_vendor_and_shows_the_first_ten_of_each_panel
     shown = re.findall(r'<td><a href="/vendors/[0-9a-f-]+">([^<]+)</a></td>', panel)
     assert shown == [name for _, name in waiting[:10]]  # the oldest ten
     assert f'href="/vendors?status=pending_review">See all {len(waiting)} waiting' in panel
+
+
+def test_the_filtered_list_downloads_whole_as_csv_with_formulas_as_text(web, tmp_path, database_url):
+    import csv
+    import io
+
+    client, store, _ = web
+    seed(database_url, 1200, tmp_path / "seed")  # more than one of the export's thousand-row reads
+    store.vendors.set_contact('=HYPERLINK("http://evil.example","Click")', "-2+3@evil.example")
+    viewer = staff_client(web, "vi@example.org", "viewer")
+    token = api_token(store, "rita@example.org", "viewer")
+    everyone = [v for page in _pages(client, token, "/api/vendors?limit=500") for v in page]
+
+    whole = viewer.get("/vendors.csv")
+    assert whole.status_code == 200 and whole.headers["content-type"].startswith("text/csv")
+    assert whole.headers["content-disposition"].startswith('attachment; filename="vendors-')
+    rows = list(csv.DictReader(io.StringIO(whole.text)))
+    assert [r["vendor_id"] for r in rows] == [v["vendor_id"] for v in everyone] and len(rows) == 1201
+    hostile = next(r for r in rows if "HYPERLINK" in r["vendor"])
+    assert hostile["vendor"].startswith("'=HYPERLINK(") and hostile["contact"] == "'-2+3@evil.example"
+    assert hostile["status"] == "awaiting_submission"
+
+    status = everyone[5]["status"]
+    narrowed = list(csv.DictReader(io.StringIO(viewer.get(f"/vendors.csv?status={status}&size=25").text)))
+    assert [r["vendor_id"] for r in narrowed] == [v["vendor_id"] for v in everyone if v["status"] == status]
+    assert all(r["status"] == status for r in narrowed)
+    page = viewer.get(f"/vendors?status={status}&size=25").text
+    assert f'href="/vendors.csv?status={status}"' in page  # the page's link carries its filters, not its page

@@ -1,16 +1,19 @@
 """The vendors, for the analysts: the list with its filters, a vendor's page, a reviewer's review of a decision
 and closing of a remediation, and the SOW as stored (.docx) or converted to PDF."""
 
+import csv
 import datetime as dt
+import io
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from flows import usecases
+from flows.usecases.vendor_list import rows_for_the_day
 from flows.usecases.vendor_list import vendor_page as vendor_list_page
 from scoring.terms import BANDS, STATUSES
 from sow_templates import pdf as sow_pdf
@@ -52,6 +55,51 @@ def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilte
                   matching=store.states.count(narrowed), total=store.states.count(ListFilters()),
                   next_query=filters.query(cursor=page.cursor) if page.cursor else None,
                   first_query=filters.query(cursor="") if filters.cursor else None)
+
+
+CSV_COLUMNS = ("vendor", "vendor_id", "status", "decision", "valid_until", "review_on", "review_pending",
+               "open_remediations", "overdue_remediations", "band", "countries", "contact")
+
+
+@router.get("/vendors.csv")
+def vendors_csv(staff: Viewer, filters: Annotated[VendorFilters, Query()], store: StoreDep, inputs: InputsDep,
+                settings: SettingsDep) -> Response:
+    """The list as the filters narrow it (all of its pages), as CSV: streamed a thousand rows at a time, so the
+    memory does not grow with the vendors. A cell that a spreadsheet would read as a formula is written as text."""
+    narrowed = ListFilters(status=filters.status or None, band=filters.band or None,
+                           countries=country_codes(filters, inputs), service=filters.service or None,
+                           text=filters.q or None)
+    today = dt.date.today()
+    rows_for_the_day(store, settings, today)
+
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        after = None
+        while True:
+            page = store.states.page(narrowed, after=after, limit=1000)
+            for v in page:
+                writer.writerow([as_text(value) for value in (
+                    v.vendor, v.vendor_id, v.status, v.decision, v.valid_until, v.review_on, v.review_pending,
+                    v.open_remediations, v.overdue_remediations, v.band, " ".join(v.countries), v.contact)])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if len(page) < 1000:
+                return
+            after = (page[-1].vendor, page[-1].vendor_id)
+
+    store.audit.record("vendors_exported", actor=staff.email, detail={"filters": filters.query(cursor="")})
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="vendors-{today.isoformat()}.csv"', "Cache-Control": "no-store"})
+
+
+def as_text(value: object) -> str:
+    """A CSV cell: empty for none; text a spreadsheet would take for a formula (=, +, -, @, a tab or a return
+    first) behind a quote mark, so it shows as the text it is."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class Places(NamedTuple):
