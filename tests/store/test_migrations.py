@@ -15,7 +15,7 @@ from sqlalchemy import TypeDecorator, create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from supplier_models import Store
+from supplier_models import Store, read_workbook
 from supplier_models.store import alembic_config, make_engine, migration_heads
 
 ROWS_0001 = {
@@ -114,3 +114,34 @@ def test_the_models_match_the_migrations(store):
                                 SQLModel.metadata)
     assert diff == []
     assert {"review", "remediation", "reattestation_request", "notice"} <= set(inspect(store.engine).get_table_names())
+
+
+def test_state_rows_written_on_the_day_of_an_upgrade_get_what_it_adds_at_the_first_read(tmp_path, database_url,
+                                                                                         example_workbooks):
+    """A store upgraded to 0009 the same day its state rows were written: the first list read fills what the new
+    revisions keep (each vendor's services, its countries for the dashboard), not the next day."""
+    from flows import usecases
+    from flows.usecases.vendor_list import rows_for_the_day
+    from flows.usecases.vendor_state import keep_states
+    from supplier_models import Settings
+    from tests.helpers.intake import AS_OF
+
+    settings = Settings(home=tmp_path / "home", database_url=database_url)
+    store = keep_states(Store(database_url))
+    inputs = usecases.load_inputs(settings)
+    for name in list(example_workbooks)[:2]:
+        usecases.intake_one(read_workbook(example_workbooks[name]), store, inputs, AS_OF, settings.sow_dir)
+    today = dt.date.today()
+    rows_for_the_day(store, settings, today)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("select count(*) from vendor_place")).scalar() > 0
+    with make_engine(database_url).begin() as conn:  # back to 0007: the rows as that revision kept them, today
+        command.downgrade(alembic_config(conn), "0007")
+        conn.execute(text("UPDATE vendor_state SET state_on = :d, holds_until = NULL"), {"d": today})
+    store.close()
+    store = keep_states(Store(database_url))  # opening upgrades to head
+    rows_for_the_day(store, settings, today)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("select count(distinct vendor_id) from vendor_place")).scalar() == 2
+        assert all(services for (services,) in conn.execute(text("select services from vendor_state")))
+    store.close()

@@ -4,9 +4,9 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-30
 
-Adds one table, empty. Every state row is marked as holding on its own day only (`holds_until` = `state_on`), so
-the first list or dashboard read after the upgrade (or the next run) recomputes it and writes its places; every
-other value of a 0008 store survives unchanged.
+Adds one table, empty. Every state row is marked as no longer holding (`holds_until` before any real day, even
+for a row written on the day of the upgrade), so the first list or dashboard read after the upgrade (or the next
+run) recomputes it and writes its places; every other value of a 0008 store survives unchanged.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('vendor_place', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vendor_place_iso2'), ['iso2'], unique=False)
-    op.execute("UPDATE vendor_state SET holds_until = state_on")
+    op.execute("UPDATE vendor_state SET holds_until = '1900-01-01'")  # recomputed by the first read
 
 
 def downgrade() -> None:
