@@ -163,15 +163,15 @@ class VendorStates(Repository):
         the first (vendor id, name, valid until), soonest first. Refusals and ended qualifications aside."""
         t = VendorStateRecord.__table__.c
         found, start = {}, on
-        for days in within:
-            end = on + dt.timedelta(days=days)
-            where = (t.valid_until >= start, t.valid_until <= end, t.decision != "not_qualified")
-            query = (select(t.vendor_id, Vendor.name, t.valid_until).join(Vendor, Vendor.id == t.vendor_id)
-                     .where(*where).order_by(t.valid_until, Vendor.name).limit(first))
-            with self.connect() as conn:
+        with self.connect() as conn:
+            for days in within:
+                end = on + dt.timedelta(days=days)
+                where = (t.valid_until >= start, t.valid_until <= end, t.decision != "not_qualified")
+                query = (select(t.vendor_id, Vendor.name, t.valid_until).join(Vendor, Vendor.id == t.vendor_id)
+                         .where(*where).order_by(t.valid_until, Vendor.name).limit(first))
                 count = conn.execute(select(func.count()).select_from(VendorStateRecord.__table__).where(*where))
                 found[days] = Glance(count.scalar_one(), [tuple(r) for r in conn.execute(query)])
-            start = end + dt.timedelta(days=1)
+                start = end + dt.timedelta(days=1)
         return found
 
     def overdue(self, on: dt.date, first: int = 10) -> Glance:

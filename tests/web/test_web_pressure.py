@@ -16,7 +16,8 @@ from sqlalchemy import event
 
 from fairsource import accounts
 from fairsource.web import uploads
-from fairsource.web.queries import vendor_context, vendor_rows
+from fairsource.web.queries import vendor_context
+from flows import usecases
 from tests.helpers.web import (
     BRIGHT,
     LUMEN,
@@ -198,9 +199,9 @@ def test_the_vendor_pages_read_on_one_connection_of_the_pool(web, folder):
     event.listen(store.engine, "checkin", checkin)
     try:
         policy = client.app.state.web.inputs.review_policy
-        rows = vendor_rows(store, policy, dt.date.today())
-        assert sum(len(s.open_remediations) for _, s in rows if s) > 0
-        vendor_context(store, policy, rows[0][0], dt.date.today())
+        statuses = list(usecases.statuses(store, policy, dt.date.today()))
+        assert sum(len(s.open_remediations) for s in statuses) > 0
+        vendor_context(store, policy, store.vendors.all()[0], dt.date.today())
     finally:
         event.remove(store.engine, "checkout", checkout)
         event.remove(store.engine, "checkin", checkin)

@@ -38,9 +38,7 @@ def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilte
                  inputs: InputsDep, settings: SettingsDep) -> Response:
     """The vendors a page at a time (`size`, and a cursor for the next page), narrowed by the filters in SQL over
     the state rows, with how many match and how many there are."""
-    narrowed = ListFilters(status=filters.status or None, band=filters.band or None,
-                           countries=country_codes(filters, inputs), service=filters.service or None,
-                           text=filters.q or None)
+    narrowed = list_filters(filters, inputs)
     today = dt.date.today()
     try:
         page = vendor_list_page(store, settings, today, narrowed, cursor=filters.cursor or None, limit=filters.size)
@@ -66,9 +64,7 @@ def vendors_csv(staff: Viewer, filters: Annotated[VendorFilters, Query()], store
                 settings: SettingsDep) -> Response:
     """The list as the filters narrow it (all of its pages), as CSV: streamed a thousand rows at a time, so the
     memory does not grow with the vendors. A cell that a spreadsheet would read as a formula is written as text."""
-    narrowed = ListFilters(status=filters.status or None, band=filters.band or None,
-                           countries=country_codes(filters, inputs), service=filters.service or None,
-                           text=filters.q or None)
+    narrowed = list_filters(filters, inputs)
     today = dt.date.today()
     rows_for_the_day(store, settings, today)
 
@@ -108,6 +104,13 @@ class Places(NamedTuple):
     band: str
     countries: list[dict[str, Any]]
     """Each with iso2, name and band."""
+
+
+def list_filters(filters: VendorFilters, inputs: usecases.ScoringInputs) -> ListFilters:
+    """What the list's URL asks for, as the store narrows a list (the page and its CSV alike)."""
+    return ListFilters(status=filters.status or None, band=filters.band or None,
+                       countries=country_codes(filters, inputs), service=filters.service or None,
+                       text=filters.q or None)
 
 
 def country_codes(filters: VendorFilters, inputs: usecases.ScoringInputs) -> tuple[str, ...] | None:
