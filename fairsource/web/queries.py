@@ -36,5 +36,5 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         history=store.assessments.history(vendor.id), latest=latest,
         remediations=[usecases.RemediationView.of(r, today) for r in store.remediations.all(vendor.id)],
         reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
-        pdf=sow_pdf.libreoffice() is not None,
+        pdf=sow_pdf.libreoffice() is not None, analysts=[u.email for u in store.staff.all()],
     )
