@@ -167,17 +167,19 @@ def test_the_sorted_filtered_list_downloads_as_a_workbook_with_the_csvs_rows(see
     (tmp_path / "list.xlsx").write_bytes(sheet.content)
     ws = openpyxl.load_workbook(tmp_path / "list.xlsx")["Vendors"]
     table = list(ws.iter_rows(values_only=True))
-    assert table[0][:4] == ("Vendor", "Vendor id", "Status", "Decision") and table[0][-1] == "Owner"
+    assert table[0][:3] == ("Vendor", "Status", "Decision") and table[0][-2:] == ("Owner", "Vendor id")
     text = list(csv.reader(io.StringIO(viewer.get(f"/vendors.csv?{query}").text)))
-    assert [r[1] for r in table[1:]] == [r[1] for r in text[1:]]
+    assert [r[-1] for r in table[1:]] == [r[1] for r in text[1:]]
     assert len(table) - 1 == sum("e" in v["vendor"].lower() or "e" in (v["contact"] or "") for v in everyone) + 1
-    worst = [(r[8], r[7] + r[8]) for r in table[1:]]  # overdue, then open (overdue or not)
+    worst = [(r[7], r[6] + r[7]) for r in table[1:]]  # overdue, then open (overdue or not)
     assert worst == sorted(worst, reverse=True) and worst[0][1] > 0
     hostile = next(row for row in ws.iter_rows(min_row=2) if "HYPERLINK" in str(row[0].value))
     assert hostile[0].data_type == "s" and hostile[0].value.startswith("=HYPERLINK(")  # text, never a formula
-    assert hostile[11].value == "-2+3@evil.example" and hostile[11].data_type == "s"
-    dated = next(row for row in ws.iter_rows(min_row=2) if row[4].value is not None)
-    assert isinstance(dated[4].value, dt.datetime) and dated[4].number_format == "yyyy-mm-dd"
+    assert hostile[10].value == "-2+3@evil.example" and hostile[10].data_type == "s"
+    dated = next(row for row in ws.iter_rows(min_row=2) if row[3].value is not None)
+    assert isinstance(dated[3].value, dt.datetime) and dated[3].number_format == "yyyy-mm-dd"
+    assert {row[5].value for row in ws.iter_rows(min_row=2)} <= {"yes", "no"}
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref == f"A1:M{len(table)}"
+    assert ws.print_area == f"'Vendors'!$A$1:$L${len(table)}"  # the ids on screen only
     kinds = [e.detail.get("format") for e in store.audit.events() if e.action == "vendors_exported"]
     assert kinds[:2] == ["csv", "xlsx"]

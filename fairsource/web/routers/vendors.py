@@ -61,11 +61,13 @@ def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilte
                   export_query=filters.query(cursor="", size=50))
 
 
-EXPORT_COLUMNS = {"vendor": 28, "vendor_id": 14, "status": 16, "decision": 13, "valid_until": 11, "review_on": 11,
-                  "review_pending": 9, "open_remediations": 10, "overdue_remediations": 10, "band": 10,
-                  "countries": 14, "contact": 26, "owner": 26}
-"""The columns of an exported list (CSV and XLSX alike; new ones go at the end), with their widths in the
-workbook."""
+EXPORT_COLUMNS = ("vendor", "vendor_id", "status", "decision", "valid_until", "review_on", "review_pending",
+                  "open_remediations", "overdue_remediations", "band", "countries", "contact", "owner")
+"""The columns of an exported list (new ones go at the end)."""
+SHEET_COLUMNS = {"vendor": 30, "status": 15, "decision": 12, "valid_until": 10.5, "review_on": 10.5,
+                 "review_pending": 8, "open_remediations": 12.5, "overdue_remediations": 12.5, "band": 9,
+                 "countries": 10, "contact": 24, "owner": 24, "vendor_id": 37}
+"""The workbook's columns and widths: as the CSV's, with the vendor id last, on screen only (not printed)."""
 
 
 def exported(v: ListedVendor) -> list[object]:
@@ -115,8 +117,11 @@ def vendors_xlsx(staff: Viewer, filters: Annotated[VendorFilters, Query()], stor
     rows = export_rows(store, settings, filters, inputs, today, staff, "xlsx")
     folder = tempfile.mkdtemp(prefix="fairsource-list-")
     try:
-        path = write_list(rows, Path(folder) / f"vendors-{today.isoformat()}.xlsx", "Vendors",
-                          {code.replace("_", " ").capitalize(): width for code, width in EXPORT_COLUMNS.items()})
+        at = [EXPORT_COLUMNS.index(code) for code in SHEET_COLUMNS]
+        path = write_list(([("yes" if r[i] else "no") if isinstance(r[i], bool) else r[i] for i in at] for r in rows),
+                          Path(folder) / f"vendors-{today.isoformat()}.xlsx", "Vendors",
+                          {code.replace("_", " ").capitalize(): width for code, width in SHEET_COLUMNS.items()},
+                          printed=len(SHEET_COLUMNS) - 1)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
