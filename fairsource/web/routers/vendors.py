@@ -29,7 +29,7 @@ from supplier_models.workbooks.portfolio import write_list
 from ..deps import InputsDep, Reviewer, SettingsDep, StoreDep, Viewer, check_csrf
 from ..downloads import DOCX, PDF, XLSX, send_file
 from ..queries import vendor_context, vendor_or_404
-from ..rendering import render
+from ..rendering import render, sentence
 from ..schemas import PAGE_SIZES, VendorFilters
 
 router = APIRouter(include_in_schema=False)
@@ -175,7 +175,8 @@ def vendor_page(request: Request, vendor_id: str, staff: Viewer, store: StoreDep
 
 def vendor_refused(request: Request, store: Store, inputs: usecases.ScoringInputs, vendor: Vendor,
                    message: str) -> Response:
-    """The vendor page again, with why the action was refused."""
+    """The vendor page again, with why the action was refused (as a sentence)."""
+    message = sentence(message.rstrip(".")) + "."
     return render(request, "vendor.html", 400, error=message,
                   **vendor_context(store, inputs.review_policy, vendor, dt.date.today()))
 
