@@ -35,3 +35,28 @@ def test_refusals_on_the_vendor_page_name_the_field_in_words(web, folder):
                                                             "reason": "fine"})
     assert same.status_code == 400 and "Reviewer@example.org" not in same.text
     assert "reviewer@example.org made the override: another reviewer approves it" in same.text
+
+
+def test_the_portal_says_a_file_was_received_before_and_a_file_too_large_has_a_way_back(web, folder):
+    from tests.helpers.web import LUMEN, portal_link
+
+    client, store, _ = web
+    _, link = portal_link(store, LUMEN.name)
+    page = client.get(link)
+    data = workbook(LUMEN, folder).read_bytes()
+    sent = [client.post(f"{link}/upload", data={"csrf_token": csrf_of(page.text)},
+                        files={"file": ("lumen.xlsx", data)}) for _ in range(2)]
+    assert "Thank you: your questionnaire was received and assessed." in sent[0].text
+    assert "This file was received before: nothing was stored again" in sent[1].text
+    assert "Thank you" not in sent[1].text and store.counts()["submission"] == 1
+
+    big = client.post(f"{link}/upload", data={"csrf_token": csrf_of(page.text)},
+                      files={"file": ("big.xlsx", b"\0" * (20 * 2**20 + 1))})
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert "File too large" in big.text and "more than 20 MB" in big.text
+    assert f'<a href="{link}">Back to your portal page</a>' in big.text
+    streamed = client.post(f"{link}/upload", data={"csrf_token": csrf_of(page.text)},  # the whole body over the limit
+                           files={"file": ("big.xlsx", b"\0" * (40 * 2**20))})
+    assert streamed.status_code == 413 and '<html lang="en">' in streamed.text
+    assert "<title>File too large · fairsource</title>" in streamed.text
+    assert f'<a href="{link}">Back to your portal page</a>' in streamed.text
