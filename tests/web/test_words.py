@@ -60,3 +60,15 @@ def test_the_portal_says_a_file_was_received_before_and_a_file_too_large_has_a_w
     assert streamed.status_code == 413 and '<html lang="en">' in streamed.text
     assert "<title>File too large · fairsource</title>" in streamed.text
     assert f'<a href="{link}">Back to your portal page</a>' in streamed.text
+
+
+def test_a_knockout_is_given_once_under_why_with_its_question(web, folder):
+    from supplier_models.workbooks.examples import EXAMPLES
+
+    client, store, _ = web
+    quick = EXAMPLES[2]
+    decision = post_intake(client, api_token(store, "rev@example.org", "reviewer"), workbook(quick, folder)).json()
+    [knockout] = decision["knockouts"]
+    page = staff_client(web, "vi@example.org", "viewer").get(f"/vendors/{decision['vendor_id']}").text
+    why = page.split("<h2>Why</h2>", 1)[1].split("</section>", 1)[0]
+    assert why.count(knockout["rule"]) == 1 and f"Knockout {knockout['rule']}</strong>" in why
