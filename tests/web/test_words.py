@@ -18,8 +18,12 @@ def test_refusals_on_the_vendor_page_name_the_field_in_words(web, folder):
     no_reason = reviewer.post(f"/vendors/{vendor}/review", data={"csrf_token": token, "decision": "approve"})
     assert no_reason.status_code == 400 and "A review needs a reason." in no_reason.text
     no_to = reviewer.post(f"/vendors/{vendor}/review", data={"csrf_token": token, "decision": "override",
-                                                             "reason": "Plan agreed"})
+                                                             "reason": "Plan agreed <b>{{ 7*7 }}</b>"})
     assert "An override needs the decision it sets: qualified, conditional or not qualified." in no_to.text
+    form = no_to.text.split('class="review-form"', 1)[1]  # the review form comes back as typed, the error beside
+    assert '<option value="override" selected>' in form and 'name="to" aria-invalid="true"' in form
+    assert "Plan agreed &lt;b&gt;{{ 7*7 }}&lt;/b&gt;</textarea>" in form and '<p class="field-error"' in form
+    assert "The review was not recorded: see the form below." in no_to.text
     code = store.remediations.all(vendor)[0].code
     no_evidence = reviewer.post(f"/vendors/{vendor}/remediations/{code}/close", data={"csrf_token": token})
     assert no_evidence.status_code == 400 and "Closing a remediation needs its evidence." in no_evidence.text

@@ -173,11 +173,18 @@ def vendor_page(request: Request, vendor_id: str, staff: Viewer, store: StoreDep
                   **vendor_context(store, inputs.review_policy, vendor, dt.date.today()))
 
 
+REVIEW_FIELDS = ("reason", "reviewer", "to", "override_knockout")
+"""The review form's fields a refusal may name (the error is shown beside it)."""
+
+
 def vendor_refused(request: Request, store: Store, inputs: usecases.ScoringInputs, vendor: Vendor,
-                   message: str) -> Response:
-    """The vendor page again, with why the action was refused (as a sentence)."""
+                   message: str, *, field: str | None = None, typed: dict[str, Any] | None = None) -> Response:
+    """The vendor page again, with why the action was refused (as a sentence), and what was typed in the form
+    with the error beside its `field`."""
     message = sentence(message.rstrip(".")) + "."
-    return render(request, "vendor.html", 400, error=message,
+    beside = field in REVIEW_FIELDS and typed is not None
+    return render(request, "vendor.html", 400, field=field if beside else None, typed=typed, field_error=message,
+                  error="The review was not recorded: see the form below." if beside else message,
                   **vendor_context(store, inputs.review_policy, vendor, dt.date.today()))
 
 
@@ -188,14 +195,15 @@ def review(request: Request, vendor_id: str, staff: Reviewer, store: StoreDep, s
            override_knockout: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token, staff)
     vendor = vendor_or_404(store, vendor_id)
+    typed = {"decision": decision, "to": to, "reason": reason, "override_knockout": bool(override_knockout)}
     if decision not in ("approve", "reject", "override"):
-        return vendor_refused(request, store, inputs, vendor, "Choose approve, reject or override.")
+        return vendor_refused(request, store, inputs, vendor, "Choose approve, reject or override.", typed=typed)
     try:
         done = usecases.record_review(store, settings, inputs, vendor.id, action=decision, reason=reason,
                                        reviewer=staff.email, to_decision=to or None,
                                        override_knockout=bool(override_knockout))
     except ActionRefused as exc:
-        return vendor_refused(request, store, inputs, vendor, str(exc))
+        return vendor_refused(request, store, inputs, vendor, str(exc), field=exc.field, typed=typed)
     store.audit.record(f"web_review_{decision}", actor=staff.email, vendor_id=vendor.id, subject=reason[:1000],
                 detail={"to": to or None, "status": done.status.status, "sow": done.sow})
     return RedirectResponse(f"/vendors/{vendor.id}?done=review", status_code=303)
