@@ -171,15 +171,15 @@ def test_on_a_phone_the_menu_reaches_every_link_and_the_vendor_list_scrolls_in_i
         expect(page).to_have_url(f"{base}/vendors")
 
         card = page.get_by_role("region", name="Vendors")
-        contact = card.locator("th", has_text="Contact")
+        last = card.locator("thead th").last  # the last column (Contact, or a column added after it)
         assert overflow(page) == 0
-        assert right(contact) > right(card) + 50  # the table is wider than its card: Contact starts out of view
+        assert right(last) > right(card) + 50  # the table is wider than its card: the last column starts out of view
         card.focus()  # a keyboard user: the table's region takes focus, the arrow key scrolls it
         for _ in range(60):
-            if right(contact) <= right(card) + 1:  # to a pixel: the scroll ends on a fraction
+            if right(last) <= right(card) + 1:  # to a pixel: the scroll ends on a fraction
                 break
             page.keyboard.press("ArrowRight")
-        assert right(contact) <= right(card) + 1 and right(card) <= PHONE["width"]
+        assert right(last) <= right(card) + 1 and right(card) <= PHONE["width"]
         assert card.evaluate("e => e.scrollLeft") > 0
         assert overflow(page) == 0
     finally:
