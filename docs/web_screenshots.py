@@ -1,16 +1,16 @@
-"""Screenshots of the web app for the docs: docs/images/web-dashboard.png and docs/images/web-vendor.png.
+"""Screenshots of the web app for the docs: docs/images/web-dashboard.png and docs/images/web-vendor.png, and at a
+phone's 390 px docs/images/web-phone-*.png (the dashboard, its menu open, the vendor list, a vendor, the portal).
 
     .venv/bin/python docs/web_screenshots.py
 
 Builds a throw-away store with the six example vendors (some received months ago, so the dashboard has
 expiring qualifications, overdue remediations and workers in eleven countries), serves the app with uvicorn
-and photographs two pages in Chromium (/usr/bin/chromium), through the same helpers as
+and photographs the pages in Chromium (/usr/bin/chromium), through the same helpers as
 tests/web/test_web_browser.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
@@ -18,14 +18,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout: `tests.helpers` comes from the repository
 
-from fairsource import accounts  # noqa: E402
-from flows import usecases  # noqa: E402
-from supplier_models import read_workbook  # noqa: E402
-from supplier_models.workbooks.examples import EXAMPLES, write_example  # noqa: E402
-from tests.helpers.web import CHROMIUM, CHROMIUM_ARGS, PASSWORD, add_user, running, shoot, web_app  # noqa: E402
-
-# Days ago each example was received: Lumen is up for renewal, Frontier's remediations are overdue.
-AGE = {"Lumen Data Services GmbH": 330, "Frontier Language Services LLC": 120, "QuickTask Crowd Ltd": 40}
+from supplier_models.workbooks.examples import EXAMPLES  # noqa: E402
+from tests.helpers.a11y import PHONE, seed  # noqa: E402
+from tests.helpers.web import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    add_user,
+    running,
+    shoot,
+    web_app,
+    workbook,
+)
 
 
 def main(out: Path = ROOT / "docs" / "images") -> None:
@@ -33,25 +37,14 @@ def main(out: Path = ROOT / "docs" / "images") -> None:
 
     with tempfile.TemporaryDirectory(prefix="fairsource-shots-") as tmp:
         home = Path(tmp)
-        app, settings = web_app(home / "home", f"sqlite:///{home / 'fairsource.db'}")
-        state = app.state.web
-        add_user(state.store, "ana.lopez@example.org", "admin")
-        today = dt.date.today()
-        for vendor in EXAMPLES:
-            day = today - dt.timedelta(days=AGE.get(vendor.name, 0))
-            sub = read_workbook(write_example(vendor, home / "returned"))
-            usecases.intake_one(sub, state.store, state.inputs, day, settings.sow_dir, received_on=day)
-            accounts.create_invite(state.store, vendor.name, f"qualification@{vendor.slug}.example", created_by="ana",
-                               days=30)
-        bright = state.store.vendors.find(EXAMPLES[1].name)
+        app, _ = web_app(home / "home", f"sqlite:///{home / 'fairsource.db'}")
+        add_user(app.state.web.store, "ana.lopez@example.org", "admin")
+        links = seed(app, home / "returned")  # the six examples, some received months ago; a portal link each
+        bright = app.state.web.store.vendors.find(EXAMPLES[1].name)
         with running(app) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 860}, device_scale_factor=1)
-            page.goto(f"{base}/login")
-            page.get_by_label("E-mail").fill("ana.lopez@example.org")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_selector("h1:text('Dashboard')")
+            sign_in(page, base)
             height = page.evaluate("document.documentElement.scrollHeight")  # the whole dashboard, countries too
             page.set_viewport_size({"width": 1280, "height": min(height, 1600)})
             print(shoot(page, out / "web-dashboard.png"))
@@ -59,7 +52,42 @@ def main(out: Path = ROOT / "docs" / "images") -> None:
             page.goto(f"{base}/vendors/{bright.id}")
             page.locator("details.principle", has_text="Fair pay").locator("summary").click()
             print(shoot(page, out / "web-vendor.png"))
+            page.close()
+            broken = workbook(EXAMPLES[1], home, broken=True)
+            phone(browser, base, (f"/vendors/{bright.id}", links[EXAMPLES[1].name], broken), out)
             browser.close()
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill("ana.lopez@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("h1:text('Dashboard')")
+
+
+def phone(browser, base: str, paths: tuple[str, str, Path], out: Path) -> None:
+    """The pages at a phone's 390 px: the dashboard, its menu open, the vendor list scrolled to its last column,
+    a vendor's page, and the portal showing a workbook's problems (web-phone-*.png)."""
+    vendor, portal, broken = paths
+    page = browser.new_page(viewport=PHONE, device_scale_factor=1)
+    sign_in(page, base)
+    print(shoot(page, out / "web-phone-dashboard.png"))
+    page.locator("details.menu > summary").click()
+    print(shoot(page, out / "web-phone-menu.png"))
+    page.goto(f"{base}/vendors")
+    table = page.get_by_role("region", name="Vendors")
+    table.scroll_into_view_if_needed()
+    table.evaluate("e => { e.scrollLeft = e.scrollWidth; }")  # its last column, Contact, in view
+    print(shoot(page, out / "web-phone-vendors.png"))
+    page.goto(base + vendor)
+    print(shoot(page, out / "web-phone-vendor.png"))
+    page.goto(base + portal)
+    page.set_input_files("input[type=file]", str(broken))
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_selector("#problems")
+    print(shoot(page, out / "web-phone-portal.png"))
+    page.close()
 
 
 if __name__ == "__main__":

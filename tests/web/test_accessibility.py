@@ -1,0 +1,193 @@
+"""Every page of the web app checked by axe-core in Chromium, on a desktop (1280 px) and a phone (390 px), on a
+store seeded through the real intake (a review waiting, overdue remediations, a portal link): no serious or critical
+violation (colour contrast, names of controls, landmarks...). On the phone: no page scrolls sideways as a whole, the
+navigation opens from "Menu" and reaches every link with the keyboard, and the vendor list's last column scrolls
+into view inside its card. Skipped where /usr/bin/chromium or Playwright is missing.
+
+Swagger UI's own markup on /docs fails `nested-interactive` (each operation's header is a button holding buttons):
+that rule is allowed there, and only inside Swagger UI's root (`SWAGGER_UI_OWN`); anything else on that page fails
+the test too (its colours, which failed `color-contrast`, are darkened by static/docs.css)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.helpers.a11y import DESKTOP, PHONE, axe_violations, overflow, report, seed
+from tests.helpers.web import BRIGHT, CHROMIUM, CHROMIUM_ARGS, LUMEN, PASSWORD, add_user, running, web_app, workbook
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")]
+sync_api = pytest.importorskip("playwright.sync_api")
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+expect = sync_api.expect
+
+ADMIN = "ana@example.org"
+MENU_LINKS = ["/", "/vendors", "/upload", "/report.xlsx", "/users", "/audit"]
+SWAGGER_UI_OWN = {"nested-interactive"}
+
+
+@pytest.fixture
+def site(tmp_path, database_url):
+    """A server on a seeded store: (base URL, the app, {vendor name: portal path})."""
+    app, _ = web_app(tmp_path / "home", database_url)
+    add_user(app.state.web.store, ADMIN, "admin")
+    links = seed(app, tmp_path / "returned")
+    with running(app) as base:
+        yield base, app, links
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(ADMIN)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Dashboard")
+
+
+def staff_pages(page, base: str, app, tmp_path):
+    """Each staff page in turn, as a person reaches it, yielding its name once it shows what it should."""
+    store = app.state.web.store
+    bright = store.vendors.find(BRIGHT.name)
+    expect(page.locator(".card", has_text="Reviews waiting")).to_contain_text(BRIGHT.name)
+    expect(page.locator(".card", has_text="Overdue remediations").locator("tbody tr").first).to_be_visible()
+    yield "dashboard"
+    page.goto(f"{base}/vendors?status=pending_review&q=a")
+    expect(page.locator("table.list tbody tr").first).to_contain_text(BRIGHT.name)
+    yield "vendors (filtered)"
+    page.goto(f"{base}/vendors/{bright.id}")
+    expect(page.locator("section.card", has_text="Review waiting")).to_be_visible()
+    expect(page.locator("section.card", has_text="Remediations").locator("tbody tr").first).to_be_visible()
+    page.locator("details.principle", has_text="Fair pay").locator("summary").click()  # its table checked too
+    yield "vendor (review waiting)"
+    page.goto(f"{base}/upload")
+    yield "upload"
+    page.set_input_files("input[type=file]", [str(workbook(BRIGHT, tmp_path, broken=True)),
+                                              str(workbook(LUMEN, tmp_path))])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#results > table > tbody > tr")).to_have_count(2)
+    yield "upload results"
+    page.goto(f"{base}/users")
+    yield "users"
+    page.goto(f"{base}/audit")
+    expect(page.locator("table.list tbody tr").first).to_be_visible()
+    yield "audit log"
+    page.goto(f"{base}/vendors")
+    page.get_by_label("Vendor's legal name").fill("Northwind Annotation BV")
+    page.get_by_role("button", name="Create portal link").click()
+    expect(page.locator("h1")).to_have_text("Portal link for Northwind Annotation BV")
+    yield "invited"
+    page.goto(f"{base}/vendors/no-such-vendor")
+    expect(page.locator("h1")).to_have_text("Not found")
+    yield "404"
+    page.goto(f"{base}/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    yield "docs"
+
+
+def portal_pages(page, base: str, portal: str, tmp_path):
+    page.goto(base + portal)
+    expect(page.locator("h1")).to_have_text(BRIGHT.name)
+    yield "portal"
+    page.set_input_files("input[type=file]", str(workbook(BRIGHT, tmp_path, broken=True)))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#problems tbody tr")).to_have_count(2)
+    yield "portal with problems"
+
+
+def blocking(page, axe, name: str) -> list[dict]:
+    found = axe_violations(page, axe)
+    if name == "docs":  # Swagger UI's own markup: see the module's docstring
+        found = [v for v in found if not (v["id"] in SWAGGER_UI_OWN and swagger_only(page, v))]
+    return found
+
+
+def swagger_only(page, violation: dict) -> bool:
+    """Every element of the violation lies inside Swagger UI's root (#swagger-ui)."""
+    return all(page.evaluate("s => !!document.querySelector('#swagger-ui').querySelector(s)", t)
+               for t in violation["targets"])
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, viewport):
+    base, app, links = site
+    axe = axe_playwright.Axe()
+    found, checked, wide = {}, [], {}
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/login")
+        for name in itertools.chain(["login"], portal_pages(page, base, links[BRIGHT.name], tmp_path)):  # lazily
+            checked.append((name, page.url.removeprefix(base)))
+            found[name], wide[name] = blocking(page, axe, name), overflow(page)
+        sign_in(page, base)
+        for name in staff_pages(page, base, app, tmp_path):
+            checked.append((name, page.url.removeprefix(base)))
+            found[name], wide[name] = blocking(page, axe, name), overflow(page)
+    finally:
+        context.close()
+    assert len(checked) == 13 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    portal = links[BRIGHT.name]
+    assert [url for name, url in checked if name.startswith("portal")] == [portal, portal + "/upload"]
+    assert report(found) == ""  # each violation a line: page, rule (impact: what it asks) at its elements
+    if viewport is PHONE:
+        assert {name: px for name, px in wide.items() if px > 0} == {}  # px past 390 the page scrolls sideways
+
+
+def test_on_a_phone_the_menu_reaches_every_link_and_the_vendor_list_scrolls_in_its_card(site, browser):
+    base, _, _ = site
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        assert overflow(page) == 0
+        assert page.locator("nav.wide").is_hidden()  # the bar's own links are behind "Menu"
+        menu = page.locator("details.menu")
+        links = menu.locator("nav a")
+        expect(links.first).to_be_hidden()
+        menu.locator("summary").focus()
+        page.keyboard.press("Enter")
+        reached = []
+        for _ in MENU_LINKS:
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.getAttribute('href')"))
+            box = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect();"
+                                " return [r.left, r.right, r.top, r.bottom]; })()")
+            left, right_edge, top, bottom = box
+            assert left >= 0 and right_edge <= PHONE["width"] and top >= 0 and bottom <= PHONE["height"], reached
+        assert reached == MENU_LINKS
+        page.keyboard.press("Tab")
+        expect(page.locator(":focus")).to_have_text("Sign out")
+        menu.get_by_role("link", name="Vendors", exact=True).click()
+        expect(page).to_have_url(f"{base}/vendors")
+
+        card = page.get_by_role("region", name="Vendors")
+        last = card.locator("thead th").last  # the last column (Contact, or a column added after it)
+        assert overflow(page) == 0
+        assert right(last) > right(card) + 50  # the table is wider than its card: the last column starts out of view
+        card.focus()  # a keyboard user: the table's region takes focus, the arrow key scrolls it
+        for _ in range(60):
+            if right(last) <= right(card) + 1:  # to a pixel: the scroll ends on a fraction
+                break
+            page.keyboard.press("ArrowRight")
+        assert right(last) <= right(card) + 1 and right(card) <= PHONE["width"]
+        assert card.evaluate("e => e.scrollLeft") > 0
+        assert overflow(page) == 0
+    finally:
+        context.close()
+
+
+def right(locator) -> float:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"]
+
