@@ -69,6 +69,11 @@ def staff_pages(page, base: str, app, tmp_path):
     expect(page.locator("section.card", has_text="Remediations").locator("tbody tr").first).to_be_visible()
     page.locator("details.principle", has_text="Fair pay").locator("summary").click()  # its table checked too
     yield "vendor (review waiting)"
+    page.locator(".callout select[name=decision]").select_option("override")
+    page.locator(".callout textarea").fill("Plan agreed")
+    page.locator(".callout").get_by_role("button", name="Record review").click()
+    expect(page.locator(".field-error")).to_contain_text("An override needs the decision it sets")
+    yield "vendor (review refused)"
     page.goto(f"{base}/upload")
     yield "upload"
     page.set_input_files("input[type=file]", [str(workbook(BRIGHT, tmp_path, broken=True)),
@@ -86,6 +91,17 @@ def staff_pages(page, base: str, app, tmp_path):
     page.get_by_role("button", name="Create portal link").click()
     expect(page.locator("h1")).to_have_text("Portal link for Northwind Annotation BV")
     yield "invited"
+    page.get_by_role("link", name="Go to Northwind Annotation BV").click()
+    page.get_by_role("link", name="Revoke…").click()
+    expect(page.locator("h1")).to_have_text("Revoke this portal link?")
+    yield "revoke (confirm)"
+    page.goto(f"{base}/vendors/invite")
+    page.get_by_label("Vendor's legal name").fill("Southwind Data BV")
+    page.get_by_label("Contact e-mail").fill("ops@southwind.example")
+    page.get_by_label("Contact e-mail").evaluate("field => { field.type = 'text'; field.value = 'ops at southwind'; }")
+    page.get_by_role("button", name="Create portal link").click()
+    expect(page.locator(".field-error")).to_contain_text("not an e-mail address")
+    yield "invite (refused)"
     page.goto(f"{base}/vendors/no-such-vendor")
     expect(page.locator("h1")).to_have_text("Not found")
     yield "404"
@@ -135,7 +151,7 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 13 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 16 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
     assert [url for name, url in checked if name.startswith("portal")] == [portal, portal + "/upload"]
     assert report(found) == ""  # each violation a line: page, rule (impact: what it asks) at its elements
