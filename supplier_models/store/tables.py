@@ -132,7 +132,8 @@ class ReviewRecord(SQLModel, table=True):
 
 class RemediationRecord(SQLModel, table=True):
     __tablename__ = "remediation"
-    __table_args__ = (UniqueConstraint("vendor_id", "code", name="uq_remediation_vendor_code"),)
+    __table_args__ = (UniqueConstraint("vendor_id", "code", name="uq_remediation_vendor_code"),
+                      Index("ix_remediation_state_due_date", "state", "due_date"))  # the open ones overdue, in order
 
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
     vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
@@ -269,7 +270,7 @@ class VendorStateRecord(SQLModel, table=True):
     submission_id: str = Field(max_length=36)
     valid_until: dt.date | None = Field(default=None, index=True)
     review_on: dt.date | None = None
-    review_pending: bool = False
+    review_pending: bool = Field(default=False, index=True)
     open_remediations: int = 0
     overdue_remediations: int = 0
     band: str = Field(max_length=20, index=True, description="the geographic risk band")

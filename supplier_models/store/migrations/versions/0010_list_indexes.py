@@ -1,0 +1,31 @@
+"""indexes for the dashboard at 100,000 vendors: the open remediations by due date, the reviews waiting
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-30
+
+Two indexes, no data changed (bench/vendors_scale.py): `remediation (state, due_date)`, so the dashboard's overdue
+panel reads the open remediations past their due date in due-date order instead of every open one sorted; and
+`vendor_state (review_pending)`, so its reviews-waiting panel and count read the rows waiting instead of all.
+"""
+from alembic import op
+
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('remediation', schema=None) as batch_op:
+        batch_op.create_index('ix_remediation_state_due_date', ['state', 'due_date'], unique=False)
+    with op.batch_alter_table('vendor_state', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vendor_state_review_pending'), ['review_pending'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('vendor_state', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vendor_state_review_pending'))
+    with op.batch_alter_table('remediation', schema=None) as batch_op:
+        batch_op.drop_index('ix_remediation_state_due_date')
