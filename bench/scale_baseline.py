@@ -18,15 +18,15 @@ STATUS = "COALESCE(s.status, 'awaiting_submission')"
 LIST = (f"SELECT v.id, v.name, v.contact_email, {STATUS}, s.decision, s.valid_until, s.review_on, s.review_pending, "
         "s.open_remediations - s.overdue_remediations, s.overdue_remediations, s.band, s.countries "
         "FROM vendor v LEFT JOIN vendor_state s ON s.vendor_id = v.id ")
-COUNT = "SELECT count(*) FROM vendor v LEFT JOIN vendor_state s ON s.vendor_id = v.id "
-COUNTRY = "CAST(s.countries AS TEXT) LIKE :country"
+COUNT = "SELECT count(*) FROM vendor v "
+COUNTRY = "v.id IN (SELECT vendor_id FROM vendor_place WHERE iso2 = :country)"
 
 
 def _where(after: tuple[str, str] | None, country: str | None) -> tuple[str, dict]:
     parts, params = [], {}
     if country:
         parts.append(COUNTRY)
-        params["country"] = f'%"{country}"%'
+        params["country"] = country
     if after:
         parts.append("(v.name, v.id) > (:name, :vid)")
         params.update(name=after[0], vid=after[1])
@@ -41,7 +41,7 @@ def list_page(conn, limit: int, after: tuple[str, str] | None = None, country: s
     if counts:
         cwhere, cparams = _where(None, country)
         rows.append(conn.execute(text(COUNT + cwhere), cparams).scalar_one())
-        rows.append(conn.execute(text(COUNT)).scalar_one())
+        rows.append(conn.execute(text("SELECT count(*) FROM vendor")).scalar_one())
     return rows
 
 
@@ -54,8 +54,8 @@ def cursor_at(conn, offset: int, country: str | None = None) -> tuple[str, str] 
 
 
 def dashboard(conn, today: dt.date) -> list:
-    out: list = [conn.execute(text(f"SELECT {STATUS}, count(*) FROM vendor v LEFT JOIN vendor_state s "
-                                   f"ON s.vendor_id = v.id GROUP BY {STATUS}")).all()]
+    out: list = [conn.execute(text("SELECT status, count(*) FROM vendor_state GROUP BY status")).all(),
+                 conn.execute(text("SELECT count(*) FROM vendor")).scalar_one()]
     out.append(conn.execute(text("SELECT count(*) FROM vendor_state WHERE review_pending")).scalar_one())
     out += conn.execute(text("SELECT s.vendor_id, v.name, a.assessed_on FROM vendor_state s JOIN vendor v ON "
                              "v.id = s.vendor_id JOIN assessment a ON a.id = s.assessment_id WHERE s.review_pending "

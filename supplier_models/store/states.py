@@ -126,8 +126,8 @@ class VendorStates(Repository):
 
     def count(self, filters: ListFilters) -> int:
         """How many vendors the filters keep (the rows must hold for the day, as for `page`). Filters on the vendor
-        alone (none, or its name) count the vendor rows without the state rows: a vendor has one at most."""
-        if filters.status or filters.band or filters.countries is not None or filters.service:
+        alone (none, its name, its places) count the vendor rows without the state rows: a vendor has one at most."""
+        if filters.status or filters.band or filters.service:
             _, listing = _listing(filters)
         else:
             listing = select().select_from(Vendor).where(*_narrowed(filters, None))
@@ -211,7 +211,8 @@ def _narrowed(filters: ListFilters, status) -> list:
     if filters.countries is not None:  # the row's places (its `countries`, by the places' iso2 index)
         p = VendorPlaceRecord.__table__.c
         codes = sorted({code.upper()[:2] for code in filters.countries if code.isalpha()})
-        where.append(Vendor.id.in_(select(p.vendor_id).where(p.iso2.in_(codes))) if codes else false())
+        where.append(select(p.vendor_id).where(p.vendor_id == Vendor.id, p.iso2.in_(codes)).exists()
+                     if codes else false())  # probed per vendor in name order: a page stops at its last row
     if filters.service:
         quoted = _escaped(json.dumps(filters.service.replace(chr(0), ""))[1:-1])
         where.append(cast(t.services, String).like(f'%"{quoted}"%', escape="\\"))

@@ -292,6 +292,7 @@ class VendorPlaceRecord(SQLModel, table=True):
     the vendor's state row (same transaction), so the dashboard adds up countries in SQL."""
 
     __tablename__ = "vendor_place"
+    __table_args__ = (Index("ix_vendor_place_panel", "iso2", "band", "workers", "name"),)  # the country panel
 
     vendor_id: str = Field(foreign_key="vendor.id", primary_key=True, max_length=36)
     iso2: str = Field(primary_key=True, max_length=2, index=True)
