@@ -95,7 +95,18 @@ def prepare(database: str, n: int, keep: Path, pg_url: str | None) -> tuple[str,
     took["first_read_seconds"] = time.perf_counter() - start
     _user(store)
     store.close()
+    if database == "postgresql" and not took["kept"]:
+        _analyze(url)  # as autovacuum would have by then: planner statistics and the visibility map of bulk rows
     return url, home, took
+
+
+def _analyze(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
 
 
 def _user(store) -> None:
@@ -298,7 +309,8 @@ def portfolio(home: Path, url: str, n: int) -> Figure:
                   f"FAILED ({proc.returncode}): {output.decode()[-300:]}", extra={"seconds": seconds})
 
 
-def run_one(database: str, n: int, keep: Path, pg_url: str | None, repeats: int) -> list[Figure]:
+def run_one(database: str, n: int, keep: Path, pg_url: str | None, repeats: int, report: bool = True,
+            ) -> list[Figure]:
     print(f"== {database}, {n:,} vendors", flush=True)
     url, home, took = prepare(database, n, keep, pg_url)
     seeded = ("kept from an earlier run" if took["kept"] else
@@ -311,12 +323,15 @@ def run_one(database: str, n: int, keep: Path, pg_url: str | None, repeats: int)
                       note="a kept store: only the day's refresh" if took["kept"] else "")]
     for f in figures:
         print_figure(f)
+    print(f"  (load average before the pages: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     with Server(home, url) as server:
         figures += pages(server, url, repeats)
+        print(f"  (load average after the pages: {os.getloadavg()[0]:.1f})", flush=True)
         figures.append(csv_export(server, url, n))
         print_figure(figures[-1])
-    figures.append(portfolio(home, url, n))
-    print_figure(figures[-1])
+    if report:
+        figures.append(portfolio(home, url, n))
+        print_figure(figures[-1])
     for f in figures:
         f.extra["database"] = database
     return figures
@@ -331,13 +346,14 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, default=None, help="where seeded stores are kept between runs")
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--json-out", type=Path, default=None)
+    ap.add_argument("--no-report", action="store_true", help="leave out `fairsource report` (minutes at 100,000)")
     a = ap.parse_args()
     n, repeats = (5_000, min(a.repeats, 10)) if a.quick else (a.vendors, a.repeats)
     keep = a.keep or tempdir("scale")
     databases = ("sqlite", "postgresql") if a.database == "both" else (a.database,)
     if "postgresql" in databases and not a.pg_url:
         ap.error(f"PostgreSQL needs --pg-url or {PG_ENV}")
-    figures = [f for db in databases for f in run_one(db, n, keep, a.pg_url, repeats)]
+    figures = [f for db in databases for f in run_one(db, n, keep, a.pg_url, repeats, not a.no_report)]
     if a.json_out:
         import json
 
