@@ -140,7 +140,8 @@ def clone(url: str, n: int, today: dt.date) -> None:
             batch: dict[str, list[dict]] = {k: [] for k in tables_}
             for i in range(start, min(start + CHUNK, n)):
                 if i % AWAITING == 0:
-                    batch["vendor"].append({"id": str(uuid.uuid4()), "name": vendor_name(i), "created_at": created,
+                    batch["vendor"].append({**templates[0]["vendor"], "id": str(uuid.uuid4()), "name": vendor_name(i),
+                                            "created_at": created,
                                             "contact_email": f"contact{i}@vendor{i % 997}.example"})
                     continue
                 rows = _clone(templates[i % len(templates)], i)

@@ -170,26 +170,34 @@ def review_state(assessed: str, required: list[str], reviews: Sequence[ReviewVie
                        overridden=overridden, override_knockout=knockout)
 
 
+class Refusal(NamedTuple):
+    """Why a review cannot be recorded: in words, and the field at fault (None: the review as a whole)."""
+
+    message: str
+    field: str | None = None
+
+
 def check_review(action: ReviewAction, reason: str, reviewer: str, to_decision: str | None, override_knockout: bool,
-                 assessed: str, has_knockouts: bool, reviews: Sequence[ReviewView], policy: ReviewPolicy) -> str | None:
+                 assessed: str, has_knockouts: bool, reviews: Sequence[ReviewView], policy: ReviewPolicy
+                 ) -> Refusal | None:
     """Why this review cannot be recorded, or None when it can."""
     if not reason.strip():
-        return "a review needs a reason (--reason)"
+        return Refusal("a review needs a reason", "reason")
     if not reviewer.strip():
-        return "a review needs the reviewer's name (--reviewer)"
+        return Refusal("a review needs the reviewer's name", "reviewer")
     if action == "override":
         if to_decision not in DECISIONS:
-            return "an override needs the decision it sets: --to qualified|conditional|not_qualified"
+            return Refusal("an override needs the decision it sets: qualified, conditional or not qualified", "to")
         if has_knockouts and to_decision != "not_qualified" and not override_knockout:
-            return ("the assessment has a knockout: overriding it takes --override-knockout, and is flagged in "
-                    "the report and the SOW record")
+            return Refusal("the assessment has a knockout: an override past it must say so, and is flagged in the "
+                           "report and the SOW record", "override_knockout")
     elif to_decision is not None:
-        return f"--to goes with --decision override, not {action}"
+        return Refusal(f"a decision to override to goes with an override, not with {action}", "to")
     if action == "approve" and policy.four_eyes:
         last_override = next((r for r in reversed(reviews) if r.action == "override"), None)
         if last_override is not None and last_override.reviewer.strip().lower() == reviewer.strip().lower():
-            return (f"{reviewer} made the override: another reviewer approves it (four-eyes rule of the review "
-                    f"policy {policy.key})")
+            return Refusal(f"{reviewer} made the override: another reviewer approves it (four-eyes rule of the "
+                           f"review policy {policy.key})", "reviewer")
     return None
 
 

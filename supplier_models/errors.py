@@ -87,7 +87,13 @@ class WorkbookRejected(FairsourceError):
 
 
 class ActionRefused(FairsourceError):
-    """A lifecycle action that cannot be taken as asked (exit status 2): the message says why."""
+    """A lifecycle action that cannot be taken as asked (exit status 2): the message says why, in words; `field`
+    names what was missing or wrong (reason, reviewer, to, override_knockout, evidence), so each front door points
+    at it its own way (the command line: its option; the web app: the form's field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AuthError(FairsourceError):

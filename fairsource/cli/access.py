@@ -62,8 +62,8 @@ def user_list() -> None:
 def invite(
     vendor: Annotated[str, typer.Argument(help="the vendor's name (a new vendor is created) or id")],
     contact: Annotated[str | None, typer.Option("--contact", help="the vendor's e-mail address")] = None,
-    days: Annotated[int | None, typer.Option(help="the link expires after this many days (FAIRSOURCE_INVITE_DAYS)")]
-    = None,
+    days: Annotated[int | None, typer.Option(min=1, help="the link expires after this many days, 1 or more "
+                                                "(default FAIRSOURCE_INVITE_DAYS)")] = None,
 ) -> None:
     """Make a portal link for a vendor: it downloads its form, uploads it, and sees its outcome."""
     from fairsource import accounts
@@ -73,10 +73,13 @@ def invite(
     settings = get_settings()
     try:
         invitation, found, token = accounts.create_invite(open_store(settings), vendor, contact, created_by="cli",
-                                                      days=days or settings.invite_days)
+                                                      days=settings.invite_days if days is None else days)
     except AuthError as exc:
         fail(str(exc), EXIT_REJECTED)
     except FairsourceError as exc:
         fail(str(exc))
+    if "web_base_url" not in settings.model_fields_set:
+        out.print(Text("The link starts with the default address: set FAIRSOURCE_WEB_BASE_URL to the web app's "
+                       "address as vendors reach it."))
     out.print(Text(f"Portal link for {found.name} (expires {invitation.expires_at.date()}; shown once):"))
     print(f"{settings.web_base_url.rstrip('/')}/portal/{token}")

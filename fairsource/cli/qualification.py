@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .shared import EXIT_REJECTED, as_of_or_today, fail, open_store, out
+from .shared import EXIT_REJECTED, as_of_or_today, fail, open_store, out, refused
 
 
 def _lifecycle():
@@ -125,7 +125,7 @@ def review(
         done = record_review(store, settings, usecases.load_inputs(settings), vendor, action=decision, reason=reason,
                              reviewer=reviewer, to_decision=to, override_knockout=override_knockout)
     except ActionRefused as exc:
-        fail(str(exc), EXIT_REJECTED)
+        refused(exc)
     except FairsourceError as exc:
         fail(str(exc))
     s = done.status
@@ -152,7 +152,7 @@ def remediate(
         done = close_remediation(store, vendor, remediation_id, evidence=evidence, reviewer=reviewer,
                                  as_of=as_of_or_today(as_of))
     except ActionRefused as exc:
-        fail(str(exc), EXIT_REJECTED)
+        refused(exc)
     except FairsourceError as exc:
         fail(str(exc))
     out.print(Text(f"{done.id} closed on {done.closed_on} by {done.closed_by}: {done.action}"))

@@ -16,6 +16,17 @@ err = Console(stderr=True, soft_wrap=True)
 EXIT_REJECTED = 2
 
 
+OPTIONS = {"reason": "--reason", "reviewer": "--reviewer", "to": "--to", "override_knockout": "--override-knockout",
+           "evidence": "--evidence"}
+"""The command line's option for each field a refusal names (`supplier_models.errors.ActionRefused.field`)."""
+
+
+def refused(exc) -> None:
+    """A refused action (exit 2), pointing at the option at fault."""
+    option = OPTIONS.get(getattr(exc, "field", None) or "")
+    fail(f"{exc} ({option})" if option else str(exc), EXIT_REJECTED)
+
+
 def fail(message: str, code: int = 1) -> None:
     err.print(Text.assemble(("error: ", "bold red"), message))  # the message as text, never as markup
     raise typer.Exit(code)

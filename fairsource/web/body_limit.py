@@ -1,6 +1,8 @@
 """The request body limit (ASGI middleware): a body over the limit is refused with 413 before it is read whole.
 The upload page takes several workbooks at once, and so a larger body, from a signed-in reviewer only."""
 
+from html import escape
+
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -9,6 +11,7 @@ from fairsource import accounts
 from supplier_models.errors import UploadTooLarge
 
 from .cookies import SESSION_COOKIE
+from .error_pages import way_back
 from .uploads import MAX_UPLOAD, MAX_UPLOAD_FILES
 
 BODY_SLACK = 64 * 1024  # the multipart envelope and the small fields around the file
@@ -63,6 +66,17 @@ class BodyLimit:
                 await _too_large(scope, send, limit)
 
 
+def too_large_page(path: str, message: str) -> str:
+    """A page for a browser: what was wrong, and the way back to the form the file was sent from (the portal's
+    page for its upload, the upload page for its own)."""
+    back, label = way_back(path) or ("/", "Back to the start")
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+            'content="width=device-width, initial-scale=1"><title>File too large · fairsource</title>'
+            '<link rel="stylesheet" href="/static/app.css"></head><body><main><section class="card narrow">'
+            f'<h1>File too large</h1><p>{escape(message)}</p><p><a href="{escape(back)}">{escape(label)}</a></p>'
+            '</section></main></body></html>')
+
+
 async def _too_large(scope, send, limit: int = MAX_UPLOAD + BODY_SLACK) -> None:
     message = UploadTooLarge(MAX_UPLOAD).message
     if limit > MAX_UPLOAD + BODY_SLACK:
@@ -72,7 +86,7 @@ async def _too_large(scope, send, limit: int = MAX_UPLOAD + BODY_SLACK) -> None:
         response: Response = JSONResponse({"errors": [{"cell": None, "question": None, "message": message}]},
                                           status_code=413)
     else:
-        response = HTMLResponse(f"<!doctype html><title>File too large</title><p>{message}</p>", status_code=413)
+        response = HTMLResponse(too_large_page(scope["path"], message), status_code=413)
     response.headers["Connection"] = "close"
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})

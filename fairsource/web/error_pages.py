@@ -24,7 +24,19 @@ def web_error(request: Request, exc: WebError) -> Response:
     if isinstance(exc, LoginRequired):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    return render(request, "error.html", exc.status_code, message=exc.message, code=exc.status_code)
+    return render(request, "error.html", exc.status_code, message=exc.message, code=exc.status_code,
+                  back=way_back(request.url.path))
+
+
+def way_back(path: str) -> tuple[str, str] | None:
+    """Where a refused form was sent from, to go back to it: a vendor's portal page (its upload, its form), the
+    upload page; None: the dashboard, for staff."""
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1] == "portal":
+        return "/".join(parts[:3]), "Back to your portal page"
+    if path == "/upload":
+        return "/upload", "Back to the upload form"
+    return None
 
 
 HTTP_MESSAGES = {404: "There is no page at this address.", 405: "This address does not take that kind of request."}

@@ -1,5 +1,4 @@
-"""What the analysts' pages and the API read of vendors: every vendor with its status, one vendor (or 404), and
-all the vendor page shows of one."""
+"""What the analysts' pages and the API read of one vendor: the vendor (or 404), and all its page shows."""
 
 import datetime as dt
 from typing import Any
@@ -12,13 +11,6 @@ from sow_templates import pdf as sow_pdf
 from supplier_models import Store
 from supplier_models.errors import NotFound
 from supplier_models.store.tables import Vendor
-
-
-def vendor_rows(store: Store, policy: ReviewPolicy, today: dt.date,
-                ) -> list[tuple[Vendor, usecases.VendorStatus | None]]:
-    """Every vendor, in name order, with its status (None before a first submission)."""
-    found = {s.vendor_id: s for s in usecases.statuses(store, policy, today)}
-    return [(v, found.get(v.id)) for v in store.vendors.all()]
 
 
 def vendor_or_404(store: Store, vendor_id: str) -> Vendor:
@@ -44,5 +36,5 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         history=store.assessments.history(vendor.id), latest=latest,
         remediations=[usecases.RemediationView.of(r, today) for r in store.remediations.all(vendor.id)],
         reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
-        pdf=sow_pdf.libreoffice() is not None,
+        pdf=sow_pdf.libreoffice() is not None, analysts=[u.email for u in store.staff.all()],
     )

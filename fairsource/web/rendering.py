@@ -25,7 +25,15 @@ def templates() -> Jinja2Templates:
     env.globals.update(status_label=STATUS_LABELS)
     env.filters["pct"] = lambda v: f"{float(v) * 100:.0f}%"
     env.filters["num"] = lambda v, n=1: f"{float(v):.{n}f}"
+    env.filters["sentence"] = sentence
     return Jinja2Templates(env=env)
+
+
+def sentence(text: str) -> str:
+    """Text as a sentence's start: its first letter in capitals, the rest as written (Jinja's `capitalize` lowers
+    it), and an e-mail address first left as it is ("reviewer@example.org overrode ...")."""
+    first = text.split(" ", 1)[0]
+    return text if "@" in first or not text else text[0].upper() + text[1:]
 
 
 PAGES = templates()

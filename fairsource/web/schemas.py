@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows import usecases
 from scoring.lifecycle import ReviewView
 from supplier_models.errors import Problem
+from supplier_models.store.rows import SORTS
 
 
 # -- API models -----------------------------------------------------------------------------------------------
@@ -21,6 +22,7 @@ class VendorItem(BaseModel):
     open_remediations: int = 0
     overdue_remediations: int = 0
     contact: str | None = None
+    owner: str | None = Field(None, description="the analyst who looks after the vendor (a staff user's e-mail)")
 
 
 class AssessmentItem(BaseModel):
@@ -105,13 +107,46 @@ class VendorFilters(BaseModel):
     band: str = ""
     country: str = ""
     service: str = ""
+    owner: str = Field("", description="an analyst's e-mail, or none: the vendors no one looks after")
+    until_from: str = Field("", description="qualification ends (a refusal: review day) on or after, YYYY-MM-DD")
+    until_to: str = Field("", description="... on or before, YYYY-MM-DD")
+    sort: str = Field("", description="the column sorted by (vendor when empty)")
+    desc: str = Field("", description="1: the other way")
     size: int = Field(50, description="vendors a page: 25, 50, 100 or 200")
     cursor: str = ""
 
-    @field_validator("q", "status", "band", "country", "service", "cursor", mode="after")
+    @field_validator("q", "status", "band", "country", "service", "owner", "cursor", mode="after")
     @classmethod
     def _short(cls, value: str) -> str:  # a hand-made URL gets a list, not an error page
         return value.replace("\x00", "")[:200]
+
+    @field_validator("until_from", "until_to", mode="after")
+    @classmethod
+    def _day(cls, value: str) -> str:  # a day the browser's date field did not give: no such filter
+        try:
+            return dt.date.fromisoformat(value).isoformat() if value else ""
+        except ValueError:
+            return ""
+
+    @field_validator("sort", mode="after")
+    @classmethod
+    def _sort(cls, value: str) -> str:
+        return value if value in SORTS and value != "vendor" else ""
+
+    @field_validator("desc", mode="after")
+    @classmethod
+    def _desc(cls, value: str) -> str:
+        return "1" if value in ("1", "true", "yes", "on") else ""
+
+    def day(self, name: str) -> dt.date | None:
+        value = getattr(self, name)
+        return dt.date.fromisoformat(value) if value else None
+
+    def sorted_by(self, column: str) -> str:
+        """The query of this list sorted by `column`: ascending, or the other way when it is already so sorted
+        ascending (a header's link); from the first page."""
+        by = "" if column == "vendor" else column
+        return self.query(sort=by, desc="1" if self.sort == by and not self.desc else "", cursor="")
 
     @field_validator("size", mode="before")
     @classmethod

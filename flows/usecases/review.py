@@ -46,7 +46,7 @@ def record_review(store: Store, settings: Settings, inputs: ScoringInputs, name:
     why_not = check_review(action, reason, reviewer, to_decision, override_knockout, assessment.decision,
                            bool(assessment.data.get("knockouts")), earlier, inputs.review_policy)
     if why_not:
-        raise ActionRefused(why_not)
+        raise ActionRefused(why_not.message, why_not.field)
     review = ReviewRecord(vendor_id=before.vendor_id, assessment_id=assessment.id, reviewer=reviewer.strip(),
                           action=action, reason=reason.strip(), to_decision=to_decision,
                           override_knockout=override_knockout)
@@ -81,9 +81,9 @@ def close_remediation(store: Store, name: str, code: str, *, evidence: str,
     submission may give without reopening the matter, `scoring.lifecycle.plan_remediations`)."""
     as_of = as_of or dt.date.today()
     if not evidence.strip():
-        raise ActionRefused("closing a remediation needs its evidence (--evidence)")
+        raise ActionRefused("closing a remediation needs its evidence", "evidence")
     if not reviewer.strip():
-        raise ActionRefused("closing a remediation needs the reviewer's name (--reviewer)")
+        raise ActionRefused("closing a remediation needs the reviewer's name", "reviewer")
     vendor = find_vendor(store, name)
     found = store.remediations.get(vendor.id, code)
     answer, in_force = standing_answer_of(store, vendor.id, found.key) if found and found.state == "open" else \

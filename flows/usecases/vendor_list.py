@@ -8,12 +8,14 @@ import base64
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterator
 from typing import NamedTuple
 
+from scoring.terms import BANDS, DECISIONS, STATUSES
 from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused
 from supplier_models.store.engine import retry_locked
-from supplier_models.store.rows import ListedVendor, ListFilters
+from supplier_models.store.rows import SORTS, ListedVendor, ListFilters, ListOrder
 
 from .vendor_state import rebuild, refresh_rows
 
@@ -39,26 +41,62 @@ def rows_for_the_day(store: Store, settings: Settings, on: dt.date) -> None:
     refresh_rows(store, settings, on)
 
 
+RANKS = {"status": STATUSES, "decision": DECISIONS, "band": BANDS}
+"""The order of the ranked columns' values: statuses as a person works through them (what needs action first),
+decisions from qualified to not qualified, bands from low to prohibited."""
+
+
+def list_order(by: str = "vendor", descending: bool = False) -> ListOrder:
+    """The order a list is asked for, with the ranks of its column's values (ActionRefused for no such column)."""
+    if by not in SORTS:
+        raise ActionRefused(f"a vendor list sorts by {', '.join(SORTS)}: not {by!r}")
+    return ListOrder(by, descending, RANKS.get(by, ()))
+
+
 def vendor_page(store: Store, settings: Settings, on: dt.date, filters: ListFilters, *, cursor: str | None = None,
-                limit: int = 100) -> VendorPage:
-    """The vendors after `cursor` (from the start when None), narrowed by `filters`, as they stand on `on`."""
+                limit: int = 100, order: ListOrder | None = None) -> VendorPage:
+    """The vendors after `cursor` (from the start when None), narrowed by `filters`, in `order` (by name when
+    None), as they stand on `on`."""
+    order = order or list_order()
     rows_for_the_day(store, settings, on)
-    vendors = store.states.page(filters, after=decode_cursor(cursor) if cursor else None, limit=limit + 1)
+    after = decode_cursor(cursor, order) if cursor else None
+    vendors, places = store.states.page(filters, order=order, after=after, limit=limit + 1)
     more = len(vendors) > limit
-    vendors = vendors[:limit]
-    return VendorPage(vendors, encode_cursor(vendors[-1]) if more else None)
+    return VendorPage(vendors[:limit], encode_cursor(order, places[limit - 1]) if more else None)
 
 
-def encode_cursor(last: ListedVendor) -> str:
-    raw = json.dumps([last.vendor, last.vendor_id], separators=(",", ":")).encode()
+def encode_cursor(order: ListOrder, place: tuple) -> str:
+    """Where the next page starts: the order and the last vendor's place in it (its sort value, name and id)."""
+    values = [v.isoformat() if isinstance(v, dt.date) else v for v in place]
+    raw = json.dumps([order.by, order.descending, *values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[str, str]:
+def decode_cursor(cursor: str, order: ListOrder) -> tuple:
+    """The place a cursor holds, if this list in this order gave it."""
     try:
-        name, vendor_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(name, str) and isinstance(vendor_id, str):
-            return name, vendor_id
+        by, descending, *place = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        width = 2 if order.by == "vendor" else 3
+        if (by, descending) == (order.by, order.descending) and len(place) == width and all(
+                isinstance(v, str) for v in place[-2:]):
+            if order.by == "until":
+                place[0] = dt.date.fromisoformat(place[0])
+            elif order.by in ("status", "decision", "band", "remediations") and type(place[0]) is not int or order.by in ("contact", "owner") and not isinstance(place[0], str):
+                raise ValueError(place[0])
+            return tuple(place)
     except (ValueError, TypeError):
         pass
     raise ActionRefused("the cursor is not one this list gave: start again from the first page")
+
+
+def every_listed(store: Store, filters: ListFilters, order: ListOrder | None = None,
+                 chunk: int = 1000) -> Iterator[ListedVendor]:
+    """Every vendor the filters keep, in `order`, read `chunk` at a time (keyset): an export's memory does not grow
+    with the vendors. The rows must hold for the day (`rows_for_the_day`)."""
+    after = None
+    while True:
+        vendors, places = store.states.page(filters, order=order or list_order(), after=after, limit=chunk)
+        yield from vendors
+        if len(vendors) < chunk:
+            return
+        after = places[-1]

@@ -256,18 +256,42 @@ class ListedVendor(NamedTuple):
     overdue_remediations: int
     band: str | None
     countries: list[str]
+    owner: str | None = None
+
+
+UNASSIGNED = "none"
+"""The owner filter's value for the vendors no analyst looks after (an e-mail address always holds an @)."""
 
 
 class ListFilters(NamedTuple):
     """What a vendor list is narrowed to (each empty: not narrowed): a status, a geographic band, countries where
-    the vendor's workers are (any of these ISO 3166-1 alpha-2 codes), a service it offers, and text found in the
-    name or the contact."""
+    the vendor's workers are (any of these ISO 3166-1 alpha-2 codes), a service it offers, text found in the
+    name or the contact, its owner (an e-mail, or `UNASSIGNED`), and the day its qualification ends (or, for a
+    refusal, its review day) from and to, both included."""
 
     status: str | None = None
     band: str | None = None
     countries: tuple[str, ...] | None = None
     service: str | None = None
     text: str | None = None
+    owner: str | None = None
+    until_from: dt.date | None = None
+    until_to: dt.date | None = None
+
+
+SORTS = ("vendor", "status", "decision", "band", "until", "remediations", "contact", "owner")
+"""The columns a vendor list sorts by: until is the day a qualification ends (a refusal's review day);
+remediations puts the most overdue first when descending, then the most open."""
+
+
+class ListOrder(NamedTuple):
+    """How a vendor list is sorted: a column of `SORTS`, either way, then by name and id (so every vendor has one
+    place). `ranks` orders the values of status, decision or band (e.g. what needs action first); values not in
+    it come after."""
+
+    by: str = "vendor"
+    descending: bool = False
+    ranks: tuple[str, ...] = ()
 
 
 class Glance(NamedTuple):

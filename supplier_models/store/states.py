@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, String, cast, delete, false, func, insert, or_, select, tuple_
+from sqlalchemy import Connection, Date, String, case, cast, delete, false, func, insert, literal, or_, select, tuple_
 
 from .engine import Repository
-from .rows import Glance, ListedVendor, ListFilters
+from .rows import SORTS, UNASSIGNED, Glance, ListedVendor, ListFilters, ListOrder
 from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorPlaceRecord, VendorStateRecord
 
 Mode = Literal["event", "quiet", "told"]
@@ -105,29 +105,40 @@ class VendorStates(Repository):
         with self.connect() as conn:
             return conn.execute(select(func.max(VendorStateRecord.__table__.c.state_on))).scalar_one()
 
-    def page(self, filters: ListFilters, *, after: tuple[str, str] | None, limit: int) -> list[ListedVendor]:
-        """Up to `limit` vendors in name order (then id) after the vendor (name, id) `after`, narrowed by
-        `filters`, read from the state rows alone (an index walk, whatever the number of vendors): the rows must
-        hold for the day (`flows.usecases.vendor_state.refresh_rows`). A vendor without a row has no submission
-        yet (`awaiting_submission`)."""
+    def page(self, filters: ListFilters, *, order: ListOrder | None = None, after: tuple | None = None,
+             limit: int) -> tuple[list[ListedVendor], list[tuple]]:
+        """Up to `limit` vendors in `order` (then name, then id) after the place `after`, narrowed by `filters`,
+        read from the state rows alone (in name order, an index walk whatever the number of vendors), and the
+        place of each (where a next page starts after it). The rows must hold for the day
+        (`flows.usecases.vendor_state.refresh_rows`). A vendor without a row has no submission yet
+        (`awaiting_submission`)."""
         t = VendorStateRecord.__table__.c
+        order = order or ListOrder()
         status, listing = _listing(filters)
+        key = _sort_key(order, status)
+        place = ([key] if key is not None else []) + [Vendor.name, Vendor.id]
         query = (listing.add_columns(Vendor.id, Vendor.name, Vendor.contact_email, status, t.decision, t.valid_until,
                                      t.review_on, t.review_pending, t.open_remediations - t.overdue_remediations,
-                                     t.overdue_remediations, t.band, t.countries)
-                 .order_by(Vendor.name, Vendor.id).limit(limit))
+                                     t.overdue_remediations, t.band, t.countries, Vendor.owner, *place)
+                 .order_by(*[c.desc() if order.descending else c for c in place]).limit(limit))
         if after is not None:
-            query = query.where(tuple_(Vendor.name, Vendor.id) > tuple_(*after))
+            if len(after) != len(place):
+                raise ValueError("a place from a list in another order")
+            before_or_after = tuple_(*place) < tuple_(*after) if order.descending else tuple_(*place) > tuple_(*after)
+            query = query.where(before_or_after)
         with self.connect() as conn:
-            return [ListedVendor(vid, name, contact, st, decision, until, review_on, bool(review or False),
-                                 open_ or 0, overdue or 0, band, countries or [])
-                    for vid, name, contact, st, decision, until, review_on, review, open_, overdue, band, countries
-                    in conn.execute(query)]
+            rows = conn.execute(query).all()
+        vendors = [ListedVendor(vid, name, contact, st, decision, until, review_on, bool(review or False), open_ or 0,
+                                overdue or 0, band, countries or [], owner)
+                   for vid, name, contact, st, decision, until, review_on, review, open_, overdue, band, countries,
+                   owner, *_ in rows]
+        return vendors, [tuple(r[-len(place):]) for r in rows]
 
     def count(self, filters: ListFilters) -> int:
         """How many vendors the filters keep (the rows must hold for the day, as for `page`). Filters on the vendor
         alone (none, its name, its places) count the vendor rows without the state rows: a vendor has one at most."""
-        if filters.status or filters.band or filters.service:
+        if (filters.status or filters.band or filters.service or filters.until_from is not None
+                or filters.until_to is not None):
             _, listing = _listing(filters)
         else:
             listing = select().select_from(Vendor).where(*_narrowed(filters, None))
@@ -170,15 +181,15 @@ class VendorStates(Repository):
         the first (vendor id, name, valid until), soonest first. Refusals and ended qualifications aside."""
         t = VendorStateRecord.__table__.c
         found, start = {}, on
-        for days in within:
-            end = on + dt.timedelta(days=days)
-            where = (t.valid_until >= start, t.valid_until <= end, t.decision != "not_qualified")
-            query = (select(t.vendor_id, Vendor.name, t.valid_until).join(Vendor, Vendor.id == t.vendor_id)
-                     .where(*where).order_by(t.valid_until, Vendor.name).limit(first))
-            with self.connect() as conn:
+        with self.connect() as conn:
+            for days in within:
+                end = on + dt.timedelta(days=days)
+                where = (t.valid_until >= start, t.valid_until <= end, t.decision != "not_qualified")
+                query = (select(t.vendor_id, Vendor.name, t.valid_until).join(Vendor, Vendor.id == t.vendor_id)
+                         .where(*where).order_by(t.valid_until, Vendor.name).limit(first))
                 count = conn.execute(select(func.count()).select_from(VendorStateRecord.__table__).where(*where))
                 found[days] = Glance(count.scalar_one(), [tuple(r) for r in conn.execute(query)])
-            start = end + dt.timedelta(days=1)
+                start = end + dt.timedelta(days=1)
         return found
 
     def overdue(self, on: dt.date, first: int = 10) -> Glance:
@@ -201,6 +212,24 @@ def _listing(filters: ListFilters):
     return status, base.where(*_narrowed(filters, status))
 
 
+def _sort_key(order: ListOrder, status):
+    """The SQL value a list sorts by before name and id (None: by name), never null, so a place compares."""
+    t = VendorStateRecord.__table__.c
+    if order.by not in SORTS:
+        raise ValueError(f"a vendor list sorts by one of {', '.join(SORTS)}, not {order.by!r}")
+    ranked = {"status": status, "decision": func.coalesce(t.decision, ""), "band": func.coalesce(t.band, "")}
+    if order.by in ranked and not order.ranks:
+        return ranked[order.by]
+    if order.by in ranked:
+        return case({value: rank for rank, value in enumerate(order.ranks)}, value=ranked[order.by],
+                    else_=len(order.ranks))
+    return {"vendor": None,
+            "until": func.coalesce(t.valid_until, t.review_on, literal(dt.date(9999, 12, 31), Date)),
+            "remediations": func.coalesce(t.overdue_remediations, 0) * 1_000_000 + func.coalesce(t.open_remediations, 0),
+            "contact": func.lower(func.coalesce(Vendor.contact_email, "")),
+            "owner": func.lower(func.coalesce(Vendor.owner, ""))}[order.by]
+
+
 def _narrowed(filters: ListFilters, status) -> list:
     t = VendorStateRecord.__table__.c
     where = []
@@ -216,6 +245,15 @@ def _narrowed(filters: ListFilters, status) -> list:
     if filters.service:
         quoted = _escaped(json.dumps(filters.service.replace(chr(0), ""))[1:-1])
         where.append(cast(t.services, String).like(f'%"{quoted}"%', escape="\\"))
+    if filters.owner == UNASSIGNED:
+        where.append(Vendor.owner.is_(None))
+    elif filters.owner:
+        where.append(func.lower(Vendor.owner) == filters.owner.lower())
+    until = func.coalesce(t.valid_until, t.review_on)
+    if filters.until_from is not None:
+        where.append(until >= filters.until_from)
+    if filters.until_to is not None:
+        where.append(until <= filters.until_to)
     if filters.text:
         needle = f"%{_escaped(filters.text.lower().replace(chr(0), ''))}%"  # PostgreSQL text holds no NUL
         where.append(or_(func.lower(Vendor.name).like(needle, escape="\\"),

@@ -58,6 +58,8 @@ class Vendor(SQLModel, table=True):
     name: str = Field(index=True, unique=True, max_length=300)
     created_at: dt.datetime = Field(default_factory=_now)
     contact_email: str | None = Field(default=None, max_length=320, description="where reminders to the vendor go")
+    owner: str | None = Field(default=None, max_length=320, index=True,
+                              description="the analyst who looks after the vendor: a staff user's e-mail")
 
 
 class SubmissionRecord(SQLModel, table=True):

@@ -74,3 +74,18 @@ class Vendors(Repository):
                 s.add(AuditEvent(action="contact_set", vendor_id=vendor.id, subject=email))
             s.commit()
             return vendor
+
+    @retry_locked
+    def set_owner(self, vendor_id: str, owner: str | None, *, actor: str | None) -> Vendor | None:
+        """Give the vendor to an analyst (None: to no one), audited; None when there is no such vendor."""
+        with self.writing() as s:
+            vendor = s.get(Vendor, vendor_id)
+            if vendor is not None and vendor.owner != owner:
+                s.add(AuditEvent(action="owner_set", actor=actor, vendor_id=vendor.id, subject=owner or "",
+                                 detail={"before": vendor.owner}))
+                vendor.owner = owner
+                s.add(vendor)
+            s.commit()
+            if vendor is not None:
+                s.refresh(vendor)
+            return vendor

@@ -293,3 +293,21 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
     wb.save(out)
     return out
 
+
+
+def write_list(rows: Iterable[list[object]], out: str | Path, title: str, columns: dict[str, float],
+               paper: str | None = None, printed: int | None = None) -> Path:
+    """Write a list (e.g. the web app's filtered vendors) as a one-sheet workbook, streamed (write-only mode:
+    memory flat in the rows): `columns` gives each column's title and width; dates are date cells, text never a
+    formula, the header row frozen, filtered and printed on every page; `printed`: the first columns printed
+    (the others on screen only), all when None."""
+    out = Path(out)
+    wb = Workbook(write_only=True)
+    use_font(wb)
+    sheet = _Sheet(wb, title, columns, paper, "B2")
+    for values in rows:
+        sheet.row(values, {})
+    sheet.close(printed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

@@ -67,14 +67,14 @@ def test_an_approval_clears_a_pending_review_and_an_override_needs_another_appro
 def test_a_review_is_refused_without_a_reason_or_with_an_unflagged_knockout_override_or_by_the_same_person():
     ok = {"reviewer": "Ana", "to_decision": None, "override_knockout": False, "assessed": "conditional",
           "has_knockouts": False, "reviews": [], "policy": POLICY}
-    assert "reason" in check_review("approve", "  ", **ok)
+    assert check_review("approve", "  ", **ok) == ("a review needs a reason", "reason")
     assert check_review("approve", "evidence seen", **ok) is None
-    assert "--to" in check_review("override", "why", **ok)
+    assert check_review("override", "why", **ok).field == "to"
     knocked = {**ok, "assessed": "not_qualified", "has_knockouts": True, "to_decision": "conditional"}
-    assert "--override-knockout" in check_review("override", "why", **knocked)
+    assert check_review("override", "why", **knocked).field == "override_knockout"
     assert check_review("override", "why", **{**knocked, "override_knockout": True}) is None
     after = {**ok, "reviews": [_review("override", "Ana", to="qualified")]}
-    assert "another reviewer" in check_review("approve", "fine", **after)
+    assert "another reviewer" in check_review("approve", "fine", **after).message
     assert check_review("approve", "fine", **{**after, "reviewer": "Ben"}) is None
 
 

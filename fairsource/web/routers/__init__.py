@@ -4,8 +4,9 @@ matched in):
     health     GET /healthz, for probes (the only route outside /api in the API document)
     auth       signing in and out
     dashboard  the analysts' dashboard
+    invites    vendors' portal links: made, mailed, shown once, revoked after a confirmation
     vendors    the vendor list, a vendor's page, reviews, closing remediations, SOW downloads
-    admin      portal links (invite, revoke), staff users, the audit log
+    admin      staff users, the audit log
     workbooks  the upload page (workbooks received by e-mail, several at once), the portfolio workbook
     portal     a vendor's portal: its page, its form, its upload
     api        the JSON API under /api/ (bearer tokens)

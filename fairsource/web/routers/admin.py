@@ -1,5 +1,4 @@
-"""What admins do: give a vendor a portal link (a new vendor, or again) and revoke one, add staff users, read
-the audit log."""
+"""What admins do: add staff users, read the audit log (portal links: `invites`)."""
 
 from typing import Annotated
 
@@ -7,54 +6,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairsource import accounts
-from fairsource.accounts import Staff
-from supplier_models import FairsourceError, Settings, Store
-from supplier_models.errors import NotFound, WebError
+from supplier_models import FairsourceError
 
-from ..deps import Admin, SettingsDep, StoreDep, check_csrf
-from ..queries import vendor_or_404
+from ..deps import Admin, StoreDep, check_csrf
 from ..rendering import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def invite_response(request: Request, store: Store, settings: Settings, staff: Staff, name: str,
-                    contact: str) -> Response:
-    """A portal link made for the vendor (created if new), shown once."""
-    try:
-        invite, vendor, token = accounts.create_invite(store, name, contact or None, created_by=staff.email,
-                                                       days=settings.invite_days)
-    except accounts.AuthError as exc:
-        raise WebError(str(exc)) from None
-    link = f"{settings.web_base_url.rstrip('/')}/portal/{token}"
-    return render(request, "invited.html", vendor=vendor, invite=invite, link=link)
-
-
-@router.post("/vendors/invite")
-def invite_new(request: Request, staff: Admin, store: StoreDep, settings: SettingsDep,
-               csrf_token: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
-               contact: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token, staff)
-    return invite_response(request, store, settings, staff, name, contact)
-
-
-@router.post("/vendors/{vendor_id}/invite")
-def invite_again(request: Request, vendor_id: str, staff: Admin, store: StoreDep, settings: SettingsDep,
-                 csrf_token: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token, staff)
-    vendor = vendor_or_404(store, vendor_id)
-    return invite_response(request, store, settings, staff, vendor.id, contact or vendor.contact_email or "")
-
-
-@router.post("/vendors/{vendor_id}/invites/{invite_id}/revoke")
-def revoke(request: Request, vendor_id: str, invite_id: str, staff: Admin, store: StoreDep,
-           csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token, staff)
-    vendor = vendor_or_404(store, vendor_id)
-    if not any(i.id == invite_id for i in store.invites.of_vendor(vendor.id)):
-        raise NotFound("No such portal link for this vendor.")
-    store.invites.revoke(invite_id, actor=staff.email, now=accounts.now())
-    return RedirectResponse(f"/vendors/{vendor.id}?done=revoked", status_code=303)
 
 
 @router.get("/users", response_class=HTMLResponse)

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 
 from fairsource.accounts import PortalVendor, Staff
 from flows.usecases.status import view_of
-from flows.usecases.vendor_list import vendor_page
+from flows.usecases.vendor_list import list_order, vendor_page
 from supplier_models.errors import ActionRefused, Forbidden, WebError
-from supplier_models.store.rows import ListFilters
+from supplier_models.store.rows import SORTS, ListFilters
 
 from ..deps import ApiPrincipal, ApiStaff, InputsDep, SettingsDep, StateDep, StoreDep, in_pool
 from ..queries import vendor_context, vendor_or_404
@@ -70,15 +70,27 @@ def api_vendors(staff: ApiStaff, store: StoreDep, settings: SettingsDep, request
                                             description="only vendors with workers in this country (ISO alpha-2)"),
                 q: str | None = Query(None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$",
                                       description="text in the vendor's name or contact"),
+                owner: str | None = Query(None, max_length=320, pattern=r"^(none|[^\x00-\x1f\x7f\s]+@[^\s]+)$",
+                                          description="only the vendors this analyst (e-mail) looks after; `none`: "
+                                                      "those no one does"),
+                until_from: Annotated[dt.date | None, Query(description="only the vendors whose qualification ends "
+                                                            "(a refusal: whose review day is) on or after this day")
+                                      ] = None,
+                until_to: Annotated[dt.date | None, Query(description="... on or before this day")] = None,
+                sort: str = Query("vendor", pattern=f"^({'|'.join(SORTS)})$",
+                                  description="the order: by vendor name, or by a column, then by name"),
+                desc: bool = Query(False, description="the other way"),
                 limit: int = Query(100, ge=1, le=LIMIT, description=f"vendors a page (up to {LIMIT})"),
                 cursor: str | None = Query(None, max_length=2000, pattern=r"^[A-Za-z0-9_-]+$",
                                            description="where the page starts: the `Link` header of the page before"),
                 ) -> list[VendorItem]:
-    """The vendors with their statuses (as `fairsource status` on today's date), in name order, a page at a time:
-    follow the `Link` header's `rel="next"` address for the next page."""
-    filters = ListFilters(status=status, band=band, countries=(country,) if country else None, text=q)
+    """The vendors with their statuses (as `fairsource status` on today's date), in name order (or `sort`'s), a
+    page at a time: follow the `Link` header's `rel="next"` address for the next page."""
+    filters = ListFilters(status=status, band=band, countries=(country,) if country else None, text=q, owner=owner,
+                          until_from=until_from, until_to=until_to)
     try:
-        page = vendor_page(store, settings, dt.date.today(), filters, cursor=cursor, limit=limit)
+        page = vendor_page(store, settings, dt.date.today(), filters, cursor=cursor, limit=limit,
+                           order=list_order(sort, desc))
     except ActionRefused as exc:
         raise WebError(str(exc)) from None
     if page.cursor is not None:
@@ -86,7 +98,7 @@ def api_vendors(staff: ApiStaff, store: StoreDep, settings: SettingsDep, request
     return [VendorItem(vendor_id=v.vendor_id, vendor=v.vendor, status=v.status, decision=v.decision,
                        valid_until=v.valid_until, review_pending=v.review_pending,
                        open_remediations=v.open_remediations, overdue_remediations=v.overdue_remediations,
-                       contact=v.contact) for v in page.vendors]
+                       contact=v.contact, owner=v.owner) for v in page.vendors]
 
 
 @router.get("/vendors/{vendor_id}", tags=["vendors"], response_model=VendorDetail, responses={

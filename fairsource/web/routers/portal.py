@@ -40,7 +40,7 @@ def portal_context(store: Store, inputs: usecases.ScoringInputs, vendor: PortalV
 
 @router.get("/portal/{token}", response_class=HTMLResponse)
 def portal(request: Request, token: str, vendor: PortalVendorDep, web: StateDep, received: str = "") -> Response:
-    return render(request, "portal.html", token=token, received=bool(received),
+    return render(request, "portal.html", token=token, received=bool(received), again=received == "again",
                   **portal_context(web.store, web.inputs, vendor))
 
 
@@ -82,7 +82,8 @@ async def portal_upload(request: Request, token: str, file: Annotated[UploadFile
     if isinstance(result, list):
         return await run_in_threadpool(portal_page, request, web, vendor, token, 422, problems=result,
                                        filename=file.filename)
-    return RedirectResponse(f"/portal/{token}?received=1", status_code=303)
+    # a file received before is not stored again: say so, rather than thank for it as new
+    return RedirectResponse(f"/portal/{token}?received={'again' if result.duplicate else '1'}", status_code=303)
 
 
 def portal_page(request: Request, web: WebState, vendor: PortalVendor, token: str, status_code: int,

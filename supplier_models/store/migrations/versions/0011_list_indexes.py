@@ -1,7 +1,7 @@
 """indexes for the dashboard at 100,000 vendors: the open remediations by due date, the reviews waiting, places
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30
 
 Three indexes, no data changed (bench/vendors_scale.py): `remediation (state, due_date)`, so the dashboard's overdue
@@ -13,8 +13,8 @@ count reads an index in its groups' order instead of every place row.
 from alembic import op
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
