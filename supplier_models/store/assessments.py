@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from ..errors import StoreError
 from ..submission import Submission
-from .engine import Repository, retry_locked
+from .engine import Repository, only, retry_locked
 from .reviews import apply_remediation_changes, tracked_remediations
 from .rows import AssessedAs, AssessmentHistory, NewAssessment, RemediationChanges, TrackedRemediation
 from .tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord
@@ -29,15 +29,17 @@ RemediationSync = Callable[[list[NewAssessment], dict[str, list[TrackedRemediati
 """(the assessments being stored; the vendors' registers as they stand) -> the changes."""
 
 
-def latest_assessment_ids():
-    """Subquery: the id of each vendor's latest assessment."""
+def latest_assessment_ids(vendor_id: str | list[str] | None = None):
+    """Subquery: the id of each vendor's latest assessment (of this vendor or these only: the ranking then reads
+    their assessments by the vendor index, not every assessment in the store)."""
     ranked = select(
         AssessmentRecord.id,
         func.row_number().over(
             partition_by=AssessmentRecord.vendor_id,
             order_by=(AssessmentRecord.created_at.desc(), AssessmentRecord.id.desc()),
         ).label("rank"),
-    ).subquery()
+    )
+    ranked = only(ranked, AssessmentRecord.vendor_id, vendor_id).subquery()
     return select(ranked.c.id).where(ranked.c.rank == 1)
 
 

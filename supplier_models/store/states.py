@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Date, String, case, cast, delete, func, insert, literal, or_, select, tuple_
+from sqlalchemy import Connection, Date, String, case, cast, delete, false, func, insert, literal, or_, select, tuple_
 
 from .engine import Repository
 from .rows import SORTS, UNASSIGNED, Glance, ListedVendor, ListFilters, ListOrder
@@ -135,17 +135,25 @@ class VendorStates(Repository):
         return vendors, [tuple(r[-len(place):]) for r in rows]
 
     def count(self, filters: ListFilters) -> int:
-        """How many vendors the filters keep (the rows must hold for the day, as for `page`)."""
-        _, listing = _listing(filters)
+        """How many vendors the filters keep (the rows must hold for the day, as for `page`). Filters on the vendor
+        alone (none, its name, its places) count the vendor rows without the state rows: a vendor has one at most."""
+        if (filters.status or filters.band or filters.service or filters.until_from is not None
+                or filters.until_to is not None):
+            _, listing = _listing(filters)
+        else:
+            listing = select().select_from(Vendor).where(*_narrowed(filters, None))
         with self.connect() as conn:
             return conn.execute(listing.add_columns(func.count())).scalar_one()
 
-
     def by_status(self) -> dict[str, int]:
-        """How many vendors have each status (`awaiting_submission`: no submission yet): one grouped count."""
-        status, listing = _listing(ListFilters())
+        """How many vendors have each status (`awaiting_submission`: no submission yet, so no state row): the state
+        rows counted by their status index, and the vendors without one by difference."""
+        t = VendorStateRecord.__table__.c
         with self.connect() as conn:
-            return dict(conn.execute(listing.add_columns(status, func.count()).group_by(status)).all())
+            found = dict(conn.execute(select(t.status, func.count()).group_by(t.status)).all())
+            vendors = conn.execute(select(func.count()).select_from(Vendor)).scalar_one()
+        awaiting = vendors - sum(found.values()) + found.pop(None, 0) + found.pop("awaiting_submission", 0)
+        return {**found, "awaiting_submission": awaiting} if awaiting else found
 
     def countries(self) -> list[tuple[str, str, str, int, int]]:
         """(iso2, name, band, vendors, workers) for each country and band the vendors' places hold: one grouped
@@ -229,9 +237,11 @@ def _narrowed(filters: ListFilters, status) -> list:
         where.append(status == filters.status)
     if filters.band:
         where.append(t.band == filters.band)
-    if filters.countries is not None:  # the JSON list's text holds each code in quotes: exact for two letters
-        where.append(or_(False, *[cast(t.countries, String).like(f'%"{code.upper()[:2]}"%')
-                                  for code in filters.countries if code.isalpha()]))
+    if filters.countries is not None:  # the row's places (its `countries`, by the places' iso2 index)
+        p = VendorPlaceRecord.__table__.c
+        codes = sorted({code.upper()[:2] for code in filters.countries if code.isalpha()})
+        where.append(select(p.vendor_id).where(p.vendor_id == Vendor.id, p.iso2.in_(codes)).exists()
+                     if codes else false())  # probed per vendor in name order: a page stops at its last row
     if filters.service:
         quoted = _escaped(json.dumps(filters.service.replace(chr(0), ""))[1:-1])
         where.append(cast(t.services, String).like(f'%"{quoted}"%', escape="\\"))

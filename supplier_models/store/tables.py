@@ -134,7 +134,8 @@ class ReviewRecord(SQLModel, table=True):
 
 class RemediationRecord(SQLModel, table=True):
     __tablename__ = "remediation"
-    __table_args__ = (UniqueConstraint("vendor_id", "code", name="uq_remediation_vendor_code"),)
+    __table_args__ = (UniqueConstraint("vendor_id", "code", name="uq_remediation_vendor_code"),
+                      Index("ix_remediation_state_due_date", "state", "due_date"))  # the open ones overdue, in order
 
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
     vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
@@ -271,7 +272,7 @@ class VendorStateRecord(SQLModel, table=True):
     submission_id: str = Field(max_length=36)
     valid_until: dt.date | None = Field(default=None, index=True)
     review_on: dt.date | None = None
-    review_pending: bool = False
+    review_pending: bool = Field(default=False, index=True)
     open_remediations: int = 0
     overdue_remediations: int = 0
     band: str = Field(max_length=20, index=True, description="the geographic risk band")
@@ -293,6 +294,7 @@ class VendorPlaceRecord(SQLModel, table=True):
     the vendor's state row (same transaction), so the dashboard adds up countries in SQL."""
 
     __tablename__ = "vendor_place"
+    __table_args__ = (Index("ix_vendor_place_panel", "iso2", "band", "workers", "name"),)  # the country panel
 
     vendor_id: str = Field(foreign_key="vendor.id", primary_key=True, max_length=36)
     iso2: str = Field(primary_key=True, max_length=2, index=True)

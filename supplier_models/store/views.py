@@ -31,7 +31,7 @@ class Views(Repository):
                  .join(a, a.vendor_id == Vendor.id)
                  .join(sub, sub.id == a.submission_id)
                  .outerjoin(ReattestationRecord, ReattestationRecord.submission_id == a.submission_id)
-                 .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
+                 .where(a.id.in_(latest_assessment_ids(vendor_id))).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
         query = only(query, Vendor.id, vendor_id)
         with self.connect() as conn:
@@ -67,7 +67,7 @@ class Views(Repository):
                         sub.data["answers"]["COMP-03"])
                  .join(a, a.vendor_id == Vendor.id)
                  .join(sub, sub.id == a.submission_id)
-                 .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
+                 .where(a.id.in_(latest_assessment_ids(vendor_ids))).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
         query = only(query, Vendor.id, vendor_ids)
         keep = ("iso2", "name", "share", "score", "band", "flags")
@@ -88,7 +88,7 @@ class Views(Repository):
         query = only(select(a.vendor_id, a.geo_band, a.data["geo"]["countries"], sub.data["answers"]["COMP-03"],
                             sub.data["countries"])
                      .join(sub, sub.id == a.submission_id)
-                     .where(a.id.in_(latest_assessment_ids())), a.vendor_id, vendor_ids)
+                     .where(a.id.in_(latest_assessment_ids(vendor_ids))), a.vendor_id, vendor_ids)
         found = {}
         with self.connect() as conn:
             for vid, band, countries, services, rows in conn.execute(query.execution_options(yield_per=batch)):
