@@ -47,7 +47,8 @@ def row_of(s: VendorStatus, band: str, countries: list[str], last_told: dt.date 
                         told={"last": last_told} if last_told else {})
     return {"vendor_id": s.vendor_id, "status": s.status, "decision": s.decision,
             "assessed_decision": s.assessed_decision, "assessment_id": s.assessment_id,
-            "submission_id": s.submission_id, "valid_until": s.valid_until, "review_on": s.review_on,
+            "submission_id": s.submission_id, "assessed_on": s.assessed_on, "valid_until": s.valid_until,
+            "review_on": s.review_on,
             "review_pending": s.review_pending, "open_remediations": len(s.open_remediations) + len(
                 s.overdue_remediations), "overdue_remediations": len(s.overdue_remediations), "band": band,
             "countries": countries, "contact": s.contact, "reattestation_requested_on": s.reattestation_requested_on,

@@ -137,6 +137,12 @@ class VendorStates(Repository):
     def count(self, filters: ListFilters) -> int:
         """How many vendors the filters keep (the rows must hold for the day, as for `page`). Filters on the vendor
         alone (none, its name, its places) count the vendor rows without the state rows: a vendor has one at most."""
+        if filters.countries is not None and filters == ListFilters(countries=filters.countries):
+            p = VendorPlaceRecord.__table__.c  # a country alone: its vendors on the places' iso2 index
+            codes = sorted({code.upper()[:2] for code in filters.countries if code.isalpha()})
+            with self.connect() as conn:
+                return conn.execute(select(func.count(func.distinct(p.vendor_id))).where(p.iso2.in_(codes))
+                                    ).scalar_one() if codes else 0
         if (filters.status or filters.band or filters.service or filters.until_from is not None
                 or filters.until_to is not None):
             _, listing = _listing(filters)
@@ -169,9 +175,8 @@ class VendorStates(Repository):
         name, assessed_on of the assessment), oldest first."""
         t = VendorStateRecord.__table__.c
         where = t.review_pending.is_(True)
-        query = (select(t.vendor_id, Vendor.name, AssessmentRecord.assessed_on)
-                 .join(Vendor, Vendor.id == t.vendor_id).join(AssessmentRecord, AssessmentRecord.id == t.assessment_id)
-                 .where(where).order_by(AssessmentRecord.assessed_on, Vendor.name).limit(first))
+        query = (select(t.vendor_id, Vendor.name, t.assessed_on).join(Vendor, Vendor.id == t.vendor_id)
+                 .where(where).order_by(t.assessed_on, Vendor.name).limit(first))  # the (review_pending, assessed_on) index
         with self.connect() as conn:
             count = conn.execute(select(func.count()).select_from(VendorStateRecord.__table__).where(where))
             return Glance(count.scalar_one(), [tuple(r) for r in conn.execute(query)])

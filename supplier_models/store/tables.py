@@ -263,6 +263,7 @@ class VendorStateRecord(SQLModel, table=True):
     looks only at the rows whose day has come (indexed)."""
 
     __tablename__ = "vendor_state"
+    __table_args__ = (Index("ix_vendor_state_review_waiting", "review_pending", "assessed_on"),)  # oldest first
 
     vendor_id: str = Field(foreign_key="vendor.id", primary_key=True, max_length=36)
     status: str = Field(max_length=30, index=True)
@@ -270,6 +271,7 @@ class VendorStateRecord(SQLModel, table=True):
     assessed_decision: str = Field(max_length=20)
     assessment_id: str = Field(max_length=36)
     submission_id: str = Field(max_length=36)
+    assessed_on: dt.date | None = Field(default=None, description="the day of the assessment it rests on")
     valid_until: dt.date | None = Field(default=None, index=True)
     review_on: dt.date | None = None
     review_pending: bool = Field(default=False, index=True)
