@@ -1,5 +1,5 @@
-"""Files sent to the browser: their media types, and a file response that is never cached and may remove the
-temporary folder it was written to once it is sent."""
+"""Files sent to the browser: their media types, a file response that is never cached and may remove the
+temporary folder it was written to once it is sent, and the CSV cell a spreadsheet reads as text."""
 
 import shutil
 from pathlib import Path
@@ -17,3 +17,10 @@ def send_file(path: str | Path, media_type: str, filename: str, *, then_remove: 
     background = BackgroundTask(shutil.rmtree, then_remove, ignore_errors=True) if then_remove else None
     return FileResponse(path, media_type=media_type, filename=filename, headers={"Cache-Control": "no-store"},
                         background=background)
+
+
+def as_text(value: object) -> str:
+    """A CSV cell: empty for none; text a spreadsheet would take for a formula (=, +, -, @, a tab or a return
+    first) behind a quote mark, so it shows as the text it is."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

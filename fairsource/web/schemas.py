@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows import usecases
 from scoring.lifecycle import ReviewView
 from supplier_models.errors import Problem
-from supplier_models.store.rows import SORTS
+from supplier_models.store.rows import SORTS, AuditFilters
 
 
 # -- API models -----------------------------------------------------------------------------------------------
@@ -168,6 +168,55 @@ class VendorFilters(BaseModel):
         """By ISO code (KE) or by name, whole or in part (kenya, "united")."""
         needle = self.country.lower()
         return iso2.lower() == needle or name.lower() == needle or (len(needle) > 2 and needle in name.lower())
+
+
+class AuditLogFilters(BaseModel):
+    """The audit log's filters, as given in its URL (GET form): who (text in the e-mail), an action code, a vendor
+    (its id, or text in its name), the days from and to (YYYY-MM-DD, inclusive, UTC); each empty one filters
+    nothing. A day that is not a date is not applied, and said (`narrowed`)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    who: str = ""
+    action: str = ""
+    vendor: str = ""
+    since: str = ""
+    until: str = ""
+    size: int = Field(50, description="events a page: 25, 50, 100 or 200")
+    cursor: str = ""
+
+    @field_validator("who", "action", "vendor", "since", "until", "cursor", mode="after")
+    @classmethod
+    def _short(cls, value: str) -> str:  # a hand-made URL gets a page, not an error page
+        return value.replace("\x00", "")[:200]
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> int:  # the nearest of PAGE_SIZES
+        try:
+            size = int(str(value))
+        except ValueError:
+            return 50
+        return min(PAGE_SIZES, key=lambda s: abs(s - size))
+
+    def narrowed(self) -> tuple[AuditFilters, list[str]]:
+        """The store's filters, and what could not be applied (a day that is not a date), in words."""
+        days, problems = {}, []
+        for name, label in (("since", "From"), ("until", "To")):
+            text = getattr(self, name)
+            try:
+                days[name] = dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                days[name] = None
+                problems.append(f"{label} \u201c{text}\u201d is not a day (YYYY-MM-DD): not applied.")
+        return AuditFilters(actor=self.who or None, action=self.action or None, vendor=self.vendor or None,
+                            **days), problems
+
+    def query(self, **changes: object) -> str:
+        """This log's URL query, with `changes` (e.g. another cursor), the empty filters left out."""
+        from urllib.parse import urlencode
+
+        values = {**self.model_dump(), **changes}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None) and not (k == "size" and v == 50)})
 
 
 class UploadResult(BaseModel):

@@ -309,3 +309,28 @@ class VendorPlaces(NamedTuple):
     services: list[str]
     places: list[dict[str, Any]]
     """each country where its workers are: iso2, name, band (the assessment's), workers (the submission's)"""
+
+
+class AuditFilters(NamedTuple):
+    """What the audit log is narrowed to (each empty: not narrowed): text in who did it (`actor`; "fairsource"
+    also finds the events no person did), one action code, a vendor (its id, or text in its name), and the days
+    from and to (inclusive, UTC) of `at`."""
+
+    actor: str | None = None
+    action: str | None = None
+    vendor: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class AuditRow(NamedTuple):
+    """An audit event as the log shows it, with its vendor's name (None: no vendor, or one no longer stored)."""
+
+    id: int
+    at: dt.datetime
+    action: str
+    actor: str | None
+    vendor_id: str | None
+    vendor: str | None
+    subject: str
+    detail: dict[str, Any]

@@ -194,9 +194,11 @@ class NoticeRecord(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_at_id", "at", "id"),  # the log's pages, newest first (revision 0011)
+                      Index("ix_audit_event_action_at_id", "action", "at", "id"))  # ... of one action
 
     id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(default_factory=_now, index=True)
+    at: dt.datetime = Field(default_factory=_now)
     action: str = Field(max_length=40)
     vendor_id: str | None = Field(default=None, max_length=36, index=True)
     subject: str = Field(default="", max_length=1000)

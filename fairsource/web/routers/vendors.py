@@ -27,7 +27,7 @@ from supplier_models.store.tables import Vendor
 from supplier_models.workbooks.portfolio import write_list
 
 from ..deps import InputsDep, Reviewer, SettingsDep, StoreDep, Viewer, check_csrf
-from ..downloads import DOCX, PDF, XLSX, send_file
+from ..downloads import DOCX, PDF, XLSX, as_text, send_file
 from ..queries import vendor_context, vendor_or_404
 from ..rendering import render, sentence
 from ..schemas import PAGE_SIZES, VendorFilters
@@ -126,13 +126,6 @@ def vendors_xlsx(staff: Viewer, filters: Annotated[VendorFilters, Query()], stor
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return send_file(path, XLSX, path.name, then_remove=folder)
-
-
-def as_text(value: object) -> str:
-    """A CSV cell: empty for none; text a spreadsheet would take for a formula (=, +, -, @, a tab or a return
-    first) behind a quote mark, so it shows as the text it is."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class Places(NamedTuple):
