@@ -29,15 +29,19 @@ RemediationSync = Callable[[list[NewAssessment], dict[str, list[TrackedRemediati
 """(the assessments being stored; the vendors' registers as they stand) -> the changes."""
 
 
-def latest_assessment_ids():
-    """Subquery: the id of each vendor's latest assessment."""
+def latest_assessment_ids(vendor_ids: list[str] | None = None):
+    """Subquery: the id of each vendor's latest assessment (of these vendors', by their indexed assessments, when
+    given)."""
     ranked = select(
         AssessmentRecord.id,
         func.row_number().over(
             partition_by=AssessmentRecord.vendor_id,
             order_by=(AssessmentRecord.created_at.desc(), AssessmentRecord.id.desc()),
         ).label("rank"),
-    ).subquery()
+    )
+    if vendor_ids is not None:
+        ranked = ranked.where(AssessmentRecord.vendor_id.in_(vendor_ids))
+    ranked = ranked.subquery()
     return select(ranked.c.id).where(ranked.c.rank == 1)
 
 
