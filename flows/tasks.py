@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from prefect import task
@@ -104,11 +105,18 @@ def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt
     else:
         for chunk in chunks:
             recorded.add(usecases.record_notices(store, chunk, as_of))
-        recorded.sort()
     if recorded:
-        create_table_artifact([_notice_row(n) for n in recorded.rows()], key="requalification-reminders",
-                              description=f"Notices of {as_of}: what changed, what to do and by when")
+        count = len(recorded)
+        more = f"; the first {TABLE_ROWS:,} of {count:,}, all in the store" if count > TABLE_ROWS else ""
+        create_table_artifact([_notice_row(n) for n in islice(recorded.rows(), TABLE_ROWS)],
+                              key="requalification-reminders",
+                              description=f"Notices of {as_of}: what changed, what to do and by when{more}")
     return recorded
+
+
+TABLE_ROWS = 5000
+"""Notices a run's table artifact lists (a busy day has tens of thousands: a table of them is 70 MB to build and
+more than a page can show); every notice is recorded in the store."""
 
 
 def _notice_row(n: dict) -> dict[str, object]:

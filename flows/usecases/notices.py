@@ -232,45 +232,70 @@ def _fold_expiry_into_form(notices: list[Notice]) -> None:
 
 
 class Told(Sequence[Notice]):
-    """The notices a run recorded, kept as plain tuples of what is said about each (not its facts nor its text, which
-    the store keeps): a `Notice` is built again as it is gone through. 50,000 notices of a busy day are ~40 MB so,
-    against ~150 MB as models."""
+    """The notices a run recorded, written to a temporary file as they come (JSON lines: what is said about each, not
+    its facts nor its text, which the store keeps) and read back, in order, as they are gone through: a `Notice` is
+    built again for each. 46,000 notices of a busy day held as tuples were 90 MB of a coordinator's 300 (bench).
+    Each `add` is a run in notice order (`notice_order`); going through merges the runs."""
 
     FIELDS = ("vendor", "vendor_id", "kind", "subject_id", "subject", "to", "attachment", "emailed", "what", "why",
               "todo", "by", "vendor_too", "shown")
 
     def __init__(self, notices: Iterable[Notice] = ()) -> None:
-        self._rows: list[tuple] = []
+        import tempfile
+
+        self._file = tempfile.NamedTemporaryFile(prefix="fairsource-notices-", suffix=".jsonl")  # noqa: SIM115
+        self._runs: list[tuple[int, int]] = []  # (offset, count)
         self.add(notices)
 
     def add(self, notices: Iterable[Notice]) -> None:
-        self._rows += [tuple(getattr(n, f) for f in self.FIELDS) for n in notices]
+        """A run of notices, in notice order."""
+        import json
 
-    def sort(self) -> None:
-        kinds = {k: i for i, k in enumerate(KIND_ORDER)}
-        self._rows.sort(key=lambda r: (r[0].lower(), r[1], kinds[r[2]], r[3]))
+        start, count = self._file.seek(0, 2), 0
+        for n in notices:
+            row = [getattr(n, f) for f in self.FIELDS]
+            row[11] = row[11].isoformat() if row[11] else None
+            self._file.write(json.dumps(row).encode() + b"\n")
+            count += 1
+        self._file.flush()
+        if count:
+            self._runs.append((start, count))
+
+    def _run(self, offset: int, count: int) -> Iterator[dict[str, Any]]:
+        import json
+
+        with open(self._file.name, "rb") as f:
+            f.seek(offset)
+            for _ in range(count):
+                row = dict(zip(self.FIELDS, json.loads(f.readline()), strict=True))
+                row["by"] = dt.date.fromisoformat(row["by"]) if row["by"] else None
+                yield row
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        """Each notice's fields, as plain values (no model built)."""
-        for row in self._rows:
-            yield dict(zip(self.FIELDS, row, strict=True))
+        """Each notice's fields, as plain values (no model built), in notice order."""
+        import heapq
+
+        kinds = {k: i for i, k in enumerate(KIND_ORDER)}
+        yield from heapq.merge(*(self._run(o, c) for o, c in self._runs),
+                               key=lambda r: (r["vendor"].lower(), r["vendor_id"], kinds[r["kind"]], r["subject_id"]))
 
     def __iter__(self) -> Iterator[Notice]:
         for row in self.rows():
             yield Notice.model_construct(**row)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return sum(count for _, count in self._runs)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return list(self)[index]
-        return Notice.model_construct(**dict(zip(self.FIELDS, self._rows[index], strict=True)))
+    def __getitem__(self, index):  # a whole read: for a test's or a script's few notices
+        return list(self)[index]
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return Told, (list(self),)
 
 
 def record_notices(store: Store, notices: list[Notice], as_of: dt.date) -> list[Notice]:
