@@ -11,25 +11,27 @@ a worker died, rescores every vendor once."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 
 from prefect import flow
 from prefect.utilities.annotations import quote
 
-from flows.usecases.vendor_state import open_store
-from supplier_models import ConfigurationError, FairsourceError, get_settings
+from supplier_models import ConfigurationError, FairsourceError, Settings, get_settings
 from supplier_models.errors import ActionRefused
 
 from . import tasks
-from .usecases import LifecycleRun, Notice, Requalified, input_versions, rescorings_of
+from .usecases import LifecycleRun, Notice, ScoringInputs, input_versions
+from .usecases.rescore import Rescored
 
 
 @flow(name="requalify", description="Rescore on data changes, ask for fresh attestations before expiry, remind.")
 def requalify(as_of: dt.date | None = None, within_days: int | None = None, report: str | None = None,
               batch_size: int | None = None, allow_older_data: bool = False,
-              ) -> tuple[list[Requalified], str, LifecycleRun, list[Notice]]:
+              ) -> tuple[Rescored, str, LifecycleRun, Sequence[Notice]]:
     """`batch_size`: vendors a shard and a transaction (FAIRSOURCE_REQUALIFY_SHARD_SIZE, 500); `allow_older_data`:
     rescore even with a rubric, country data or policy older than what vendors' latest assessments used (else
-    the run is refused, ActionRefused, and changes nothing)."""
+    the run is refused, ActionRefused, and changes nothing). The outcomes are a sequence of `Requalified` read
+    back from the store as it is gone through (`flows.usecases.rescore.Rescored`)."""
     settings = get_settings()
     batch_size = batch_size or settings.requalify_shard_size
     as_of = as_of or dt.date.today()
@@ -43,22 +45,41 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
     # quote(): Prefect walks every task argument looking for futures to wait on; the scoring inputs (the whole
     # country reference), a batch of ids and the list of outcomes hold none, and walking them took longer
     # than the tasks' own work at 10,000 vendors (bench/requalify.py).
-    due = tasks.select_changed(settings, quote(inputs))
-    shards = [due[start:start + batch_size] for start in range(0, len(due), batch_size)]
-    outcomes: list[Requalified] = []
-    if settings.requalify_shard_deployment and shards:
+    # Memory: the vendors due are read a page at a time and each shard is rescored (or submitted) as it fills; the
+    # tasks return counts, not rows, and the outcomes are read back from the store when gone through (`Rescored`):
+    # the run holds the due ids alone, whatever the number of vendors (bench/requalify.py, 100,000).
+    outcomes = Rescored(settings.url)
+    shards = due_shards(settings, inputs, batch_size)
+    if settings.requalify_shard_deployment:
         run_shards(settings.requalify_shard_deployment, shards, as_of, settings.requalify_shard_timeout,
-                   input_versions(inputs))
-        outcomes = rescorings_of(open_store(settings), due)
+                   input_versions(inputs), outcomes)
     else:
         for shard in shards:
-            outcomes += tasks.rescore(quote(shard), settings, quote(inputs), as_of)
+            tasks.rescore(quote(shard), settings, quote(inputs), as_of)
+            outcomes.add(shard)
     run = tasks.request_reattestations(settings, quote(inputs), as_of, within)
     notices = tasks.send_reminders(settings, quote(inputs), as_of)
     tasks.refresh_states(settings, as_of)
     path = tasks.write_report(settings, report, as_of)
-    tasks.publish_requalification(quote(outcomes), as_of, path, run, notices)
+    tasks.publish_requalification(quote(outcomes), as_of, path, run, quote(notices))
     return outcomes, path, run, notices
+
+
+def due_shards(settings: Settings, inputs: ScoringInputs, size: int) -> Iterator[list[str]]:
+    """The latest-assessment ids of the vendors due, `size` at a time, as the pages of vendors are read
+    (`FAIRSOURCE_REQUALIFY_READ_SIZE` vendors a page, each page a task run): a shard is rescored before the next
+    page is read, so no page's read is open while a shard writes, and what a shard stores does not move the walk
+    (it goes on after the page's last vendor id)."""
+    after, waiting = None, []
+    while True:
+        page = tasks.select_due_page(settings, quote(inputs), after, settings.requalify_read_size)
+        waiting += page.ids
+        while len(waiting) >= size or (page.after is None and waiting):
+            shard, waiting = waiting[:size], waiting[size:]
+            yield shard
+        if page.after is None:
+            return
+        after = page.after
 
 
 @flow(name="requalify-shard", description="Rescore one shard of the vendors due, in one transaction.")
@@ -74,16 +95,17 @@ def requalify_shard(ids: list[str], as_of: dt.date, versions: dict[str, str | No
         raise ConfigurationError(f"worker {settings.worker_name or ''} scores with other data than the run: {differ}. "
                                  "Give every worker the same FAIRSOURCE_POLICY_FILE, FAIRSOURCE_COUNTRY_DATA and "
                                  "fairsource version.")
-    return len(tasks.rescore(quote(ids), settings, quote(inputs), as_of))
+    return tasks.rescore(quote(ids), settings, quote(inputs), as_of)
 
 
 POLL_PAGE = 200  # flow runs a request while waiting for the shards (the server's default page limit)
 RERUNS = 1  # a crashed shard is run again this many times (its worker died; the vendors it stored are skipped)
 
 
-def run_shards(deployment: str, shards: list[list[str]], as_of: dt.date, timeout: float,
-               versions: dict[str, str | None]) -> None:
-    """Submit every shard as a flow run of `deployment` and wait until all are done.
+def run_shards(deployment: str, shards: Iterable[list[str]], as_of: dt.date, timeout: float,
+               versions: dict[str, str | None], submitted: Rescored | None = None) -> None:
+    """Submit every shard as a flow run of `deployment`, as the shards come (the workers start on the first while
+    the next are selected), and wait until all are done. Each shard's ids are added to `submitted`.
 
     A shard whose run crashed (its worker process ended without a state, or the server marked it Crashed when
     its heartbeats stopped: prefect-automations.yaml) is submitted again, once, for a worker that is alive; a
@@ -102,7 +124,11 @@ def run_shards(deployment: str, shards: list[list[str]], as_of: dt.date, timeout
         return run_deployment(deployment, parameters={"ids": shard, "as_of": as_of.isoformat(),
                                                       "versions": versions}, timeout=0, as_subflow=True).id
 
-    pending = {submit(shard): (shard, 0) for shard in shards}
+    pending = {}
+    for shard in shards:
+        pending[submit(shard)] = (shard, 0)
+        if submitted is not None:
+            submitted.add(shard)
     failed: list[str] = []
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         "wrote) is removed by the next rescoring of its vendor; a rescoring whose first file is half this old stores "
         "nothing, so no run removes a file another still stores")
     requalify_shard_size: int = Field(default=500, gt=0, description="vendors a shard (and a transaction)")
+    requalify_read_size: int = Field(
+        default=2000, gt=0, description="vendors a requalification reads at a time when it looks for those due "
+        "(a page of a walk over the vendors, each page's due ones rescored before the next is read)")
     worker_name: str | None = Field(default=None, description="this worker's name, kept in the audit log")
     review_policy: Path | None = Field(
         default=None, description="the organisation's review policy (YAML); default scoring/policies/review-1.yaml")

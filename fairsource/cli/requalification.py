@@ -36,15 +36,7 @@ def requalify(
     except FairsourceError as exc:
         fail(str(exc))
     if as_json:
-        print(json.dumps({
-            "as_of": day.isoformat(),
-            "rescored": [r.model_dump(mode="json") for r in results],
-            "reattestation_requested": [_jsonable(r) for r in run.reattestation_requested],
-            "expired": [_jsonable(r) for r in run.expired],
-            "reminders": [n.model_dump(mode="json", include={"vendor", "kind", "subject", "to", "emailed"})
-                          for n in notices],
-            "report": report_path,
-        }))
+        _print_json(day.isoformat(), results, run, notices, report_path)
         return
     table = Table(title=f"Requalification as of {day}: {len(results)} vendor(s) rescored on changed data")
     for column in ("Vendor", "Was", "Now", "Score", "Valid until", "SOW"):
@@ -67,6 +59,26 @@ def requalify(
         out.print(f"Reminder {n.kind}: {n.subject} -> {to}{' (e-mailed)' if n.emailed else ''}", highlight=False,
                   markup=False)
     out.print(f"Portfolio: {report_path}", highlight=False)
+
+
+def _print_json(day: str, results, run, notices, report_path: str) -> None:
+    """One JSON object on one line, the rescored vendors written as they are read back from the store (100,000 of
+    them are never a list in memory, nor one string)."""
+    import sys
+
+    write = sys.stdout.write
+    write(json.dumps({"as_of": day})[:-1] + ', "rescored": [')
+    for i, r in enumerate(results):
+        write((", " if i else "") + json.dumps(r.model_dump(mode="json")))
+    rest = json.dumps({
+        "reattestation_requested": [_jsonable(r) for r in run.reattestation_requested],
+        "expired": [_jsonable(r) for r in run.expired],
+        "reminders": [n.model_dump(mode="json", include={"vendor", "kind", "subject", "to", "emailed"})
+                      for n in notices],
+        "report": report_path,
+    })
+    write("], " + rest[1:] + "\n")
+    sys.stdout.flush()
 
 
 def _jsonable(row: dict) -> dict:

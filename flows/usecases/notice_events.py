@@ -41,15 +41,8 @@ class DecisionEvent(BaseModel):
 def decision_events(store: Store, policy: ReviewPolicy, since: dt.date) -> dict[str, list[DecisionEvent]]:
     """vendor id -> the decision changes (by rescoring or a new submission) and the reviews made on or after
     `since`, oldest first."""
-    history, reviews = store.notices.decision_history(since)
-    by_vendor: dict[str, tuple[list[AssessmentStep], list[ReviewRecord]]] = {}
-    for a in history:
-        by_vendor.setdefault(a.vendor_id, ([], []))[0].append(a)
-    for r in reviews:
-        if r.vendor_id in by_vendor:
-            by_vendor[r.vendor_id][1].append(r)
     out: dict[str, list[DecisionEvent]] = {}
-    for vid, (steps, mine) in by_vendor.items():
+    for vid, steps, mine in store.notices.decision_history(since):  # a vendor at a time
         found = [e for e in _timeline(steps, mine, policy) if e.on >= since]
         if found:
             out[vid] = found

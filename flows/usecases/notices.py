@@ -19,8 +19,8 @@ Decision changes and reviews are told once, at the first run after them (looked 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -32,7 +32,7 @@ from supplier_models.store.tables import NoticeRecord
 from . import notice_words
 from .notice_events import DecisionEvent, decision_events
 from .status import VendorStatus
-from .vendor_state import due_statuses
+from .vendor_state import due_status_chunks
 
 if TYPE_CHECKING:
     from supplier_models.store.rows import AssessmentFacts
@@ -108,39 +108,51 @@ def web_base(settings: Settings) -> str | None:
 
 def due_notices(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date) -> list[Notice]:
     """Every notice due on `as_of` that was not sent before, each with its vendor's facts, most urgent first."""
+    return sorted((n for chunk in notice_chunks(store, settings, inputs, as_of) for n in chunk), key=notice_order)
+
+
+def notice_order(n: Notice) -> tuple:
+    return n.vendor.lower(), n.vendor_id, KIND_ORDER.index(n.kind), n.subject_id
+
+
+def notice_chunks(store: Store, settings: Settings, inputs: ScoringInputs, as_of: dt.date) -> Iterator[list[Notice]]:
+    """`due_notices` a chunk of the vendors due at a time (`vendor_state.CHUNK`), each chunk's notices whole (with
+    their facts, and the notices of one vendor together) and in order: only a chunk's statuses and notices are
+    built at once, and no read is open when a chunk is yielded (the caller may record it)."""
     every = settings.overdue_repeat_days
-    # A repeating notice's subject names its period, which began at most `every - 1` days ago: only those sent
-    # since are read (they accumulate week after week), with every once-only notice.
-    this_period = store.notices.sent_since(REPEATING, as_of - dt.timedelta(days=every - 1))
-    sent = store.notices.sent(exclude=REPEATING) | this_period
-    recent = {(v, k, sid.split("@")[0]) for v, k, sid in this_period}
-    expiries: dict[tuple[str, str], list[int]] = {}
-    for vid, kind, sid in sent:
-        if kind.startswith("expiry_"):
-            expiries.setdefault((vid, sid), []).append(int(kind.split("_")[1]))
     events = decision_events(store, inputs.review_policy, as_of - dt.timedelta(days=CHANGE_LOOKBACK_DAYS))
     horizon = as_of + dt.timedelta(days=max(REMINDER_DAYS))
-    # Only the vendors concerned are kept from the stream, and nothing is read beside it while it is open (SQLite).
-    concerned = [s for s in due_statuses(store, inputs.review_policy, as_of)
-                 if (s.valid_until and s.valid_until <= horizon) or s.reattestation_form or s.overdue_remediations
-                 or s.review_pending or s.vendor_id in events]
-    out: list[Notice] = []
-    for s in concerned:
-        for n in _vendor_items(s, events.get(s.vendor_id, []), expiries, settings, as_of):
-            base = n.subject_id.split("@")[0]
-            too_soon = n.kind in REPEATING and n.subject_id != base and (s.vendor_id, n.kind, base) in recent
-            if (s.vendor_id, n.kind, n.subject_id) in sent or too_soon:
-                continue
-            out.append(n)
-    _add_facts(store, settings, inputs, out, {s.vendor_id: s for s in concerned}, events, as_of)
-    owner = [settings.owner_email] if settings.owner_email else []
-    for n in out:
-        n.to = list(dict.fromkeys(([n.facts.contact] if n.vendor_too and n.facts and n.facts.contact else [])
-                                  + owner))
-        n.text = _text(n)
-    _fold_expiry_into_form(out)
-    out.sort(key=lambda n: (n.vendor.lower(), n.vendor_id, KIND_ORDER.index(n.kind), n.subject_id))
-    return out
+    for chunk in due_status_chunks(store, inputs.review_policy, as_of):
+        concerned = [s for s in chunk if (s.valid_until and s.valid_until <= horizon) or s.reattestation_form
+                     or s.overdue_remediations or s.review_pending or s.vendor_id in events]
+        if not concerned:
+            continue
+        ids = [s.vendor_id for s in concerned]
+        # A repeating notice's subject names its period, which began at most `every - 1` days ago: only those sent
+        # since are read (they accumulate week after week), with every once-only notice; of these vendors only.
+        this_period = store.notices.sent_since(REPEATING, as_of - dt.timedelta(days=every - 1), ids)
+        sent = store.notices.sent(exclude=REPEATING, vendor_ids=ids) | this_period
+        recent = {(v, k, sid.split("@")[0]) for v, k, sid in this_period}
+        expiries: dict[tuple[str, str], list[int]] = {}
+        for vid, kind, sid in sent:
+            if kind.startswith("expiry_"):
+                expiries.setdefault((vid, sid), []).append(int(kind.split("_")[1]))
+        out: list[Notice] = []
+        for s in concerned:
+            for n in _vendor_items(s, events.get(s.vendor_id, []), expiries, settings, as_of):
+                base = n.subject_id.split("@")[0]
+                too_soon = n.kind in REPEATING and n.subject_id != base and (s.vendor_id, n.kind, base) in recent
+                if (s.vendor_id, n.kind, n.subject_id) in sent or too_soon:
+                    continue
+                out.append(n)
+        _add_facts(store, settings, inputs, out, {s.vendor_id: s for s in concerned}, events, as_of)
+        owner = [settings.owner_email] if settings.owner_email else []
+        for n in out:
+            n.to = list(dict.fromkeys(([n.facts.contact] if n.vendor_too and n.facts and n.facts.contact else [])
+                                      + owner))
+            n.text = _text(n)
+        _fold_expiry_into_form(out)
+        yield sorted(out, key=notice_order)
 
 
 def _vendor_items(s: VendorStatus, events: list[DecisionEvent], expiries: dict[tuple[str, str], list[int]],
@@ -217,6 +229,73 @@ def _fold_expiry_into_form(notices: list[Notice]) -> None:
             n.shown = False
             form.what = f"{n.what} {form.what}"
             form.text = _text(form)
+
+
+class Told(Sequence[Notice]):
+    """The notices a run recorded, written to a temporary file as they come (JSON lines: what is said about each, not
+    its facts nor its text, which the store keeps) and read back, in order, as they are gone through: a `Notice` is
+    built again for each. 46,000 notices of a busy day held as tuples were 90 MB of a coordinator's 300 (bench).
+    Each `add` is a run in notice order (`notice_order`); going through merges the runs."""
+
+    FIELDS = ("vendor", "vendor_id", "kind", "subject_id", "subject", "to", "attachment", "emailed", "what", "why",
+              "todo", "by", "vendor_too", "shown")
+
+    def __init__(self, notices: Iterable[Notice] = ()) -> None:
+        import tempfile
+
+        self._file = tempfile.NamedTemporaryFile(prefix="fairsource-notices-", suffix=".jsonl")  # noqa: SIM115
+        self._runs: list[tuple[int, int]] = []  # (offset, count)
+        self.add(notices)
+
+    def add(self, notices: Iterable[Notice]) -> None:
+        """A run of notices, in notice order."""
+        import json
+
+        start, count = self._file.seek(0, 2), 0
+        for n in notices:
+            row = [getattr(n, f) for f in self.FIELDS]
+            row[11] = row[11].isoformat() if row[11] else None
+            self._file.write(json.dumps(row).encode() + b"\n")
+            count += 1
+        self._file.flush()
+        if count:
+            self._runs.append((start, count))
+
+    def _run(self, offset: int, count: int) -> Iterator[dict[str, Any]]:
+        import json
+
+        with open(self._file.name, "rb") as f:
+            f.seek(offset)
+            for _ in range(count):
+                row = dict(zip(self.FIELDS, json.loads(f.readline()), strict=True))
+                row["by"] = dt.date.fromisoformat(row["by"]) if row["by"] else None
+                yield row
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Each notice's fields, as plain values (no model built), in notice order."""
+        import heapq
+
+        kinds = {k: i for i, k in enumerate(KIND_ORDER)}
+        yield from heapq.merge(*(self._run(o, c) for o, c in self._runs),
+                               key=lambda r: (r["vendor"].lower(), r["vendor_id"], kinds[r["kind"]], r["subject_id"]))
+
+    def __iter__(self) -> Iterator[Notice]:
+        for row in self.rows():
+            yield Notice.model_construct(**row)
+
+    def __len__(self) -> int:
+        return sum(count for _, count in self._runs)
+
+    def __getitem__(self, index):  # a whole read: for a test's or a script's few notices
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return Told, (list(self),)
 
 
 def record_notices(store: Store, notices: list[Notice], as_of: dt.date) -> list[Notice]:

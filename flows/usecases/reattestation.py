@@ -17,12 +17,13 @@ from supplier_models.names import slug
 from supplier_models.store.tables import ReattestationRecord, RemediationRecord, SubmissionRecord
 
 from .remediations import register_refs_of
-from .vendor_state import due_statuses
+from .vendor_state import due_status_chunks
 
 if TYPE_CHECKING:
     from supplier_models.workbooks.marks import AnswerMark
 
     from .inputs import ScoringInputs
+    from .status import VendorStatus
 
 
 def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime,
@@ -109,29 +110,37 @@ def request_reattestations(store: Store, settings: Settings, inputs: ScoringInpu
     not been asked for this attestation, for a fresh one: a pre-filled form. List who is expired."""
     run = LifecycleRun()
     due_by = as_of + dt.timedelta(days=within_days)
-    # Only the vendors due are kept from the stream, and nothing is written while it is open (SQLite).
     indexed = store.states.complete()
-    due = [s for s in due_statuses(store, inputs.review_policy, as_of) if (s.valid_until or s.review_on) <= due_by]
     if indexed:  # every expired vendor, not only those due today
         run.expired = [{"vendor": name, "vendor_id": vid, "expired_on": until}
                        for vid, name, until in store.states.expired(as_of)]
-    for s in due:
-        due_back = s.valid_until or s.review_on  # a qualification's end, or a refusal's review date
-        if s.status == "expired" and not indexed:
-            run.expired.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "expired_on": s.valid_until})
-        if s.reattestation_requested_on is not None:
-            continue
-        submission_id = s.submission_id
-        form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-reattestation:{submission_id}"))
-        path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
-        prefilled_form(store.submissions.get(submission_id), path, form_id=form_id,
-                       issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC),
-                       answered_on=_received_on(store, submission_id),
-                       closed=closed_with_evidence(store, s.vendor_id))
-        request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
-                                      assessment_id=s.assessment_id, requested_on=as_of, expires_on=due_back,
-                                      form_path=str(path), form_id=form_id)
-        if store.reattestations.add(request):
-            run.reattestation_requested.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "form": str(path),
-                                                "expires_on": due_back, "contact": s.contact})
+    # A chunk of the vendors due at a time, each read whole before anything is written (SQLite).
+    for chunk in due_status_chunks(store, inputs.review_policy, as_of):
+        for s in chunk:
+            if (s.valid_until or s.review_on) <= due_by:
+                _request(store, settings, run, s, as_of, indexed)
     return run
+
+
+def _request(store: Store, settings: Settings, run: LifecycleRun, s: VendorStatus, as_of: dt.date,
+             indexed: bool) -> None:
+    """One vendor's pre-filled form, unless it was asked for this attestation; listed as expired (when the state
+    rows did not list them)."""
+    due_back = s.valid_until or s.review_on  # a qualification's end, or a refusal's review date
+    if s.status == "expired" and not indexed:
+        run.expired.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "expired_on": s.valid_until})
+    if s.reattestation_requested_on is not None:
+        return
+    submission_id = s.submission_id
+    form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-reattestation:{submission_id}"))
+    path = settings.forms_dir / f"{slug(s.vendor)}-reattestation-{as_of.isoformat()}.xlsx"
+    prefilled_form(store.submissions.get(submission_id), path, form_id=form_id,
+                   issued_at=dt.datetime.combine(as_of, dt.time(), dt.UTC),
+                   answered_on=_received_on(store, submission_id),
+                   closed=closed_with_evidence(store, s.vendor_id))
+    request = ReattestationRecord(vendor_id=s.vendor_id, submission_id=submission_id,
+                                  assessment_id=s.assessment_id, requested_on=as_of, expires_on=due_back,
+                                  form_path=str(path), form_id=form_id)
+    if store.reattestations.add(request):
+        run.reattestation_requested.append({"vendor": s.vendor, "vendor_id": s.vendor_id, "form": str(path),
+                                            "expires_on": due_back, "contact": s.contact})

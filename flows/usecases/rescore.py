@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -23,11 +25,31 @@ from .sow_issue import SWEEP_AFTER, check_fresh, issue_sow, sow_needs_reissue, s
 def select_changed(store: Store, inputs: ScoringInputs) -> list[str]:
     """The latest-assessment ids of the vendors to rescore: assessed under another rubric or policy, or
     the country data changed for a country they work in. (An expiring qualification is not rescored: it
-    needs the vendor's fresh attestation, see `flows.usecases`.)"""
+    needs the vendor's fresh attestation, see `flows.usecases`.) All at once: the requalification flow reads them
+    a page at a time (`due_page`)."""
+    return _due(store, inputs)
+
+
+def due_page(store: Store, inputs: ScoringInputs, after: str | None, vendors: int) -> DuePage:
+    """The vendors to rescore (as `select_changed`) among the next `vendors` vendors after the vendor id `after`
+    (from the first when None), in vendor-id order: a page of a keyset walk over the vendor table, so a run holds
+    one page of ids, not every vendor's, and what it stores between two pages never shifts the walk."""
+    page = store.vendors.next_ids(after, vendors)
+    return DuePage(_due(store, inputs, page) if page else [], page[-1] if len(page) == vendors else None)
+
+
+class DuePage(NamedTuple):
+    ids: list[str]
+    """the latest-assessment ids of the page's vendors that are due"""
+    after: str | None
+    """the last vendor id of the page, where the next begins; None: no vendor left"""
+
+
+def _due(store: Store, inputs: ScoringInputs, vendor_ids: list[str] | None = None) -> list[str]:
     reference = inputs.reference
     due = []
     for aid, rubric_changed, policy_changed, data_changed, fingerprints in store.rescorings.candidates(
-        rubric_version=inputs.rubric_for("RDE-1").key,
+        rubric_version=inputs.rubric_for("RDE-1").key, vendor_ids=vendor_ids,
         country_data_version=inputs.country_data_version, policy_version=inputs.policy.version,
     ):
         affected = data_changed and (not fingerprints or any(
@@ -60,6 +82,51 @@ def rescorings_of(store: Store, due_ids: list[str]) -> list[Requalified]:
                         previous_decision=r.previous_decision, decision=r.decision, score=r.score,
                         valid_until=r.valid_until, sow=r.sow)
             for r in store.rescorings.results(due_ids)]
+
+
+class Rescored(Sequence["Requalified"]):
+    """What a run rescored, read back from the store a thousand at a time whenever it is gone through: the run keeps
+    only the ids it gave to rescore (the vendors' previous assessments, ~90 bytes each), not an object per vendor
+    (100,000 `Requalified` are 130 MB). In the order the vendors were selected, by vendor name within each thousand.
+    A rescoring stores its assessment with the id it supersedes, so whichever worker did it is found."""
+
+    CHUNK = 1000
+
+    def __init__(self, url: str, due_ids: Iterable[str] = ()) -> None:
+        self.url = url
+        self._ids: list[str] = list(due_ids)
+        self._len: int | None = None
+
+    def add(self, due_ids: Iterable[str]) -> None:
+        self._ids += due_ids
+        self._len = None
+
+    def chunks(self) -> Iterator[list[Requalified]]:
+        from supplier_models.store import store_for
+
+        store = store_for(self.url)
+        for start in range(0, len(self._ids), self.CHUNK):
+            yield rescorings_of(store, self._ids[start:start + self.CHUNK])
+
+    def __iter__(self) -> Iterator[Requalified]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = sum(len(chunk) for chunk in self.chunks())
+        return self._len
+
+    def __getitem__(self, index):  # a whole read: for a test's or a script's few vendors
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rescored({len(self._ids)} vendor(s) given to rescore)"
 
 
 def cap_validity(decision: Decision, inputs: ScoringInputs, received_on: dt.date, *, previous_until: dt.date,

@@ -152,12 +152,28 @@ CHUNK = 2000
 def due_statuses(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator[VendorStatus]:
     """The statuses of the vendors with something due on `as_of`, found by the state rows' indexed next action
     date; every vendor's when the rows are not complete yet (a store from before they were kept)."""
-    if not store.states.complete():
-        yield from statuses(store, policy, as_of)
-        return
-    due = store.states.due(as_of)
-    for start in range(0, len(due), CHUNK):
-        yield from statuses(store, policy, as_of, due[start:start + CHUNK])
+    for chunk in due_status_chunks(store, policy, as_of):
+        yield from chunk
+
+
+def due_status_chunks(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator[list[VendorStatus]]:
+    """`due_statuses` up to `CHUNK` vendors at a time, each chunk read whole: no read is open when one is yielded,
+    so the caller may read and write beside (SQLite), and only a chunk's statuses are held at once."""
+    if store.states.complete():
+        due = store.states.due(as_of)
+        pages: Iterator[list[str]] = (due[start:start + CHUNK] for start in range(0, len(due), CHUNK))
+    else:
+        pages = _every_vendor(store)
+    for ids in pages:
+        yield list(statuses(store, policy, as_of, ids))
+
+
+def _every_vendor(store: Store) -> Iterator[list[str]]:
+    """Every vendor's id, `CHUNK` at a time (a keyset walk over the vendor table)."""
+    after = None
+    while page := store.vendors.next_ids(after, CHUNK):
+        yield page
+        after = page[-1]
 
 
 def refresh_due(store: Store, settings: Settings, on: dt.date) -> int:

@@ -17,8 +17,9 @@ from .tables import AssessmentRecord, SowRecord, SubmissionRecord, Vendor
 
 class Rescorings(Repository):
     def candidates(self, *, rubric_version: str, country_data_version: str, policy_version: str | None,
-                   batch: int = 5000) -> Iterator[RequalificationCandidate]:
-        """Each vendor's latest assessment made with another rubric, country-data or policy version, streamed."""
+                   batch: int = 5000, vendor_ids: list[str] | None = None) -> Iterator[RequalificationCandidate]:
+        """Each vendor's latest assessment made with another rubric, country-data or policy version, streamed (of
+        these vendors only, when given: their latest assessments found by the indexed vendor id)."""
         a = AssessmentRecord
         rubric_changed = a.rubric_version != rubric_version
         policy_changed = func.coalesce(a.policy_version, "") != (policy_version or "")
@@ -26,7 +27,7 @@ class Rescorings(Repository):
         with self.session() as s:
             query = (select(a.id, a.rubric_version, a.policy_version, a.country_data_version,
                             a.data["country_fingerprints"])
-                     .where(a.id.in_(latest_assessment_ids()))
+                     .where(a.id.in_(latest_assessment_ids(vendor_ids)))
                      .where(rubric_changed | policy_changed | data_changed)
                      .order_by(a.vendor_id)
                      .execution_options(yield_per=batch))

@@ -52,6 +52,15 @@ class Vendors(Repository):
         with self.session() as s:
             return s.get(Vendor, vendor_id)
 
+    def next_ids(self, after: str | None, limit: int) -> list[str]:
+        """Up to `limit` vendor ids after `after` (from the first when None), in id order: a page of a keyset walk
+        over the vendor table's primary key, read whole (no cursor is left open while the caller writes)."""
+        query = select(Vendor.id).order_by(Vendor.id).limit(limit)
+        if after is not None:
+            query = query.where(Vendor.id > after)
+        with self.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def all(self) -> list[Vendor]:
         """Every vendor, in name order."""
         with self.session() as s:
