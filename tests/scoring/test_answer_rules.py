@@ -1,0 +1,116 @@
+"""Answers to points at every band edge, and the explanation line each answer leaves (README "How a score is
+built": question, answer, rule, points, data source and date; docs/scoring.md "Answers to points")."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from scoring import assess, load_rubric
+from scoring.decision import answer_text, decision_rank, score_answer
+from supplier_models.errors import ConfigurationError
+from supplier_models.questionnaire import load as load_questionnaire
+from tests.helpers.scoring_inputs import AS_OF, make
+
+Q = load_questionnaire("RDE-1")
+RUBRIC = load_rubric()
+
+
+def line(d, question):
+    return next(c for c in d.explanation if c.question == question)
+
+
+@pytest.mark.parametrize(("hours", "key", "points", "fix"), [
+    (40, "<= 40", 10, None), (Decimal("40.5"), "<= 48", 8, None), (48, "<= 48", 8, None),
+    (49, "<= 60", 3, ("normal", 60)), (60, "<= 60", 3, ("normal", 60)), (61, "above", 0, ("high", 30)),
+])
+def test_working_hours_bands_include_their_upper_edge(hours, key, points, fix):
+    # RDE-1.yaml WORK-04: up to 40 h 10 points, up to 48 h 8, up to 60 h 3 (fix in 60 days), above 0 (30 days).
+    got, rule_key, remediation = score_answer(Q.by_id["WORK-04"], RUBRIC.questions["WORK-04"], hours)
+    assert (got, rule_key) == (points, key)
+    assert (remediation and (remediation.priority, remediation.due_in_days)) == (fix or None)
+
+
+@pytest.mark.parametrize(("choices", "key", "points"), [
+    (["ISO/IEC 27001", "ISO/IEC 27701"], "any of ISO/IEC 27001 / SOC 2 Type II", 10),  # the first rule that matches
+    (["ISO/IEC 27701"], "any of ISO/IEC 27701", 5),
+    (["None"], "otherwise", 0),
+])
+def test_several_answer_rules_take_the_first_match(choices, key, points):
+    d = assess(make({"DATA-01": choices}), as_of=AS_OF)
+    c = line(d, "DATA-01")
+    assert (c.rule, c.points, c.max_points, c.answer) == (f"DATA-01:{key}", points, 10, ", ".join(choices))
+    fixes = [r for r in d.remediations if r.question == "DATA-01"]
+    assert [r.rule for r in fixes] == (["DATA-01:otherwise"] if key == "otherwise" else [])
+
+
+def test_an_answer_the_rubric_does_not_score_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match='PAY-02: the answer "Maybe" is not one the rubric scores'):
+        score_answer(Q.by_id["PAY-02"], RUBRIC.questions["PAY-02"], "Maybe")
+
+
+def test_a_rubric_for_another_questionnaire_is_refused():
+    other = RUBRIC.model_copy(update={"questionnaire": "RDE-2"})
+    with pytest.raises(ConfigurationError, match="rubric RDE-1-rubric v1.0.0 scores RDE-2, not RDE-1"):
+        assess(make(), rubric=other, as_of=AS_OF)
+
+
+def test_a_remediation_from_an_answer_carries_its_question_principle_and_date():
+    d = assess(make({"PAY-06": "Less often than monthly"}), as_of=AS_OF)
+    [fix] = d.remediations
+    assert (fix.question, fix.principle, fix.rule, fix.priority, fix.due_in_days, fix.answer) == (
+        "PAY-06", "fair_pay", "PAY-06:Less often than monthly", "high", 30, "Less often than monthly")
+    assert fix.due_date == dt.date(2026, 12, 23)  # 2026-11-23 + 30 days
+    assert fix.action == "Pay workers at least monthly, and move to every two weeks."
+    assert fix.evidence.startswith("A signed pay calendar")
+
+
+def test_answers_are_dated_by_the_day_they_were_issued():
+    sub = make({"PAY-06": "Monthly"}).model_copy(update={"issued_at": dt.datetime(2026, 10, 2, 9, 30)})
+    d = assess(sub, as_of=AS_OF)
+    assert line(d, "PAY-06").as_of == "2026-10-02"
+    assert next(c for c in d.explanation if c.rule == "overall").as_of == "2026-11-23"
+    assert d.remediations[0].due_date == dt.date(2027, 2, 21)  # due from the assessment: 2026-11-23 + 90 days
+
+
+def test_questions_that_do_not_apply_are_explained_and_left_out():
+    d = assess(make({"DEMO-01": "Not collected"}), as_of=AS_OF)
+    demo = line(d, "DEMO-02")
+    assert (demo.rule, demo.points, demo.max_points) == ("DEMO-02:not_applicable", 0, 0)
+    assert demo.note == 'not scored: does not apply when DEMO-01 is "Not collected"'
+    cons = line(d, "CONS-01")
+    assert cons.note == 'not scored: applies only when COMP-03 includes "Data collection from contributors"'
+    assert d.principles_not_applicable == ["informed_consent", "vulnerable_groups"]
+    na = next(c for c in d.explanation if c.rule == "principle.informed_consent.not_applicable")
+    assert (na.points, na.max_points, na.note) == (0, 0, "no applicable question: left out of the overall score")
+    assert ("Informed consent of contributors does not apply to this vendor and is left out of the score."
+            in d.reasons)
+
+
+def test_an_empty_optional_answer_is_left_out_of_the_maximum():
+    d = assess(make({"PAY-07": None, "PAY-06": "Monthly"}), as_of=AS_OF)
+    c = line(d, "PAY-07")
+    assert (c.rule, c.answer, c.points, c.max_points) == ("PAY-07:unanswered_optional", None, 0, 0)
+    assert c.note == "optional and left empty: left out of the principle's maximum"
+    assert d.principles["fair_pay"] == 95.0  # 38 of 40 points (PAY-06 3 of 5): PAY-07's 5 left out of the 45
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (None, None), (Decimal("40"), "40"), (Decimal("40.0"), "40"), (Decimal("40.50"), "40.50"),
+    (["a", "b"], "a, b"), (("a",), "a"), (dt.date(2027, 9, 30), "2027-09-30"), ("Yes", "Yes"),
+])
+def test_answer_text(value, text):
+    assert answer_text(value) == text
+
+
+def test_decisions_rank_worst_to_best():
+    assert [decision_rank(v) for v in ("not_qualified", "conditional", "qualified")] == [0, 1, 2]
+
+
+def test_a_decision_records_what_it_used():
+    d = assess(make(countries=(("DE", 60, 20, "EUR"), ("PT", 40, 10, "EUR"))), as_of=AS_OF)
+    assert (d.vendor, d.questionnaire_id, d.questionnaire_version) == ("Test Vendor", "RDE-1", "1.0.0")
+    assert (d.rubric_version, d.geo_model_version, d.country_data_version) == (
+        "RDE-1-rubric v1.0.0", "geo-1 v1.0.0", "2026.11-1")
+    assert set(d.country_fingerprints) == {"DE", "PT"} and all(d.country_fingerprints.values())
+    assert d.flags == ["living_wage_unverified"]
