@@ -171,3 +171,13 @@ def test_margin_days_come_from_the_rubric():
     wide = RUBRIC.model_copy(update={"validity": RUBRIC.validity.model_copy(update={"certification_margin_days": 10})})
     d = assess(make({"DATA-02": dt.date(2027, 9, 30)}), rubric=wide, as_of=AS_OF)
     assert d.valid_until == dt.date(2027, 9, 20)
+
+
+def test_every_blocker_is_named_in_one_reason():
+    # pilot 0 of 13; communication COMM-02 5 + COMM-04 3 = 8 of 23 = 34.8; overall (10 x 34.8 + 100 x 64) / 80 =
+    # 84.35, above 75. UA has an ongoing war, AQ no data: both high. COMM-03's fix is the one high-priority fix.
+    no = {q: "No" for q in ("PILOT-01", "PILOT-02", "PILOT-03", "COMM-01", "COMM-03", "COMM-05")}
+    d = assess(make(no, countries=(("UA", 50, 100, "UAH"), ("AQ", 50, 5, "USD"))), as_of=AS_OF)
+    assert d.reasons[0] == ("Conditional: principle scores below 50: pilot 0, communication 34.8; geographic risk is "
+                            "high in UA (active_war), AQ (no_reference_data); 1 high-priority remediation is open "
+                            "(COMM-03).")

@@ -56,6 +56,21 @@ def test_below_the_minimum_outranks_below_the_living_wage():
                                   "2026.11-1)")
 
 
+def test_the_hourly_minimum_is_rounded_half_up_to_the_cent():
+    # 2343 EUR / 120 h = 19.525: rounded half up 19.53 (half to even would give 19.52 and let 19.52 pass, a pay
+    # below the exact hourly minimum).
+    p = pay_floor(row("DE", "19.52"), REF.get("DE"), REF, OrgPolicy(), hours_per_month=Decimal("120"))
+    assert (p.statutory_minimum_hourly, p.statutory_check, p.hours_per_month) == (Decimal("19.53"), "below",
+                                                                                  Decimal("120"))
+
+
+def test_a_minimum_without_its_year_is_dated_by_the_source_file():
+    de = REF.get("DE")
+    undated = de.model_copy(update={"minimum_wage": de.minimum_wage.model_copy(update={"year": None})})
+    p = pay_floor(row("DE", 20), undated, REF, OrgPolicy())
+    assert p.statutory_as_of == REF.source("minimum_wage_ilostat.csv").data_year != "2026"
+
+
 def test_no_country_facts_means_no_statutory_minimum():
     p = pay_floor(row("XK", 5, "EUR", "Nowhere"), None, REF, OrgPolicy())
     assert (p.statutory_check, p.status, p.statutory_minimum_hourly, p.statutory_source) == (
@@ -78,6 +93,7 @@ def test_unverified_notes_say_why():
            "unverified." in bg.note
     kh = pay_floor(row("KH", 1, "KHR", "Cambodia"), REF.get("KH"), REF, OrgPolicy())
     assert kh.flags == ["living_wage_unverified", "minimum_wage_data_doubtful"]
+    assert (kh.statutory_as_of, kh.statutory_minimum_hourly) == ("2024", None)
     assert kh.note.startswith("The ILOSTAT minimum for Cambodia (") and "; the statutory check is unverified." \
         in kh.note
     other = OrgPolicy(living_wages={"DE": LivingWage(iso2="DE", hourly=Decimal(25), currency="USD", source="s",
