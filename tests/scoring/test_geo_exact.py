@@ -66,6 +66,9 @@ def test_an_ongoing_war_makes_a_medium_score_high():
     assert MODEL.bands.band_for(il.score) == "medium"
     forced = next(p for p in il.components if p.rule == "band.ongoing_war")
     assert forced.points == 0 and "high" in forced.note
+    war = next(p for p in il.components if p.rule == "war.ongoing")  # both of UCDP's ongoing wars, each named
+    assert war.note == ("IL: war ongoing: Government of Israel – Hamas, Palestinian Mujahideen Movement, PIJ, PRC "
+                        "(since 1982); Government of Iran – Government of Israel (since 2025)")
 
 
 def test_the_war_line_only_where_the_war_changed_the_band():

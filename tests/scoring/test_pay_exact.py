@@ -64,6 +64,20 @@ def test_the_hourly_minimum_is_rounded_half_up_to_the_cent():
                                                                                   Decimal("120"))
 
 
+def test_pay_exactly_at_the_minimum_meets_it_in_words_too():
+    p = pay_floor(row("DE", "13.52"), REF.get("DE"), REF, OrgPolicy())
+    assert p.note.startswith(DE_STATUTORY.format(pay="13.52", verdict="meets it"))
+
+
+def test_every_doubt_about_a_minimum_is_named():
+    kh = REF.get("KH")
+    flags = ("stale_year", "implausible_usd_lt_20_check_unit_or_currency")
+    doubtful = kh.model_copy(update={"minimum_wage": kh.minimum_wage.model_copy(update={"quality_flags": flags})})
+    p = pay_floor(row("KH", 1, "KHR", "Cambodia"), doubtful, REF, OrgPolicy())
+    assert ("is flagged implausible_usd_lt_20_check_unit_or_currency, stale_year; the statutory check is "
+            "unverified.") in p.note
+
+
 def test_a_minimum_without_its_year_is_dated_by_the_source_file():
     de = REF.get("DE")
     undated = de.model_copy(update={"minimum_wage": de.minimum_wage.model_copy(update={"year": None})})
@@ -94,6 +108,7 @@ def test_unverified_notes_say_why():
     kh = pay_floor(row("KH", 1, "KHR", "Cambodia"), REF.get("KH"), REF, OrgPolicy())
     assert kh.flags == ["living_wage_unverified", "minimum_wage_data_doubtful"]
     assert (kh.statutory_as_of, kh.statutory_minimum_hourly) == ("2024", None)
+    assert kh.statutory_source.startswith("ILOSTAT")
     assert kh.note.startswith("The ILOSTAT minimum for Cambodia (") and "; the statutory check is unverified." \
         in kh.note
     other = OrgPolicy(living_wages={"DE": LivingWage(iso2="DE", hourly=Decimal(25), currency="USD", source="s",
