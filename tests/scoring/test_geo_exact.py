@@ -126,6 +126,14 @@ def test_war_rules_on_made_up_facts():
     ended_2019 = War(conflict="c", ongoing=False, start_year=2015, end_year=2019)
     assert points(with_wars(ended_2021))["war.recent"] == 12
     assert points(with_wars(ended_2019))["war.past"] == 6
+    recent = next(p for p in with_wars(ended_2021, War(conflict="e", ongoing=False, start_year=2022, end_year=2023),
+                                       ended_2019).components if p.rule == "war.recent")
+    assert recent.note == "XW: war ended within 5 years of 2025: c (2019-2021); e (2022-2023)"  # 2019's left out
+    assert (recent.max_points, recent.as_of) == (25, "2025") and recent.source.startswith("UCDP")
+    past = next(p for p in with_wars(ended_2019, War(conflict="f", ongoing=False, start_year=2014, end_year=2016))
+                .components if p.rule == "war.past")
+    assert past.note == "XW: war since 2014, now ended: c (2015-2019); f (2014-2016)"
+    assert (past.max_points, past.as_of) == (25, "2025")
     both = with_wars(ended_2019, War(conflict="d", ongoing=True, start_year=2024))
     assert points(both)["war.ongoing"] == 25 and "active_war" in both.flags
     assert "d (since 2024)" in next(p.note for p in both.components if p.rule == "war.ongoing")
