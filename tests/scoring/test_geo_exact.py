@@ -167,3 +167,19 @@ def test_no_countries_is_high_risk():
     assert (g.score, g.band, g.countries) == (100, "high", [])
     assert worst_band([]) == "high"
     assert worst_band(["low", "prohibited", "medium"]) == "prohibited"
+
+
+def test_an_unknown_legal_status_is_unsafe_and_scored():
+    # docs/scoring.md: legal status points for criminalised, de facto, contested *or status unknown*.
+    de = REF.get("DE")
+    unknown = de.model_copy(update={"legal_status": de.legal_status.model_copy(
+        update={"same_sex_acts_criminalised": "unknown"})})
+    c = risk("XU", reference=REF.model_copy(update={"countries": {**REF.countries, "XU": unknown}}))
+    assert {"legal_status_unknown", "gender_question_unsafe"} <= set(c.flags)
+    legal = next(p for p in c.components if p.rule == "legal.status")
+    assert (legal.points, legal.max_points, legal.as_of) == (5, 5, "2025-06")
+    assert legal.note == ("XU: legal status of same-sex acts unknown (treated as unsafe). The SOW's survey leaves "
+                          "out the gender-identity question here.")
+    assert c.score == 15.8  # Germany's 10.8 + 5
+    aq = next(p for p in risk("AQ").components if p.rule == "legal.status")  # no legal data at all
+    assert (aq.points, aq.note.split(". ")[0]) == (5, "AQ: legal status of same-sex acts unknown (treated as unsafe)")
