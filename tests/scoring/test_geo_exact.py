@@ -183,3 +183,22 @@ def test_an_unknown_legal_status_is_unsafe_and_scored():
     assert c.score == 15.8  # Germany's 10.8 + 5
     aq = next(p for p in risk("AQ").components if p.rule == "legal.status")  # no legal data at all
     assert (aq.points, aq.note.split(". ")[0]) == (5, "AQ: legal status of same-sex acts unknown (treated as unsafe)")
+
+
+SURVEY = " The SOW's survey leaves out the gender-identity question here."
+DERIVED = REF.source("same_sex_acts_status.csv").source
+SUPPLEMENT = REF.source("criminalisation_supplement.csv").source
+
+
+@pytest.mark.parametrize(("iso2", "note", "source", "as_of"), [
+    ("GH", "same-sex acts criminalised by law.", DERIVED, "2025-06"),  # same_sex_acts_status.csv: yes, no basis
+    ("EG", "same-sex acts criminalised de facto (Law 10/1961 on debauchery used to prosecute).", SUPPLEMENT, "2024"),
+    ("LB", "same-sex acts criminalisation contested in the courts (Penal Code art. 534).", SUPPLEMENT, "2024"),
+    ("RU", "gender expression restricted: 2023: gender transition banned by law; the 'international LGBT movement' "
+           "designated extremist by the Supreme Court.",
+     DERIVED + "; " + REF.source("gender_expression_restrictions.csv").source, "2025-06"),
+    ("AQ", "legal status of same-sex acts unknown (treated as unsafe).", "country data 2026.11-1", "2026-11-23"),
+])
+def test_the_legal_line_says_why_from_which_source(iso2, note, source, as_of):
+    legal = next(p for p in risk(iso2).components if p.rule == "legal.status")
+    assert (legal.note, legal.source, legal.as_of, legal.points) == (f"{iso2}: {note}{SURVEY}", source, as_of, 5)
