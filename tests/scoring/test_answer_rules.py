@@ -9,6 +9,7 @@ import pytest
 from scoring import assess, load_rubric
 from scoring.decision import answer_text, decision_rank, score_answer
 from supplier_models.errors import ConfigurationError
+from supplier_models.policy import LivingWage, OrgPolicy
 from supplier_models.questionnaire import load as load_questionnaire
 from tests.helpers.scoring_inputs import AS_OF, make
 
@@ -114,3 +115,46 @@ def test_a_decision_records_what_it_used():
         "RDE-1-rubric v1.0.0", "geo-1 v1.0.0", "2026.11-1")
     assert set(d.country_fingerprints) == {"DE", "PT"} and all(d.country_fingerprints.values())
     assert d.flags == ["living_wage_unverified"]
+
+
+def test_an_answer_line_carries_the_cell_as_the_vendor_wrote_it():
+    sub = make({"PAY-06": "Monthly"})
+    sub = sub.model_copy(update={"cells": {"PAY-06": "Monthly (on the 28th)"}})
+    d = assess(sub, as_of=AS_OF)
+    assert line(d, "PAY-06").note == "Monthly (on the 28th)"
+    assert line(d, "PAY-07").note == ""  # no cell read: nothing made up
+
+
+def test_nothing_answered_scores_zero_not_full_marks():
+    sub = make()
+    sub = sub.model_copy(update={"answers": {q: None for q in sub.answers}})
+    d = assess(sub, as_of=AS_OF)
+    assert (d.score, d.principles) == (0.0, {})
+    assert d.decision == "conditional"
+    assert "the overall score 0 is below 75" in d.reasons[0]
+
+
+def test_a_knockout_names_the_questionnaire_it_comes_from():
+    d = assess(make({"PAY-05": "Yes"}), as_of=AS_OF)
+    [ko] = d.knockouts
+    assert (ko.rule, ko.question, ko.source) == ("recruitment_fee", "PAY-05", "RDE-1 v1.0.0")
+    assert d.reasons[0] == f"Knockout (recruitment_fee): {ko.reason}"
+
+
+def test_pay_lines_when_a_figure_is_missing_or_not_comparable():
+    policy = OrgPolicy(living_wages={"DK": LivingWage(iso2="DK", hourly=Decimal(25), currency="EUR", source="s",
+                                                      as_of="2026")})
+    d = assess(make(countries=(("DK", 100, 150, "DKK"),)), policy=policy, as_of=AS_OF)
+    statutory = next(c for c in d.explanation if c.rule.startswith("pay.statutory_minimum."))
+    assert (statutory.rule, statutory.source, statutory.as_of) == (
+        "pay.statutory_minimum.no_statutory_minimum", "ILOSTAT (no value)", None)
+    living = next(c for c in d.explanation if c.rule.startswith("pay.living_wage."))
+    assert living.rule == "pay.living_wage.living_wage_unverified"
+    assert living.note == "DK: living wage not comparable EUR, lowest pay 150 DKK"
+
+
+def test_without_an_expiry_question_the_certificate_caps_nothing():
+    no_question = RUBRIC.model_copy(update={"validity": RUBRIC.validity.model_copy(
+        update={"certification_expiry_question": None})})
+    d = assess(make({"DATA-02": AS_OF}), rubric=no_question, as_of=AS_OF)  # would be expired today
+    assert d.valid_until == dt.date(2027, 11, 23) and "certification_expired" not in d.flags

@@ -109,6 +109,9 @@ def test_no_governance_data_is_high_but_other_facts_still_explained():
     assert (va.score, va.band) == (100, "high")
     assert points(va) == {"no_reference_data": 100, "legal.status": 0, "war.none": 0}
     assert va.flags == ["no_reference_data"]  # same-sex acts legal in Vatican City: the question is safe
+    line = next(p for p in va.components if p.rule == "no_reference_data")
+    assert (line.source, line.as_of, line.max_points) == ("geo-1 v1.0.0; country data 2026.11-1", "2026-11-23", 100)
+    assert line.note == "VA: no governance indicators in the country reference data; scored high, never low"
     assert aq.flags == ["gender_question_unsafe", "legal_status_unknown", "no_reference_data"]
     unknown = risk("ZZ")  # no facts at all
     assert unknown.flags == ["gender_question_unsafe", "legal_status_unknown", "no_reference_data"]
