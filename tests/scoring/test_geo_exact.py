@@ -99,7 +99,8 @@ def test_a_missing_percentile_rank_counts_its_full_weight():
     c = risk("XD", reference=ref)
     line = next(p for p in c.components if p.rule == "wgi.pv")
     assert (line.points, line.max_points) == (21, 21)
-    assert "no percentile rank" in line.note
+    assert (line.note, line.as_of) == ("XD: political stability and absence of violence: no percentile rank; full "
+                                       "risk points", "2023")
     assert "governance_data_incomplete" in c.flags
     assert c.score == pytest.approx(10.8 - 7.07 + 21, abs=0.05)  # Germany with pv at its full 21
 
@@ -205,3 +206,12 @@ SUPPLEMENT = REF.source("criminalisation_supplement.csv").source
 def test_the_legal_line_says_why_from_which_source(iso2, note, source, as_of):
     legal = next(p for p in risk(iso2).components if p.rule == "legal.status")
     assert (legal.note, legal.source, legal.as_of, legal.points) == (f"{iso2}: {note}{SURVEY}", source, as_of, 5)
+
+
+def test_a_war_still_counts_where_governance_data_is_missing():
+    va = REF.get("VA")
+    at_war = va.model_copy(update={"wars": (War(conflict="w", ongoing=True, start_year=2025),)})
+    c = risk("XV", reference=REF.model_copy(update={"countries": {**REF.countries, "XV": at_war}}))
+    assert c.flags == ["active_war", "no_reference_data"]
+    assert (c.score, c.band) == (100, "high")
+    assert points(c)["war.ongoing"] == 25  # explained, though the score is already 100
