@@ -65,7 +65,8 @@ def test_an_ongoing_war_makes_a_medium_score_high():
     assert (il.score, il.band) == (55.1, "high")
     assert MODEL.bands.band_for(il.score) == "medium"
     forced = next(p for p in il.components if p.rule == "band.ongoing_war")
-    assert forced.points == 0 and "high" in forced.note
+    assert (forced.points, forced.max_points, forced.source, forced.as_of) == (0, 0, "geo-1 v1.0.0", None)
+    assert forced.note == "IL: an ongoing war makes the band high whatever the score"
     war = next(p for p in il.components if p.rule == "war.ongoing")  # both of UCDP's ongoing wars, each named
     assert war.note == ("IL: war ongoing: Government of Israel – Hamas, Palestinian Mujahideen Movement, PIJ, PRC "
                         "(since 1982); Government of Iran – Government of Israel (since 2025)")
@@ -150,6 +151,12 @@ def test_overrides_and_prohibition():
     assert (co.score, co.band) == (65, "high")  # the overriding score sets the band too
     assert (ph.score, ph.band) == (48.9, "prohibited")
     assert "prohibited_country" in ph.flags
+    assert next(p.note for p in co.components if p.rule == "policy.override") == (
+        "CO: the organisation sets score 65: site visit")
+    banded = risk("CO", OrgPolicy(overrides={"CO": ScoreOverride(iso2="CO", band="low", reason="audit")}))
+    assert (banded.score, banded.band) == (42.9, "low")
+    assert next(p.note for p in banded.components if p.rule == "policy.override") == (
+        "CO: the organisation sets band low: audit")
     line = next(p for p in ph.components if p.rule == "policy.prohibited")
     assert "sanctions" in line.note and line.source == policy.label
 
@@ -215,3 +222,11 @@ def test_a_war_still_counts_where_governance_data_is_missing():
     assert c.flags == ["active_war", "no_reference_data"]
     assert (c.score, c.band) == (100, "high")
     assert points(c)["war.ongoing"] == 25  # explained, though the score is already 100
+
+
+def test_the_band_is_read_from_the_score_as_shown():
+    # Germany's lines add up to 10.79, shown as 10.8: with `low` ending at 10.8, a shown 10.8 is medium, as a
+    # shown 30.0 is under geo-1 ("low < 30 <= medium"); the band never disagrees with the score a reader sees.
+    model = MODEL.model_copy(update={"bands": MODEL.bands.model_copy(update={"low_below": 10.8})})
+    de = risk("DE", model=model)
+    assert (de.score, de.band) == (10.8, "medium")
