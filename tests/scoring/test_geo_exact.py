@@ -151,8 +151,13 @@ def test_overrides_and_prohibition():
     assert (co.score, co.band) == (65, "high")  # the overriding score sets the band too
     assert (ph.score, ph.band) == (48.9, "prohibited")
     assert "prohibited_country" in ph.flags
-    assert next(p.note for p in co.components if p.rule == "policy.override") == (
-        "CO: the organisation sets score 65: site visit")
+    override = next(p for p in co.components if p.rule == "policy.override")
+    assert (override.note, override.points, override.max_points, override.as_of) == (
+        "CO: the organisation sets score 65: site visit", 0, 0, None)
+    prohibited = next(p for p in ph.components if p.rule == "policy.prohibited")
+    assert (prohibited.points, prohibited.max_points, prohibited.as_of) == (0, 0, None)
+    odd = risk("CO", OrgPolicy(overrides={"CO": ScoreOverride(iso2="CO", score=33.33, reason="r")}))
+    assert (odd.score, odd.band) == (33.3, "medium")  # shown to one decimal like every score
     banded = risk("CO", OrgPolicy(overrides={"CO": ScoreOverride(iso2="CO", band="low", reason="audit")}))
     assert (banded.score, banded.band) == (42.9, "low")
     assert next(p.note for p in banded.components if p.rule == "policy.override") == (
