@@ -235,3 +235,15 @@ def test_the_band_is_read_from_the_score_as_shown():
     model = MODEL.model_copy(update={"bands": MODEL.bands.model_copy(update={"low_below": 10.8})})
     de = risk("DE", model=model)
     assert (de.score, de.band) == (10.8, "medium")
+
+
+def test_the_legal_line_joins_every_reason_and_says_when_there_is_none():
+    gh = REF.get("GH")
+    both = gh.model_copy(update={"gender_expression_restricted": True, "gender_expression_note": "n"})
+    c = risk("XG", reference=REF.model_copy(update={"countries": {**REF.countries, "XG": both}}))
+    legal = next(p for p in c.components if p.rule == "legal.status")
+    assert legal.note == f"XG: same-sex acts criminalised by law; gender expression restricted: n.{SURVEY}"
+    assert legal.points == 5  # once, however many reasons
+    de = next(p for p in risk("DE").components if p.rule == "legal.status")
+    assert (de.note, de.points, de.max_points) == ("DE: same-sex acts legal; no gender-expression restriction listed",
+                                                   0, 5)
