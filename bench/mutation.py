@@ -69,7 +69,9 @@ def _figure(name: str, counts: Counter[str]) -> Figure:
 
 
 def survivors(results: dict[str, dict[str, str]]) -> list[str]:
-    return [name for statuses in results.values() for name, s in statuses.items() if s not in KILLED]
+    """The mutants tested and not killed (survived, no tests, suspicious); not those not yet checked."""
+    return [name for statuses in results.values() for name, s in statuses.items()
+            if s not in KILLED and s != "not checked"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,6 +45,7 @@ def test_colombia_no_war_and_legal_status_add_nothing():
     war, legal = (next(p for p in co.components if p.rule == r) for r in ("war.none", "legal.status"))
     assert (war.max_points, legal.max_points) == (25, 5)  # what was at stake, though none was scored
     assert war.source.startswith("UCDP") and war.as_of == "2025"
+    assert war.note == "CO: no war since 2014"
 
 
 def test_germany_is_low_by_its_exact_score():
