@@ -158,3 +158,30 @@ def test_without_an_expiry_question_the_certificate_caps_nothing():
         update={"certification_expiry_question": None})})
     d = assess(make({"DATA-02": AS_OF}), rubric=no_question, as_of=AS_OF)  # would be expired today
     assert d.valid_until == dt.date(2027, 11, 23) and "certification_expired" not in d.flags
+
+
+def test_lines_of_questions_left_out_keep_their_principle_answer_and_date():
+    d = assess(make({"PAY-07": None}), as_of=AS_OF)
+    vuln = line(d, "VULN-02")  # answered Yes, but VULN-01 is No: not scored, the answer still shown
+    assert (vuln.principle, vuln.answer, vuln.as_of, vuln.source) == ("vulnerable_groups", "Yes", "2026-11-23",
+                                                                      "RDE-1-rubric v1.0.0")
+    empty = line(d, "PAY-07")
+    assert (empty.principle, empty.as_of, empty.source) == ("fair_pay", "2026-11-23", "RDE-1-rubric v1.0.0")
+    assert line(d, "PILOT-01").points == 5  # the questions after an empty one are still scored
+    assert d.score == 100
+
+
+def test_an_unscored_answer_in_a_submission_names_its_question():
+    with pytest.raises(ConfigurationError, match='PAY-02: the answer "Maybe" is not one the rubric scores'):
+        assess(make({"PAY-02": "Maybe"}), as_of=AS_OF)
+
+
+def test_a_single_choice_given_as_text_is_matched_whole():
+    d = assess(make({"DATA-01": "ISO/IEC 27701"}), as_of=AS_OF)
+    assert (line(d, "DATA-01").rule, line(d, "DATA-01").points) == ("DATA-01:any of ISO/IEC 27701", 5)
+
+
+def test_the_otherwise_points_come_from_the_rubric():
+    from scoring.rubric import MultiRule, QuestionRule
+    rule = QuestionRule(rules=(MultiRule(any_of=("ISO/IEC 27001",), points=10),), otherwise=2)
+    assert score_answer(Q.by_id["DATA-01"], rule, ["None"])[:2] == (2, "otherwise")

@@ -13,6 +13,7 @@ from scoring import assess, load_rubric
 from scoring.decision import add_months
 from scoring.rubric import DecisionThresholds, QualifiedThresholds
 from supplier_models.policy import LivingWage, OrgPolicy
+from supplier_models.reference_data import load_country_reference
 from tests.helpers.scoring_inputs import AS_OF, make
 
 RUBRIC = load_rubric()
@@ -181,3 +182,31 @@ def test_every_blocker_is_named_in_one_reason():
     assert d.reasons[0] == ("Conditional: principle scores below 50: pilot 0, communication 34.8; geographic risk is "
                             "high in UA (active_war), AQ (no_reference_data); 1 high-priority remediation is open "
                             "(COMM-03).")
+
+
+def test_only_the_countries_above_the_band_threshold_are_named():
+    d = assess(make(countries=(("UA", 50, 100, "UAH"), ("CO", 50, 9000, "COP"))), as_of=AS_OF)
+    assert d.reasons[0] == "Conditional: geographic risk is high in UA (active_war)."  # CO is medium: allowed
+
+
+def test_every_flag_and_country_is_named_in_the_blockers():
+    from supplier_models.reference_data import War
+    va = load_country_reference().get("VA")
+    at_war = va.model_copy(update={"wars": (War(conflict="w", ongoing=True, start_year=2025),)})
+    ref = load_country_reference()
+    ref = ref.model_copy(update={"countries": {**ref.countries, "XV": at_war}})
+    d = assess(make(countries=(("XV", 100, 5, "EUR"),)), reference=ref, as_of=AS_OF)
+    assert d.reasons[0].startswith("Conditional: geographic risk is high in XV (active_war, no_reference_data)")
+
+
+def test_open_high_priority_fixes_are_named_by_question_or_country():
+    both = OrgPolicy(version="lw", living_wages={
+        **DE_LIVING.living_wages,
+        "PT": LivingWage(iso2="PT", hourly=12, currency="EUR", source="s", as_of="2026-07-01")})
+    allowed = rubric(allow_pay_below_living_wage=True)
+    d = assess(make({"PAY-02": "No"}, countries=(("DE", 50, "19.99", "EUR"), ("PT", 50, 11, "EUR"))),
+               rubric=allowed, policy=both, as_of=AS_OF)
+    assert d.reasons[0] == "Conditional: 3 high-priority remediations are open (PAY-02, DE, PT)."
+    strict = assess(make({"PAY-02": "No"}, countries=(("DE", 50, "19.99", "EUR"), ("PT", 50, 11, "EUR"))),
+                    rubric=rubric(allow_open_high_priority_remediation=True), policy=both, as_of=AS_OF)
+    assert strict.reasons[0] == "Conditional: pay is below the organisation's living wage in DE, PT."
