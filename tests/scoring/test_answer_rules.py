@@ -185,3 +185,24 @@ def test_the_otherwise_points_come_from_the_rubric():
     from scoring.rubric import MultiRule, QuestionRule
     rule = QuestionRule(rules=(MultiRule(any_of=("ISO/IEC 27001",), points=10),), otherwise=2)
     assert score_answer(Q.by_id["DATA-01"], rule, ["None"])[:2] == (2, "otherwise")
+
+
+def test_principle_and_pay_lines_in_full():
+    d = assess(make(countries=(("DE", 100, "19.99", "EUR"),)), policy=OrgPolicy(version="lw", living_wages={
+        "DE": LivingWage(iso2="DE", hourly=Decimal(20), currency="EUR", source="WI", as_of="2026")}), as_of=AS_OF)
+    by_rule = {c.rule: c for c in d.explanation}
+    na = by_rule["principle.informed_consent.not_applicable"]
+    assert (na.principle, na.as_of, na.source) == ("informed_consent", "2026-11-23", "RDE-1-rubric v1.0.0")
+    pilot = by_rule["principle.pilot"]
+    assert (pilot.principle, pilot.points, pilot.max_points, pilot.as_of, pilot.note) == (
+        "pilot", 100, 100, "2026-11-23", "13 of 13 points; weight 6")
+    statutory, living = by_rule["pay.statutory_minimum.meets"], by_rule["pay.living_wage.below_living_wage"]
+    assert (statutory.points, statutory.max_points) == (0, 0)  # pay floors decide; they carry no points
+    assert (living.principle, living.points, living.max_points) == ("fair_pay", 0, 0)
+
+
+def test_a_principle_worth_one_point_still_counts():
+    one = RUBRIC.questions["SUPP-03"].model_copy(update={"points": {"Yes": 1, "No": 0}})
+    small = RUBRIC.model_copy(update={"questions": {**RUBRIC.questions, "SUPP-03": one}})
+    d = assess(make(), rubric=small, as_of=AS_OF)
+    assert d.principles["subcontractors"] == 100 and "subcontractors" not in d.principles_not_applicable
