@@ -206,3 +206,15 @@ def test_a_principle_worth_one_point_still_counts():
     small = RUBRIC.model_copy(update={"questions": {**RUBRIC.questions, "SUPP-03": one}})
     d = assess(make(), rubric=small, as_of=AS_OF)
     assert d.principles["subcontractors"] == 100 and "subcontractors" not in d.principles_not_applicable
+
+
+def test_the_overall_line_says_how_it_is_made():
+    overall = next(c for c in assess(make(), as_of=AS_OF).explanation if c.rule == "overall")
+    assert overall.note == "weighted mean of the applicable principles"
+
+
+def test_the_hours_assumption_reaches_every_country():
+    # 2343 EUR / 120 h = 19.53 EUR an hour (docs/scoring.md: `assess(..., hours_per_month=...)` changes it)
+    d = assess(make(countries=(("DE", 100, "19.52", "EUR"),)), hours_per_month=Decimal("120"), as_of=AS_OF)
+    assert [k.rule for k in d.knockouts] == ["below_minimum_wage"]
+    assert d.geo.countries[0].pay.hours_per_month == Decimal("120")
