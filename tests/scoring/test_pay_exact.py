@@ -228,3 +228,25 @@ def test_context_reasons_name_each_country():
     assert "Gender-identity question unsafe in AQ: the SOW's survey leaves it out there." in d.reasons
     assert ("Living wage unverified in BG, AQ, KH (no organisation figure): the decision relies on PAY-02 (Yes) "
             "and PAY-03 (WageIndicator).") in d.reasons
+
+
+def test_the_plan_for_a_high_risk_country_names_every_reason():
+    d = assess(make(countries=(("AQ", 100, 5, "USD"),)), as_of=AS_OF)
+    assert "(geographic risk high: no_reference_data)" in next(r.action for r in d.remediations if r.country == "AQ")
+    from supplier_models.reference_data import War
+    va = REF.get("VA")
+    at_war = va.model_copy(update={"wars": (War(conflict="w", ongoing=True, start_year=2025),)})
+    ref = REF.model_copy(update={"countries": {**REF.countries, "XV": at_war}})
+    d = assess(make(countries=(("XV", 100, 5, "EUR"),)), reference=ref, as_of=AS_OF)
+    assert "(geographic risk high: active_war, no_reference_data)" in next(
+        r.action for r in d.remediations if r.country == "XV")
+
+
+def test_the_declaration_mismatch_names_every_country_and_one_flag():
+    both = OrgPolicy(version="lw", living_wages={
+        **DE_LIVING.living_wages, "PT": LivingWage(iso2="PT", hourly=12, currency="EUR", source="s", as_of="2026")})
+    d = assess(make(countries=(("DE", 50, "19.99", "EUR"), ("PT", 50, 11, "EUR"))), policy=both, as_of=AS_OF)
+    fix = next(r for r in d.remediations if r.rule == "pay_declaration_mismatch")
+    assert fix.action == "Correct PAY-02: the Countries sheet shows pay below the floor in DE, PT."
+    assert d.flags == ["below_living_wage", "pay_declaration_mismatch"]
+
