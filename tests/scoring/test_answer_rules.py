@@ -218,3 +218,16 @@ def test_the_hours_assumption_reaches_every_country():
     d = assess(make(countries=(("DE", 100, "19.52", "EUR"),)), hours_per_month=Decimal("120"), as_of=AS_OF)
     assert [k.rule for k in d.knockouts] == ["below_minimum_wage"]
     assert d.geo.countries[0].pay.hours_per_month == Decimal("120")
+
+
+def test_a_principle_the_rubric_scores_no_question_of_is_left_out():
+    kept = {q: r for q, r in RUBRIC.questions.items() if not q.startswith("RESP-")}
+    unscored = RUBRIC.model_copy(update={"questions": kept})
+    d = assess(make(), rubric=unscored, as_of=AS_OF)
+    assert "respect_conduct" in d.principles_not_applicable and "respect_conduct" not in d.principles
+    assert d.score == 100
+
+
+def test_every_country_where_the_gender_question_is_unsafe_is_named():
+    d = assess(make(countries=(("GH", 50, 100, "GHS"), ("KE", 50, 200, "KES"))), as_of=AS_OF)
+    assert "Gender-identity question unsafe in GH, KE: the SOW's survey leaves it out there." in d.reasons
