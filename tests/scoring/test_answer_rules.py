@@ -231,3 +231,10 @@ def test_a_principle_the_rubric_scores_no_question_of_is_left_out():
 def test_every_country_where_the_gender_question_is_unsafe_is_named():
     d = assess(make(countries=(("GH", 50, 100, "GHS"), ("KE", 50, 200, "KES"))), as_of=AS_OF)
     assert "Gender-identity question unsafe in GH, KE: the SOW's survey leaves it out there." in d.reasons
+
+
+def test_answers_to_an_unknown_questionnaire_version_are_not_scored_against_another():
+    from supplier_models.questionnaire import QuestionnaireNotFound
+    old = make().model_copy(update={"questionnaire_version": "0.9.0"})
+    with pytest.raises(QuestionnaireNotFound, match="no questionnaire RDE-1 v0.9.0"):
+        assess(old, as_of=AS_OF)
