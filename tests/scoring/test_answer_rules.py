@@ -1,5 +1,8 @@
-"""Answers to points at every band edge, and the explanation line each answer leaves (README "How a score is
-built": question, answer, rule, points, data source and date; docs/scoring.md "Answers to points")."""
+"""Answers to points at every band edge, and the explanation line each answer leaves.
+
+README.md, "How a score is built": the explanation lists question, answer, rule, points, data source and date.
+docs/scoring.md, "Answers to points, points to principles": questions that do not apply are left out.
+"""
 
 import datetime as dt
 from decimal import Decimal
