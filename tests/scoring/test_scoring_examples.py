@@ -12,10 +12,20 @@ from supplier_models.workbooks.reader import read_workbook
 AS_OF = dt.date(2026, 11, 23)
 
 
-@pytest.fixture(scope="module")
-def decisions(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("examples")
-    return {v.name: assess(read_workbook(write_example(v, folder)), as_of=AS_OF) for v in EXAMPLES}
+class _Decisions:
+    """Each example's decision, assessed when a test asks for it: inside that test, so that a tool tracing which
+    test runs which code (mutmut, docs/mutation.md) links every test to the scoring it exercises."""
+
+    def __init__(self, workbooks):
+        self.workbooks = workbooks
+
+    def __getitem__(self, name):
+        return assess(read_workbook(self.workbooks[name]), as_of=AS_OF)
+
+
+@pytest.fixture
+def decisions(example_workbooks):
+    return _Decisions(example_workbooks)
 
 
 @pytest.mark.parametrize("vendor", EXAMPLES, ids=lambda v: v.slug)

@@ -1,6 +1,7 @@
 """Properties of the scoring that must hold for any submission (hypothesis)."""
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
@@ -22,7 +23,9 @@ COUNTRIES = ["DE", "KE", "UA", "IN", "BG", "AQ", "GH", "PH", "BR", "RU"]
 # another thread of the test session does: the websocket keepalive pings of Prefect's events client (started by
 # earlier tests) draw their payloads from `random`, so a ping during a draw raised the warning now and then.
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Under mutmut (which sets MUTANT_UNDER_TEST) each mutant runs these again: a tenth of the examples keeps the run
+# within minutes; the exact tests (test_boundaries, test_geo_exact, test_pay_exact) do the killing.
+SETTINGS = settings(max_examples=12 if os.environ.get("MUTANT_UNDER_TEST") else 120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
