@@ -38,9 +38,10 @@ def list_page(conn, limit: int, after: tuple[str, str] | None = None, country: s
     """A page of the list (limit rows after `after`), and the counts the web page shows (not the API)."""
     where, params = _where(after, country)
     rows = conn.execute(text(LIST + where + "ORDER BY v.name, v.id LIMIT :limit"), {**params, "limit": limit}).all()
-    if counts:
-        cwhere, cparams = _where(None, country)
-        rows.append(conn.execute(text(COUNT + cwhere), cparams).scalar_one())
+    if counts:  # a country alone: its vendors counted from their places (the index), as the app counts them
+        rows.append(conn.execute(text("SELECT count(DISTINCT vendor_id) FROM vendor_place WHERE iso2 = :country"),
+                                 {"country": country}).scalar_one() if country else
+                    conn.execute(text(COUNT)).scalar_one())
         rows.append(conn.execute(text("SELECT count(*) FROM vendor")).scalar_one())
     return rows
 
@@ -57,9 +58,9 @@ def dashboard(conn, today: dt.date) -> list:
     out: list = [conn.execute(text("SELECT status, count(*) FROM vendor_state GROUP BY status")).all(),
                  conn.execute(text("SELECT count(*) FROM vendor")).scalar_one()]
     out.append(conn.execute(text("SELECT count(*) FROM vendor_state WHERE review_pending")).scalar_one())
-    out += conn.execute(text("SELECT s.vendor_id, v.name, a.assessed_on FROM vendor_state s JOIN vendor v ON "
-                             "v.id = s.vendor_id JOIN assessment a ON a.id = s.assessment_id WHERE s.review_pending "
-                             "ORDER BY a.assessed_on, v.name LIMIT 10")).all()
+    out += conn.execute(text("SELECT s.vendor_id, v.name, s.assessed_on FROM vendor_state s JOIN vendor v ON "
+                             "v.id = s.vendor_id WHERE s.review_pending "
+                             "ORDER BY s.assessed_on, v.name LIMIT 10")).all()
     start = today
     for days in (30, 60, 90):
         end = today + dt.timedelta(days=days)
