@@ -98,10 +98,34 @@ class CountryWorkers(BaseModel):
 PAGE_SIZES = (25, 50, 100, 200)
 
 
-class VendorFilters(BaseModel):
-    """The vendor list's filters, as given in its URL (GET form): each empty one filters nothing."""
+class PagedFilters(BaseModel):
+    """What a paged list's URL gives beside its filters: the page size (the nearest of PAGE_SIZES) and where the
+    page starts (a cursor the list gave); and the URL query that carries them with the filters."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
+    size: int = Field(50, description="rows a page: 25, 50, 100 or 200")
+    cursor: str = ""
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> int:
+        try:
+            size = int(str(value))
+        except ValueError:
+            return 50
+        return min(PAGE_SIZES, key=lambda s: abs(s - size))
+
+    def query(self, **changes: object) -> str:
+        """This list's URL query, with `changes` (e.g. another cursor), the empty filters left out."""
+        from urllib.parse import urlencode
+
+        values = {**self.model_dump(exclude={"size", "cursor"}), "size": self.size, "cursor": self.cursor, **changes}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None) and not (k == "size" and v == 50)})
+
+
+class VendorFilters(PagedFilters):
+    """The vendor list's filters, as given in its URL (GET form): each empty one filters nothing."""
+
     q: str = ""
     status: str = ""
     band: str = ""
@@ -112,8 +136,6 @@ class VendorFilters(BaseModel):
     until_to: str = Field("", description="... on or before, YYYY-MM-DD")
     sort: str = Field("", description="the column sorted by (vendor when empty)")
     desc: str = Field("", description="1: the other way")
-    size: int = Field(50, description="vendors a page: 25, 50, 100 or 200")
-    cursor: str = ""
 
     @field_validator("q", "status", "band", "country", "service", "owner", "cursor", mode="after")
     @classmethod
@@ -148,55 +170,27 @@ class VendorFilters(BaseModel):
         by = "" if column == "vendor" else column
         return self.query(sort=by, desc="1" if self.sort == by and not self.desc else "", cursor="")
 
-    @field_validator("size", mode="before")
-    @classmethod
-    def _size(cls, value: object) -> int:
-        try:
-            size = int(str(value))
-        except ValueError:
-            return 50
-        return min(PAGE_SIZES, key=lambda s: abs(s - size))
-
-    def query(self, **changes: object) -> str:
-        """This list's URL query, with `changes` (e.g. another cursor), the empty filters left out."""
-        from urllib.parse import urlencode
-
-        values = {**self.model_dump(), **changes}
-        return urlencode({k: v for k, v in values.items() if v not in ("", None) and not (k == "size" and v == 50)})
-
     def country_matches(self, iso2: str, name: str) -> bool:
         """By ISO code (KE) or by name, whole or in part (kenya, "united")."""
         needle = self.country.lower()
         return iso2.lower() == needle or name.lower() == needle or (len(needle) > 2 and needle in name.lower())
 
 
-class AuditLogFilters(BaseModel):
+class AuditLogFilters(PagedFilters):
     """The audit log's filters, as given in its URL (GET form): who (text in the e-mail), an action code, a vendor
     (its id, or text in its name), the days from and to (YYYY-MM-DD, inclusive, UTC); each empty one filters
     nothing. A day that is not a date is not applied, and said (`narrowed`)."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
     who: str = ""
     action: str = ""
     vendor: str = ""
     since: str = ""
     until: str = ""
-    size: int = Field(50, description="events a page: 25, 50, 100 or 200")
-    cursor: str = ""
 
     @field_validator("who", "action", "vendor", "since", "until", "cursor", mode="after")
     @classmethod
     def _short(cls, value: str) -> str:  # a hand-made URL gets a page, not an error page
         return value.replace("\x00", "")[:200]
-
-    @field_validator("size", mode="before")
-    @classmethod
-    def _size(cls, value: object) -> int:  # the nearest of PAGE_SIZES
-        try:
-            size = int(str(value))
-        except ValueError:
-            return 50
-        return min(PAGE_SIZES, key=lambda s: abs(s - size))
 
     def narrowed(self) -> tuple[AuditFilters, list[str]]:
         """The store's filters, and what could not be applied (a day that is not a date), in words."""
@@ -210,13 +204,6 @@ class AuditLogFilters(BaseModel):
                 problems.append(f"{label} \u201c{text}\u201d is not a day (YYYY-MM-DD): not applied.")
         return AuditFilters(actor=self.who or None, action=self.action or None, vendor=self.vendor or None,
                             **days), problems
-
-    def query(self, **changes: object) -> str:
-        """This log's URL query, with `changes` (e.g. another cursor), the empty filters left out."""
-        from urllib.parse import urlencode
-
-        values = {**self.model_dump(), **changes}
-        return urlencode({k: v for k, v in values.items() if v not in ("", None) and not (k == "size" and v == 50)})
 
 
 class UploadResult(BaseModel):

@@ -22,7 +22,7 @@ from sow_templates import pdf as sow_pdf
 from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused, NotFound, PdfUnavailable, WebError
 from supplier_models.questionnaire import current as current_questionnaire
-from supplier_models.store.rows import UNASSIGNED, ListedVendor, ListFilters
+from supplier_models.store.rows import UNASSIGNED, ListedVendor, ListFilters, ListOrder
 from supplier_models.store.tables import Vendor
 from supplier_models.workbooks.portfolio import write_list
 
@@ -41,7 +41,7 @@ def vendors_page(request: Request, staff: Viewer, filters: Annotated[VendorFilte
                  inputs: InputsDep, settings: SettingsDep) -> Response:
     """The vendors a page at a time (`size`, and a cursor for the next page), narrowed by the filters in SQL over
     the state rows and sorted by a column, with how many match and how many there are."""
-    narrowed, order = list_filters(filters, inputs), list_order(filters.sort or "vendor", bool(filters.desc))
+    narrowed, order = listing(filters, inputs)
     today = dt.date.today()
     try:
         page = vendor_list_page(store, settings, today, narrowed, cursor=filters.cursor or None, limit=filters.size,
@@ -78,7 +78,7 @@ def exported(v: ListedVendor) -> list[object]:
 def export_rows(store: Store, settings: Settings, filters: VendorFilters, inputs: usecases.ScoringInputs,
                 today: dt.date, staff, kind: str) -> Iterator[list[object]]:
     """The whole list the page's filters and order give, as export rows, read a thousand at a time; audited."""
-    narrowed, order = list_filters(filters, inputs), list_order(filters.sort or "vendor", bool(filters.desc))
+    narrowed, order = listing(filters, inputs)
     rows_for_the_day(store, settings, today)
     store.audit.record("vendors_exported", actor=staff.email, detail={"filters": filters.query(cursor=""),
                                                                       "format": kind})
@@ -136,12 +136,13 @@ class Places(NamedTuple):
     """Each with iso2, name and band."""
 
 
-def list_filters(filters: VendorFilters, inputs: usecases.ScoringInputs) -> ListFilters:
-    """What the list's URL asks for, as the store narrows a list (the page and its exports alike)."""
+def listing(filters: VendorFilters, inputs: usecases.ScoringInputs) -> tuple[ListFilters, ListOrder]:
+    """What the list's URL asks for, as the store narrows and sorts a list (the page and its exports alike)."""
+    order = list_order(filters.sort or "vendor", bool(filters.desc))
     return ListFilters(status=filters.status or None, band=filters.band or None,
                        countries=country_codes(filters, inputs), service=filters.service or None,
                        text=filters.q or None, owner=filters.owner or None, until_from=filters.day("until_from"),
-                       until_to=filters.day("until_to"))
+                       until_to=filters.day("until_to")), order
 
 
 def country_codes(filters: VendorFilters, inputs: usecases.ScoringInputs) -> tuple[str, ...] | None:
