@@ -286,3 +286,17 @@ class TreePeaks:
         self._stop.set()
         self._thread.join()
         self.sample()
+
+
+def serving(proc: subprocess.Popen, base: str, timeout: float = 120) -> bool:
+    """Whether the web server `proc` answers `base`/healthz within `timeout` seconds (False: it died or never did)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return False

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Figure, print_figure, tempdir  # noqa: E402
+from bench.common import Figure, print_figure, serving, tempdir  # noqa: E402
 
 TARGET_MB = 400
 PASSWORD = "bench password 123"
@@ -59,8 +59,6 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
-        import httpx
-
         self.home.mkdir(parents=True, exist_ok=True)
         cli = [sys.executable, "-c", "from fairsource.cli import main; main()"]
         subprocess.run([*cli, "user", "add", "ana@example.org", "--role", "viewer", "--password-stdin"],
@@ -70,13 +68,8 @@ class Server:
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen([*cli, "web", "--port", str(self.port), "--workers", str(self.workers)],
                                          env=self.env, cwd=self.home.parent, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        if serving(self.proc, self.base):
+            return self
         self.__exit__()
         raise RuntimeError(f"fairsource web did not start:\n{self.log.read_text()[-3000:]}")
 

@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import scale_baseline as sql  # noqa: E402
-from bench.common import Figure, TreePeaks, print_figure, tempdir  # noqa: E402
+from bench.common import Figure, TreePeaks, print_figure, serving, tempdir  # noqa: E402
 from bench.login_burst import PASSWORD, _free_port  # noqa: E402
 from bench.web_load import percentile  # noqa: E402
 
@@ -139,19 +139,12 @@ class Server:
         self.home = home
 
     def __enter__(self) -> Server:
-        import httpx
-
         self.log = open(self.home.parent / "web.log", "wb")  # noqa: SIM115 (closed in __exit__)
         self.proc = subprocess.Popen([sys.executable, "-c", "from fairsource.cli import main; main()", "web",
                                       "--port", str(self.port)], env=self.env, cwd=self.home.parent,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        if serving(self.proc, self.base):
+            return self
         self.__exit__()
         raise RuntimeError("fairsource web did not start: see " + str(self.home.parent / "web.log"))
 
