@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, tuple_
 from sqlmodel import select as model_select
 
-from .engine import Repository, retry_locked
+from .engine import Repository, literal_like, retry_locked
 from .rows import AuditFilters, AuditRow
-from .states import _escaped
 from .tables import AuditEvent, Vendor
 
 NOBODY = "fairsource"
@@ -62,14 +61,14 @@ def _narrowed(filters: AuditFilters) -> list:
     where = []
     if filters.actor:
         text = filters.actor.lower().replace("\x00", "")
-        found = func.lower(e.actor).like(f"%{_escaped(text)}%", escape="\\")
+        found = func.lower(e.actor).like(f"%{literal_like(text)}%", escape="\\")
         where.append(or_(found, e.actor.is_(None)) if text in NOBODY else found)
     if filters.action:
         where.append(e.action == filters.action)
     if filters.vendor:
         text = filters.vendor.replace("\x00", "")
         named = select(Vendor.id).where(or_(Vendor.id == text, func.lower(Vendor.name).like(
-            f"%{_escaped(text.lower())}%", escape="\\")))
+            f"%{literal_like(text.lower())}%", escape="\\")))
         where.append(e.vendor_id.in_(named))
     if filters.since:
         where.append(e.at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))

@@ -227,3 +227,8 @@ def only(query, column, vendor_id: str | list[str] | None):
     if vendor_id is None:
         return query
     return query.where(column == vendor_id) if isinstance(vendor_id, str) else query.where(column.in_(vendor_id))
+
+
+def literal_like(text: str) -> str:
+    """`text` for a LIKE pattern (with `escape="\\"`) that matches it as written: its %, _ and \\ are letters."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

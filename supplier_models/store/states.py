@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Date, String, case, cast, delete, false, func, insert, literal, or_, select, tuple_
 
-from .engine import Repository
+from .engine import Repository, literal_like
 from .rows import SORTS, UNASSIGNED, Glance, ListedVendor, ListFilters, ListOrder
 from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorPlaceRecord, VendorStateRecord
 
@@ -248,7 +248,7 @@ def _narrowed(filters: ListFilters, status) -> list:
         where.append(select(p.vendor_id).where(p.vendor_id == Vendor.id, p.iso2.in_(codes)).exists()
                      if codes else false())  # probed per vendor in name order: a page stops at its last row
     if filters.service:
-        quoted = _escaped(json.dumps(filters.service.replace(chr(0), ""))[1:-1])
+        quoted = literal_like(json.dumps(filters.service.replace(chr(0), ""))[1:-1])
         where.append(cast(t.services, String).like(f'%"{quoted}"%', escape="\\"))
     if filters.owner == UNASSIGNED:
         where.append(Vendor.owner.is_(None))
@@ -260,11 +260,7 @@ def _narrowed(filters: ListFilters, status) -> list:
     if filters.until_to is not None:
         where.append(until <= filters.until_to)
     if filters.text:
-        needle = f"%{_escaped(filters.text.lower().replace(chr(0), ''))}%"  # PostgreSQL text holds no NUL
+        needle = f"%{literal_like(filters.text.lower().replace(chr(0), ''))}%"  # PostgreSQL text holds no NUL
         where.append(or_(func.lower(Vendor.name).like(needle, escape="\\"),
                          func.lower(func.coalesce(Vendor.contact_email, "")).like(needle, escape="\\")))
     return where
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
