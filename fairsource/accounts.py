@@ -88,7 +88,7 @@ def check_role(role: str) -> None:
 
 def check_new_user(email: str, role: str, password: str) -> None:
     if not is_email(email):
-        raise AuthError(f"{email}: not an e-mail address", field="email")
+        raise AuthError(f"{email!r} is not an e-mail address", field="email")
     check_role(role)
     check_password(password)
 

@@ -48,7 +48,9 @@ def _end_sessions(s: Session, user_id: str, keep: str | None = None) -> int:
 
 
 def _end_resets(s: Session, user_id: str, now: dt.datetime, how: str) -> int:
-    return s.execute(update(PasswordReset).where(PasswordReset.user_id == user_id, PasswordReset.ended_at.is_(None))
+    """The user's links that still work end now (`how`: replaced, disabled); an expired one stays as it ended."""
+    return s.execute(update(PasswordReset).where(PasswordReset.user_id == user_id, PasswordReset.ended_at.is_(None),
+                                                 PasswordReset.expires_at > now)
                      .values(ended_at=now, ended_how=how)).rowcount or 0
 
 
