@@ -103,6 +103,8 @@ def new_api_token(store: Store, email: str, *, actor: str | None = None) -> str:
     user = store.staff.by_email(email)
     if user is None:
         raise AuthError(f"no user {email}")
+    if user.disabled:  # a token made now would work the moment they are enabled again
+        raise AuthError(f"{user.email} is disabled: enable them first")
     token = new_secret()
     store.staff.update(user.id, api_token_sha256=digest(token), actor=actor)
     return token

@@ -8,6 +8,8 @@ and roles hold. The `fairsource user` commands do the same through the same func
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -144,6 +146,57 @@ def test_the_last_active_admin_cannot_disable_or_demote_themself(site):
     assert client.get("/users").status_code == 403  # she is a reviewer now
     assert [e.action for e in store.audit.events() if e.action.startswith("user_")][:2] == [
         "user_role_changed", "user_role_changed"]
+
+
+def at_once(fn, *args) -> list[str]:
+    """`fn(arg)` for each arg from threads released together: "done" or the refusal's words, each."""
+    start = threading.Barrier(len(args))
+
+    def one(arg):
+        start.wait()
+        try:
+            fn(arg)
+            return "done"
+        except accounts.AuthError as exc:
+            return str(exc)
+    with ThreadPoolExecutor(len(args)) as pool:
+        return list(pool.map(one, args))
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(site):
+    _, store, _ = site
+    add_user(store, "dan@example.org", "admin")
+    ids = [store.staff.by_email(e).id for e in (ADMIN, "dan@example.org")]
+    results = at_once(lambda user_id: store.user_admin.set_role(user_id, "viewer", actor="test"), *ids)
+    assert results.count("done") == 1 and any("is the last active admin" in r for r in results), results
+    assert [u.role for u in store.staff.all()].count("admin") == 1
+    for user_id in ids:
+        store.user_admin.set_role(user_id, "admin", actor="test")
+    results = at_once(lambda job: job(), lambda: store.user_admin.set_role(ids[0], "viewer", actor="test"),
+                      lambda: store.user_admin.set_disabled(ids[1], True, actor="test", now=accounts.now()))
+    assert results.count("done") == 1, results  # one demoted, or one disabled: never both
+    assert len([u for u in store.staff.all() if u.role == "admin" and not u.disabled]) == 1
+
+
+def test_a_reset_link_used_twice_at_once_sets_one_password(site):
+    app, store, _ = site
+    token = user_admin.issue_reset(store, app.state.web.settings, BOB, actor=ADMIN, base="").link.rsplit("/", 1)[1]
+    results = at_once(lambda password: user_admin.reset_password(store, token, password, password),
+                      "first new passphrase", "second new passphrase")
+    assert results.count("done") == 1 and any("does not work any more" in r for r in results), results
+    won = "first new passphrase" if results[0] == "done" else "second new passphrase"
+    assert sign_in(TestClient(app), BOB, won).status_code == 303
+    assert [e.action for e in store.audit.events()].count("password_reset") == 1
+
+
+def test_an_admin_who_disables_themself_is_signed_out_when_another_admin_remains(site):
+    app, store, client = site
+    add_user(store, "dan@example.org", "admin")
+    ana = store.staff.by_email(ADMIN)
+    assert "This is you:" in client.get(f"/users/{ana.id}/disable").text
+    done = post(client, f"/users/{ana.id}/disable", page=f"/users/{ana.id}/disable")
+    assert done.headers["location"] == "/login" and not is_signed_in(client)
+    assert store.staff.get(ana.id).disabled and sign_in(TestClient(app), ADMIN).status_code == 401
 
 
 def test_revoking_a_token_and_signing_out_everywhere_each_ask_first(site):
