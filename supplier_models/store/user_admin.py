@@ -116,6 +116,12 @@ class UserAdmin(Repository):
             return list(s.exec(select(WebSession).where(WebSession.user_id == user_id, WebSession.expires_at > now)
                                .order_by(WebSession.created_at.desc())))
 
+    def session_counts(self, now: dt.datetime) -> dict[str, int]:
+        """{user id: how many live sessions}, for the users who have any."""
+        with self.session() as s:
+            return dict(s.exec(select(WebSession.user_id, func.count()).where(WebSession.expires_at > now)
+                               .group_by(WebSession.user_id)).all())
+
     @retry_locked
     def end_sessions(self, user_id: str, *, actor: str | None) -> int:
         """Sign the user out everywhere: every session of theirs ended; how many were."""

@@ -78,6 +78,7 @@ def test_an_admin_adds_a_user_and_changes_their_role(site):
     assert actions(store)[:2] == ["user_role_changed", "user_added"]
     listed = client.get("/users").text
     assert f'<a href="/users/{cleo.id}">cleo@example.org</a></td><td>reviewer</td><td>active</td>' in listed
+    assert "<td>1 browser</td>" in listed  # Ana, here; Cleo nowhere
 
 
 def test_a_refused_new_user_comes_back_as_typed_with_the_reason_beside_its_field(site):

@@ -58,7 +58,12 @@ def user_or_404(store: Store, user_id: str) -> StaffUser:
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, staff: Admin, store: StoreDep) -> Response:
-    return render(request, "users.html", users=store.staff.all(), roles=accounts.ROLES, typed={}, errors={})
+    return users_list(request, store)
+
+
+def users_list(request: Request, store: Store, status: int = 200, **context) -> Response:
+    return render(request, "users.html", status, users=store.staff.all(), roles=accounts.ROLES,
+                  signed_in=store.user_admin.session_counts(accounts.now()), **{"typed": {}, "errors": {}, **context})
 
 
 @router.post("/users")
@@ -70,8 +75,7 @@ def add_user(request: Request, staff: Admin, store: StoreDep, csrf_token: Annota
         user = accounts.add_user(store, email, role, password, actor=staff.email)
     except FairsourceError as exc:
         field = getattr(exc, "field", None) or "email"  # "exists already" is about the e-mail
-        return render(request, "users.html", 400, users=store.staff.all(), roles=accounts.ROLES,
-                      typed={"email": email, "role": role}, errors={field: said(exc)})
+        return users_list(request, store, 400, typed={"email": email, "role": role}, errors={field: said(exc)})
     return RedirectResponse(f"/users/{user.id}?done=added", status_code=303)
 
 
