@@ -1,5 +1,5 @@
 """Every page of the web app checked by axe-core in Chromium, on a desktop (1280 px) and a phone (390 px), on a
-store seeded through the real intake (a review waiting, overdue remediations, a portal link): no serious or critical
+store seeded through the real intake (a review waiting, overdue remediations, a portal link, a password-reset link): no serious or critical
 violation (colour contrast, names of controls, landmarks...). On the phone: no page scrolls sideways as a whole, the
 navigation opens from "Menu" and reaches every link with the keyboard, and the vendor list's last column scrolls
 into view inside its card. Skipped where /usr/bin/chromium or Playwright is missing.
@@ -14,6 +14,7 @@ import itertools
 
 import pytest
 
+from fairsource import user_admin
 from tests.helpers.a11y import DESKTOP, PHONE, axe_violations, overflow, report, seed
 from tests.helpers.web import BRIGHT, CHROMIUM, CHROMIUM_ARGS, LUMEN, PASSWORD, add_user, running, web_app, workbook
 
@@ -83,6 +84,25 @@ def staff_pages(page, base: str, app, tmp_path):
     yield "upload results"
     page.goto(f"{base}/users")
     yield "users"
+    admin = store.staff.by_email(ADMIN)
+    page.goto(f"{base}/users/{admin.id}")
+    page.get_by_label("Role").select_option("viewer")
+    page.get_by_role("button", name="Change the role").click()
+    expect(page.locator("#role-error")).to_contain_text("is the last active admin")
+    yield "user (refused)"
+    page.get_by_role("button", name="Send a password-reset link").click()
+    expect(page.locator("h1")).to_have_text(f"Password-reset link for {ADMIN}")
+    yield "reset link (shown)"
+    page.goto(f"{base}/users/{admin.id}/sign-out")
+    expect(page.locator("h1")).to_have_text(f"Sign {ADMIN} out everywhere?")
+    yield "user (confirm)"
+    page.goto(f"{base}/account")
+    page.get_by_label("Current password").fill("not the password")
+    page.get_by_label("New password (12 characters or more)").fill("a new long passphrase")
+    page.get_by_label("New password again").fill("a new long passphrase")
+    page.get_by_role("button", name="Change the password").click()
+    expect(page.locator("#current-error")).to_have_text("That is not your current password.")
+    yield "account (refused)"
     page.goto(f"{base}/audit")
     expect(page.locator("table.list tbody tr").first).to_be_visible()
     yield "audit log"
@@ -120,6 +140,18 @@ def portal_pages(page, base: str, portal: str, tmp_path):
     yield "portal with problems"
 
 
+def reset_pages(page, base: str, path: str):
+    """The page of a password-reset link, and its form refused (the two passwords differ)."""
+    page.goto(base + path)
+    expect(page.locator("h1")).to_have_text("Set your password")
+    yield "reset"
+    page.get_by_label("New password (12 characters or more)").fill("a new long passphrase")
+    page.get_by_label("New password again").fill("another long passphrase")
+    page.get_by_role("button", name="Set the password").click()
+    expect(page.locator("#confirm-error")).to_contain_text("The two passwords are not the same")
+    yield "reset (refused)"
+
+
 def blocking(page, axe, name: str) -> list[dict]:
     found = axe_violations(page, axe)
     if name == "docs":  # Swagger UI's own markup: see the module's docstring
@@ -142,7 +174,9 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
     page = context.new_page()
     try:
         page.goto(f"{base}/login")
-        for name in itertools.chain(["login"], portal_pages(page, base, links[BRIGHT.name], tmp_path)):  # lazily
+        reset = user_admin.issue_reset(app.state.web.store, app.state.web.settings, ADMIN, actor="test", base="")
+        for name in itertools.chain(["login"], portal_pages(page, base, links[BRIGHT.name], tmp_path),
+                                    reset_pages(page, base, reset.link)):  # lazily
             checked.append((name, page.url.removeprefix(base)))
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
         sign_in(page, base)
@@ -151,7 +185,7 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 16 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 22 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
     assert [url for name, url in checked if name.startswith("portal")] == [portal, portal + "/upload"]
     assert report(found) == ""  # each violation a line: page, rule (impact: what it asks) at its elements
@@ -181,6 +215,8 @@ def test_on_a_phone_the_menu_reaches_every_link_and_the_vendor_list_scrolls_in_i
             left, right_edge, top, bottom = box
             assert left >= 0 and right_edge <= PHONE["width"] and top >= 0 and bottom <= PHONE["height"], reached
         assert reached == MENU_LINKS
+        page.keyboard.press("Tab")
+        expect(page.locator(":focus")).to_have_attribute("href", "/account")  # the user's own account
         page.keyboard.press("Tab")
         expect(page.locator(":focus")).to_have_text("Sign out")
         menu.get_by_role("link", name="Vendors", exact=True).click()
