@@ -70,8 +70,13 @@ class EvidenceView(BaseModel):
         expiry = "" if r.expires_on is None else "expired" if r.expires_on < today else \
             "expiring" if r.expires_on <= today + dt.timedelta(days=EXPIRING_DAYS) else ""
         about = r.remediation or (f"answer {r.question}" if r.question else "the vendor")
-        return cls(id=r.id, name=r.name, about=about, kind=kind.label, size=human_size(r.size), added_by=r.added_by,
+        return cls(id=r.id, name=r.name, about=about, kind=kind.label, size=human_size(r.size), added_by=who(r.added_by),
                    added_at=r.added_at, expires_on=r.expires_on, expiry=expiry)
+
+
+def who(actor: str) -> str:
+    """An actor as a page names it: a staff user's e-mail, or "the vendor" for its portal link."""
+    return "the vendor" if actor.startswith("vendor:") else actor
 
 
 def human_size(n: int) -> str:

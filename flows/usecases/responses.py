@@ -96,9 +96,11 @@ def decide(store: Store, settings: Settings, vendor: Vendor, response_id: str, *
     if accept and response.kind == "done":
         names = {e.id: e.name for e in store.evidence.of_vendor(vendor.id)}
         files = [names[i] for i in response.evidence_ids if i in names]
-        evidence = "; ".join(p for p in (response.text, "files: " + ", ".join(files) if files else "") if p)
-        close_remediation(store, vendor.id, response.remediation, evidence=f"{evidence} (sent by the vendor)"[:4000],
-                          reviewer=reviewer, as_of=today)
+        said = response.text + ("" if not response.text or response.text.endswith((".", "!", "?")) else ".")
+        evidence = " ".join(p for p in (said, f"Files: {', '.join(files)}." if files else "", "Sent by the vendor.")
+                            if p)
+        close_remediation(store, vendor.id, response.remediation, evidence=evidence[:4000], reviewer=reviewer,
+                          as_of=today)
     if not store.responses.decide(response, accepted=accept, by=reviewer, reason=reason, on=today, now=now):
         raise ActionRefused("This response was decided already by someone else.", "response")
     decided = store.responses.get(vendor.id, response_id)

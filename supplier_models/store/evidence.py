@@ -26,10 +26,11 @@ class Added(NamedTuple):
 def _insert_blob(conn, vendor_id: str, sha256: str, data: bytes) -> bool:
     """The bytes stored unless the vendor has them already (two requests at once: one stores them)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    done = conn.execute(dialect.insert(EvidenceBlob.__table__)
-                        .values(vendor_id=vendor_id, sha256=sha256, size=len(data), data=data)
-                        .on_conflict_do_nothing(index_elements=["vendor_id", "sha256"]))
-    return bool(done.rowcount)
+    table = EvidenceBlob.__table__
+    done = conn.execute(dialect.insert(table).values(vendor_id=vendor_id, sha256=sha256, size=len(data), data=data)
+                        .on_conflict_do_nothing(index_elements=["vendor_id", "sha256"])
+                        .returning(table.c.sha256))  # psycopg's rowcount here is -1: the returned row says it
+    return done.first() is not None
 
 
 class Evidence(Repository):
@@ -149,6 +150,7 @@ class Responses(Repository):
         row = {c.name: getattr(notice, c.name) for c in NoticeRecord.__table__.columns if c.name != "id"}
         with self.begin() as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            return bool(conn.execute(dialect.insert(NoticeRecord.__table__).values(**row)
-                                     .on_conflict_do_nothing(index_elements=["vendor_id", "kind", "subject_id"]))
-                        .rowcount)
+            table = NoticeRecord.__table__
+            return conn.execute(dialect.insert(table).values(**row)
+                                .on_conflict_do_nothing(index_elements=["vendor_id", "kind", "subject_id"])
+                                .returning(table.c.id)).first() is not None

@@ -78,7 +78,7 @@ def test_done_with_evidence_is_accepted_and_closes_the_remediation_both_told(tmp
     assert accepted.status_code == 200 and "Response accepted." in accepted.text
     r3 = store.remediations.get(vendor.id, "R3")
     assert r3.state == "done" and r3.closed_by == "rita@example.org" and r3.closed_how == "evidence"
-    assert r3.evidence == "Pilot run with 12 workers, report attached; files: pilot-report.pdf (sent by the vendor)"
+    assert r3.evidence == "Pilot run with 12 workers, report attached. Files: pilot-report.pdf. Sent by the vendor."
     assert store.states.all()[vendor.id]["open_remediations"] == 10  # of 11, R3 closed: the state row kept
     twice = _decide(staff, vendor, response.id, "accept", "twice")
     assert twice.status_code == 400 and "was accepted already by rita@example.org" in twice.text
