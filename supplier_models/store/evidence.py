@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from .engine import Repository, retry_locked
@@ -34,10 +35,17 @@ def _insert_blob(conn, vendor_id: str, sha256: str, data: bytes) -> bool:
 
 
 class Evidence(Repository):
-    @retry_locked
     def add(self, record: EvidenceRecord, data: bytes) -> Added:
         """Attach a file: its bytes stored once per vendor and content, one record per remediation or answer (the
-        same file again there is `duplicate`, and nothing is written)."""
+        same file again there is `duplicate`, and nothing is written; sent twice at once, the one written second
+        meets the unique constraint and is the duplicate)."""
+        try:
+            return self._add(record, data)
+        except IntegrityError:
+            return self._add(record, data)
+
+    @retry_locked
+    def _add(self, record: EvidenceRecord, data: bytes) -> Added:
         with self.writing() as s:
             found = s.exec(select(EvidenceRecord).where(
                 EvidenceRecord.vendor_id == record.vendor_id, EvidenceRecord.sha256 == record.sha256,

@@ -100,3 +100,15 @@ def test_an_expiry_is_recorded_and_shown_as_expired_or_expiring(store):
     shown = {v.name: v.expiry for v in evidence.evidence_of(store, vendor.id, today)}
     assert shown == {"old.pdf": "expired", "soon.txt": "expiring", "later.png": ""}
     assert [r.name for r in store.evidence.expiring(vendor.id, today)] == ["old.pdf"]
+
+
+def test_the_same_file_sent_twice_at_once_is_stored_once(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    vendor = _vendor(store)
+    data = files.docx("sent from two tabs")
+    with ThreadPoolExecutor(4) as pool:
+        added = list(pool.map(lambda _: evidence.attach(store, vendor.id, data, "consent.docx", actor="vendor:x",
+                                                        question="CONS-01"), range(4)))
+    assert sorted(a.duplicate for a in added) == [False, True, True, True]
+    assert len({a.record.id for a in added}) == 1 and store.evidence.blobs() == 1
