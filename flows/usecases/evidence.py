@@ -8,7 +8,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from supplier_models import Store
+from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused
 from supplier_models.evidence import MEDIA_TYPES, TEXT, Checked, check, download_name
 from supplier_models.questionnaire import current as current_questionnaire
@@ -94,3 +94,31 @@ def download(store: Store, vendor_id: str, evidence_id: str) -> tuple[EvidenceRe
         return None
     return record, store.evidence.content(record), download_name(record.name, MEDIA_TYPES.get(record.media_type,
                                                                                                TEXT))
+
+
+def remind_expiring(store: Store, settings: Settings, as_of: dt.date) -> list[str]:
+    """Tell each vendor's contact and its owner (and FAIRSOURCE_OWNER_EMAIL) of a certificate that expires within
+    `EXPIRING_DAYS`, and again once it has expired: a notice each (kind `evidence_expiry`, subject the file's id,
+    `<id>@expired` once expired), recorded once, mailed when SMTP is set. The daily run calls it
+    (`flows.requalify`). Returns the subjects told now."""
+    from .responses import tell
+
+    sent = {subject for _, _, subject in store.notices.sent(("evidence_expiry",))}
+    told = []
+    for record in store.evidence.expiring_by(as_of + dt.timedelta(days=EXPIRING_DAYS)):
+        expired = record.expires_on < as_of
+        subject = f"{record.id}@expired" if expired else record.id
+        if subject in sent:
+            continue
+        vendor = store.vendors.get(record.vendor_id)
+        if vendor is None:
+            continue
+        what = (f"The certificate {record.name} of {vendor.name} expired on {record.expires_on}." if expired else
+                f"The certificate {record.name} of {vendor.name} expires on {record.expires_on}.")
+        to = list(dict.fromkeys(a for a in (vendor.contact_email, vendor.owner, settings.owner_email) if a))
+        tell(store, settings, vendor, "evidence_expiry", subject, to,
+             f"certificate {record.name} {'expired' if expired else 'expires'} on {record.expires_on}",
+             [what, "To do: send the renewed certificate through the portal (Evidence files), with its new expiry "
+                    "date."], as_of, reply_to=None)
+        told.append(subject)
+    return told

@@ -95,6 +95,13 @@ class Evidence(Repository):
                 EvidenceRecord.expires_on <= by).order_by(EvidenceRecord.expires_on)))
 
 
+    def expiring_by(self, by: dt.date) -> list[EvidenceRecord]:
+        """Every vendor's files whose recorded expiry is on or before `by` (indexed), by vendor then expiry."""
+        with self.session() as s:
+            return list(s.exec(select(EvidenceRecord).where(EvidenceRecord.expires_on <= by)
+                               .order_by(EvidenceRecord.vendor_id, EvidenceRecord.expires_on)))
+
+
 class Responses(Repository):
     @retry_locked
     def add(self, response: RemediationResponse) -> RemediationResponse:
