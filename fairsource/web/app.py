@@ -42,7 +42,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     app.state.web = state
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD + BODY_SLACK,
                        larger={"/upload": MAX_UPLOAD_FILES * (MAX_UPLOAD + BODY_SLACK)},
-                       may_send_larger=signed_in_reviewer)
+                       may_send_larger=signed_in_reviewer, patterns=evidence.BODY_LIMITS)
     if settings.web_trusted_proxies.strip():  # behind them, the client is the one they name (the sign-in limits)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web_trusted_proxies)
     app.add_exception_handler(WebError, web_error)

@@ -32,13 +32,16 @@ def test_a_hostile_file_in_the_portal_is_refused_naming_it(web, name, data, says
     assert store.evidence.of_vendor(vendor.id) == [] and store.evidence.blobs() == 0
 
 
-def test_a_file_over_20_mb_is_refused_before_it_is_read_with_the_way_back(web):
+def test_a_file_over_20_mb_is_refused_by_name_and_one_far_over_before_it_is_read(web):
     client, store, _ = web
     vendor, link = portal_link(store, LUMEN.name)
-    refused = _attach(client, link, "scan.pdf", files.too_large())
-    assert refused.status_code == 413 and "larger than 20 MB" in refused.text
-    assert f'<a href="{link}">Back to your portal page</a>' in refused.text
-    assert store.evidence.blobs() == 0
+    refused = _attach(client, link, "scan.pdf", files.too_large())  # 21 MB: read up to the cap, refused by name
+    assert refused.status_code == 422
+    assert "scan.pdf: the file is over 20 MB; an evidence file is at most 20 MB." in refused.text
+    huge = _attach(client, link, "archive.pdf", files.PDF + bytes(45 * files.MB))  # refused from its length
+    assert huge.status_code == 413 and "The file is far larger than 20 MB" in huge.text
+    assert f'<a href="{link}">Back to your portal page</a>' in huge.text
+    assert store.evidence.blobs() == 0 and store.evidence.of_vendor(vendor.id) == []
 
 
 def test_a_vendor_attaches_a_file_once_and_reads_it_back(web):

@@ -137,3 +137,7 @@ def test_a_rejected_response_leaves_the_remediation_open_and_the_vendor_may_resp
     assert store.evidence.blobs() == 0 and len(store.responses.of_vendor(vendor.id)) == 1
     assert [e.action for e in store.audit.events(vendor.id)][:2] == ["evidence_refused",
                                                                      "remediation_response_rejected"]
+    big = [(f"minutes-{n}.pdf", files.PDF + bytes([n]) * (12 * files.MB)) for n in (1, 2)]  # 24 MB together
+    sent = _respond(vendor_client, link, "R7", kind="done", text="Minutes of both meetings", files=big)
+    assert sent.status_code == 303 and store.evidence.blobs() == 2
+    assert sorted(r.name for r in store.evidence.of_vendor(vendor.id)) == ["minutes-1.pdf", "minutes-2.pdf"]

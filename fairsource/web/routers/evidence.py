@@ -4,6 +4,7 @@ a vendor's response. A file is read with the 20 MB cap, its kind decided from it
 (`supplier_models.evidence`); it is sent back by its evidence id only, never by a name from the request."""
 
 import datetime as dt
+import re
 from typing import Annotated
 from urllib.parse import quote
 
@@ -13,15 +14,31 @@ from fastapi.responses import RedirectResponse, Response
 from fairsource import accounts
 from flows.usecases import evidence as evidence_use
 from flows.usecases import responses as responses_use
-from supplier_models.errors import ActionRefused, NotFound
+from supplier_models.errors import ActionRefused, NotFound, UploadTooLarge
+from supplier_models.evidence import display_name
 
+from ..body_limit import BODY_SLACK
 from ..deps import InputsDep, PortalVendorDep, Reviewer, SettingsDep, StateDep, StoreDep, Viewer, check_csrf
 from ..queries import vendor_context, vendor_or_404
 from ..rendering import render
-from ..uploads import read_capped
+from ..uploads import MAX_UPLOAD, read_capped
 from .portal import portal_page
 
 router = APIRouter(include_in_schema=False)
+
+MAX_FILES = 5
+"""Files one remediation response may carry, each up to 20 MB."""
+_MB = MAX_UPLOAD // (1024 * 1024)
+BODY_LIMITS = (
+    # one file: read with the cap, so a file a little over 20 MB is refused by name; far over it, before it is read
+    (re.compile(r"/(portal/[^/]+|vendors/[^/]+)/evidence"), 2 * (MAX_UPLOAD + BODY_SLACK),
+     f"The file is far larger than {_MB} MB: an evidence file is at most {_MB} MB. Send a smaller file (a PDF of "
+     "fewer pages, a smaller image). Nothing was stored."),
+    (re.compile(r"/portal/[^/]+/remediations/[^/]+/respond"), MAX_FILES * (MAX_UPLOAD + BODY_SLACK),
+     f"The files together are larger than {MAX_FILES * _MB} MB: send at most {MAX_FILES} files, each at most "
+     f"{_MB} MB. Nothing was stored."),
+)
+"""The request body limits of the evidence routes (`body_limit.BodyLimit` patterns)."""
 
 
 def _day(text: str, field: str, label: str) -> dt.date | None:
@@ -31,6 +48,23 @@ def _day(text: str, field: str, label: str) -> dt.date | None:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ActionRefused(f"{label} must be a date (YYYY-MM-DD).", field) from None
+
+
+def read_named(upload: UploadFile) -> bytes:
+    """The file read with the 20 MB cap; over it, refused naming the file."""
+    try:
+        return read_capped(upload)
+    except UploadTooLarge:
+        raise ActionRefused(f"{display_label(upload.filename)}: the file is over {_MB} MB; an evidence file is at "
+                            f"most {_MB} MB. Send a smaller file (a PDF of fewer pages, a smaller image). Nothing "
+                            "was stored.", "file") from None
+
+
+def display_label(name: str | None) -> str:
+    try:
+        return display_name(name)
+    except ActionRefused:
+        return (name or "file")[-200:]
 
 
 def _sent(files: list[UploadFile]) -> list[UploadFile]:
@@ -55,7 +89,7 @@ def portal_attach(request: Request, token: str, vendor: PortalVendorDep, web: St
                   expires_on: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
     try:
-        added = evidence_use.attach(web.store, vendor.vendor_id, read_capped(file), file.filename,
+        added = evidence_use.attach(web.store, vendor.vendor_id, read_named(file), file.filename,
                                     actor=vendor.actor, remediation=remediation, question=question,
                                     expires_on=_day(expires_on, "expires_on", "The expiry date"),
                                     limits=web.zip_limits)
@@ -80,7 +114,7 @@ def portal_respond(request: Request, token: str, code: str, vendor: PortalVendor
     store = web.store
     try:
         asked = _day(due_date, "due_date", "The new due date")
-        sent = [(read_capped(f), f.filename) for f in _sent(files)]
+        sent = [(read_named(f), f.filename) for f in _sent(files)]
         the_vendor = vendor_or_404(store, vendor.vendor_id)
         responses_use.validate(store, the_vendor, code, kind=kind, text=text, due_date=asked, with_files=bool(sent))
         for data, name in sent:  # every file checked before any is stored
@@ -110,7 +144,7 @@ def staff_attach(request: Request, vendor_id: str, staff: Reviewer, web: StateDe
     check_csrf(request, csrf_token, staff)
     vendor = vendor_or_404(web.store, vendor_id)
     try:
-        added = evidence_use.attach(web.store, vendor.id, read_capped(file), file.filename, actor=staff.email,
+        added = evidence_use.attach(web.store, vendor.id, read_named(file), file.filename, actor=staff.email,
                                     remediation=remediation, question=question,
                                     expires_on=_day(expires_on, "expires_on", "The expiry date"),
                                     limits=web.zip_limits)
