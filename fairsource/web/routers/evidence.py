@@ -114,6 +114,8 @@ def portal_respond(request: Request, token: str, code: str, vendor: PortalVendor
     store = web.store
     try:
         asked = _day(due_date, "due_date", "The new due date")
+        if len(_sent(files)) > MAX_FILES:
+            raise ActionRefused(f"Send at most {MAX_FILES} files with one response.", "files")
         sent = [(read_named(f), f.filename) for f in _sent(files)]
         the_vendor = vendor_or_404(store, vendor.vendor_id)
         responses_use.validate(store, the_vendor, code, kind=kind, text=text, due_date=asked, with_files=bool(sent))
