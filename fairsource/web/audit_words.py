@@ -59,6 +59,14 @@ ACTIONS: dict[str, str] = {
     "web_review_override": "Changed a decision in the web app",
     "remediation_closed": "Closed a remediation",
     "web_remediation_closed": "Closed a remediation in the web app",
+    # evidence files and remediation responses
+    "evidence_added": "Attached an evidence file",
+    "evidence_refused": "Sent an evidence file that was refused (nothing stored)",
+    "evidence_downloaded": "Downloaded a vendor's evidence file",
+    "remediation_response_done": "Said a remediation is done (response for a reviewer)",
+    "remediation_response_new_date": "Asked for a new due date for a remediation",
+    "remediation_response_accepted": "Accepted a vendor's response to a remediation",
+    "remediation_response_rejected": "Rejected a vendor's response to a remediation",
     "remediation_rescheduled": "Moved a remediation's due date",
     # SOWs, reports and exports
     "sow_issued": "Issued a SOW",

@@ -16,6 +16,8 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
     store.user_admin     roles, disabling, tokens, sessions, reset links (user_admin.py)
     store.invites        vendors' portal links                          (invites.py)
     store.audit          the audit log                                  (audit.py)
+    store.evidence       evidence files, stored once per vendor and content (evidence.py)
+    store.responses      vendors' responses to remediations             (evidence.py)
     store.states         each vendor's current state, kept with events  (states.py)
 """
 
@@ -35,6 +37,7 @@ from ..settings import get_settings
 from .assessments import Assessments
 from .audit import AuditLog
 from .engine import Repository, make_engine, migrate
+from .evidence import Evidence, Responses
 from .invites import Invites
 from .notices import Notices, Reattestations
 from .rescoring import Rescorings
@@ -88,6 +91,7 @@ class Store(Repository):
         self.staff, self.sessions, self.invites = Staff(engine, hooks), Sessions(engine, hooks), Invites(engine, hooks)
         self.audit, self.states = AuditLog(engine, hooks), VendorStates(engine, hooks)
         self.user_admin = UserAdmin(engine, hooks)
+        self.evidence, self.responses = Evidence(engine, hooks), Responses(engine, hooks)
 
     def within(self, conn: Connection) -> Store:
         """The same store read through `conn`, inside its transaction (what a write's keeper reads: the rows it

@@ -75,6 +75,14 @@ def staff_pages(page, base: str, app, tmp_path):
     page.locator(".callout").get_by_role("button", name="Record review").click()
     expect(page.locator(".field-error")).to_contain_text("An override needs the decision it sets")
     yield "vendor (review refused)"
+    page.goto(f"{base}/vendors/{bright.id}")
+    expect(page.locator("#responses")).to_contain_text("R1: the vendor says it is done")
+    page.locator("#evidence summary").click()
+    page.locator("#evidence input[type=file]").set_input_files(
+        files=[{"name": "setup.pdf", "mimeType": "application/pdf", "buffer": b"MZ" + bytes(64)}])
+    page.locator("#evidence").get_by_role("button", name="Attach file").click()
+    expect(page.locator(".alert-error")).to_contain_text("setup.pdf: the file is a Windows program")
+    yield "vendor (response waiting, file refused)"
     page.goto(f"{base}/upload")
     yield "upload"
     page.set_input_files("input[type=file]", [str(workbook(BRIGHT, tmp_path, broken=True)),
@@ -138,6 +146,20 @@ def portal_pages(page, base: str, portal: str, tmp_path):
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#problems tbody tr")).to_have_count(2)
     yield "portal with problems"
+    page.goto(base + portal)
+    row = page.locator("#rem-R1")
+    row.get_by_text("Respond to R1").click()
+    row.get_by_role("button", name="Send response").click()  # neither words nor a file
+    expect(page.locator("#response-error")).to_contain_text("Say what was done, or attach a file")
+    yield "portal (response refused)"
+    row = page.locator("#rem-R1")
+    row.get_by_label("What was done").fill("Pay calendar changed to fortnightly")
+    report = tmp_path / "pay-calendar.txt"
+    report.write_text("Paid on the 1st and 15th.\n", encoding="utf-8")
+    row.get_by_label("Evidence files").set_input_files(str(report))
+    row.get_by_role("button", name="Send response").click()
+    expect(page.locator("#rem-R1")).to_contain_text("waits for a reviewer")
+    yield "portal (response sent)"
 
 
 def reset_pages(page, base: str, path: str):
@@ -185,9 +207,10 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 22 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 25 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
-    assert [url for name, url in checked if name.startswith("portal")] == [portal, portal + "/upload"]
+    assert [url for name, url in checked if name.startswith("portal")] == [
+        portal, portal + "/upload", portal + "/remediations/R1/respond", portal + "?responded=R1#remediations"]
     assert report(found) == ""  # each violation a line: page, rule (impact: what it asks) at its elements
     if viewport is PHONE:
         assert {name: px for name, px in wide.items() if px > 0} == {}  # px past 390 the page scrolls sideways
