@@ -11,6 +11,7 @@ from supplier_models.store.evidence_tables import RemediationResponse
 class ResponseView(NamedTuple):
     response: RemediationResponse
     files: list[EvidenceView]
+    state: str  # the response's, or "set aside" for one still waiting on a remediation closed meanwhile
 
 
 def evidence_context(store: Store, vendor_id: str, today: dt.date) -> dict[str, Any]:
@@ -18,8 +19,10 @@ def evidence_context(store: Store, vendor_id: str, today: dt.date) -> dict[str, 
     waits for, and the files whose recorded expiry has passed or comes within 30 days."""
     files = evidence_of(store, vendor_id, today)
     by_id = {f.id: f for f in files}
-    responses = [ResponseView(r, [by_id[i] for i in r.evidence_ids if i in by_id])
+    still_open = {r.code for r in store.remediations.all(vendor_id) if r.state == "open"}
+    responses = [ResponseView(r, [by_id[i] for i in r.evidence_ids if i in by_id],
+                              "set aside" if r.state == "waiting" and r.remediation not in still_open else r.state)
                  for r in store.responses.of_vendor(vendor_id)]
-    responses.sort(key=lambda v: v.response.state != "waiting")
+    responses.sort(key=lambda v: v.state != "waiting")
     return dict(evidence=files, responses=responses, expiring=[f for f in files if f.expiry],
-                waiting={v.response.remediation: v.response for v in responses if v.response.state == "waiting"})
+                waiting={v.response.remediation: v.response for v in responses if v.state == "waiting"})

@@ -90,6 +90,10 @@ def decide(store: Store, settings: Settings, vendor: Vendor, response_id: str, *
     if response.state != "waiting":
         raise ActionRefused(f"This response to {response.remediation} was {response.state} already by "
                             f"{response.decided_by}.", "response")
+    remediation = store.remediations.get(vendor.id, response.remediation)
+    if remediation is None or remediation.state != "open":  # closed meanwhile (a new submission, or by hand)
+        raise ActionRefused(f"{response.remediation} was closed meanwhile: this response is set aside, with nothing "
+                            "left to decide.", "response")
     reason = reason.strip()
     if not reason and not accept:
         raise ActionRefused("Give the reason for rejecting the response, for the vendor to read.", "reason")

@@ -141,3 +141,21 @@ def test_a_rejected_response_leaves_the_remediation_open_and_the_vendor_may_resp
     sent = _respond(vendor_client, link, "R7", kind="done", text="Minutes of both meetings", files=big)
     assert sent.status_code == 303 and store.evidence.blobs() == 2
     assert sorted(r.name for r in store.evidence.of_vendor(vendor.id)) == ["minutes-1.pdf", "minutes-2.pdf"]
+
+
+def test_a_response_to_a_remediation_closed_meanwhile_is_set_aside_not_decided(tmp_path, database_url, inputs):
+    """The reviewer closes R3 by hand (or a new submission closes it) while the vendor's "done" waits: the
+    response no longer waits on either side, and accepting it is refused with the reason; R3 keeps the closing
+    it was given."""
+    vendor_client, staff, store, vendor, link = _site(tmp_path, database_url, inputs)
+    assert _respond(vendor_client, link, "R3", kind="done", text="Pilot done").status_code == 303
+    [response] = store.responses.of_vendor(vendor.id)
+    usecases.close_remediation(store, vendor.id, "R3", evidence="Pilot report read at the site visit",
+                               reviewer="rita@example.org", as_of=dt.date.today())
+    page = staff.get(f"/vendors/{vendor.id}")
+    assert "Responses waiting" not in page.text and "set aside: R3 was closed meanwhile" in page.text
+    refused = _decide(staff, vendor, response.id, "accept", "ok")
+    assert refused.status_code == 400 and "R3 was closed meanwhile" in refused.text
+    assert store.responses.get(vendor.id, response.id).state == "waiting"  # nothing written by the refusal
+    assert store.remediations.get(vendor.id, "R3").evidence == "Pilot report read at the site visit"
+    assert "set aside</strong>: R3 was closed meanwhile" in vendor_client.get(link).text
