@@ -4,24 +4,26 @@ A plain function (no Prefect): `fairsource report`, the web app and the requalif
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from scoring.lifecycle import remediation_state
+from scoring.lifecycle import ReviewPolicy, remediation_state
 from scoring.plain_words import plain_text
-from supplier_models import Settings, StoreError
+from supplier_models import Settings, Store, StoreError
 from supplier_models.workbooks.portfolio import PortfolioRow, RemediationLine, write_portfolio
 
-from .status import VendorStatus, statuses
+from .status import CHUNK, VendorStatus, statuses, vendor_pages
 
 
 def write_report(settings: Settings, out: str | None = None, as_of: dt.date | None = None,
-                 paper: str | None = None) -> str:
+                 paper: str | None = None, *, chunk: int = CHUNK) -> str:
     """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path. `paper`:
     "a4" or "letter" to print on, else the printer's own paper.
 
-    Memory: the vendors, their statuses and the remediations are streamed side by side in vendor-name order
-    (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
+    Memory: the vendors are read `chunk` at a time in vendor-name order, each chunk's latest assessments beside
+    their statuses (`portfolio_rows`), and the remediations are streamed after them, so neither 100,000 vendors
+    nor what their statuses rest on ever sit in memory at once."""
     from scoring import load_rubric
     from scoring.lifecycle import load_review_policy
 
@@ -29,22 +31,34 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
 
     store = open_store(settings)
     as_of = as_of or dt.date.today()
+    policy = load_review_policy(settings.review_policy)
     principles = list(load_rubric(questionnaire="RDE-1").principles)
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
-    # The three streamed reads are closed (their connections given back) when the workbook is written or fails,
-    # in this thread, not whenever the garbage collector finds them.
+    # One connection for every read, in one snapshot (a vendor assessed meanwhile is in no chunk's reads, or in
+    # all of them), closed with its streams when the workbook is written or fails, in this thread, not whenever
+    # the garbage collector finds them.
     with ExitStack() as reads:
-        status_rows = reads.enter_context(closing(statuses(store, load_review_policy(settings.review_policy), as_of)))
-        entries = reads.enter_context(closing(store.views.portfolio()))
-        remediations = reads.enter_context(closing(store.remediations.rows()))
-        rows = (portfolio_row(vendor, assessment, status)
-                for (vendor, assessment), status in zip(entries, status_rows, strict=True))
+        one = reads.enter_context(store.reading(snapshot=True))
+        rows = reads.enter_context(closing(portfolio_rows(one, policy, as_of, chunk)))
+        remediations = reads.enter_context(closing(one.remediations.rows()))
         lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
                                  priority=r.priority, due_date=r.due_date, action=plain_text(r.action),
                                  question=r.question, country=r.country, closed_on=r.closed_on, closed_by=r.closed_by,
                                  evidence=r.evidence)
                  for r in remediations)
         return str(write_portfolio(rows, path, principles, lines, paper))
+
+
+def portfolio_rows(store: Store, policy: ReviewPolicy, as_of: dt.date, chunk: int = CHUNK,
+                   ) -> Iterator[PortfolioRow]:
+    """Every assessed vendor's row, in vendor-name order: `chunk` vendors at a time (`vendor_pages`), each chunk's
+    latest assessments streamed beside their statuses (both in vendor-name order), so only a row is held at once
+    and a chunk's reviews, SOWs and decisions."""
+    for ids in vendor_pages(store, chunk):
+        with closing(store.views.portfolio(vendor_ids=ids)) as entries, \
+                closing(statuses(store, policy, as_of, ids)) as found:
+            for (vendor, assessment), status in zip(entries, found, strict=True):
+                yield portfolio_row(vendor, assessment, status)
 
 
 def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:

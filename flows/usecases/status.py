@@ -67,13 +67,36 @@ class VendorStatus(BaseModel):
     contact: str | None = None
 
 
+CHUNK = 1000
+"""How many vendors' statuses are read at a time when every vendor's are asked for: what a status read holds in
+memory (their reviews, newest SOWs and assessed decisions) is a chunk's, whatever the size of the vendor base."""
+
+
 def statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None = None,
-             ) -> Iterator[VendorStatus]:
+             *, chunk: int = CHUNK) -> Iterator[VendorStatus]:
     """Every vendor's status on `as_of` (or one vendor's, or a list's), in vendor-name order, streamed. Of each vendor's
-    answers only those the review policy reads are fetched. Read on one connection (`Store.reading`): the two
-    streams merged here hold one of the pool's connections, not two."""
+    answers only those the review policy reads are fetched. Every vendor's are read `chunk` vendors at a time
+    (`vendor_pages`), so memory stays flat in the number of vendors. Read on one connection (`Store.reading`): the
+    streams merged here hold one of the pool's connections, not two (on SQLite in one read transaction: the chunks
+    see one snapshot)."""
     with store.reading() as one:
-        yield from _statuses(one, policy, as_of, vendor_id)
+        if vendor_id is not None:
+            yield from _statuses(one, policy, as_of, vendor_id)
+            return
+        for ids in vendor_pages(one, chunk):
+            yield from _statuses(one, policy, as_of, ids)
+
+
+def vendor_pages(store: Store, size: int = CHUNK) -> Iterator[list[str]]:
+    """Every vendor's id in vendor-name order (the order of the status and portfolio streams), `size` at a time: a
+    keyset walk over the unique vendor names, each page read whole. Vendors not assessed yet are in their page (the
+    reads of a page leave them out)."""
+    if size < 1:
+        raise ValueError(f"a page of vendors holds at least one: {size}")
+    after = None
+    while page := store.vendors.names_after(after, size):
+        yield [v.id for v in page]
+        after = page[-1].name
 
 
 def _statuses(store: Store, policy: ReviewPolicy, as_of: dt.date, vendor_id: str | list[str] | None,

@@ -102,15 +102,18 @@ class Store(Repository):
         return bound
 
     @contextmanager
-    def reading(self) -> Iterator[Store]:
+    def reading(self, *, snapshot: bool = False) -> Iterator[Store]:
         """The store read through one connection of its own (or the one it is bound to, `within`): for a reader
         that merges several streamed queries, so that it holds one of the pool's connections, never one per
         stream (threads each holding one and waiting for a second can drain the pool: each then waits its 30 s
-        and fails)."""
+        and fails). On SQLite its reads are one transaction, so they see one snapshot; `snapshot` asks the same of
+        PostgreSQL (REPEATABLE READ), for a reader whose several queries must agree (the portfolio's chunks)."""
         if isinstance(self.engine, Connection):
             yield self
         else:
             with self.engine.connect() as conn:
+                if snapshot and conn.dialect.name == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
                 yield self.within(conn)
 
     def close(self) -> None:

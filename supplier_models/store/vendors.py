@@ -61,6 +61,15 @@ class Vendors(Repository):
         with self.connect() as conn:
             return list(conn.execute(query).scalars())
 
+    def names_after(self, after: str | None, limit: int) -> list[VendorName]:
+        """Up to `limit` vendors (id, name) whose names come after `after` (from the first when None), in name
+        order: a page of a keyset walk over the unique, indexed names, read whole (no cursor is left open)."""
+        query = select(Vendor.id, Vendor.name).order_by(Vendor.name).limit(limit)
+        if after is not None:
+            query = query.where(Vendor.name > after)
+        with self.connect() as conn:
+            return [VendorName(*row) for row in conn.execute(query)]
+
     def all(self) -> list[Vendor]:
         """Every vendor, in name order."""
         with self.session() as s:

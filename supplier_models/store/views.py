@@ -39,16 +39,17 @@ class Views(Repository):
                 yield StatusInputs(*row[:_STATUS_FIELDS],
                                    answers=dict(zip(questions, row[_STATUS_FIELDS:], strict=True)))
 
-    def portfolio(self, batch: int = 1000) -> Iterator[PortfolioEntry]:
-        """Every vendor with its latest assessment: only the columns the portfolio shows and, of each assessment's
-        `data`, only its principles, geo score, flags, knockouts and remediations."""
+    def portfolio(self, batch: int = 1000, vendor_ids: list[str] | None = None) -> Iterator[PortfolioEntry]:
+        """Every vendor (or these vendors) with its latest assessment: only the columns the portfolio shows and, of
+        each assessment's `data`, only its principles, geo score, flags, knockouts and remediations."""
         a, d = AssessmentRecord, AssessmentRecord.data
         query = (select(Vendor.id, Vendor.name, a.id, a.decision, a.score, a.geo_band, a.valid_until, a.assessed_on,
                         a.rubric_version, a.country_data_version, d["principles"], d["geo"]["score"], d["flags"],
                         d["knockouts"], d["remediations"])
                  .join(a, a.vendor_id == Vendor.id)
-                 .where(a.id.in_(latest_assessment_ids())).order_by(Vendor.name)
+                 .where(a.id.in_(latest_assessment_ids(vendor_ids))).order_by(Vendor.name)
                  .execution_options(yield_per=batch))
+        query = only(query, Vendor.id, vendor_ids)
         with self.connect() as conn:
             for (vid, name, aid, decision, score, geo_band, valid_until, assessed_on, rubric, country_data,
                  principles, geo_score, flags, knockouts, remediations) in conn.execute(query):
