@@ -30,19 +30,15 @@ STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review":
 
 def _print_json(store, found) -> None:
     """One status object a line, each with its `frameworks` key (docs/contracts.md): the two streams come in
-    vendor-name order; a vendor's frameworks are looked for ahead in theirs."""
-    from flows.usecases.frameworks import summaries_by_vendor
+    vendor-name order; a vendor's frameworks are read ahead for in theirs."""
+    from flows.usecases.frameworks import ahead_of, summaries_by_vendor
 
-    ahead: dict[str, dict] = {}
-    frameworks = None
+    results = None
     for s in found:
-        if frameworks is None:
-            frameworks = summaries_by_vendor(store, s.vendor_id if not isinstance(found, Iterator) else None)
-        while s.vendor_id not in ahead:
-            vid, summary = next(frameworks, (s.vendor_id, {}))
-            ahead[vid] = summary
+        if results is None:  # one vendor's, or every vendor's
+            results = ahead_of(summaries_by_vendor(store, None if isinstance(found, Iterator) else s.vendor_id))
         line = s.model_dump(mode="json")
-        line["frameworks"] = ahead.pop(s.vendor_id)
+        line["frameworks"] = results(s.vendor_id)
         print(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
 
 

@@ -5,7 +5,7 @@ version it was evaluated with. See docs/frameworks.md."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scoring import CountryRisk
@@ -51,3 +51,19 @@ def summaries_by_vendor(store: Store, vendor_id: str | list[str] | None = None,
     """(vendor id, {framework id: summary}) for every assessed vendor (or these), in vendor-name order."""
     for vid, results in framework_results(store, vendor_id):
         yield vid, {r.framework: framework_summary(r) for r in results}
+
+
+def ahead_of(stream: Iterator[tuple[str, dict[str, Any]]]) -> Callable[[str], dict[str, Any]]:
+    """A look-up of a vendor-ordered stream for callers walking another vendor-ordered stream: a vendor's value
+    is read ahead for until found ({} when the stream has none), and forgotten once given."""
+    ahead: dict[str, dict[str, Any]] = {}
+
+    def value(vendor_id: str) -> dict[str, Any]:
+        while vendor_id not in ahead:
+            found = next(stream, None)
+            if found is None:
+                return {}
+            ahead[found[0]] = found[1]
+        return ahead.pop(vendor_id)
+
+    return value

@@ -20,16 +20,19 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     """Write the portfolio workbook (default: `<home>/reports/portfolio.xlsx`) and return its path. `paper`:
     "a4" or "letter" to print on, else the printer's own paper.
 
-    Memory: the vendors, their statuses and the remediations are streamed side by side in vendor-name order
-    (the store gives all three in that order), so 100,000 vendors never sit in memory at once."""
+    Memory: the vendors, their statuses, their framework results and the remediations are streamed side by side in
+    vendor-name order (the store gives all four in that order), so 100,000 vendors never sit in memory at once."""
     from scoring import load_rubric
+    from scoring.framework_model import shipped_frameworks
     from scoring.lifecycle import load_review_policy
 
+    from .frameworks import ahead_of, summaries_by_vendor
     from .vendor_state import open_store
 
     store = open_store(settings)
     as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
+    frameworks = {f.id: (f.max_points, [i.id for i in f.items]) for f in shipped_frameworks()}
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
     # The three streamed reads are closed (their connections given back) when the workbook is written or fails,
     # in this thread, not whenever the garbage collector finds them.
@@ -37,14 +40,15 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
         status_rows = reads.enter_context(closing(statuses(store, load_review_policy(settings.review_policy), as_of)))
         entries = reads.enter_context(closing(store.views.portfolio()))
         remediations = reads.enter_context(closing(store.remediations.rows()))
-        rows = (portfolio_row(vendor, assessment, status)
+        results = ahead_of(reads.enter_context(closing(summaries_by_vendor(store))))
+        rows = (portfolio_row(vendor, assessment, status).model_copy(update={"frameworks": results(vendor.id)})
                 for (vendor, assessment), status in zip(entries, status_rows, strict=True))
         lines = (RemediationLine(vendor=r.name, id=r.code, state=remediation_state(r.state, r.due_date, as_of),
                                  priority=r.priority, due_date=r.due_date, action=plain_text(r.action),
                                  question=r.question, country=r.country, closed_on=r.closed_on, closed_by=r.closed_by,
                                  evidence=r.evidence)
                  for r in remediations)
-        return str(write_portfolio(rows, path, principles, lines, paper))
+        return str(write_portfolio(rows, path, principles, lines, paper, frameworks))
 
 
 def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:
