@@ -6,6 +6,7 @@ version it was evaluated with. See docs/frameworks.md."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import Any
 
 from scoring import CountryRisk
@@ -31,11 +32,11 @@ def framework_results(store: Store, vendor_id: str | list[str] | None = None,
                       ) -> Iterator[tuple[str, list[FrameworkResult]]]:
     """(vendor id, each shipped framework's result) for every assessed vendor (or these), in vendor-name order."""
     frameworks = shipped_frameworks()
-    rows = store.views.framework_inputs(vendor_id, questions=framework_questions(frameworks))
-    for vid, qid, version, answers, countries in rows:
-        questionnaire = load_questionnaire(qid, version)
-        facts = [CountryRisk.model_validate(c) for c in countries]
-        yield vid, [evaluate(f, answers, questionnaire, facts) for f in frameworks]
+    with closing(store.views.framework_inputs(vendor_id, questions=framework_questions(frameworks))) as rows:
+        for vid, qid, version, answers, countries in rows:
+            questionnaire = load_questionnaire(qid, version)
+            facts = [CountryRisk.model_validate(c) for c in countries]
+            yield vid, [evaluate(f, answers, questionnaire, facts) for f in frameworks]
 
 
 def framework_summary(result: FrameworkResult) -> dict[str, Any]:
@@ -49,8 +50,9 @@ def framework_summary(result: FrameworkResult) -> dict[str, Any]:
 def summaries_by_vendor(store: Store, vendor_id: str | list[str] | None = None,
                         ) -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
     """(vendor id, {framework id: summary}) for every assessed vendor (or these), in vendor-name order."""
-    for vid, results in framework_results(store, vendor_id):
-        yield vid, {r.framework: framework_summary(r) for r in results}
+    with closing(framework_results(store, vendor_id)) as found:
+        for vid, results in found:
+            yield vid, {r.framework: framework_summary(r) for r in results}
 
 
 def ahead_of(stream: Iterator[tuple[str, dict[str, Any]]]) -> Callable[[str], dict[str, Any]]:

@@ -23,7 +23,6 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     Memory: the vendors, their statuses, their framework results and the remediations are streamed side by side in
     vendor-name order (the store gives all four in that order), so 100,000 vendors never sit in memory at once."""
     from scoring import load_rubric
-    from scoring.framework_model import shipped_frameworks
     from scoring.lifecycle import load_review_policy
 
     from .frameworks import ahead_of, summaries_by_vendor
@@ -32,7 +31,6 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     store = open_store(settings)
     as_of = as_of or dt.date.today()
     principles = list(load_rubric(questionnaire="RDE-1").principles)
-    frameworks = {f.id: (f.max_points, [i.id for i in f.items]) for f in shipped_frameworks()}
     path = Path(out) if out else settings.reports_dir / "portfolio.xlsx"
     # The three streamed reads are closed (their connections given back) when the workbook is written or fails,
     # in this thread, not whenever the garbage collector finds them.
@@ -48,7 +46,7 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
                                  question=r.question, country=r.country, closed_on=r.closed_on, closed_by=r.closed_by,
                                  evidence=r.evidence)
                  for r in remediations)
-        return str(write_portfolio(rows, path, principles, lines, paper, frameworks))
+        return str(write_portfolio(rows, path, principles, lines, paper))
 
 
 def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:

@@ -281,12 +281,12 @@ def _framework_row(sheet: _Sheet, row: PortfolioRow, framework: str, items: list
 
 
 def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: list[str],
-                    remediations: Iterable[RemediationLine] = (), paper: str | None = None,
-                    frameworks: dict[str, tuple[int, list[str]]] | None = None) -> Path:
+                    remediations: Iterable[RemediationLine] = (), paper: str | None = None) -> Path:
     """Write the portfolio workbook; `principles` fixes the order of the principle columns. A second sheet,
     Remediations, lists every tracked remediation, one per row, with its state; a third, Principles, each
-    vendor's principle scores; then a sheet per framework (`frameworks`: framework id -> its maximum points and
-    item ids), each vendor's points and item results. `paper`: "a4" or "letter", else the printer's own paper.
+    vendor's principle scores; then a sheet per framework the rows carry results of (the first such row's
+    frameworks, their items in its order), each vendor's points and item results. `paper`: "a4" or "letter",
+    else the printer's own paper.
 
     The workbook is written as a stream (openpyxl write-only mode), so a portfolio of
     100,000 vendors never sits in memory as cells.
@@ -299,7 +299,7 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
     by_principle = _Sheet(wb, "Principles", PRINCIPLES_WIDTHS | {_principle_title(p): PRINCIPLE_WIDTH
                                                                for p in principles},
                           paper, "B2", upwards=range(len(PRINCIPLES_WIDTHS), len(PRINCIPLES_WIDTHS) + len(principles)))
-    framework_sheets = {f: _framework_sheet(wb, f, top, items, paper) for f, (top, items) in (frameworks or {}).items()}
+    framework_sheets: dict[str, tuple[_Sheet, list[str]]] = {}
     for row in rows:
         fill = DECISION_FILLS.get(row.decision)
         knockouts = _words(row.knockouts) + (" (overridden by review)" if row.override_knockout else "")
@@ -310,11 +310,14 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
         by_principle.row([row.vendor, row.decision, round(row.score, 1)]
                          + [None if p not in row.principles else round(row.principles[p], 1) for p in principles],
                          {0: fill, 1: fill})
-        for framework, sheet in framework_sheets.items():
-            _framework_row(sheet, row, framework, frameworks[framework][1], fill)  # type: ignore[index]
+        if not framework_sheets and row.frameworks:  # the sheets follow Principles, made at the first results
+            framework_sheets = {f: (_framework_sheet(wb, f, r["max_points"], list(r["items"]), paper), list(r["items"]))
+                                for f, r in row.frameworks.items()}
+        for framework, (sheet, items) in framework_sheets.items():
+            _framework_row(sheet, row, framework, items, fill)
     portfolio.close(printed=len(PRINTED))
     by_principle.close()
-    for sheet in framework_sheets.values():
+    for sheet, _ in framework_sheets.values():
         sheet.close()
     for r in remediations:
         remediation_sheet.row([r.vendor, r.id, r.state, r.priority, r.due_date, r.action, r.question or "",
