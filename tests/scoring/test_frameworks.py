@@ -257,3 +257,17 @@ def test_a_policy_workbook_without_the_sheet_still_reads(tmp_path):
     del wb["Framework minimums"]
     wb.save(path)
     assert read_policy(path).framework_minimums == ()
+
+
+def test_docs_show_the_mapping_as_the_files_hold_it():
+    """docs/frameworks.md, "The mapping, item by item": every item's reading and conditions, and each file's
+    reviewer note, as the shipped files say them."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "frameworks.md").read_text("utf-8")
+    for framework in shipped_frameworks():
+        assert f"`{framework.id}` v{framework.version}" in page and framework.reviewer in page
+        for item in framework.items:
+            assert f"| {item.id} | {item.title}" in page and item.reading in page, item.id
+            for cond in item.conditions:
+                assert cond.describe() in page, (item.id, cond.describe())
