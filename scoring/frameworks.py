@@ -68,12 +68,6 @@ class FrameworkResult(BaseModel):
     def key(self) -> str:
         return f"{self.framework} v{self.version}"
 
-    def counts(self) -> dict[str, int]:
-        out = {"met": 0, "not_met": 0, "not_answerable": 0}
-        for item in self.items:
-            out[item.status] += 1
-        return out
-
 
 def _answer_basis(cond: ItemCondition, answers: dict[str, object], questionnaire: Questionnaire,
                   framework: Framework, needs: dict[str, str]) -> tuple[list[Basis], Basis | None]:
