@@ -1,6 +1,7 @@
 """What the analysts' pages and the API read of one vendor: the vendor (or 404), and all its page shows."""
 
 import datetime as dt
+from contextlib import closing
 from typing import Any
 
 from fairsource import accounts
@@ -34,7 +35,10 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         for c in decision.explanation:
             explanation.setdefault(c.principle or "other", []).append(c)
     sow = store.sows.latest(vendor.id)
-    frameworks = next(framework_results(store, vendor.id), (None, []))[1] if latest else []
+    frameworks: list = []
+    if latest:
+        with closing(framework_results(store, vendor.id)) as found_results:
+            frameworks = next(found_results, (None, []))[1]
     return dict(
         vendor=vendor, status=found[0] if found else None, decision=decision, explanation=explanation,
         history=store.assessments.history(vendor.id), latest=latest,
