@@ -1,4 +1,5 @@
-"""Screenshots of the web app for the docs: docs/images/web-dashboard.png and docs/images/web-vendor.png, at a
+"""Screenshots of the web app for the docs: docs/images/web-dashboard.png, docs/images/web-vendor.png and its
+framework panel docs/images/web-frameworks.png, at a
 phone's 390 px docs/images/web-phone-*.png (the dashboard, its menu open, the vendor list, a vendor, the portal), and
 the user administration: docs/images/web-users.png (the list), web-user.png (a user's page), web-user-reset.png (a
 password-reset link shown once).
@@ -58,6 +59,9 @@ def main(out: Path = ROOT / "docs" / "images", only: str | None = None) -> None:
             page.goto(f"{base}/vendors/{bright.id}")
             page.locator("details.principle", has_text="Fair pay").locator("summary").click()
             print(shoot(page, out / "web-vendor.png"))
+            panel = page.locator("#frameworks")  # the framework panel alone (docs/frameworks.md)
+            panel.screenshot(path=str(out / "web-frameworks.png"))
+            print(out / "web-frameworks.png")
             page.close()
             broken = workbook(EXAMPLES[1], home, broken=True)
             phone(browser, base, (f"/vendors/{bright.id}", links[EXAMPLES[1].name], broken), out)

@@ -18,6 +18,8 @@ from supplier_models.questionnaire import load as load_questionnaire
 from supplier_models.reference_data import CountryReference, load_country_reference
 from supplier_models.submission import Submission
 
+from .answer_text import answer_text
+from .framework_minimums import framework_minimums
 from .geo import country_risk, geo_risk
 from .models import (
     Contribution,
@@ -49,18 +51,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def answer_text(value: object) -> str | None:
-    """An answer as the explanation and the remediation register write it: a list joined with ", ", a number
-    without trailing zeros, a date as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    return str(value)
 
 
 def score_answer(question: Question, rule: QuestionRule, value: object) -> tuple[float, str, RemediationRule | None]:
@@ -205,9 +195,11 @@ def assess(
         flags.add("certification_expired")
         remediations.append(expired_fix)
 
-    # 5. decide
-    remediations = _dedupe(remediations)
-    value, reasons = _decide(overall, principles, knockouts, geo, countries, remediations, rubric)
+    # 5. decide (with the framework items the organisation's policy requires, if any)
+    required = framework_minimums(answers, questionnaire, countries, policy, as_of)
+    knockouts.extend(required.knockouts)
+    remediations = _dedupe([*remediations, *required.remediations])
+    value, reasons = _decide(overall, principles, knockouts, geo, countries, remediations, rubric, required.blockers)
     reasons.extend(_context_reasons(answers, principles, not_applicable, countries, flags, rubric))
 
     # 6. how long it holds
@@ -225,7 +217,7 @@ def assess(
         valid_until=valid_until,
         assessed_on=as_of,
         reasons=reasons,
-        explanation=[*scored.lines, *principle_lines, overall_line, *found.lines],
+        explanation=[*scored.lines, *principle_lines, overall_line, *found.lines, *required.lines],
         flags=sorted(flags),
         questionnaire_id=submission.questionnaire_id,
         questionnaire_version=submission.questionnaire_version,
@@ -377,8 +369,8 @@ def _expired_certification(expiry: dt.date | None, rubric: Rubric, as_of: dt.dat
 
 
 def _decide(overall: float, principles: dict[str, float], knockouts: list[KnockoutHit], geo: GeoRisk,
-            countries: list[CountryRisk], remediations: list[Remediation],
-            rubric: Rubric) -> tuple[DecisionValue, list[str]]:
+            countries: list[CountryRisk], remediations: list[Remediation], rubric: Rubric,
+            required: list[str] | None = None) -> tuple[DecisionValue, list[str]]:
     """The decision and the reasons it leads with: any knockout, then the rubric's floor, then the thresholds."""
     if knockouts:
         return "not_qualified", [f"Knockout ({k.rule}): {k.reason}" for k in knockouts]
@@ -387,7 +379,7 @@ def _decide(overall: float, principles: dict[str, float], knockouts: list[Knocko
         return "not_qualified", [f"Overall score {overall:g} is below {floor:g}, "
                                  "the rubric's floor for a conditional qualification."]
     thresholds = rubric.decision.qualified
-    blockers = _blockers(overall, principles, geo, countries, remediations, thresholds)
+    blockers = [*_blockers(overall, principles, geo, countries, remediations, thresholds), *(required or [])]
     if blockers:
         return "conditional", ["Conditional: " + "; ".join(blockers) + "."]
     return "qualified", [f"Qualified: overall score {overall:g} (needs {thresholds.min_overall:g}), every "

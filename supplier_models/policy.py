@@ -1,4 +1,5 @@
-"""The organisation's own country policy: prohibited countries, score overrides, living wages.
+"""The organisation's own country policy: prohibited countries, score overrides, living wages, and the framework
+items it requires (`FrameworkMinimum`).
 
 `OrgPolicy` is what scoring reads; the organisation keeps it in a small workbook that fairsource writes blank and
 reads back (`supplier_models.workbooks.policy_workbook`).
@@ -39,6 +40,18 @@ class LivingWage(BaseModel):
     as_of: str
 
 
+class FrameworkMinimum(BaseModel):
+    """An item of a framework (a Fairwork threshold, a PAI step) the organisation requires of every vendor:
+    a vendor whose answers do not show it met is at best `conditional` (`not_qualified` when the policy says so),
+    with a remediation naming the item. Without any, frameworks inform and change no decision."""
+
+    model_config = ConfigDict(frozen=True)
+    framework: str = Field(description="framework id, e.g. fairwork-cloudwork-2024")
+    item: str = Field(description="the framework's item id, e.g. 1.1")
+    if_missing: Literal["conditional", "not_qualified"] = "conditional"
+    reason: str = ""
+
+
 class OrgPolicy(BaseModel):
     """An organisation's country policy. `OrgPolicy()` (empty) when it has none."""
 
@@ -48,6 +61,7 @@ class OrgPolicy(BaseModel):
     prohibited: dict[str, ProhibitedCountry] = Field(default_factory=dict)
     overrides: dict[str, ScoreOverride] = Field(default_factory=dict)
     living_wages: dict[str, LivingWage] = Field(default_factory=dict)
+    framework_minimums: tuple[FrameworkMinimum, ...] = ()
 
     @property
     def label(self) -> str:

@@ -4,6 +4,8 @@ remediation with its evidence)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -24,6 +26,20 @@ def _lifecycle():
 
 STATUS_STYLE = {"qualified": "green", "conditional": "yellow", "pending_review": "yellow",
                 "reattestation_requested": "cyan", "action_required": "red", "not_qualified": "red", "expired": "red"}
+
+
+def _print_json(store, found) -> None:
+    """One status object a line, each with its `frameworks` key (docs/contracts.md): the two streams come in
+    vendor-name order; a vendor's frameworks are read ahead for in theirs."""
+    from flows.usecases.frameworks import ahead_of, summaries_by_vendor
+
+    results = None
+    for s in found:
+        if results is None:  # one vendor's, or every vendor's
+            results = ahead_of(summaries_by_vendor(store, None if isinstance(found, Iterator) else s.vendor_id))
+        line = s.model_dump(mode="json")
+        line["frameworks"] = results(s.vendor_id)
+        print(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
 
 
 def _rebuild(day, as_json: bool, *, given: bool) -> None:
@@ -68,9 +84,7 @@ def status(
     except FairsourceError as exc:
         fail(str(exc), EXIT_REJECTED if vendor else 1)
     if as_json:
-        for s in found:
-            print(s.model_dump_json())
-        return
+        return _print_json(store, found)
     table = Table(title=f"Vendor status on {day}")
     table.add_column("Vendor", ratio=2)
     table.add_column("Status", no_wrap=True)

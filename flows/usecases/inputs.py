@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from scoring import Decision, assess, load_geo_model, load_rubric
+from scoring.framework_model import shipped_frameworks
 from scoring.lifecycle import ReviewPolicy, load_review_policy
 from scoring.rubric import GeoModel, Rubric
 from supplier_models import Settings, Submission
@@ -47,7 +48,8 @@ def input_versions(inputs: ScoringInputs) -> dict[str, str | None]:
 
 
 def load_inputs(settings: Settings) -> ScoringInputs:
-    policy = read_policy(settings.policy_file) if settings.policy_file else OrgPolicy()
+    known = {f.id: [item.id for item in f.items] for f in shipped_frameworks()}
+    policy = read_policy(settings.policy_file, frameworks=known) if settings.policy_file else OrgPolicy()
     return ScoringInputs(
         reference=load_country_reference(settings.country_data),
         policy=policy,

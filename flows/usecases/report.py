@@ -13,6 +13,7 @@ from scoring.plain_words import plain_text
 from supplier_models import Settings, Store, StoreError
 from supplier_models.workbooks.portfolio import PortfolioRow, RemediationLine, write_portfolio
 
+from .frameworks import summaries_by_vendor
 from .status import CHUNK, VendorStatus, statuses, vendor_pages
 
 
@@ -22,8 +23,8 @@ def write_report(settings: Settings, out: str | None = None, as_of: dt.date | No
     "a4" or "letter" to print on, else the printer's own paper.
 
     Memory: the vendors are read `chunk` at a time in vendor-name order, each chunk's latest assessments beside
-    their statuses (`portfolio_rows`), and the remediations are streamed after them, so neither 100,000 vendors
-    nor what their statuses rest on ever sit in memory at once."""
+    their statuses and framework results (`portfolio_rows`), and the remediations are streamed after them, so
+    neither 100,000 vendors nor what their statuses rest on ever sit in memory at once."""
     from scoring import load_rubric
     from scoring.lifecycle import load_review_policy
 
@@ -53,12 +54,14 @@ def portfolio_rows(store: Store, policy: ReviewPolicy, as_of: dt.date, chunk: in
                    ) -> Iterator[PortfolioRow]:
     """Every assessed vendor's row, in vendor-name order: `chunk` vendors at a time (`vendor_pages`), each chunk's
     latest assessments streamed beside their statuses (both in vendor-name order), so only a row is held at once
-    and a chunk's reviews, SOWs and decisions."""
+    and a chunk's reviews, SOWs, decisions and framework results."""
     for ids in vendor_pages(store, chunk):
+        results = dict(summaries_by_vendor(store, ids))  # the chunk's framework results, by vendor
         with closing(store.views.portfolio(vendor_ids=ids)) as entries, \
                 closing(statuses(store, policy, as_of, ids)) as found:
             for (vendor, assessment), status in zip(entries, found, strict=True):
-                yield portfolio_row(vendor, assessment, status)
+                yield portfolio_row(vendor, assessment, status).model_copy(
+                    update={"frameworks": results.get(vendor.id, {})})
 
 
 def portfolio_row(vendor, assessment, status: VendorStatus) -> PortfolioRow:

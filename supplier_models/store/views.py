@@ -101,6 +101,22 @@ class Views(Repository):
                 found[vid] = VendorPlaces(band, [p["iso2"] for p in places], _services(services), places)
         return found
 
+    def framework_inputs(self, vendor_id: str | list[str] | None = None, *, questions: list[str] = (),
+                         batch: int = 2000) -> Iterator[tuple[str, str, str, dict, list]]:
+        """What a framework is evaluated on, per vendor by its latest assessment, in vendor-name order: (vendor id,
+        questionnaire id, questionnaire version, the answers to `questions`, the decision's countries)."""
+        a, sub = AssessmentRecord, SubmissionRecord
+        questions = list(dict.fromkeys(questions))
+        query = only(select(Vendor.id, sub.questionnaire_id, sub.questionnaire_version, a.data["geo"]["countries"],
+                            *[sub.data["answers"][q] for q in questions])
+                     .join(a, a.vendor_id == Vendor.id)
+                     .join(sub, sub.id == a.submission_id)
+                     .where(a.id.in_(latest_assessment_ids(vendor_id))).order_by(Vendor.name, Vendor.id)
+                     .execution_options(yield_per=batch), Vendor.id, vendor_id)
+        with self.connect() as conn:
+            for vid, qid, version, countries, *answers in conn.execute(query):
+                yield vid, qid, version, dict(zip(questions, answers, strict=True)), countries or []
+
 
 def _services(answer) -> list[str]:
     return answer if isinstance(answer, list) else [answer] if answer else []

@@ -1,4 +1,4 @@
-"""The organisation's own policy workbook: prohibited countries, score overrides, living wages.
+"""The organisation's own policy workbook: prohibited countries, score overrides, living wages, framework minimums.
 
 No open living-wage or country-policy dataset exists, so each organisation
 keeps its own in a small workbook fairsource writes blank
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -21,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..countries import country_index
 from ..errors import Problem, WorkbookRejected
-from ..policy import OVERRIDE_BANDS, LivingWage, OrgPolicy, ProhibitedCountry, ScoreOverride
+from ..policy import OVERRIDE_BANDS, FrameworkMinimum, LivingWage, OrgPolicy, ProhibitedCountry, ScoreOverride
 from .cells import cell_ref, is_blank, is_formula, parse_number
 from .portfolio import CHARS_PER_WIDTH, FONT, LINE_HEIGHT, print_setup, use_font
 
@@ -31,6 +32,9 @@ LIVING_WAGES_SHEET = "Living wages"
 PROHIBITED_COLUMNS = ("Country", "Reason")
 OVERRIDE_COLUMNS = ("Country", "Score 0-100 or Band", "Reason")
 LIVING_WAGE_COLUMNS = ("Country", "Hourly living wage", "Currency", "Source", "As of")
+MINIMUMS_SHEET = "Framework minimums"
+MINIMUM_COLUMNS = ("Framework", "Item", "If missing", "Reason")
+IF_MISSING = {"conditional": "conditional", "not qualified": "not_qualified", "not_qualified": "not_qualified"}
 MAX_ROWS = 1000
 
 _HEADER_FONT = Font(name=FONT.name, sz=FONT.sz, family=FONT.family, b=True, color="FFFFFF")
@@ -46,6 +50,10 @@ INSTRUCTIONS = (
     "(low, medium, high). The reason is required; it is printed in every explanation.",
     f"{LIVING_WAGES_SHEET}: the gross hourly living wage you require per country, in one of the country's "
     "currencies, with its source and the date it was set (YYYY-MM-DD).",
+    f"{MINIMUMS_SHEET} (optional): a framework item every vendor must meet, e.g. Framework "
+    "fairwork-cloudwork-2024, Item 1.1. A vendor whose answers do not show it met is conditional, with a "
+    'remediation naming the item; "not qualified" under If missing refuses it instead. Without rows, '
+    "frameworks inform and change no decision.",
     "Type values; formulas are not accepted.",
 )
 
@@ -94,6 +102,7 @@ def write_blank_policy(path: str | Path, paper: str | None = None) -> Path:
     ws.add_data_validation(hint)
     hint.add(f"B2:B{MAX_ROWS}")
     _header(wb.create_sheet(LIVING_WAGES_SHEET), LIVING_WAGE_COLUMNS, (28, 20, 12, 50, 14), paper)
+    _header(wb.create_sheet(MINIMUMS_SHEET), MINIMUM_COLUMNS, (28, 10, 16, 60), paper)
     wb.save(path)
     return path
 
@@ -157,19 +166,22 @@ class _Rows:
         return str(value).strip()
 
 
-def read_policy(path: str | Path) -> OrgPolicy:
-    """Read and validate an organisation's policy workbook; raise `WorkbookRejected` with every problem."""
+def read_policy(path: str | Path, frameworks: Mapping[str, Collection[str]] | None = None) -> OrgPolicy:
+    """Read and validate an organisation's policy workbook; raise `WorkbookRejected` with every problem.
+    `frameworks` (framework id -> its item ids), when given, is what a framework minimum may name."""
     path = Path(path)
     data, wb = _open(path)
     problems: list[Problem] = []
     prohibited = _read_prohibited(_Rows(wb, PROHIBITED_SHEET, PROHIBITED_COLUMNS, problems))
     overrides = _read_overrides(_Rows(wb, OVERRIDES_SHEET, OVERRIDE_COLUMNS, problems))
     living = _read_living_wages(_Rows(wb, LIVING_WAGES_SHEET, LIVING_WAGE_COLUMNS, problems))
+    minimums = (_read_minimums(_Rows(wb, MINIMUMS_SHEET, MINIMUM_COLUMNS, problems), frameworks)
+                if MINIMUMS_SHEET in wb.sheetnames else ())  # optional: workbooks written before it had none
     wb.close()
     if problems:
         raise WorkbookRejected(problems, str(path))
     return OrgPolicy(version=hashlib.sha256(data).hexdigest()[:12], filename=path.name,
-                     prohibited=prohibited, overrides=overrides, living_wages=living)
+                     prohibited=prohibited, overrides=overrides, living_wages=living, framework_minimums=minimums)
 
 
 def _open(path: Path) -> tuple[bytes, Workbook]:
@@ -244,6 +256,32 @@ def _read_living_wages(rows: _Rows) -> dict[str, LivingWage]:
         if iso2 and hourly is not None and hourly > 0 and code and src and when:
             living[iso2] = LivingWage(iso2=iso2, hourly=hourly, currency=code, source=src, as_of=when)
     return living
+
+
+def _read_minimums(rows: _Rows, frameworks: Mapping[str, Collection[str]] | None) -> tuple[FrameworkMinimum, ...]:
+    """The framework items every vendor must meet, each once, with what a vendor missing one gets."""
+    minimums: list[FrameworkMinimum] = []
+    seen: dict[tuple[str, str], int] = {}
+    for r, (framework, item, if_missing, reason) in rows:
+        name = rows.text(framework, 0, r, "framework (e.g. fairwork-cloudwork-2024)")
+        item_id = rows.text(item if not isinstance(item, float) else f"{item:g}", 1, r, "item (e.g. 1.1)")
+        outcome = IF_MISSING.get(str(if_missing or "conditional").strip().lower())
+        if outcome is None:
+            rows.add(2, r, f'"{str(if_missing)[:30]}" is neither conditional nor not qualified.')
+        if name and frameworks is not None and name not in frameworks:
+            rows.add(0, r, f'"{name[:60]}" is not a framework fairsource knows ({", ".join(sorted(frameworks))}).')
+            continue
+        if name and item_id and frameworks is not None and item_id not in frameworks[name]:
+            rows.add(1, r, f'{name} has no item "{item_id[:20]}" ({", ".join(frameworks[name])}).')
+            continue
+        if name and item_id and (name, item_id) in seen:
+            rows.add(1, r, f"{name} {item_id} is already listed on row {seen[(name, item_id)]}.")
+            continue
+        if name and item_id and outcome:
+            seen[(name, item_id)] = r
+            minimums.append(FrameworkMinimum(framework=name, item=item_id, if_missing=outcome,
+                                             reason=str(reason).strip() if not is_blank(reason) else ""))
+    return tuple(minimums)
 
 
 def _wage_currency(rows: _Rows, currency, iso2: str | None, r: int) -> str | None:

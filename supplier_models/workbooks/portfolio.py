@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from copy import copy
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -56,6 +57,9 @@ class PortfolioRow(BaseModel):
     country_data_version: str
     assessment_id: str
     override_knockout: bool = Field(False, description="a reviewer overrode a knockout")
+    frameworks: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="framework id -> its result's summary (points, possible_points, items: "
+                                          "item id -> met, not_met or not_answerable), as `status --json` has it")
 
 
 class RemediationLine(BaseModel):
@@ -74,6 +78,9 @@ class RemediationLine(BaseModel):
     evidence: str | None = None
 
 STATE_FILLS = {"overdue": PatternFill("solid", fgColor="FFC7CE"), "done": PatternFill("solid", fgColor="C6EFCE")}
+ITEM_FILLS = {"met": PatternFill("solid", fgColor="C6EFCE"), "not_met": PatternFill("solid", fgColor="FFC7CE")}
+FRAMEWORK_WIDTHS = {"Vendor": 22, "Decision": 12}
+ITEM_WIDTH = 9.5
 
 # The workbook's font, its column widths' unit too: Arial 10, which Excel has everywhere and LibreOffice prints
 # as Liberation Sans, of the same metrics. (Calibri, the default, is missing where LibreOffice runs without
@@ -255,11 +262,31 @@ def _principle_title(principle: str) -> str:
     return principle.replace("_", " ").capitalize()
 
 
+def _framework_sheet(wb: Workbook, framework: str, max_points: int, items: list[str], paper: str | None) -> _Sheet:
+    """A framework's sheet: each vendor's points, the points it could reach, and each item's result."""
+    return _Sheet(wb, framework[:31], FRAMEWORK_WIDTHS | {f"Points of {max_points}": 7, "Possible": 8}
+                  | {f"Item {i}": ITEM_WIDTH for i in items}, paper, "B2")
+
+
+def _framework_row(sheet: _Sheet, row: PortfolioRow, framework: str, items: list[str],
+                   fill: PatternFill | None) -> None:
+    found = row.frameworks.get(framework)
+    if found is None:  # not evaluated (no assessment the framework could read)
+        sheet.row([row.vendor, row.decision], {0: fill, 1: fill})
+        return
+    statuses = [found["items"].get(i) for i in items]
+    sheet.row([row.vendor, row.decision, found["points"], found["possible_points"],
+               *[s.replace("_", " ") if s else None for s in statuses]],
+              {0: fill, 1: fill, **{4 + n: ITEM_FILLS.get(s or "") for n, s in enumerate(statuses)}})
+
+
 def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: list[str],
                     remediations: Iterable[RemediationLine] = (), paper: str | None = None) -> Path:
     """Write the portfolio workbook; `principles` fixes the order of the principle columns. A second sheet,
     Remediations, lists every tracked remediation, one per row, with its state; a third, Principles, each
-    vendor's principle scores. `paper`: "a4" or "letter", else the printer's own paper.
+    vendor's principle scores; then a sheet per framework the rows carry results of (the first such row's
+    frameworks, their items in its order), each vendor's points and item results. `paper`: "a4" or "letter",
+    else the printer's own paper.
 
     The workbook is written as a stream (openpyxl write-only mode), so a portfolio of
     100,000 vendors never sits in memory as cells.
@@ -272,6 +299,7 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
     by_principle = _Sheet(wb, "Principles", PRINCIPLES_WIDTHS | {_principle_title(p): PRINCIPLE_WIDTH
                                                                for p in principles},
                           paper, "B2", upwards=range(len(PRINCIPLES_WIDTHS), len(PRINCIPLES_WIDTHS) + len(principles)))
+    framework_sheets: dict[str, tuple[_Sheet, list[str]]] = {}
     for row in rows:
         fill = DECISION_FILLS.get(row.decision)
         knockouts = _words(row.knockouts) + (" (overridden by review)" if row.override_knockout else "")
@@ -282,8 +310,15 @@ def write_portfolio(rows: Iterable[PortfolioRow], out: str | Path, principles: l
         by_principle.row([row.vendor, row.decision, round(row.score, 1)]
                          + [None if p not in row.principles else round(row.principles[p], 1) for p in principles],
                          {0: fill, 1: fill})
+        if not framework_sheets and row.frameworks:  # the sheets follow Principles, made at the first results
+            framework_sheets = {f: (_framework_sheet(wb, f, r["max_points"], list(r["items"]), paper), list(r["items"]))
+                                for f, r in row.frameworks.items()}
+        for framework, (sheet, items) in framework_sheets.items():
+            _framework_row(sheet, row, framework, items, fill)
     portfolio.close(printed=len(PRINTED))
     by_principle.close()
+    for sheet, _ in framework_sheets.values():
+        sheet.close()
     for r in remediations:
         remediation_sheet.row([r.vendor, r.id, r.state, r.priority, r.due_date, r.action, r.question or "",
                                r.country or "", r.closed_on, r.closed_by or "", r.evidence or ""],

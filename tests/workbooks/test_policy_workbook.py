@@ -31,7 +31,8 @@ def fill(path, prohibited=(), overrides=(), living=()):
 
 def test_blank_policy_reads_as_empty(tmp_path):
     path = write_blank_policy(tmp_path / "policy.xlsx")
-    assert load_workbook(path).sheetnames[1:] == ["Prohibited countries", "Score overrides", "Living wages"]
+    assert load_workbook(path).sheetnames[1:] == ["Prohibited countries", "Score overrides", "Living wages",
+                                                  "Framework minimums"]
     policy = read_policy(path)
     assert (policy.prohibited, policy.overrides, policy.living_wages) == ({}, {}, {})
     assert policy.version == hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -166,7 +167,7 @@ def test_libreoffice_prints_a_landscape_page_a_sheet(tmp_path, paper, size):
                     "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
     info = subprocess.run(["pdfinfo", "-l", "9", str(tmp_path / "policy.pdf")], capture_output=True, text=True,
                           check=True).stdout
-    assert "Pages:           4" in info
+    assert "Pages:           5" in info
     sizes = [line.split(":", 1)[1].split("pts")[0].strip() for line in info.splitlines()
              if line.startswith("Page ") and " size:" in line]
-    assert len(sizes) == 4 and all(s.startswith(size) for s in sizes), sizes
+    assert len(sizes) == 5 and all(s.startswith(size) for s in sizes), sizes
