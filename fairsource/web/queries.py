@@ -5,6 +5,7 @@ from typing import Any
 
 from fairsource import accounts
 from flows import usecases
+from flows.usecases import assignments as usecases_assignments
 from scoring import Decision
 from scoring.lifecycle import ReviewPolicy
 from sow_templates import pdf as sow_pdf
@@ -37,4 +38,6 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         remediations=[usecases.RemediationView.of(r, today) for r in store.remediations.all(vendor.id)],
         reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
         pdf=sow_pdf.libreoffice() is not None, analysts=[u.email for u in store.staff.all()],
+        assignment=store.assignments.live("review", vendor.id), assignees=usecases_assignments.assignees(store),
+        default_due=usecases_assignments.default_due(today),
     )

@@ -16,6 +16,7 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
     store.invites        vendors' portal links                          (invites.py)
     store.audit          the audit log                                  (audit.py)
     store.states         each vendor's current state, kept with events  (states.py)
+    store.assignments    work given to staff users, the daily digests   (assignments.py)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlmodel import select
 from ..errors import StoreError
 from ..settings import get_settings
 from .assessments import Assessments
+from .assignments import Assignments
 from .audit import AuditLog
 from .engine import Repository, make_engine, migrate
 from .invites import Invites
@@ -85,6 +87,7 @@ class Store(Repository):
         self.notices, self.reattestations = Notices(engine, hooks), Reattestations(engine, hooks)
         self.staff, self.sessions, self.invites = Staff(engine, hooks), Sessions(engine, hooks), Invites(engine, hooks)
         self.audit, self.states = AuditLog(engine, hooks), VendorStates(engine, hooks)
+        self.assignments = Assignments(engine, hooks)
 
     def within(self, conn: Connection) -> Store:
         """The same store read through `conn`, inside its transaction (what a write's keeper reads: the rows it

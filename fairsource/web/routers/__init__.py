@@ -6,6 +6,7 @@ matched in):
     dashboard  the analysts' dashboard
     invites    vendors' portal links: made, mailed, shown once, revoked after a confirmation
     vendors    the vendor list, a vendor's page, reviews, closing remediations, SOW downloads
+    work       reviews assigned to people (from a vendor's page), My work, the daily digest setting
     admin      staff users, the audit log
     workbooks  the upload page (workbooks received by e-mail, several at once), the portfolio workbook
     portal     a vendor's portal: its page, its form, its upload

@@ -33,7 +33,9 @@ from ..rendering import render, sentence
 from ..schemas import PAGE_SIZES, VendorFilters
 
 router = APIRouter(include_in_schema=False)
-NOTICES = {"owner": "Owner recorded.", "review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked."}
+NOTICES = {"owner": "Owner recorded.", "review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked.",
+           "assigned": "Review assigned.", "assigned_mailed": "Review assigned; the assignee was told by e-mail.",
+           "unassigned": "Review unassigned: it waits on My work for someone to take it."}  # (routers/work.py)
 
 
 @router.get("/vendors", response_class=HTMLResponse)
