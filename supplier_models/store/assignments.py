@@ -148,8 +148,10 @@ class Assignments(Repository):
                            ) -> tuple[list[WaitingReview], list[tuple]]:
         """The vendors waiting for a review with no live assignment, the longest waiting first (by the day of the
         assessment, then name, then id), after the place `after`; and the place of each (keyset: a page reads a
-        range of the (review_pending, assessed_on) index, each vendor probed for an assignment by its index)."""
-        place = [func.coalesce(S.assessed_on, dt.date(1900, 1, 1)), Vendor.name, Vendor.id]
+        range of the (review_pending, assessed_on) index, each vendor probed for an assignment by its index). The
+        rows must hold for the day (`flows.usecases.vendor_list.rows_for_the_day`: a row of a store older than
+        revision 0012 gets its assessment's day there)."""
+        place = [S.assessed_on, Vendor.name, Vendor.id]
         query = (select(S.vendor_id, Vendor.name, S.assessed_on, *place).join(Vendor, Vendor.id == S.vendor_id)
                  .where(S.review_pending.is_(True), ~_assigned("review")).order_by(*place).limit(limit))
         if after is not None:
@@ -200,7 +202,7 @@ def _assigned(kind: str):
 def end_finished(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """End, as done, the live review assignments of the vendors whose new state row no longer waits for a review
     (a review recorded, or a new assessment that needs none), in the transaction that wrote the rows; audited."""
-    ids = [r["vendor_id"] for r in rows if not r.get("review_pending")]
+    ids = [r["vendor_id"] for r in rows if "review_pending" in r and not r["review_pending"]]
     if not ids:
         return
     found = [AssignmentRecord(**r) for start in range(0, len(ids), 1000) for r in conn.execute(
