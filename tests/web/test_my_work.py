@@ -246,3 +246,26 @@ def test_the_daily_digest_reaches_each_reviewer_who_wants_it_once_a_day(tmp_path
     assert [e.action for e in store.audit.events() if e.action == "work_digest_mailed"] == ["work_digest_mailed"]
     changed = [e for e in store.audit.events() if e.action == "user_changed" and e.actor == "bo@example.org"]
     assert changed and changed[0].detail == {"digest_mail": False}
+
+
+def test_two_people_assigning_one_review_at_once_leave_one_live_assignment(tmp_path, database_url):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    app, _ = web_app(tmp_path / "home", database_url)
+    store = app.state.web.store
+    vid = _waiting_vendor(app, tmp_path)
+    people = [f"r{i}@example.org" for i in range(4)]
+    start = Barrier(len(people))
+
+    def assign(email: str):
+        start.wait()
+        return store.assignments.assign("review", vid, None, assignee=email, due_on=TODAY, by=email)
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        done = list(pool.map(assign, people))
+    assert all(done)
+    rows = store.assignments.of_vendor(vid)
+    assert len(rows) == len(people) and sorted(a.assignee for a in rows) == people
+    assert [a.ended_how for a in rows if a.live_key] == [None]  # one live; the others ended as reassigned
+    assert sorted(a.ended_how or "live" for a in rows) == ["live"] + ["reassigned"] * (len(people) - 1)
