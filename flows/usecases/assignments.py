@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused
-from supplier_models.store.assignments import Assigned, WaitingReview, WorkItem
+from supplier_models.store.assignments import Assigned, WaitingReview
 from supplier_models.store.tables import Vendor
 
 from .mail import POLICY, SIGNATURE, one_line, send_all
@@ -87,10 +87,6 @@ def decode_cursor(cursor: str) -> tuple:
     except (ValueError, TypeError):
         pass
     raise ActionRefused("the cursor is not one this list gave: start again from the first page")
-
-
-def overdue(item: WorkItem, today: dt.date) -> bool:
-    return item.due_on < today
 
 
 # -- telling the assignee ----------------------------------------------------------------------------------------

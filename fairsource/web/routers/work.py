@@ -20,6 +20,8 @@ from .invites import portal_base
 from .vendors import vendor_refused
 
 router = APIRouter(include_in_schema=False)
+MINE_SHOWN = 500
+"""Assignments of mine My work lists (the soonest due; the count above them is of all)."""
 NOTICES = {"taken": "The review is yours: it is listed under Assigned to me.",
            "digest_on": "You will get the daily digest by e-mail.",
            "digest_off": "You will no longer get the daily digest by e-mail."}
@@ -49,9 +51,10 @@ def my_work(request: Request, staff: Reviewer, store: StoreDep, settings: Settin
         paged = paged.model_copy(update={"cursor": ""})
         page = work.unassigned_page(store, None, paged.size)
     user = store.staff.get(staff.id)
-    mine = store.assignments.mine(staff.email)
-    return render(request, "work.html", nav="work", notice=NOTICES.get(paged.done), mine=mine,
-                  overdue=sum(work.overdue(i, today) for i in mine), waiting=page.reviews,
+    assigned, overdue = store.assignments.counts(today).get(staff.email, (0, 0))
+    return render(request, "work.html", nav="work", notice=NOTICES.get(paged.done),
+                  mine=store.assignments.mine(staff.email, MINE_SHOWN), assigned=assigned, overdue=overdue,
+                  waiting=page.reviews,
                   unassigned=store.assignments.count_unassigned_reviews(), sizes=PAGE_SIZES, paged=paged,
                   next_query=paged.query(cursor=page.cursor, done="") if page.cursor else None,
                   first_query=paged.query(cursor="", done="") if paged.cursor else None,
