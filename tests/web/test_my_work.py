@@ -201,6 +201,12 @@ def test_the_assignment_ends_with_the_review_in_its_transaction(tmp_path, databa
     gone = _assign(rita, vid, "rita@example.org", TODAY)  # nothing waits: nothing to assign
     assert gone.status_code == 400 and "no review of" in gone.text.lower() and "waits any more" in gone.text
 
+    from supplier_models.workbooks.form import fill_form  # a new submission that needs a review again: new work
+    again = fill_form(workbook(BRIGHT, tmp_path), {"DATA-02": dt.date(2030, 1, 31)}, out=tmp_path / "again.xlsx")
+    assert post_intake(TestClient(app), api_token(store, "in2@example.org", "reviewer"), again).status_code == 200
+    work = rita.get("/work").text
+    assert _mine(work) == [] and _waiting(work) == [vid]  # unassigned: the ended assignment does not come back
+
 
 def test_the_daily_digest_reaches_each_reviewer_who_wants_it_once_a_day(tmp_path, database_url,
                                                                          smtp_inbox):  # noqa: F811
