@@ -1,11 +1,13 @@
 """Screenshots of the web app for the docs: docs/images/web-dashboard.png, docs/images/web-vendor.png and its
 framework panel docs/images/web-frameworks.png, at a
-phone's 390 px docs/images/web-phone-*.png (the dashboard, its menu open, the vendor list, a vendor, the portal), and
-the user administration: docs/images/web-users.png (the list), web-user.png (a user's page), web-user-reset.png (a
-password-reset link shown once).
+phone's 390 px docs/images/web-phone-*.png (the dashboard, its menu open, the vendor list, a vendor, the portal), the
+user administration: docs/images/web-users.png (the list), web-user.png (a user's page), web-user-reset.png (a
+password-reset link shown once), and docs/images/web-my-work.png (a reviewer's My work, after
+`tests.helpers.work.my_work_story`).
 
     .venv/bin/python docs/web_screenshots.py              # every picture
     .venv/bin/python docs/web_screenshots.py users        # the user administration's only
+    .venv/bin/python docs/web_screenshots.py my-work      # My work alone
 
 Builds a throw-away store with the six example vendors (some received months ago, so the dashboard has
 expiring qualifications, overdue remediations and workers in eleven countries), serves the app with uvicorn
@@ -41,6 +43,8 @@ def main(out: Path = ROOT / "docs" / "images", only: str | None = None) -> None:
 
     if only == "users":
         return users_only(out)
+    if only == "my-work":
+        return my_work(out)
 
     with tempfile.TemporaryDirectory(prefix="fairsource-shots-") as tmp:
         home = Path(tmp)
@@ -65,6 +69,31 @@ def main(out: Path = ROOT / "docs" / "images", only: str | None = None) -> None:
             page.close()
             broken = workbook(EXAMPLES[1], home, broken=True)
             phone(browser, base, (f"/vendors/{bright.id}", links[EXAMPLES[1].name], broken), out)
+            browser.close()
+    my_work(out)
+
+
+def my_work(out: Path) -> None:
+    """A reviewer's My work: one review of theirs overdue, one taken, one waiting with nobody assigned."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers.work import my_work_story
+
+    with tempfile.TemporaryDirectory(prefix="fairsource-shots-") as tmp:
+        home = Path(tmp)
+        app, _ = web_app(home / "home", f"sqlite:///{home / 'fairsource.db'}")
+        store = app.state.web.store
+        add_user(store, "ana.lopez@example.org", "admin")
+        add_user(store, "ben.okafor@example.org", "reviewer")
+        seed(app, home / "returned")
+        with running(app) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 760}, device_scale_factor=1)
+            sign_in(page, base)
+            my_work_story(page, base, store, "ana.lopez@example.org", "ben.okafor@example.org")
+            height = page.evaluate("document.documentElement.scrollHeight")
+            page.set_viewport_size({"width": 1280, "height": min(height, 1200)})
+            print(shoot(page, out / "web-my-work.png"))
             browser.close()
 
 

@@ -61,6 +61,7 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
     notices = tasks.send_reminders(settings, quote(inputs), as_of)
     tasks.remind_expiring_evidence(settings, as_of)
     tasks.refresh_states(settings, as_of)
+    tasks.send_work_digests(settings, as_of)  # each reviewer's work, on the day's states
     path = tasks.write_report(settings, report, as_of)
     tasks.publish_requalification(quote(outcomes), as_of, path, run, quote(notices))
     return outcomes, path, run, notices

@@ -80,6 +80,15 @@ def refresh_states(settings: Settings, as_of: dt.date) -> int:
     return refresh_due(open_store(settings), settings, as_of)
 
 
+@task(name="send each reviewer the digest of their work", **IO_RETRIES)
+def send_work_digests(settings: Settings, as_of: dt.date) -> int:
+    """The daily digest of work to each reviewer and admin who wants it (when FAIRSOURCE_SMTP_URL is set): how
+    many were sent (a retry sends only those not yet recorded as sent)."""
+    from .usecases.work_digest import send_work_digests as send
+
+    return len(send(open_store(settings), settings, as_of))
+
+
 @task(name="send reminders", **IO_RETRIES)
 def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt.date) -> Sequence[usecases.Notice]:
     """The notices due today: one digest per recipient e-mailed when FAIRSOURCE_SMTP_URL is set, every notice

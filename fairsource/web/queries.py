@@ -6,6 +6,7 @@ from typing import Any
 
 from fairsource import accounts
 from flows import usecases
+from flows.usecases import assignments as usecases_assignments
 from flows.usecases.frameworks import framework_results
 from scoring import Decision
 from scoring.lifecycle import ReviewPolicy
@@ -46,4 +47,6 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
         pdf=sow_pdf.libreoffice() is not None, analysts=[u.email for u in store.staff.all()], frameworks=frameworks,
         **evidence_context(store, vendor.id, today),
+        assignment=store.assignments.live("review", vendor.id), assignees=usecases_assignments.assignees(store),
+        default_due=usecases_assignments.default_due(today),
     )

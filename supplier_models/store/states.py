@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Date, String, case, cast, delete, false, func, insert, literal, or_, select, tuple_
 
+from .assignments import end_finished
 from .engine import Repository, literal_like
 from .rows import SORTS, UNASSIGNED, Glance, ListedVendor, ListFilters, ListOrder
 from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorPlaceRecord, VendorStateRecord
@@ -62,6 +63,7 @@ class VendorStates(Repository):
             found = [{**p, "vendor_id": r["vendor_id"]} for r in rows for p in r.get("places") or []]
             if found:
                 conn.execute(insert(places), found)
+            end_finished(conn, rows)  # the work a row no longer waits for ends with it (assignments.py)
 
     def previous_next(self, conn: Connection, vendor_ids: list[str]) -> dict[str, dt.date | None]:
         t = VendorStateRecord.__table__.c

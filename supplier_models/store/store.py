@@ -19,6 +19,7 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
     store.evidence       evidence files, stored once per vendor and content (evidence.py)
     store.responses      vendors' responses to remediations             (evidence.py)
     store.states         each vendor's current state, kept with events  (states.py)
+    store.assignments    work given to staff users, the daily digests   (assignments.py)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlmodel import select
 from ..errors import StoreError
 from ..settings import get_settings
 from .assessments import Assessments
+from .assignments import Assignments
 from .audit import AuditLog
 from .engine import Repository, make_engine, migrate
 from .evidence import Evidence, Responses
@@ -92,6 +94,7 @@ class Store(Repository):
         self.audit, self.states = AuditLog(engine, hooks), VendorStates(engine, hooks)
         self.user_admin = UserAdmin(engine, hooks)
         self.evidence, self.responses = Evidence(engine, hooks), Responses(engine, hooks)
+        self.assignments = Assignments(engine, hooks)
 
     def within(self, conn: Connection) -> Store:
         """The same store read through `conn`, inside its transaction (what a write's keeper reads: the rows it

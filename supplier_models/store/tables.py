@@ -220,6 +220,7 @@ class StaffUser(SQLModel, table=True):
     api_token_sha256: str | None = Field(default=None, max_length=64, index=True, unique=True)
     created_at: dt.datetime = Field(default_factory=_now)
     disabled: bool = False
+    digest_mail: bool = Field(default=True, description="gets the daily digest of work by e-mail (revision 0014)")
 
 
 class WebSession(SQLModel, table=True):

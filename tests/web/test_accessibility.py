@@ -25,7 +25,7 @@ axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 expect = sync_api.expect
 
 ADMIN = "ana@example.org"
-MENU_LINKS = ["/", "/vendors", "/upload", "/report.xlsx", "/users", "/audit"]
+MENU_LINKS = ["/", "/vendors", "/work", "/upload", "/report.xlsx", "/users", "/audit"]
 SWAGGER_UI_OWN = {"nested-interactive"}
 
 
@@ -83,6 +83,16 @@ def staff_pages(page, base: str, app, tmp_path):
     page.locator("#evidence").get_by_role("button", name="Attach file").click()
     expect(page.locator(".alert-error")).to_contain_text("setup.pdf: the file is a Windows program")
     yield "vendor (response waiting, file refused)"
+    page.goto(f"{base}/vendors/{bright.id}")
+    page.locator(".callout").get_by_role("button", name="Assign", exact=True).click()
+    expect(page.locator(".callout")).to_contain_text(f"Assigned to {ADMIN}")
+    page.get_by_role("link", name="Unassign…").click()
+    expect(page.locator("h1")).to_have_text("Unassign this review?")
+    yield "unassign (confirm)"
+    page.goto(f"{base}/work")
+    expect(page.locator("#mine tbody tr").first).to_contain_text(BRIGHT.name)
+    expect(page.locator("#unassigned tbody tr").first).to_be_visible()
+    yield "my work"
     page.goto(f"{base}/upload")
     yield "upload"
     page.set_input_files("input[type=file]", [str(workbook(BRIGHT, tmp_path, broken=True)),
@@ -207,7 +217,7 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 25 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 27 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
     assert [url for name, url in checked if name.startswith("portal")] == [
         portal, portal + "/upload", portal + "/remediations/R1/respond", portal + "?responded=R1#remediations"]

@@ -6,6 +6,7 @@ matched in):
     dashboard  the analysts' dashboard
     invites    vendors' portal links: made, mailed, shown once, revoked after a confirmation
     vendors    the vendor list, a vendor's page, reviews, closing remediations, SOW downloads
+    work       reviews assigned to people (from a vendor's page), My work, the daily digest setting
     admin      the audit log
     users      staff users, for admins: added, roles, disabled, reset links, API tokens, sessions
     account    one's own password; the page of a password-reset link

@@ -35,7 +35,9 @@ from ..schemas import PAGE_SIZES, VendorFilters
 router = APIRouter(include_in_schema=False)
 NOTICES = {"owner": "Owner recorded.", "review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked.",
            "evidence": "File attached.", "evidence_again": "This file was attached here before: nothing was stored again.",
-           "response_accepted": "Response accepted.", "response_rejected": "Response rejected."}
+           "response_accepted": "Response accepted.", "response_rejected": "Response rejected.",
+           "assigned": "Review assigned.", "assigned_mailed": "Review assigned; the assignee was told by e-mail.",
+           "unassigned": "Review unassigned: it waits on My work for someone to take it."}  # (routers/work.py)
 
 
 @router.get("/vendors", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from supplier_models.settings import get_settings
-from supplier_models.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from supplier_models.store import tables, tables_work  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

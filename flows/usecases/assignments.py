@@ -1,0 +1,123 @@
+"""Work given to people: a vendor's review waiting assigned to a reviewer (or admin) with a due date, reassigned or
+unassigned; what is assigned to whom and what waits unassigned (a page at a time, keyset); the assignee told by
+e-mail when `FAIRSOURCE_SMTP_URL` is set.
+
+An assignment ends with its work, in the transaction of the event that ended the wait (a review recorded, or a new
+assessment that needs none): the store ends it as it writes the vendor's state row
+(`supplier_models.store.assignments.end_finished`), so no page filters out work that is done, and a review that
+waits again later (a new submission) is new, unassigned work, not the old assignment coming back."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import NamedTuple
+
+from supplier_models import Settings, Store
+from supplier_models.errors import ActionRefused
+from supplier_models.store.assignments import Assigned, WaitingReview
+from supplier_models.store.tables import Vendor
+
+from .mail import POLICY, SIGNATURE, one_line, send_all
+
+ASSIGNABLE_ROLES = ("reviewer", "admin")
+DEFAULT_DAYS = 5
+"""A review assigned without a due date is due this many days later."""
+
+
+def assignees(store: Store) -> list[str]:
+    """Who may be given a review: the enabled reviewers and admins, by e-mail."""
+    return [u.email for u in store.staff.all() if u.role in ASSIGNABLE_ROLES and not u.disabled]
+
+
+def default_due(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=DEFAULT_DAYS)
+
+
+def assign_review(store: Store, vendor: Vendor, *, assignee: str, due_on: dt.date | None, by: str,
+                  today: dt.date) -> Assigned:
+    """Give the vendor's review waiting to `assignee` (a reassignment when someone had it)."""
+    email = assignee.strip().lower()
+    if not email:
+        raise ActionRefused("choose who is to do the review", "assignee")
+    if email not in assignees(store):
+        raise ActionRefused(f"{email} cannot be given reviews: only enabled reviewers and admins can", "assignee")
+    due_on = due_on or default_due(today)
+    if due_on < today:
+        raise ActionRefused(f"the due date {due_on} has passed: give today or a later day", "due_on")
+    done = store.assignments.assign("review", vendor.id, None, assignee=email, due_on=due_on, by=by)
+    if done is None:
+        raise ActionRefused(f"no review of {vendor.name} waits any more: there is nothing to assign")
+    return done
+
+
+def unassign_review(store: Store, vendor: Vendor, *, by: str) -> None:
+    if store.assignments.unassign("review", vendor.id, None, by=by) is None:
+        raise ActionRefused(f"nobody is assigned the review of {vendor.name}")
+
+
+class WorkPage(NamedTuple):
+    reviews: list[WaitingReview]
+    cursor: str | None
+    """where the next page starts; None on the last page"""
+
+
+def unassigned_page(store: Store, cursor: str | None = None, limit: int = 25) -> WorkPage:
+    """The reviews waiting with nobody assigned, the longest waiting first, after `cursor`."""
+    after = decode_cursor(cursor) if cursor else None
+    rows, places = store.assignments.unassigned_reviews(after, limit + 1)
+    more = len(rows) > limit
+    return WorkPage(rows[:limit], encode_cursor(places[limit - 1]) if more else None)
+
+
+def encode_cursor(place: tuple) -> str:
+    raw = json.dumps([place[0].isoformat(), *place[1:]], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple:
+    try:
+        day, name, vendor_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(name, str) and isinstance(vendor_id, str):
+            return dt.date.fromisoformat(day), name, vendor_id
+    except (ValueError, TypeError):
+        pass
+    raise ActionRefused("the cursor is not one this list gave: start again from the first page")
+
+
+# -- telling the assignee ----------------------------------------------------------------------------------------
+def assignment_message(settings: Settings, *, vendor: str, to: str, by: str, due_on: dt.date, link: str,
+                       before: str | None) -> EmailMessage:
+    """Plain text: who gave the review, of which vendor, by when, and the link to the vendor's page."""
+    msg = EmailMessage(policy=POLICY)
+    msg["From"], msg["To"], msg["Reply-To"] = settings.mail_from, to, by
+    msg["Subject"] = one_line(f"Review of {vendor} assigned to you, due {due_on.isoformat()}")[:250]
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
+    moved = f" (it was {before}'s)" if before else ""
+    msg.set_content("\n".join([
+        "Hello,", "",
+        f"{by} assigned you the review of {one_line(vendor)}{moved}, due {due_on.isoformat()}.", "",
+        f"The vendor's page, with the review form: {link}", "",
+        "Everything assigned to you is on My work in fairsource. Questions: reply to this message.", "",
+        "--", SIGNATURE]))
+    return msg
+
+
+def mail_assignment(settings: Settings, *, vendor: str, to: str, by: str, due_on: dt.date, link: str,
+                    before: str | None = None) -> tuple[bool, str]:
+    """Tell the assignee (not when they assigned it to themselves): (sent, what to tell the person who assigned)."""
+    if to == by:
+        return False, ""
+    if not settings.smtp_url:
+        return False, f"E-mail is not set up (FAIRSOURCE_SMTP_URL): tell {to} yourself."
+    try:
+        send_all(settings.smtp_url, [assignment_message(settings, vendor=vendor, to=to, by=by, due_on=due_on,
+                                                        link=link, before=before)], timeout=15)
+    except (OSError, smtplib.SMTPException) as exc:
+        return False, f"The e-mail to {to} could not be sent ({exc.__class__.__name__}): tell them yourself."
+    return True, f"{to} was told by e-mail."

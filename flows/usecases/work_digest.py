@@ -1,0 +1,96 @@
+"""The daily digest of work, by e-mail to each reviewer and admin who has not turned it off (My work): how many
+reviews are assigned to them, how many of those are overdue, how many wait with nobody assigned, and links to
+them. Part of the daily run (`flows.requalify`, after the states are brought to the day); once per user per day
+(`work_digest`), so a second run of the day sends nothing twice. Nothing to tell (nothing assigned, nothing
+waiting): no mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import NamedTuple
+
+from supplier_models import Settings, Store
+from supplier_models.store.assignments import WorkItem
+
+from .mail import POLICY, SIGNATURE, one_line, send_all
+from .notices import web_base
+
+FIRST = 10
+"""Assignments a digest names one by one (the rest are on My work)."""
+
+
+class WorkDigest(NamedTuple):
+    to: str
+    on: dt.date
+    assigned: int
+    overdue: int
+    unassigned: int
+    first: list[WorkItem]
+    """the first of the assignments, soonest due first"""
+
+
+def work_digests(store: Store, on: dt.date) -> list[WorkDigest]:
+    """The digest of each reader due one on `on` (enabled reviewers and admins with the digest on, not sent one
+    that day) who has something to be told."""
+    readers = store.assignments.digest_readers(on)
+    if not readers:
+        return []
+    counts = store.assignments.counts(on)
+    unassigned = store.assignments.count_unassigned_reviews()
+    out = []
+    for email in readers:
+        assigned, late = counts.get(email, (0, 0))
+        if assigned or unassigned:
+            out.append(WorkDigest(email, on, assigned, late, unassigned,
+                                  store.assignments.mine(email, FIRST) if assigned else []))
+    return out
+
+
+def digest_text(d: WorkDigest, base: str | None) -> str:
+    def link(path: str) -> str:
+        return f"{base}{path}" if base else path
+
+    lines = ["Hello,", "", f"Your work in fairsource on {d.on.isoformat()}:", "",
+             f"- assigned to you: {d.assigned} review{'s' if d.assigned != 1 else ''}"
+             + (f", {d.overdue} overdue" if d.overdue else ""),
+             f"- waiting with nobody assigned: {d.unassigned} review{'s' if d.unassigned != 1 else ''}", ""]
+    if d.first:
+        lines.append("Assigned to you, soonest due first:")
+        for item in d.first:
+            late = " (OVERDUE)" if item.due_on < d.on else ""
+            lines.append(f"- {one_line(item.vendor)}: review due {item.due_on.isoformat()}{late}: "
+                         f"{link('/vendors/' + item.vendor_id)}")
+        if d.assigned > len(d.first):
+            lines.append(f"- and {d.assigned - len(d.first)} more")
+        lines.append("")
+    lines += [f"My work: {link('/work')}", "",
+              "You get this e-mail each day there is work. To stop it, turn off the daily digest on My work.", "",
+              "--", SIGNATURE]
+    return "\n".join(lines)
+
+
+def digest_message(settings: Settings, d: WorkDigest) -> EmailMessage:
+    msg = EmailMessage(policy=POLICY)
+    msg["From"], msg["To"] = settings.mail_from, d.to
+    late = f", {d.overdue} overdue" if d.overdue else ""
+    msg["Subject"] = f"fairsource, {d.on.isoformat()}: {d.assigned} assigned to you{late}, {d.unassigned} unassigned"
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
+    msg.set_content(digest_text(d, web_base(settings)))
+    return msg
+
+
+def send_work_digests(store: Store, settings: Settings, on: dt.date) -> list[WorkDigest]:
+    """E-mail each digest due on `on` and record it (so it is sent once that day); nothing without
+    FAIRSOURCE_SMTP_URL. Raises OSError or SMTPException when the server fails (the task retries: what was sent
+    before is recorded and not sent again)."""
+    if not settings.smtp_url:
+        return []
+    sent = []
+    for d in work_digests(store, on):
+        send_all(settings.smtp_url, [digest_message(settings, d)], timeout=30)
+        store.assignments.digest_sent(d.to, on, d.assigned, d.overdue, d.unassigned)
+        sent.append(d)
+    return sent
