@@ -8,6 +8,37 @@ from supplier_models import Store
 from supplier_models.store.evidence_tables import RemediationResponse
 
 
+class AnswerEvidence(NamedTuple):
+    """An answer's evidence as the vendor's latest workbook or web form gave it (its Evidence column), with the
+    files attached to that question or named in the text."""
+
+    question: str
+    text: str
+    files: list[EvidenceView]
+
+
+def answers_evidence(store: Store, vendor_id: str, files: list[EvidenceView]) -> list[AnswerEvidence]:
+    """Each answer with evidence text or a file, in question order. A file is named by its name as attached, in
+    any case ("Pay calendar: see pay-calendar.pdf" names pay-calendar.pdf)."""
+    latest = store.submissions.latest_of(vendor_id)
+    said = dict(latest.submission.evidence) if latest else {}
+    by_question: dict[str, list[EvidenceView]] = {}
+    for f in files:
+        if f.about.startswith("answer "):
+            by_question.setdefault(f.about.removeprefix("answer "), []).append(f)
+    found = []
+    for qid in sorted(set(said) | set(by_question), key=_question_order):
+        text = said.get(qid, "")
+        named = [f for f in files if f.name.lower() in text.lower() and f not in by_question.get(qid, [])]
+        found.append(AnswerEvidence(qid, text, [*by_question.get(qid, []), *named]))
+    return found
+
+
+def _question_order(qid: str) -> tuple[str, int]:
+    prefix, _, number = qid.partition("-")
+    return prefix, int(number) if number.isdigit() else 0
+
+
 class ResponseView(NamedTuple):
     response: RemediationResponse
     files: list[EvidenceView]
@@ -25,4 +56,5 @@ def evidence_context(store: Store, vendor_id: str, today: dt.date) -> dict[str, 
                  for r in store.responses.of_vendor(vendor_id)]
     responses.sort(key=lambda v: v.state != "waiting")
     return dict(evidence=files, responses=responses, expiring=[f for f in files if f.expiry],
+                answers_evidence=answers_evidence(store, vendor_id, files),
                 waiting={v.response.remediation: v.response for v in responses if v.state == "waiting"})

@@ -105,3 +105,34 @@ def test_an_analyst_attaches_and_opens_files_from_the_vendor_page_audited(web, f
     assert staff.get(f"/vendors/{other.id}/evidence/{vendors_file.id}").status_code == 404
     mine = [e.action for e in store.audit.events(vendor.id) if e.actor == "rita@example.org"]
     assert {"evidence_added", "evidence_refused", "evidence_downloaded"} <= set(mine)
+
+
+def test_the_evidence_column_names_files_attached_in_the_portal_and_the_vendor_page_links_them(web, folder):
+    """An answer's Evidence cell that names a file attached in the portal ("see Pay-Calendar.txt", in any case),
+    and a file attached to a question, are both listed with that answer on the vendor's page and open from it; a
+    file named by no answer is not listed there."""
+    client, store, _ = web
+    said = BRIGHT.model_copy(update={"evidence": {"PAY-06": "Pay calendar signed 2026-12-01: see Pay-Calendar.txt",
+                                                  "WORK-03": "Wellbeing policy, page 4"}})
+    vendor, link = portal_link(store, BRIGHT.name)
+    with open(workbook(said, folder), "rb") as f:
+        sent = client.post(f"{link}/upload", data={"csrf_token": csrf_of(client.get(link).text)},
+                           files={"file": ("b.xlsx", f)})
+    assert sent.status_code == 200, sent.text
+    _attach(client, link, "pay-calendar.txt", files.TEXT)
+    _attach(client, link, "grievance-channel.pdf", files.PDF, question="COMM-03")
+    _attach(client, link, "unrelated.png", files.PNG)
+    staff = staff_client(web, "rita@example.org", "reviewer")
+    page = staff.get(f"/vendors/{vendor.id}").text
+    table = page[page.index('id="answers-evidence"'):]
+    table = table[:table.index("</table>")]
+    rows = {row.split("</td>")[0].rsplit(">", 1)[-1]: row for row in table.split("<tr>")[2:]}
+    assert list(rows) == ["COMM-03", "PAY-06", "WORK-03"]
+    calendar, grievance = (next(e for e in store.evidence.of_vendor(vendor.id) if e.name == n)
+                           for n in ("pay-calendar.txt", "grievance-channel.pdf"))
+    assert f'/vendors/{vendor.id}/evidence/{calendar.id}"' in rows["PAY-06"]
+    assert "see Pay-Calendar.txt" in rows["PAY-06"]
+    assert f'/vendors/{vendor.id}/evidence/{grievance.id}"' in rows["COMM-03"]
+    assert "Wellbeing policy, page 4" in rows["WORK-03"] and "/evidence/" not in rows["WORK-03"]
+    assert "unrelated.png" not in table
+    assert staff.get(f"/vendors/{vendor.id}/evidence/{calendar.id}").content == files.TEXT
