@@ -26,13 +26,13 @@ from .body_limit import BODY_SLACK, BodyLimit, signed_in_reviewer
 from .deps import WebState
 from .error_pages import http_error, invalid_request, server_error, web_error
 from .rendering import HERE
-from .routers import admin, api, auth, dashboard, health, invites, portal, vendors, workbooks
+from .routers import admin, api, auth, dashboard, health, invites, portal, portal_form, vendors, workbooks
 from .routers.docs import add_docs
 from .security_headers import SecurityHeaders
 from .uploads import MAX_UPLOAD, MAX_UPLOAD_FILES
 
 # In the order routes are matched: within a router, a route before the ones it would shadow.
-ROUTERS = (health, auth, dashboard, invites, vendors, admin, workbooks, portal, api)  # invites: /vendors/invite first
+ROUTERS = (health, auth, dashboard, invites, vendors, admin, workbooks, portal, portal_form, api)  # invites: /vendors/invite first
 
 
 def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = None) -> FastAPI:
