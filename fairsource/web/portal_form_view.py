@@ -57,7 +57,7 @@ def _condition(question: Question, answers: dict[str, object]) -> tuple[str, boo
         return f"Whether it is needed depends on {condition.question}, not answered yet.", False
     if question.is_required(answers):
         return "With your answers so far, an answer is required.", False
-    return "With your answers so far, it may be left empty.", question.required_if is not None
+    return "With your answers so far, it may be left empty.", True
 
 
 def question_views(q: Questionnaire, part: Part, data: dict[str, Any],

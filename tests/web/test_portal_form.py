@@ -241,3 +241,24 @@ def test_submitting_with_problems_lists_them_all_and_each_part_shows_its_own(web
     shown = errors_on(client.get(f"{link}/answer/PAY").text)  # a part never saved now shows its problems
     assert "a-PAY-01" in shown
     assert errors_on(client.get(f"{link}/answer/attestation").text).keys() >= {"att-name", "att-title", "att-date"}
+
+
+def test_a_reattestation_opens_in_the_web_form_with_the_last_answers_to_confirm(web, folder):
+    client, store, _ = web
+    vendor, link = portal_link(store, LUMEN.name)
+    path = workbook(LUMEN, folder)
+    token = csrf_of(client.get(link).text)
+    with open(path, "rb") as f:
+        client.post(f"{link}/upload", data={"csrf_token": token}, files={"file": ("l.xlsx", f)})
+    last = read_workbook(path)
+    page = client.get(f"{link}/answer/COMP").text
+    assert f'>{last.answers["COMP-01"]}</textarea>' in page  # the last answers, to confirm or correct
+    assert 'value=""' in client.get(f"{link}/answer/attestation").text.split('id="att-name"')[1][:200]
+    confirmed = read_workbook(path).model_copy(update={"attestation": last.attestation.model_copy(
+        update={"date": last.attestation.date.replace(year=last.attestation.date.year + 1)})})
+    save(client, link, "attestation", {"att-name": confirmed.attestation.name,
+                                       "att-title": confirmed.attestation.title,
+                                       "att-date": confirmed.attestation.date.isoformat()})
+    assert submit(client, link).headers["location"].endswith("?received=1")  # attested anew: a new submission
+    assert store.counts()["submission"] == 2
+    assert store.submissions.latest_of(vendor.id).submission.attestation == confirmed.attestation

@@ -118,3 +118,21 @@ def test_on_a_phone_a_vendor_answers_leaves_comes_back_and_submits_with_the_work
     got = Decision.model_validate(store.assessments.latest(vendor.id).data)
     assert got.model_dump(mode="json") == expected.model_dump(mode="json")
     assert got.decision == LUMEN.expected_decision
+
+
+def test_with_a_script_a_question_not_needed_hides_as_its_condition_changes(tmp_path, database_url):
+    app, _ = web_app(tmp_path / "home", database_url)
+    _, link = portal_link(app.state.web.store, LUMEN.name)
+    with running(app) as base, sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = chromium.new_context(viewport=PHONE).new_page()
+        page.goto(f"{base}{link}/answer/VULN")
+        needed_if_yes, optional_if_no = page.locator("#q-VULN-02"), page.locator("#q-VULN-03")
+        expect(needed_if_yes).to_be_visible()  # VULN-01 not answered yet: everything shows
+        page.locator('input[name="a-VULN-01"][value="No"]').check()
+        expect(needed_if_yes).to_be_hidden()
+        expect(optional_if_no).to_be_hidden()
+        page.locator('input[name="a-VULN-01"][value="Yes"]').check()
+        expect(needed_if_yes).to_be_visible()
+        expect(optional_if_no).to_be_visible()
+        chromium.close()
