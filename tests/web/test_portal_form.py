@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 import pytest
@@ -262,3 +263,20 @@ def test_a_reattestation_opens_in_the_web_form_with_the_last_answers_to_confirm(
     assert submit(client, link).headers["location"].endswith("?received=1")  # attested anew: a new submission
     assert store.counts()["submission"] == 2
     assert store.submissions.latest_of(vendor.id).submission.attestation == confirmed.attestation
+
+
+def test_parts_saved_at_once_both_stay_in_the_one_draft(web):
+    _, store, _ = web
+    vendor, _ = portal_link(store, LUMEN.name)
+    link = accounts.PortalVendor(vendor_id=vendor.id, vendor=vendor.name,
+                                 invite_id=store.invites.of_vendor(vendor.id)[0].id)
+    expires = store.invites.of_vendor(vendor.id)[0].expires_at
+    sent = {"COMP": {"a-COMP-01": "Lumen"}, "PAY": {"a-PAY-02": "Yes"}, "WORK": {"a-WORK-01": "Yes"},
+            "TRAIN": {"a-TRAIN-01": "No"}}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda item: web_answers.save_part(store, link, item[0], item[1], expires_at=expires),
+                      sent.items()))
+    data = web_answers.drafts(store).get(vendor.id, link.invite_id).data
+    assert set(data["saved"]) == set(sent)
+    assert {k: data["answers"][k] for k in ("COMP-01", "PAY-02", "WORK-01", "TRAIN-01")} == {
+        "COMP-01": "Lumen", "PAY-02": "Yes", "WORK-01": "Yes", "TRAIN-01": "No"}
