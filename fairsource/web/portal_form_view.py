@@ -117,4 +117,6 @@ def page_context(q: Questionnaire, part: Part, data: dict[str, Any], problems: l
                        attestation=data.get("attestation") or {}, every_problem=every)
     else:
         context.update(questions=question_views(q, part, data, mine))
+        if any(x.dropdown == "countries" for x in part.questions):
+            context.update(country_names=country_index().names())
     return context

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import delete, or_, select
 
@@ -70,9 +71,9 @@ class Drafts(Repository):
     @retry_locked
     def purge(self, now: dt.datetime) -> int:
         """The drafts whose portal link has expired or was revoked, deleted."""
-        gone = select(VendorInvite.id).where(or_(VendorInvite.expires_at <= now, VendorInvite.revoked_at.is_not(None)))
+        # a draft keeps its link's expiry; a revoked link is looked up by its key, one per draft (drafts are few)
+        revoked = exists().where(VendorInvite.id == QuestionnaireDraft.invite_id, VendorInvite.revoked_at.is_not(None))
         with self.writing() as s:
-            done = s.exec(delete(QuestionnaireDraft).where(or_(QuestionnaireDraft.expires_at <= now,
-                                                               QuestionnaireDraft.invite_id.in_(gone))))
+            done = s.exec(delete(QuestionnaireDraft).where(or_(QuestionnaireDraft.expires_at <= now, revoked)))
             s.commit()
             return done.rowcount or 0
