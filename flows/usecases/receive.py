@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from scoring import Decision
 from supplier_models import Store, Submission, WorkbookRejected
 from supplier_models.errors import Problem, RegisterChanged, StoreError
-from supplier_models.store.drafts import Drafts
 from supplier_models.store.tables import SubmissionRecord
 from supplier_models.workbooks.reader import read_workbook
 from supplier_models.workbooks.typed import content_digest
@@ -180,7 +179,6 @@ def _store_new(submission: Submission, store: Store, inputs: ScoringInputs, as_o
         if rendered is not None:  # nothing half-written: no SOW file without its records
             Path(rendered.path).unlink(missing_ok=True)
         raise
-    Drafts(store.engine, store.hooks).drop(stored.vendor_id)  # answers received replace a draft of the web form
     return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=stored.vendor_id,
                    assessment_id=assessment_id, decision=decision, sow=str(rendered.path) if rendered else None,
                    sow_status=sow.status if sow else None)

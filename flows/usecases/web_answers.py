@@ -229,7 +229,7 @@ def parsed_answers(q: Questionnaire, data: Mapping[str, Any]) -> dict[str, objec
 def submit(store: Store, inputs: ScoringInputs, link: Link, *, as_of: dt.date, sow_dir: Path,
            expires_at: dt.datetime) -> Outcome | list[Problem]:
     """The draft read as a returned workbook is, then taken in by `intake_one` (scored, its SOW written, stored,
-    audited `web_form_intake`) and deleted; or every problem, each part then showing its own beside its fields."""
+    audited `web_form_intake`; the draft deleted with it: also when it is a duplicate); or every problem, each part then showing its own beside its fields."""
     draft, data = current_data(store, link)
     q = questionnaire_of(draft)
     result = check(q, link, data, issued_at=issued_at(draft), form_id=draft.form_id if draft else "")
@@ -242,7 +242,8 @@ def submit(store: Store, inputs: ScoringInputs, link: Link, *, as_of: dt.date, s
                            detail={"problems": len(result)})
         return result
     outcome = intake_one(result, store, inputs, as_of, sow_dir, actor=link.actor, audit="web_form_intake")
-    drafts(store).drop(link.vendor_id)
+    if outcome.duplicate:  # received before: nothing stored, and the draft is done with all the same
+        drafts(store).drop(link.vendor_id)
     return outcome
 
 

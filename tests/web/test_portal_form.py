@@ -5,6 +5,7 @@ only, CSRF, text kept as text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -222,11 +223,12 @@ def test_a_draft_downloaded_as_a_workbook_and_uploaded_is_the_same_submission(we
     assert stored.model_dump(exclude=same | {"form_id", "issued_at"}) == read.model_dump(
         exclude=same | {"form_id", "issued_at"})
     assert stored.form_id == form_id
-    # the workbook replaced the draft; the same answers then submitted in the web form: a duplicate
+    # the workbook replaced the draft; the same answers then submitted in the web form: a duplicate, the draft done
     assert web_answers.drafts(store).get(vendor.id, store.invites.of_vendor(vendor.id)[0].id) is None
     answer_all(client, link, read)
     assert submit(client, link).headers["location"].endswith("?received=again")
     assert store.counts()["submission"] == 1
+    assert web_answers.drafts(store).get(vendor.id, store.invites.of_vendor(vendor.id)[0].id) is None
 
 
 def test_submitting_with_problems_lists_them_all_and_each_part_shows_its_own(web):
@@ -280,3 +282,13 @@ def test_parts_saved_at_once_both_stay_in_the_one_draft(web):
     assert set(data["saved"]) == set(sent)
     assert {k: data["answers"][k] for k in ("COMP-01", "PAY-02", "WORK-01", "TRAIN-01")} == {
         "COMP-01": "Lumen", "PAY-02": "Yes", "WORK-01": "Yes", "TRAIN-01": "No"}
+
+
+def test_a_draft_expires_with_its_link(web):
+    client, store, _ = web
+    invite, vendor, token = accounts.create_invite(store, LUMEN.name, "ops@lumen.example", created_by="test", days=1)
+    assert save(client, f"/portal/{token}", "COMP", {"a-COMP-01": "Lumen"}).status_code == 303
+    drafts = web_answers.drafts(store)
+    assert drafts.purge(accounts.now()) == 0 and drafts.get(vendor.id, invite.id) is not None
+    assert drafts.purge(accounts.now() + dt.timedelta(days=1, minutes=1)) == 1  # the day the link has expired
+    assert drafts.get(vendor.id, invite.id) is None
