@@ -1,7 +1,10 @@
-"""Screenshots of the web app for the docs: docs/images/web-dashboard.png and docs/images/web-vendor.png, and at a
-phone's 390 px docs/images/web-phone-*.png (the dashboard, its menu open, the vendor list, a vendor, the portal).
+"""Screenshots of the web app for the docs: docs/images/web-dashboard.png and docs/images/web-vendor.png, at a
+phone's 390 px docs/images/web-phone-*.png (the dashboard, its menu open, the vendor list, a vendor, the portal), and
+the user administration: docs/images/web-users.png (the list), web-user.png (a user's page), web-user-reset.png (a
+password-reset link shown once).
 
-    .venv/bin/python docs/web_screenshots.py
+    .venv/bin/python docs/web_screenshots.py              # every picture
+    .venv/bin/python docs/web_screenshots.py users        # the user administration's only
 
 Builds a throw-away store with the six example vendors (some received months ago, so the dashboard has
 expiring qualifications, overdue remediations and workers in eleven countries), serves the app with uvicorn
@@ -32,8 +35,11 @@ from tests.helpers.web import (  # noqa: E402
 )
 
 
-def main(out: Path = ROOT / "docs" / "images") -> None:
+def main(out: Path = ROOT / "docs" / "images", only: str | None = None) -> None:
     from playwright.sync_api import sync_playwright
+
+    if only == "users":
+        return users_only(out)
 
     with tempfile.TemporaryDirectory(prefix="fairsource-shots-") as tmp:
         home = Path(tmp)
@@ -55,6 +61,45 @@ def main(out: Path = ROOT / "docs" / "images") -> None:
             page.close()
             broken = workbook(EXAMPLES[1], home, broken=True)
             phone(browser, base, (f"/vendors/{bright.id}", links[EXAMPLES[1].name], broken), out)
+            browser.close()
+
+
+def users_only(out: Path) -> None:
+    """The user administration's pictures, on a store of its own: a team of five, one disabled, one with an API
+    token, the reviewer signed in on two browsers."""
+    from playwright.sync_api import sync_playwright
+
+    from fairsource import accounts, user_admin
+
+    with tempfile.TemporaryDirectory(prefix="fairsource-shots-") as tmp:
+        home = Path(tmp)
+        app, _ = web_app(home / "home", f"sqlite:///{home / 'fairsource.db'}")
+        store = app.state.web.store
+        add_user(store, "ana.lopez@example.org", "admin")
+        for email, role in (("rita.okafor@example.org", "reviewer"), ("sam.berg@example.org", "reviewer"),
+                            ("vik.rao@example.org", "viewer"), ("lee.chan@example.org", "viewer")):
+            add_user(store, email, role)
+        accounts.new_api_token(store, "sam.berg@example.org")
+        user_admin.disable(store, "lee.chan@example.org", actor="ana.lopez@example.org")
+        rita = store.staff.by_email("rita.okafor@example.org")
+        for _ in range(2):
+            accounts.start_session(store, rita, 12)
+        with running(app) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 620}, device_scale_factor=1)
+            sign_in(page, base)
+            page.goto(f"{base}/users")
+            print(shoot(page, out / "web-users.png"))
+            page.set_viewport_size({"width": 1280, "height": 860})
+            page.goto(f"{base}/users/{rita.id}")
+            page.get_by_label("Role").select_option("admin")
+            page.get_by_role("button", name="Change the role").click()
+            page.wait_for_selector("text=Role changed.")
+            print(shoot(page, out / "web-user.png"))
+            page.set_viewport_size({"width": 1280, "height": 560})
+            page.get_by_role("button", name="Send a password-reset link").click()
+            page.wait_for_selector("#reset-link")
+            print(shoot(page, out / "web-user-reset.png"))
             browser.close()
 
 
@@ -93,4 +138,4 @@ def phone(browser, base: str, paths: tuple[str, str, Path], out: Path) -> None:
 if __name__ == "__main__":
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: install Debian's chromium")
-    main()
+    main(only=sys.argv[1] if len(sys.argv) > 1 else None)

@@ -72,13 +72,25 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def check_password(password: str, confirm: str | None = None) -> None:
+    """The one rule for every password (the command line's and the web app's): at least 12 characters; and, when
+    it was typed twice, the same both times."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if confirm is not None and confirm != password:
+        raise AuthError("the two passwords are not the same: type the new one twice", field="confirm")
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AuthError(f"the role {role!r} is not one of {', '.join(ROLES)}", field="role")
+
+
 def check_new_user(email: str, role: str, password: str) -> None:
     if not is_email(email):
-        raise AuthError(f"{email}: not an e-mail address")
-    if role not in ROLES:
-        raise AuthError(f"--role {role}: one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AuthError(f"{email!r} is not an e-mail address", field="email")
+    check_role(role)
+    check_password(password)
 
 
 def add_user(store: Store, email: str, role: str, password: str, *, actor: str | None = None) -> StaffUser:
@@ -91,6 +103,8 @@ def new_api_token(store: Store, email: str, *, actor: str | None = None) -> str:
     user = store.staff.by_email(email)
     if user is None:
         raise AuthError(f"no user {email}")
+    if user.disabled:  # a token made now would work the moment they are enabled again
+        raise AuthError(f"{user.email} is disabled: enable them first")
     token = new_secret()
     store.staff.update(user.id, api_token_sha256=digest(token), actor=actor)
     return token

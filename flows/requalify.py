@@ -59,6 +59,7 @@ def requalify(as_of: dt.date | None = None, within_days: int | None = None, repo
             outcomes.add(shard)
     run = tasks.request_reattestations(settings, quote(inputs), as_of, within)
     notices = tasks.send_reminders(settings, quote(inputs), as_of)
+    tasks.remind_expiring_evidence(settings, as_of)
     tasks.refresh_states(settings, as_of)
     path = tasks.write_report(settings, report, as_of)
     tasks.publish_requalification(quote(outcomes), as_of, path, run, quote(notices))

@@ -114,6 +114,14 @@ def send_reminders(settings: Settings, inputs: usecases.ScoringInputs, as_of: dt
     return recorded
 
 
+@task(name="remind of expiring certificates", **IO_RETRIES)
+def remind_expiring_evidence(settings: Settings, as_of: dt.date) -> int:
+    """Certificates (evidence files with an expiry) expiring within 30 days or expired: told once each."""
+    from .usecases.evidence import remind_expiring
+
+    return len(remind_expiring(open_store(settings), settings, as_of))
+
+
 TABLE_ROWS = 5000
 """Notices a run's table artifact lists (a busy day has tens of thousands: a table of them is 70 MB to build and
 more than a page can show); every notice is recorded in the store."""

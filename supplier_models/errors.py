@@ -11,7 +11,7 @@ re-exports the SOW errors); the classes themselves live only in this module::
     │   └── RegisterChanged       the remediation register changed while a SOW was written: nothing stored
     ├── WorkbookRejected          a returned workbook cannot be accepted (carries every Problem)
     ├── ActionRefused             a lifecycle action that cannot be taken as asked (exit status 2)
-    ├── AuthError                 an account or a portal link cannot be made as asked
+    ├── AuthError                 an account or a portal link cannot be made or changed as asked
     ├── ServeStopped              `fairsource serve` went away during a handed-off intake
     ├── SowError                  the SOW generator's errors
     │   ├── ClauseLibraryError    the clause library or survey definition is invalid
@@ -97,7 +97,13 @@ class ActionRefused(FairsourceError):
 
 
 class AuthError(FairsourceError):
-    """An account or a portal link cannot be made as asked: the message says why."""
+    """An account or a portal link cannot be made or changed as asked: the message says why, in words; `field`
+    names what was wrong when one thing was (email, role, password, current, confirm), so each front door points at
+    it its own way (the command line: its argument or option; the web app: the form's field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ServeStopped(FairsourceError):

@@ -86,3 +86,23 @@ def prefect_engine():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+# Fixtures through which a test reaches the database under test (`FAIRSOURCE_TEST_DATABASE_URL`); the `team`
+# marker's tests read it themselves.
+BACKEND_FIXTURES = frozenset({"database_url", "_module_store"})
+
+
+def depends_on_the_backend(item: pytest.Item) -> bool:
+    return bool(BACKEND_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("team") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`FAIRSOURCE_TEST_BACKEND_ONLY=1` (CI's PostgreSQL pass, after the SQLite pass ran everything): only the
+    tests whose outcome can depend on the database under test. The others use no store, or a SQLite file of
+    their own, and would run exactly as they did in the first pass."""
+    if os.environ.get("FAIRSOURCE_TEST_BACKEND_ONLY") != "1":
+        return
+    keep = [item for item in items if depends_on_the_backend(item)]
+    config.hook.pytest_deselected(items=[item for item in items if not depends_on_the_backend(item)])
+    items[:] = keep

@@ -9,6 +9,7 @@ in the order `fairsource --help` lists them, and `main`, the console script.
     qualification    status, review, remediate     where a vendor stands, and people's decisions
     servers          serve, web                    the long-running processes
     access           invite, user add|token|list   the web app's staff accounts and vendors' portal links
+    users            user role|disable|enable|reset-link|revoke-token|sign-out   staff accounts managed
     shared           the consoles, fail, dates, the store, a flow: what the groups share
 
 A group module imports only Typer and Rich at load; each command imports what it uses when it runs.
@@ -21,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from . import access, documents, forms, intakes, qualification, requalification, servers
+from . import access, documents, forms, intakes, qualification, requalification, servers, users
 from .shared import out
 
 app = typer.Typer(
@@ -69,6 +70,12 @@ app.add_typer(user_app, name="user")
 user_app.command("add")(access.user_add)
 user_app.command("token")(access.user_token)
 user_app.command("list")(access.user_list)
+user_app.command("role")(users.user_role)
+user_app.command("disable")(users.user_disable)
+user_app.command("enable")(users.user_enable)
+user_app.command("reset-link")(users.user_reset_link)
+user_app.command("revoke-token")(users.user_revoke_token)
+user_app.command("sign-out")(users.user_sign_out)
 app.command()(access.invite)
 
 

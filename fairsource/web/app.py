@@ -26,13 +26,27 @@ from .body_limit import BODY_SLACK, BodyLimit, signed_in_reviewer
 from .deps import WebState
 from .error_pages import http_error, invalid_request, server_error, web_error
 from .rendering import HERE
-from .routers import admin, api, auth, dashboard, health, invites, portal, portal_form, vendors, workbooks
+from .routers import (
+    account,
+    admin,
+    api,
+    auth,
+    dashboard,
+    evidence,
+    health,
+    invites,
+    portal,
+    portal_form,
+    users,
+    vendors,
+    workbooks,
+)
 from .routers.docs import add_docs
 from .security_headers import SecurityHeaders
 from .uploads import MAX_UPLOAD, MAX_UPLOAD_FILES
 
 # In the order routes are matched: within a router, a route before the ones it would shadow.
-ROUTERS = (health, auth, dashboard, invites, vendors, admin, workbooks, portal, portal_form, api)  # invites: /vendors/invite first
+ROUTERS = (health, auth, dashboard, invites, vendors, admin, users, account, workbooks, portal, portal_form, evidence, api)  # invites: /vendors/invite first
 
 
 def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = None) -> FastAPI:
@@ -42,7 +56,7 @@ def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = No
     app.state.web = state
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD + BODY_SLACK,
                        larger={"/upload": MAX_UPLOAD_FILES * (MAX_UPLOAD + BODY_SLACK)},
-                       may_send_larger=signed_in_reviewer)
+                       may_send_larger=signed_in_reviewer, patterns=evidence.BODY_LIMITS)
     if settings.web_trusted_proxies.strip():  # behind them, the client is the one they name (the sign-in limits)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web_trusted_proxies)
     app.add_exception_handler(WebError, web_error)

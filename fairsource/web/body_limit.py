@@ -1,6 +1,7 @@
 """The request body limit (ASGI middleware): a body over the limit is refused with 413 before it is read whole.
 The upload page takes several workbooks at once, and so a larger body, from a signed-in reviewer only."""
 
+import re
 from html import escape
 
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -21,22 +22,29 @@ class BodyLimit:
     """Refuse a request body over the limit before it is read whole: at once from its Content-Length, or,
     streamed without one, as soon as the bytes received pass the limit (the rest is never read)."""
 
-    def __init__(self, app, limit: int, *, larger: dict[str, int] | None = None, may_send_larger=None) -> None:
+    def __init__(self, app, limit: int, *, larger: dict[str, int] | None = None, may_send_larger=None,
+                 patterns: tuple[tuple[re.Pattern, int, str], ...] = ()) -> None:
         """`larger`: path -> a larger limit there, for the requests `may_send_larger(scope)` (async) admits
-        (the upload page's several workbooks, for a signed-in reviewer only)."""
+        (the upload page's several workbooks, for a signed-in reviewer only). `patterns`: (path pattern, limit,
+        what to say over it) for the paths that read their files with a cap of their own and name a file too
+        large (evidence files: `routers/evidence.py`)."""
         self.app, self.limit = app, limit
-        self.larger, self.may_send_larger = larger or {}, may_send_larger
+        self.larger, self.may_send_larger, self.patterns = larger or {}, may_send_larger, patterns
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        limit = self.limit
+        limit, said = self.limit, None
         if scope["path"] in self.larger and (self.may_send_larger is None or await self.may_send_larger(scope)):
             limit = self.larger[scope["path"]]
+        for pattern, size, words in self.patterns:
+            if pattern.fullmatch(scope["path"]):
+                limit, said = size, words
+                break
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _too_large(scope, send, limit)
+            await _too_large(scope, send, limit, said)
             return
         seen, exceeded, answered = 0, False, False
 
@@ -55,7 +63,7 @@ class BodyLimit:
             if exceeded:  # whatever the app made of the interrupted body, the answer is 413
                 if not answered:
                     answered = True
-                    await _too_large(scope, send, limit)
+                    await _too_large(scope, send, limit, said)
                 return
             await send(message)
 
@@ -63,7 +71,7 @@ class BodyLimit:
             await self.app(scope, limited, guarded)
         except UploadTooLarge:
             if not answered:
-                await _too_large(scope, send, limit)
+                await _too_large(scope, send, limit, said)
 
 
 def too_large_page(path: str, message: str) -> str:
@@ -77,9 +85,9 @@ def too_large_page(path: str, message: str) -> str:
             '</section></main></body></html>')
 
 
-async def _too_large(scope, send, limit: int = MAX_UPLOAD + BODY_SLACK) -> None:
-    message = UploadTooLarge(MAX_UPLOAD).message
-    if limit > MAX_UPLOAD + BODY_SLACK:
+async def _too_large(scope, send, limit: int = MAX_UPLOAD + BODY_SLACK, said: str | None = None) -> None:
+    message = said or UploadTooLarge(MAX_UPLOAD).message
+    if limit > MAX_UPLOAD + BODY_SLACK and said is None:
         message = (f"The files together are larger than {limit // (1024 * 1024)} MB. Upload at most "
                    f"{MAX_UPLOAD_FILES} workbooks, each at most {MAX_UPLOAD // (1024 * 1024)} MB, at a time.")
     if scope["path"].startswith("/api/"):

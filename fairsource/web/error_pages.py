@@ -36,6 +36,8 @@ def way_back(path: str) -> tuple[str, str] | None:
         return "/".join(parts[:3]), "Back to your portal page"
     if path == "/upload":
         return "/upload", "Back to the upload form"
+    if len(parts) > 3 and parts[1] == "vendors":  # a file attached on a vendor's page
+        return "/".join(parts[:3]), "Back to the vendor's page"
     return None
 
 

@@ -12,6 +12,8 @@ from supplier_models import Store
 from supplier_models.errors import NotFound
 from supplier_models.store.tables import Vendor
 
+from .evidence_views import evidence_context
+
 
 def vendor_or_404(store: Store, vendor_id: str) -> Vendor:
     vendor = store.vendors.get(vendor_id)
@@ -37,4 +39,5 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         remediations=[usecases.RemediationView.of(r, today) for r in store.remediations.all(vendor.id)],
         reviews=store.reviews.of_vendor(vendor.id), sow=sow, invites=store.invites.of_vendor(vendor.id), now=accounts.now(),
         pdf=sow_pdf.libreoffice() is not None, analysts=[u.email for u in store.staff.all()],
+        **evidence_context(store, vendor.id, today),
     )

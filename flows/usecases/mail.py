@@ -156,7 +156,8 @@ def contact_line(s: Section) -> str:
     internal = [n for n in s.items if not n.vendor_too]
     if not f.contact:
         return ("No contact address is recorded for this vendor: only you were told. Forward what concerns the "
-                "vendor, and record its address (fairsource form --contact, or a portal invite).")
+                "vendor, and record its address (with a portal invite from the vendor's page in the web app, or "
+                "`fairsource form --contact`).")
     if len(internal) == len(s.items) and not s.overdue:
         return f"Vendor contact: {f.contact} (not told: internal)."
     return f"Vendor contact: {f.contact} (told too{', except of the review waiting' if internal else ''})."

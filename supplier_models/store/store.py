@@ -13,8 +13,11 @@ open brings the schema up to date. Its repositories, one per aggregate, hold the
     store.reattestations re-attestation requests                        (notices.py)
     store.staff          staff users                                    (staff.py)
     store.sessions       web sessions and failed sign-ins               (staff.py)
+    store.user_admin     roles, disabling, tokens, sessions, reset links (user_admin.py)
     store.invites        vendors' portal links                          (invites.py)
     store.audit          the audit log                                  (audit.py)
+    store.evidence       evidence files, stored once per vendor and content (evidence.py)
+    store.responses      vendors' responses to remediations             (evidence.py)
     store.states         each vendor's current state, kept with events  (states.py)
 """
 
@@ -34,6 +37,7 @@ from ..settings import get_settings
 from .assessments import Assessments
 from .audit import AuditLog
 from .engine import Repository, make_engine, migrate
+from .evidence import Evidence, Responses
 from .invites import Invites
 from .notices import Notices, Reattestations
 from .rescoring import Rescorings
@@ -53,6 +57,7 @@ from .tables import (
     SubmissionRecord,
     Vendor,
 )
+from .user_admin import UserAdmin
 from .vendors import Vendors
 from .views import Views
 
@@ -85,6 +90,8 @@ class Store(Repository):
         self.notices, self.reattestations = Notices(engine, hooks), Reattestations(engine, hooks)
         self.staff, self.sessions, self.invites = Staff(engine, hooks), Sessions(engine, hooks), Invites(engine, hooks)
         self.audit, self.states = AuditLog(engine, hooks), VendorStates(engine, hooks)
+        self.user_admin = UserAdmin(engine, hooks)
+        self.evidence, self.responses = Evidence(engine, hooks), Responses(engine, hooks)
 
     def within(self, conn: Connection) -> Store:
         """The same store read through `conn`, inside its transaction (what a write's keeper reads: the rows it

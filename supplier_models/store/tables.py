@@ -31,6 +31,8 @@
 - `WebSession`: a signed-in browser: the sha256 of the cookie's random value (never the value), its CSRF
   token, and when it expires.
 - `LoginFailure`: a failed sign-in (e-mail and client address), for the login rate limit.
+- `PasswordReset`: a staff user's password-reset link: the sha256 of its random token (never the token), who made
+  it, when it expires, and when and how it ended (used, replaced by a newer link, or the user disabled).
 - `VendorInvite`: a vendor's portal link: the sha256 of its random token (never the token), who made it,
   when it expires, and when it was revoked.
 - `QuestionnaireDraft`: a vendor's answers typed in the portal's web form, not yet submitted: one per vendor and
@@ -242,6 +244,21 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=320, index=True)
     client: str = Field(max_length=100)
     at: dt.datetime = Field(default_factory=_now, index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link for a staff user: single use, expiring; the store keeps the token's sha256 only."""
+
+    __tablename__ = "password_reset"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="staff_user.id", index=True, max_length=36)
+    token_sha256: str = Field(max_length=64, unique=True, index=True)
+    created_by: str = Field(max_length=320)
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    ended_how: str | None = Field(default=None, max_length=20, description="used | replaced | disabled")
 
 
 class VendorInvite(SQLModel, table=True):

@@ -214,11 +214,12 @@ def test_a_streamed_read_left_by_an_error_gives_its_connections_back_at_once(sto
     assert failed.value.__traceback__ is not None and store.engine.pool.checkedout() == 0
 
 
-@pytest.mark.parametrize("write", ["review", "remediation closed", "contact", "staff user", "invite"])
+@pytest.mark.parametrize("write", ["review", "remediation closed", "contact", "staff user", "invite", "user disabled"])
 def test_a_web_write_waits_out_a_lock_held_past_the_busy_timeout(write, database_url, run, example_workbooks,
                                                                tmp_path, monkeypatch):
     """Another process holds SQLite's write lock longer than the busy timeout (shortened here to 50 ms): the
-    writes the web app makes (a review, a remediation closed, a contact, a user, an invite) run again and land,
+    writes the web app makes (a review, a remediation closed, a contact, a user, an invite, a user disabled) run again
+    and land,
     instead of answering 500."""
     import datetime as dt
 
@@ -232,6 +233,7 @@ def test_a_web_write_waits_out_a_lock_held_past_the_busy_timeout(write, database
     vendor = store.vendors.named(EXAMPLES[1].name)
     latest = store.assessments.latest(vendor.id)
     code = store.remediations.all(vendor.id)[0].code
+    bob = store.staff.add("bob@example.org", "reviewer", "x") if write == "user disabled" else None
     writes = {
         "review": lambda: store.reviews.add(ReviewRecord(vendor_id=vendor.id, assessment_id=latest.id,
                                                          reviewer="rita", action="approve", reason="checked")),
@@ -241,6 +243,8 @@ def test_a_web_write_waits_out_a_lock_held_past_the_busy_timeout(write, database
         "staff user": lambda: store.staff.add("sam@example.org", "viewer", "x"),
         "invite": lambda: store.invites.add(VendorInvite(vendor_id=vendor.id, token_sha256="0" * 64, created_by="rita",
                                                          expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7))),
+        "user disabled": lambda: store.user_admin.set_disabled(bob.id, True, actor="ana",
+                                                               now=dt.datetime.now(dt.UTC)),
     }
     other = sqlite3.connect(make_url(database_url).database, timeout=5, check_same_thread=False)
     other.isolation_level = None
@@ -253,7 +257,7 @@ def test_a_web_write_waits_out_a_lock_held_past_the_busy_timeout(write, database
         release.join()
         other.close()
     recorded = {"review": "review_approve", "remediation closed": "remediation_closed", "contact": "contact_set",
-                "staff user": "user_added", "invite": "invite_created"}[write]
+                "staff user": "user_added", "invite": "invite_created", "user disabled": "user_disabled"}[write]
     assert audit_actions(store).count(recorded) == 1  # once: the failed attempts left nothing
 
 

@@ -1,5 +1,5 @@
 """Every page of the web app checked by axe-core in Chromium, on a desktop (1280 px) and a phone (390 px), on a
-store seeded through the real intake (a review waiting, overdue remediations, a portal link): no serious or critical
+store seeded through the real intake (a review waiting, overdue remediations, a portal link, a password-reset link): no serious or critical
 violation (colour contrast, names of controls, landmarks...). On the phone: no page scrolls sideways as a whole, the
 navigation opens from "Menu" and reaches every link with the keyboard, and the vendor list's last column scrolls
 into view inside its card. Skipped where /usr/bin/chromium or Playwright is missing.
@@ -14,6 +14,7 @@ import itertools
 
 import pytest
 
+from fairsource import user_admin
 from tests.helpers.a11y import DESKTOP, PHONE, axe_violations, overflow, report, seed
 from tests.helpers.web import BRIGHT, CHROMIUM, CHROMIUM_ARGS, LUMEN, PASSWORD, add_user, running, web_app, workbook
 
@@ -74,6 +75,14 @@ def staff_pages(page, base: str, app, tmp_path):
     page.locator(".callout").get_by_role("button", name="Record review").click()
     expect(page.locator(".field-error")).to_contain_text("An override needs the decision it sets")
     yield "vendor (review refused)"
+    page.goto(f"{base}/vendors/{bright.id}")
+    expect(page.locator("#responses")).to_contain_text("R1: the vendor says it is done")
+    page.locator("#evidence summary").click()
+    page.locator("#evidence input[type=file]").set_input_files(
+        files=[{"name": "setup.pdf", "mimeType": "application/pdf", "buffer": b"MZ" + bytes(64)}])
+    page.locator("#evidence").get_by_role("button", name="Attach file").click()
+    expect(page.locator(".alert-error")).to_contain_text("setup.pdf: the file is a Windows program")
+    yield "vendor (response waiting, file refused)"
     page.goto(f"{base}/upload")
     yield "upload"
     page.set_input_files("input[type=file]", [str(workbook(BRIGHT, tmp_path, broken=True)),
@@ -83,6 +92,25 @@ def staff_pages(page, base: str, app, tmp_path):
     yield "upload results"
     page.goto(f"{base}/users")
     yield "users"
+    admin = store.staff.by_email(ADMIN)
+    page.goto(f"{base}/users/{admin.id}")
+    page.get_by_label("Role").select_option("viewer")
+    page.get_by_role("button", name="Change the role").click()
+    expect(page.locator("#role-error")).to_contain_text("is the last active admin")
+    yield "user (refused)"
+    page.get_by_role("button", name="Send a password-reset link").click()
+    expect(page.locator("h1")).to_have_text(f"Password-reset link for {ADMIN}")
+    yield "reset link (shown)"
+    page.goto(f"{base}/users/{admin.id}/sign-out")
+    expect(page.locator("h1")).to_have_text(f"Sign {ADMIN} out everywhere?")
+    yield "user (confirm)"
+    page.goto(f"{base}/account")
+    page.get_by_label("Current password").fill("not the password")
+    page.get_by_label("New password (12 characters or more)").fill("a new long passphrase")
+    page.get_by_label("New password again").fill("a new long passphrase")
+    page.get_by_role("button", name="Change the password").click()
+    expect(page.locator("#current-error")).to_have_text("That is not your current password.")
+    yield "account (refused)"
     page.goto(f"{base}/audit")
     expect(page.locator("table.list tbody tr").first).to_be_visible()
     yield "audit log"
@@ -118,6 +146,20 @@ def portal_pages(page, base: str, portal: str, tmp_path):
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#problems tbody tr")).to_have_count(2)
     yield "portal with problems"
+    page.goto(base + portal)
+    row = page.locator("#rem-R1")
+    row.get_by_text("Respond to R1").click()
+    row.get_by_role("button", name="Send response").click()  # neither words nor a file
+    expect(page.locator("#response-error")).to_contain_text("Say what was done, or attach a file")
+    yield "portal (response refused)"
+    row = page.locator("#rem-R1")
+    row.get_by_label("What was done").fill("Pay calendar changed to fortnightly")
+    report = tmp_path / "pay-calendar.txt"
+    report.write_text("Paid on the 1st and 15th.\n", encoding="utf-8")
+    row.get_by_label("Evidence files").set_input_files(str(report))
+    row.get_by_role("button", name="Send response").click()
+    expect(page.locator("#rem-R1")).to_contain_text("waits for a reviewer")
+    yield "portal (response sent)"
     page.goto(f"{base}{portal}/answer/WORK")  # the web form, pre-filled with the vendor's last answers
     expect(page.locator("h2").first).to_have_text("Appropriate workers")
     yield "web form (section)"
@@ -128,6 +170,18 @@ def portal_pages(page, base: str, portal: str, tmp_path):
     page.goto(f"{base}{portal}/answer/countries")
     expect(page.locator("fieldset.country-row").first).to_be_visible()
     yield "web form (countries)"
+
+
+def reset_pages(page, base: str, path: str):
+    """The page of a password-reset link, and its form refused (the two passwords differ)."""
+    page.goto(base + path)
+    expect(page.locator("h1")).to_have_text("Set your password")
+    yield "reset"
+    page.get_by_label("New password (12 characters or more)").fill("a new long passphrase")
+    page.get_by_label("New password again").fill("another long passphrase")
+    page.get_by_role("button", name="Set the password").click()
+    expect(page.locator("#confirm-error")).to_contain_text("The two passwords are not the same")
+    yield "reset (refused)"
 
 
 def blocking(page, axe, name: str) -> list[dict]:
@@ -152,7 +206,9 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
     page = context.new_page()
     try:
         page.goto(f"{base}/login")
-        for name in itertools.chain(["login"], portal_pages(page, base, links[BRIGHT.name], tmp_path)):  # lazily
+        reset = user_admin.issue_reset(app.state.web.store, app.state.web.settings, ADMIN, actor="test", base="")
+        for name in itertools.chain(["login"], portal_pages(page, base, links[BRIGHT.name], tmp_path),
+                                    reset_pages(page, base, reset.link)):  # lazily
             checked.append((name, page.url.removeprefix(base)))
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
         sign_in(page, base)
@@ -161,9 +217,10 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 19 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 28 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
-    assert [url for name, url in checked if name.startswith("portal")] == [portal, portal + "/upload"]
+    assert [url for name, url in checked if name.startswith("portal")] == [
+        portal, portal + "/upload", portal + "/remediations/R1/respond", portal + "?responded=R1#remediations"]
     assert report(found) == ""  # each violation a line: page, rule (impact: what it asks) at its elements
     if viewport is PHONE:
         assert {name: px for name, px in wide.items() if px > 0} == {}  # px past 390 the page scrolls sideways
@@ -191,6 +248,8 @@ def test_on_a_phone_the_menu_reaches_every_link_and_the_vendor_list_scrolls_in_i
             left, right_edge, top, bottom = box
             assert left >= 0 and right_edge <= PHONE["width"] and top >= 0 and bottom <= PHONE["height"], reached
         assert reached == MENU_LINKS
+        page.keyboard.press("Tab")
+        expect(page.locator(":focus")).to_have_attribute("href", "/account")  # the user's own account
         page.keyboard.press("Tab")
         expect(page.locator(":focus")).to_have_text("Sign out")
         menu.get_by_role("link", name="Vendors", exact=True).click()

@@ -6,7 +6,9 @@ matched in):
     dashboard  the analysts' dashboard
     invites    vendors' portal links: made, mailed, shown once, revoked after a confirmation
     vendors    the vendor list, a vendor's page, reviews, closing remediations, SOW downloads
-    admin      staff users, the audit log
+    admin      the audit log
+    users      staff users, for admins: added, roles, disabled, reset links, API tokens, sessions
+    account    one's own password; the page of a password-reset link
     workbooks  the upload page (workbooks received by e-mail, several at once), the portfolio workbook
     portal     a vendor's portal: its page, its form, its upload
     api        the JSON API under /api/ (bearer tokens)

@@ -1,45 +1,25 @@
-"""What admins do: add staff users, read the audit log (a page at a time, filtered) and export it as CSV
-(portal links: `invites`)."""
+"""What admins do: read the audit log (a page at a time, filtered) and export it as CSV (staff users: `users`;
+portal links: `invites`)."""
 
 import csv
 import datetime as dt
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from fairsource import accounts
 from flows.usecases import audit_log
-from supplier_models import FairsourceError
 from supplier_models.errors import ActionRefused, WebError
 from supplier_models.store.rows import AuditFilters
 
 from .. import audit_words
-from ..deps import Admin, StoreDep, check_csrf
+from ..deps import Admin, StoreDep
 from ..downloads import as_text
 from ..rendering import render
 from ..schemas import PAGE_SIZES, AuditLogFilters
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/users", response_class=HTMLResponse)
-def users_page(request: Request, staff: Admin, store: StoreDep) -> Response:
-    return render(request, "users.html", users=store.staff.all(), roles=accounts.ROLES)
-
-
-@router.post("/users")
-def add_user(request: Request, staff: Admin, store: StoreDep, csrf_token: Annotated[str, Form()] = "",
-             email: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "viewer",
-             password: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token, staff)
-    try:
-        accounts.add_user(store, email, role, password, actor=staff.email)
-    except FairsourceError as exc:
-        return render(request, "users.html", 400, users=store.staff.all(), roles=accounts.ROLES, error=str(exc),
-                      email=email, role=role)
-    return RedirectResponse("/users", status_code=303)
 
 
 @router.get("/audit", response_class=HTMLResponse)

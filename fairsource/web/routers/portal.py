@@ -23,6 +23,7 @@ from supplier_models.workbooks.form import write_form
 
 from ..deps import PortalVendorDep, StateDep, WebState, check_csrf, in_pool, portal_vendor
 from ..downloads import XLSX
+from ..evidence_views import evidence_context
 from ..rendering import render
 from ..uploads import MAX_UPLOAD, intake_upload
 
@@ -35,12 +36,14 @@ def portal_context(store: Store, inputs: usecases.ScoringInputs, vendor: PortalV
     latest = store.assessments.latest(vendor.vendor_id)
     return dict(vendor=vendor, status=found[0] if found else None,
                 decision=Decision.model_validate(latest.data) if latest else None,
-                max_mb=MAX_UPLOAD // (1024 * 1024))
+                max_mb=MAX_UPLOAD // (1024 * 1024), **evidence_context(store, vendor.vendor_id, today))
 
 
 @router.get("/portal/{token}", response_class=HTMLResponse)
-def portal(request: Request, token: str, vendor: PortalVendorDep, web: StateDep, received: str = "") -> Response:
+def portal(request: Request, token: str, vendor: PortalVendorDep, web: StateDep, received: str = "",
+           evidence: str = "", responded: str = "") -> Response:
     return render(request, "portal.html", token=token, received=bool(received), again=received == "again",
+                  evidence_added=evidence, responded=responded,
                   **portal_context(web.store, web.inputs, vendor))
 
 

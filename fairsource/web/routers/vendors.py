@@ -33,7 +33,9 @@ from ..rendering import render, sentence
 from ..schemas import PAGE_SIZES, VendorFilters
 
 router = APIRouter(include_in_schema=False)
-NOTICES = {"owner": "Owner recorded.", "review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked."}
+NOTICES = {"owner": "Owner recorded.", "review": "Review recorded.", "remediation": "Remediation closed.", "revoked": "Portal link revoked.",
+           "evidence": "File attached.", "evidence_again": "This file was attached here before: nothing was stored again.",
+           "response_accepted": "Response accepted.", "response_rejected": "Response rejected."}
 
 
 @router.get("/vendors", response_class=HTMLResponse)

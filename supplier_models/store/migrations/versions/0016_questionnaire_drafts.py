@@ -1,7 +1,7 @@
 """questionnaire drafts: a vendor's answers typed in the portal's web form, not yet submitted
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30
 
 One row per vendor and portal link (`questionnaire_draft`): the answers, evidence, Countries rows and attestation
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
