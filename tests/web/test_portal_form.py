@@ -292,3 +292,12 @@ def test_a_draft_expires_with_its_link(web):
     assert drafts.purge(accounts.now()) == 0 and drafts.get(vendor.id, invite.id) is not None
     assert drafts.purge(accounts.now() + dt.timedelta(days=1, minutes=1)) == 1  # the day the link has expired
     assert drafts.get(vendor.id, invite.id) is None
+
+
+def test_the_page_loads_its_script_once_and_is_titled_by_its_part(web):
+    client, store, _ = web
+    _, link = portal_link(store, LUMEN.name)
+    page = client.get(f"{link}/answer/WORK").text
+    assert page.count("portal_form.js") == 1
+    assert re.search(r"<title>Appropriate workers · Lumen Data Services GmbH · fairsource</title>", page)
+    assert '<body class="portal portal-form">' in page

@@ -1,7 +1,7 @@
 """The web form in Chromium on a 390 px phone, no script needed: a vendor answers a section, leaves half-way, comes
 back to its saved answers, meets the reader's problems beside its fields, finishes the whole questionnaire and
 submits; the decision is the one the same answers give in a workbook. Screenshots of a section and of its errors
-are written where `FAIRSOURCE_SHOTS` says (docs/images for the README), else to the test's folder. Skipped where
+are written where `FAIRSOURCE_SCREENSHOTS` says (docs/images for the README), else to the test's folder. Skipped where
 /usr/bin/chromium or Playwright is missing."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def answer_countries(page, submission) -> None:
 
 def test_on_a_phone_a_vendor_answers_leaves_comes_back_and_submits_with_the_workbooks_result(tmp_path,
                                                                                              database_url):
-    shots = Path(os.environ.get("FAIRSOURCE_SHOTS") or tmp_path)
+    shots = Path(os.environ.get("FAIRSOURCE_SCREENSHOTS") or tmp_path)
     app, _ = web_app(tmp_path / "home", database_url)
     store = app.state.web.store
     read = read_workbook(workbook(LUMEN, tmp_path))
