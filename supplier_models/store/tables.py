@@ -45,7 +45,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -335,8 +335,11 @@ class QuestionnaireDraft(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("vendor_id", "invite_id", name="uq_draft_vendor_invite"),)
 
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
-    vendor_id: str = Field(foreign_key="vendor.id", index=True, max_length=36)
-    invite_id: str = Field(foreign_key="vendor_invite.id", max_length=36)
+    # a vendor's or a link's draft goes with it (ON DELETE CASCADE), as its evidence files do
+    vendor_id: str = Field(sa_column=Column(String(36), ForeignKey("vendor.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    invite_id: str = Field(sa_column=Column(String(36), ForeignKey("vendor_invite.id", ondelete="CASCADE"),
+                                            nullable=False))
     questionnaire_id: str = Field(max_length=50)
     questionnaire_version: str = Field(max_length=20)
     form_id: str = Field(max_length=36)

@@ -6,7 +6,7 @@ Create Date: 2026-11-30
 
 One row per vendor and portal link (`questionnaire_draft`): the answers, evidence, Countries rows and attestation
 as typed, the form id and questionnaire version the submission will carry, and the link's expiry (the draft goes
-with it). No existing row changes.
+with it; deleting the vendor or the link deletes it: ON DELETE CASCADE). No existing row changes.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -31,8 +31,8 @@ def upgrade() -> None:
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.Column('expires_at', sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(['invite_id'], ['vendor_invite.id']),
-        sa.ForeignKeyConstraint(['vendor_id'], ['vendor.id']),
+        sa.ForeignKeyConstraint(['invite_id'], ['vendor_invite.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['vendor_id'], ['vendor.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('vendor_id', 'invite_id', name='uq_draft_vendor_invite'),
     )
