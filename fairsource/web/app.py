@@ -36,6 +36,7 @@ from .routers import (
     health,
     invites,
     portal,
+    portal_form,
     users,
     vendors,
     work,
@@ -46,7 +47,8 @@ from .security_headers import SecurityHeaders
 from .uploads import MAX_UPLOAD, MAX_UPLOAD_FILES
 
 # In the order routes are matched: within a router, a route before the ones it would shadow.
-ROUTERS = (health, auth, dashboard, invites, vendors, work, admin, users, account, workbooks, portal, evidence, api)  # invites: /vendors/invite first
+ROUTERS = (health, auth, dashboard, invites, vendors, work, admin, users, account, workbooks, portal, portal_form, evidence,
+           api)  # invites: /vendors/invite first
 
 
 def create_app(settings: Settings, *, inputs: usecases.ScoringInputs | None = None) -> FastAPI:

@@ -39,9 +39,13 @@ ACTIONS: dict[str, str] = {
     "contact_set": "Set a vendor's contact e-mail",
     "owner_set": "Set a vendor's owner",
     "portal_form_downloaded": "Downloaded the questionnaire from the portal",
+    "portal_draft_saved": "Saved answers in the portal's web form (a draft)",
+    "portal_draft_downloaded": "Downloaded the web form's draft as a workbook",
     # workbooks received and scored
     "submission_received": "Received a questionnaire",
     "web_intake": "Uploaded a questionnaire through the web app",
+    "web_form_intake": "Submitted the questionnaire in the portal's web form",
+    "web_form_rejected": "Submitted the web form with problems (nothing stored)",
     "upload_rejected": "Uploaded a questionnaire with problems (nothing stored)",
     "upload_refused_too_large": "Uploaded a file too large (refused)",
     "upload_refused_wrong_vendor": "Uploaded another vendor's questionnaire (refused)",

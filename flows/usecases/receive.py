@@ -13,7 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from scoring import Decision
 from supplier_models import Store, Submission, WorkbookRejected
 from supplier_models.errors import Problem, RegisterChanged, StoreError
+from supplier_models.store.tables import SubmissionRecord
 from supplier_models.workbooks.reader import read_workbook
+from supplier_models.workbooks.typed import content_digest
 
 from . import remediations
 from .inputs import ScoringInputs, decide, needs_review
@@ -128,7 +130,7 @@ def intake_one(submission: Submission, store: Store, inputs: ScoringInputs, as_o
 
 def duplicate_of(submission: Submission, store: Store) -> Outcome | None:
     """The outcome stored for this file of this vendor, as a duplicate; None when it is new."""
-    existing = store.submissions.find(submission.vendor_name, submission.sha256)
+    existing = store.submissions.find(submission.vendor_name, submission.sha256) or same_answers(submission, store)
     if existing is None:
         return None
     latest = max(store.assessments.of_submission(existing.id), key=lambda a: a.created_at, default=None)
@@ -138,6 +140,18 @@ def duplicate_of(submission: Submission, store: Store) -> Outcome | None:
     return Outcome(file=submission.filename, vendor=submission.vendor_name, vendor_id=existing.vendor_id,
                    assessment_id=latest.id, decision=Decision.model_validate(latest.data),
                    sow=sow.path if sow else None, sow_status=sow.status if sow else None, duplicate=True)
+
+
+def same_answers(submission: Submission, store: Store) -> SubmissionRecord | None:
+    """The stored submission of the same answers when either of the two came by the portal's web form (whose
+    sha256 is its answers' digest, `content_digest`): the same answers sent in the web form and in a workbook are
+    one submission. Two workbooks are compared by their files only, as they always were."""
+    digest = content_digest(submission)
+    found = store.submissions.find(submission.vendor_name, digest)  # sent in the web form before
+    if found is not None or submission.sha256 != digest:
+        return found
+    return next((record for record in store.submissions.of_vendor_named(submission.vendor_name)
+                 if content_digest(store.submissions.read(record)) == digest), None)
 
 
 def _store_new(submission: Submission, store: Store, inputs: ScoringInputs, as_of: dt.date, sow_dir: Path,

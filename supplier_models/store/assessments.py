@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from ..errors import StoreError
 from ..submission import Submission
 from .engine import Repository, only, retry_locked
 from .reviews import apply_remediation_changes, tracked_remediations
 from .rows import AssessedAs, AssessmentHistory, NewAssessment, RemediationChanges, TrackedRemediation
-from .tables import AssessmentRecord, AuditEvent, SowRecord, SubmissionRecord
+from .tables import AssessmentRecord, AuditEvent, QuestionnaireDraft, SowRecord, SubmissionRecord
 from .vendors import vendor_named
 
 RemediationSync = Callable[[list[NewAssessment], dict[str, list[TrackedRemediation]]], RemediationChanges]
@@ -75,7 +75,8 @@ class Assessments(Repository):
         """Store a new submission with its first assessment, its SOW and the vendor's remediations (opened,
         kept, or closed because the new answers meet the bar), and its audit events (with `actor`, who sent it,
         and, with `audit`, an event of that action for the door it came through), all or nothing. The same file
-        stored for the vendor meanwhile: StoreError, caused by the IntegrityError of (vendor, sha256)."""
+        stored for the vendor meanwhile: StoreError, caused by the IntegrityError of (vendor, sha256). The vendor's
+        draft of the web form, if any, is deleted with it (`drafts.py`)."""
         try:
             with self.writing() as s:
                 vendor = vendor_named(s, submission.vendor_name)
@@ -96,6 +97,8 @@ class Assessments(Repository):
                     sow.vendor_id = vendor.id
                     s.add(sow)
                 s.add_all(_intake_events(vendor.id, submission, record, assessment, sow, actor, audit))
+                # answers received, by a workbook or the web form, replace the vendor's web form draft
+                s.exec(delete(QuestionnaireDraft).where(QuestionnaireDraft.vendor_id == vendor.id))
                 s.flush()
                 _sync(s.connection(), [NewAssessment(assessment, True, sow is not None)], sync)
                 self.hooks.changed(s.connection(), [vendor.id], assessment.assessed_on, "event")

@@ -19,6 +19,12 @@ class Submissions(Repository):
                                                             SubmissionRecord.sha256 == sha256)
             ).first()
 
+    def of_vendor_named(self, vendor_name: str) -> list[SubmissionRecord]:
+        """Every stored submission of the vendor, newest first."""
+        with self.session() as s:
+            return list(s.exec(select(SubmissionRecord).join(Vendor).where(Vendor.name == vendor_name)
+                               .order_by(SubmissionRecord.received_at.desc())))
+
     @staticmethod
     def read(record: SubmissionRecord) -> Submission:
         """The submission a record holds, as the reader made it."""

@@ -35,6 +35,8 @@
   it, when it expires, and when and how it ended (used, replaced by a newer link, or the user disabled).
 - `VendorInvite`: a vendor's portal link: the sha256 of its random token (never the token), who made it,
   when it expires, and when it was revoked.
+- `QuestionnaireDraft`: a vendor's answers typed in the portal's web form, not yet submitted: one per vendor and
+  portal link, gone with the link; a draft is not a submission and changes no status.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -323,3 +325,26 @@ class VendorPlaceRecord(SQLModel, table=True):
     name: str = Field(max_length=200)
     band: str = Field(max_length=20, description="the band the assessment gave the country")
     workers: int = 0
+
+
+class QuestionnaireDraft(SQLModel, table=True):
+    """What a vendor has typed in the portal's web form so far, section by section (`data`: the answers, evidence,
+    Countries rows and attestation as typed, and the parts saved), under the form id and questionnaire version its
+    submission will carry. Read and written only through its portal link; it expires with the link."""
+
+    __tablename__ = "questionnaire_draft"
+    __table_args__ = (UniqueConstraint("vendor_id", "invite_id", name="uq_draft_vendor_invite"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    # a vendor's or a link's draft goes with it (ON DELETE CASCADE), as its evidence files do
+    vendor_id: str = Field(sa_column=Column(String(36), ForeignKey("vendor.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    invite_id: str = Field(sa_column=Column(String(36), ForeignKey("vendor_invite.id", ondelete="CASCADE"),
+                                            nullable=False))
+    questionnaire_id: str = Field(max_length=50)
+    questionnaire_version: str = Field(max_length=20)
+    form_id: str = Field(max_length=36)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=_now)
+    updated_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime = Field(index=True, description="the portal link's expiry: the draft goes with it")

@@ -47,9 +47,7 @@ def write_attestation_sheet(ws, vendor: str, banner: str | None = None) -> list[
     for col, width in zip("ABC", _WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     ws["A1"].value, ws["A1"].font = "Attestation", _TITLE_FONT
-    statement = (f"By giving their name, title and the date below, the person named attests, for {vendor}, that the "
-                 "answers in this workbook (the Questionnaire and Countries sheets) are true and complete to the best "
-                 "of their knowledge. All three are required: a form returned without them is not accepted.")
+    statement = attestation_statement(vendor, "in this workbook (the Questionnaire and Countries sheets)")
     for row, text, font, fill in ((2, banner, BANNER_FONT, BANNER_FILL), (3, statement, None, None)):
         if not text:
             continue
@@ -63,9 +61,7 @@ def write_attestation_sheet(ws, vendor: str, banner: str | None = None) -> list[
     for col, title in enumerate(("Who attests", "Answer", "Guidance"), start=1):
         cell = ws.cell(row=_HEADER_ROW, column=col, value=title)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
-    guidance = {"name": "Required. The full name of the person who attests the answers.",
-                "title": f"Required. Their position at {vendor} (for example Managing Director).",
-                "date": "Required. The date of the attestation, YYYY-MM-DD."}
+    guidance = attestation_guidance(vendor)
     for field, coord in _CELLS.items():
         row = coordinate_to_tuple(coord)[0]
         label = ws.cell(row=row, column=1, value=field.capitalize())
@@ -78,7 +74,26 @@ def write_attestation_sheet(ws, vendor: str, banner: str | None = None) -> list[
     ws[_CELLS["date"]].number_format = "yyyy-mm-dd"
     print_setup(ws, "portrait", area=f"A1:C{coordinate_to_tuple(_CELLS['date'])[0]}", title_rows=False)
     protect(ws)
+    return meta_entries()
+
+
+def meta_entries() -> list[tuple[str, str]]:
+    """The `_meta` entries that say where the block's cells are (`attestation_name` -> `Attestation!B6`, ...)."""
     return [(f"attestation_{field}", f"{ATTESTATION_SHEET}!{coord}") for field, coord in _CELLS.items()]
+
+
+def attestation_statement(vendor: str, where: str) -> str:
+    """What the person who gives their name, title and date attests, for the answers `where` they are."""
+    return (f"By giving their name, title and the date below, the person named attests, for {vendor}, that the "
+            f"answers {where} are true and complete to the best of their knowledge. All three are required: a form "
+            "returned without them is not accepted.")
+
+
+def attestation_guidance(vendor: str) -> dict[str, str]:
+    """What each of the block's three fields asks for."""
+    return {"name": "Required. The full name of the person who attests the answers.",
+            "title": f"Required. Their position at {vendor} (for example Managing Director).",
+            "date": "Required. The date of the attestation, YYYY-MM-DD."}
 
 
 def attestation_cells(meta: Mapping[str, str]) -> dict[str, str] | None:

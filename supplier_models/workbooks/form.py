@@ -70,7 +70,7 @@ _COUNTRY_WIDTHS = (26, 12, 10, 14, 10, 24)
 INSTRUCTIONS_WIDTH = 100
 
 
-def _requirement_note(question) -> str:
+def requirement_note(question) -> str:
     if question.optional:
         return "Optional."
     if question.required_if is not None:
@@ -99,7 +99,7 @@ def _answer_hint(question) -> str:
 def guidance(question) -> str:
     """The Guidance cell: whether an answer is required, what the question means, how to answer;
     each said once (the questionnaire file's guidance says only what the question means)."""
-    parts = (_requirement_note(question), question.guidance.strip(), _answer_hint(question))
+    parts = (requirement_note(question), question.guidance.strip(), _answer_hint(question))
     return " ".join(part for part in parts if part)
 
 

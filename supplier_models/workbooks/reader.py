@@ -394,33 +394,46 @@ def read_workbook(path: str | Path, *, data: bytes | None = None, limits: ZipLim
 def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     try:
-        missing = [s for s in (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET) if s not in wb.sheetnames]
-        for sheet in missing:
-            hint = ("it identifies the questionnaire; use the form you were sent"
-                    if sheet == META_SHEET else "do not rename or delete sheets")
-            errors.add(sheet, f'The sheet "{sheet}" is missing ({hint}). Sheets found: '
-                              + ", ".join(wb.sheetnames) + ".")
-        if missing:
-            raise WorkbookRejected(errors.ordered(), str(path))
-        meta = _read_meta(wb, errors)
-        qid, version = meta.get("questionnaire_id", ""), meta.get("questionnaire_version", "")
-        try:
-            q = load(qid, version)
-        except QuestionnaireNotFound as exc:
-            errors.add(f"{META_SHEET}!B1", f"Unknown questionnaire {qid or '(none)'} version {version or '(none)'}: "
-                                           f"{exc}. Use a form issued by fairsource.")
-            raise WorkbookRejected(errors.ordered(), str(path)) from None
-        vendor = meta.get("vendor", "")
-        if not vendor:
-            errors.add(f"{META_SHEET}!B3", "The form does not name the vendor it was issued to.")
-        raw, evidence, cells = _read_questions(wb[QUESTIONNAIRE_SHEET], q, errors)
-        answers = _validate_answers(q, raw, cells, errors)
-        countries = _read_countries(wb[COUNTRIES_SHEET], q, errors)
-        attestation = _read_attestation(wb, meta, errors)
+        return _read_sheets(wb, errors, sha256=hashlib.sha256(data).hexdigest(), filename=path.name,
+                            label=str(path))
     finally:
         wb.close()
+
+
+def read_book(book, *, sha256: str, filename: str) -> Submission:
+    """Read and validate answers laid out as the workbook's sheets (`typed.typed_book`: the web form's), exactly
+    as a returned workbook is read; raise `WorkbookRejected` with every problem, each at its cell. `sha256`
+    identifies what was received (`typed.content_digest` for answers that came in no file)."""
+    return _read_sheets(book, _Collector(), sha256=sha256, filename=filename, label=filename)
+
+
+def _read_sheets(wb, errors: _Collector, *, sha256: str, filename: str, label: str) -> Submission:
+    """The submission the sheets of `wb` hold (a workbook opened by openpyxl or a `typed.TypedBook`)."""
+    missing = [s for s in (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, META_SHEET) if s not in wb.sheetnames]
+    for sheet in missing:
+        hint = ("it identifies the questionnaire; use the form you were sent"
+                if sheet == META_SHEET else "do not rename or delete sheets")
+        errors.add(sheet, f'The sheet "{sheet}" is missing ({hint}). Sheets found: '
+                          + ", ".join(wb.sheetnames) + ".")
+    if missing:
+        raise WorkbookRejected(errors.ordered(), label)
+    meta = _read_meta(wb, errors)
+    qid, version = meta.get("questionnaire_id", ""), meta.get("questionnaire_version", "")
+    try:
+        q = load(qid, version)
+    except QuestionnaireNotFound as exc:
+        errors.add(f"{META_SHEET}!B1", f"Unknown questionnaire {qid or '(none)'} version {version or '(none)'}: "
+                                       f"{exc}. Use a form issued by fairsource.")
+        raise WorkbookRejected(errors.ordered(), label) from None
+    vendor = meta.get("vendor", "")
+    if not vendor:
+        errors.add(f"{META_SHEET}!B3", "The form does not name the vendor it was issued to.")
+    raw, evidence, cells = _read_questions(wb[QUESTIONNAIRE_SHEET], q, errors)
+    answers = _validate_answers(q, raw, cells, errors)
+    countries = _read_countries(wb[COUNTRIES_SHEET], q, errors)
+    attestation = _read_attestation(wb, meta, errors)
     if errors.problems:
-        raise WorkbookRejected(errors.ordered(), str(path))
+        raise WorkbookRejected(errors.ordered(), label)
     issued = None
     try:
         issued = dt.datetime.fromisoformat(meta["issued_at"]) if meta.get("issued_at") else None
@@ -432,8 +445,8 @@ def _read(data: bytes, path: Path, errors: _Collector) -> Submission:
         vendor_name=vendor,
         issued_at=issued,
         form_id=meta.get("form_id") or None,
-        sha256=hashlib.sha256(data).hexdigest(),
-        filename=path.name,
+        sha256=sha256,
+        filename=filename,
         answers=answers,
         evidence=evidence,
         countries=countries,

@@ -170,6 +170,16 @@ def portal_pages(page, base: str, portal: str, tmp_path):
     row.get_by_role("button", name="Send response").click()
     expect(page.locator("#rem-R1")).to_contain_text("waits for a reviewer")
     yield "portal (response sent)"
+    page.goto(f"{base}{portal}/answer/WORK")  # the web form, pre-filled with the vendor's last answers
+    expect(page.locator("h2").first).to_have_text("Appropriate workers")
+    yield "web form (section)"
+    page.locator("#a-WORK-04").fill("lots")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-error").first).to_contain_text('"lots" is not a number')
+    yield "web form (errors)"
+    page.goto(f"{base}{portal}/answer/countries")
+    expect(page.locator("fieldset.country-row").first).to_be_visible()
+    yield "web form (countries)"
 
 
 def reset_pages(page, base: str, path: str):
@@ -217,7 +227,7 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 27 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 30 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
     assert [url for name, url in checked if name.startswith("portal")] == [
         portal, portal + "/upload", portal + "/remediations/R1/respond", portal + "?responded=R1#remediations"]
