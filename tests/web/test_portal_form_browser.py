@@ -75,7 +75,8 @@ def test_on_a_phone_a_vendor_answers_leaves_comes_back_and_submits_with_the_work
             expect(page.locator(".alert-ok")).to_contain_text("Saved")
         assert overflow(page) == 0
         page.goto(base + link)  # leaves half-way
-        page.get_by_role("link", name="answer in the browser").click()  # comes back: to the first part not saved
+        expect(page.locator("#draft")).to_contain_text(f"saved as a draft ({half} of {len(parts)} parts)")
+        page.get_by_role("link", name="go on answering in the browser").click()  # to the first part not saved
         expect(page.locator("h2").first).to_have_text(parts[half].title)
         expect(page.locator(".progress-line")).to_contain_text(f"{half} of {len(parts)} saved")
         page.goto(f"{base}{link}/answer/{parts[0].id}")  # the answers saved are there

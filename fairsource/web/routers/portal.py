@@ -14,10 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from fairsource import accounts
 from fairsource.accounts import PortalVendor
 from flows import usecases
+from flows.usecases import web_answers
 from scoring import Decision
 from supplier_models import Store
 from supplier_models.errors import WrongVendor
 from supplier_models.names import slug
+from supplier_models.questionnaire import load as load_questionnaire
 from supplier_models.store.rows import Received
 from supplier_models.workbooks.form import write_form
 
@@ -34,7 +36,11 @@ def portal_context(store: Store, inputs: usecases.ScoringInputs, vendor: PortalV
     today = dt.date.today()
     found = list(usecases.statuses(store, inputs.review_policy, today, vendor.vendor_id))
     latest = store.assessments.latest(vendor.vendor_id)
+    draft = web_answers.drafts(store).get(vendor.vendor_id, vendor.invite_id)
+    total = len(web_answers.parts(load_questionnaire(draft.questionnaire_id, draft.questionnaire_version))) \
+        if draft else 0
     return dict(vendor=vendor, status=found[0] if found else None,
+                draft={"saved": len(draft.data.get("saved", [])), "total": total} if draft else None,
                 decision=Decision.model_validate(latest.data) if latest else None,
                 max_mb=MAX_UPLOAD // (1024 * 1024), **evidence_context(store, vendor.vendor_id, today))
 
