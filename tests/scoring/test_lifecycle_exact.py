@@ -138,6 +138,22 @@ def test_versions_that_say_their_numbers_are_ordered_by_them_not_as_text():
     assert newer_versions("2027.1-1", data, {}) == []
 
 
+def test_a_rubrics_version_is_the_number_after_the_last_v_of_its_key():
+    # Rule: a rubric's key is "<id> v<version>" and its id may say " v" too ("Acme vendor rubric"): the numbers are
+    # those after the last " v".
+    keys = ["Acme vendor rubric v1.9.0", "Acme vendor rubric v1.10.0"]
+    assert newer_versions(keys[0], keys, {}) == [keys[1]]
+    assert newer_versions(keys[1], keys, {}) == []
+
+
+def test_a_version_with_the_same_numbers_or_first_used_at_the_same_time_is_not_newer():
+    # Rule: only a strictly newer version refuses a run: another questionnaire's rubric at the same numbers is not
+    # newer, nor a version first used in the same instant as this run's.
+    assert newer_versions("RDE-1-rubric v1.2.0", ["RDE-2-rubric v1.2.0"], {}) == []
+    assert newer_versions("2026.11-1", ["2026.11.1"], {}) == []
+    assert newer_versions("a1b2", ["c3d4"], {"a1b2": T0, "c3d4": T0}) == []
+
+
 def test_versions_without_numbers_are_ordered_by_when_each_was_first_used():
     # Rule: a policy workbook's hash says no order: the one first used later in the store is the newer; a version
     # this run brings that was never used before counts as the newest (nothing is newer than it).

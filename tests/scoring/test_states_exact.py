@@ -482,6 +482,56 @@ def test_a_repeat_is_not_told_before_repeat_days_have_passed_since_it_was_last_t
     assert told(base + [Event("day", day(13))])[-1] == ("2027-01-14", "expired", "expired:S1")  # late: first
 
 
+def test_a_notice_told_late_is_told_under_the_period_it_falls_in():
+    # Rule: the period of an expired qualification counts from the day after the end, of an overdue item from the
+    # day after its due date: a first run 7 days late tells the `@w1` subject (the store's key for that week).
+    assert told([attested(D, allowed=day(10)), Event("day", day(18))])[-1] == (
+        "2027-01-19", "expired", "expired:S1@w1")
+    assert told([attested(D, allowed=day(10)), Event("day", day(17))])[-1] == ("2027-01-18", "expired", "expired:S1")
+    overdue = [attested(D, allowed=day(365), items=(Item("R1", day(10)),))]
+    assert told(overdue + [Event("day", day(18))]) == [("2027-01-19", "remediation_overdue", "overdue:R1@w1")]
+    assert told(overdue + [Event("day", day(17))]) == [("2027-01-18", "remediation_overdue", "overdue:R1")]
+
+
+def test_everything_due_on_one_day_is_told_that_day():
+    # Rule: each item overdue, the expiry reminder and a review waiting are all told on the day they are due.
+    items = (Item("R1", day(50)), Item("R2", day(50), "high"))
+    history = [attested(D, decision="conditional", allowed=day(90), review=True, items=items),
+               Event("day", day(8)), Event("day", day(51))]
+    assert told(history) == [
+        ("2027-01-01", "review_waiting", "review_waiting:S1:conditional"),
+        ("2027-01-09", "review_waiting", "review_waiting:S1:conditional@w1"),
+        ("2027-02-21", "expiry_60", "expiry_60:S1"),
+        ("2027-02-21", "remediation_overdue", "overdue:R1"),
+        ("2027-02-21", "remediation_overdue", "overdue:R2"),
+        ("2027-02-21", "review_waiting", "review_waiting:S1:conditional@w7"),
+    ]
+    # The review waiting was told 3 days ago: it is not told again, and the rest still is.
+    history = [attested(D, decision="conditional", allowed=day(90), review=True, items=items),
+               Event("day", day(48)), Event("day", day(51))]
+    assert told(history)[-3:] == [("2027-02-18", "review_waiting", "review_waiting:S1:conditional@w6"),
+                                  ("2027-02-21", "remediation_overdue", "overdue:R1"),
+                                  ("2027-02-21", "remediation_overdue", "overdue:R2")]
+
+
+def test_no_farther_reminder_follows_a_nearer_one_for_the_same_attestation_even_when_the_end_moves_out():
+    # Rule: each reminder once and never a farther one after a nearer was sent, for one attestation: a rescoring
+    # that upgrades and so moves the end out (what the attestation allows a qualified vendor) starts no new round.
+    history = [attested(D, decision="conditional", allowed=day(180)), Event("day", day(175)),
+               Event("rescored", day(176), decision="qualified", allowed=day(365)), Event("day", day(305)),
+               Event("day", day(335)), Event("day", day(358))]
+    assert told(history) == [("2027-06-25", "expiry_7", "expiry_7:S1"),
+                             ("2027-06-26", "decision_changed", "decision:2027-06-26:qualified")]
+
+
+def test_repeats_every_day_when_the_repeat_period_is_one_day():
+    # Rule: with FAIRSOURCE_OVERDUE_REPEAT_DAYS=1 what is not done is told every day, each day its own period.
+    daily = Rules(repeat_days=1)
+    assert repeat_subject("expired:S1", D, D, 1) == "expired:S1"
+    history = [attested(D, allowed=day(10)), Event("day", day(11)), Event("day", day(12)), Event("day", day(13))]
+    assert [s for _, _, s in told(history, daily)] == ["expiry_30:S1", "expired:S1", "expired:S1@w1", "expired:S1@w2"]
+
+
 def test_the_subject_of_a_repeat_is_its_period_since_the_first_day():
     # Rule: R3, R3@w1, R3@w2 ...: the period `as_of` falls in, counted from the first day, `every` days long.
     assert [repeat_subject("overdue:R3", D, day(n), 7) for n in (-3, 0, 6, 7, 13, 14, 21)] == [
