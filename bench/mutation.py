@@ -7,7 +7,7 @@ the lifecycle rules states.py, lifecycle.py against tests/scoring, in a copy und
 killed / total and the score, and the names of the mutants that survived (`mutmut show NAME` prints one's
 diff). --no-run only reads the last run's results in mutants/. A timeout counts as killed (the mutant broke the
 code; mutmut's own score does the same); "no tests" counts as survived. Not part of `pytest`: a full run takes about
-20 minutes (docs/mutation.md).
+15 minutes (docs/mutation.md).
 """
 
 from __future__ import annotations

@@ -192,6 +192,12 @@ def test_what_is_still_not_done_is_next_the_repeat_days_after_it_was_last_told()
     assert next_action_on(done) == day(40)  # the 60-day reminder, no repeat
     waiting = qualified(day(100), on=day(11), review_pending=True, told={"review_waiting:S1:qualified": day(9)})
     assert next_action_on(waiting) == day(16)
+    # A repeat ahead does not hide what comes before it: another item falling overdue, the 60-day reminder.
+    second = qualified(day(100), on=day(11), items=(Item("R1", day(10)), Item("R2", day(12))),
+                       told={"overdue:R1": day(11)})
+    assert next_action_on(second) == day(13)
+    assert next_action_on(qualified(day(65), on=day(3), review_pending=True,
+                                    told={"review_waiting:S1:qualified": day(3)})) == day(5)
 
 
 def test_each_matter_repeats_from_the_last_time_it_was_told_under_any_of_its_subjects():
