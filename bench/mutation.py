@@ -2,11 +2,12 @@
 
     python bench/mutation.py [--no-run] [--max-children N] [--quiet]
 
-Runs `mutmut run` with the repository's `[tool.mutmut]` (pyproject.toml: scoring/pay.py, geo.py, decision.py
-against tests/scoring, in a copy under mutants/), then prints per file killed / total and the score, and the
-names of the mutants that survived (`mutmut show NAME` prints one's diff). --no-run only reads the last run's
-results in mutants/. A timeout counts as killed (the mutant broke the code; mutmut's own score does the same);
-"no tests" counts as survived. Not part of `pytest`: a full run takes minutes (docs/mutation.md).
+Runs `mutmut run` with the repository's `[tool.mutmut]` (pyproject.toml: scoring/pay.py, geo.py, decision.py and
+the lifecycle rules states.py, lifecycle.py against tests/scoring, in a copy under mutants/), then prints per file
+killed / total and the score, and the names of the mutants that survived (`mutmut show NAME` prints one's
+diff). --no-run only reads the last run's results in mutants/. A timeout counts as killed (the mutant broke the
+code; mutmut's own score does the same); "no tests" counts as survived. Not part of `pytest`: a full run takes about
+15 minutes (docs/mutation.md).
 """
 
 from __future__ import annotations

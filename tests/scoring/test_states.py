@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -28,6 +29,13 @@ START = dt.date(2027, 1, 1)
 DECISIONS = ("qualified", "conditional", "not_qualified")
 CODES = ("R1", "R2", "R3", "R4")
 RULES = Rules(notice_days=30, repeat_days=7)
+# Under mutmut (which sets MUTANT_UNDER_TEST) each mutant runs these again: a tenth of the examples keeps the run
+# within minutes; the exact tests (test_states_exact, test_lifecycle_exact) do the killing.
+SHARE = 0.1 if os.environ.get("MUTANT_UNDER_TEST") else 1.0
+
+
+def examples(n: int) -> int:
+    return max(1, int(n * SHARE))
 
 
 def _items(draw, on: dt.date) -> tuple[Item, ...]:
@@ -75,7 +83,7 @@ def _walk(history: list[Event]):
         state = after
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(events())
 def test_no_date_is_set_in_the_past_and_a_rescoring_gives_notice_and_extends_nothing(history):
     for before, e, after, _ in _walk(history):
@@ -89,7 +97,7 @@ def test_no_date_is_set_in_the_past_and_a_rescoring_gives_notice_and_extends_not
             assert after.until == max(e.allowed, e.on) and after.reattestation_on is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(events())
 def test_the_same_event_twice_on_its_date_changes_nothing_and_tells_nothing(history):
     for _, e, after, _ in _walk(history):
@@ -98,7 +106,7 @@ def test_the_same_event_twice_on_its_date_changes_nothing_and_tells_nothing(hist
         assert notices == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(events(), st.data())
 def test_reading_the_state_on_days_between_events_changes_none_of_its_facts(history, data):
     """A store that ran every day and one that only recorded the events agree on where the vendor stands."""
@@ -117,7 +125,7 @@ def test_reading_the_state_on_days_between_events_changes_none_of_its_facts(hist
     assert (resumed, told_before + told_after) == fold(history, RULES)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(events(), st.integers(-400, 800))
 def test_status_follows_the_documented_precedence_and_no_sow_is_issued_for_an_expired_vendor(history, offset):
     state, _ = fold(history, RULES)
@@ -135,7 +143,7 @@ def test_status_follows_the_documented_precedence_and_no_sow_is_issued_for_an_ex
         assert status in ("qualified", "conditional", "pending_review", "action_required", "reattestation_requested")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(events())
 def test_nothing_is_said_before_the_next_action_date(history):
     """The date the store indexes to find who is due: every day before it passes in silence (no notice, no form
@@ -151,7 +159,7 @@ def test_nothing_is_said_before_the_next_action_date(history):
         day += dt.timedelta(days=1 if (last_day - day).days < 40 else 9)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(events())
 def test_a_refused_vendor_hears_of_no_expiry_or_overdue_item_and_a_subject_is_told_once(history):
     state = VendorState()
@@ -214,7 +222,7 @@ def test_the_documented_tables_are_the_ones_the_code_runs():
     assert precedence_table() in doc
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(events())
 def test_the_status_and_the_overdue_items_hold_every_day_up_to_holds_until_and_change_the_day_after(history):
     """What lets a list read statuses and counts from stored rows: until `holds_until` no day alone changes them."""
