@@ -66,7 +66,8 @@ def digest_text(d: WorkDigest, base: str | None) -> str:
         lines.append("Assigned to you, soonest due first:")
         for item in d.first:
             late = " (OVERDUE)" if item.due_on < d.on else ""
-            what = f"decide the response to {item.remediation}" if item.kind == "response" else "review"
+            what = ("review" if item.kind != "response" else f"decide the response to {item.remediation}"
+                    if not item.set_aside else f"unassign the response to {item.remediation} (set aside)")
             anchor = "#responses" if item.kind == "response" else ""
             lines.append(f"- {one_line(item.vendor)}: {what} due {item.due_on.isoformat()}{late}: "
                          f"{link('/vendors/' + item.vendor_id + anchor)}")

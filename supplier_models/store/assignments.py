@@ -59,6 +59,8 @@ class WorkItem(NamedTuple):
     assessed_on: dt.date | None
     remediation: str | None = None
     """a response's: the code of the remediation it answers (R3)"""
+    set_aside: bool = False
+    """a response's: it waits no more (its remediation was closed meanwhile): nothing to decide, only to unassign"""
 
 
 class WaitingReview(NamedTuple):
@@ -166,14 +168,16 @@ class Assignments(Repository):
         """The live assignments of `assignee`, soonest due first (so the overdue first), then by vendor name:
         one range of the (assignee, ended_at, due_on) index."""
         query = (select(A.id, A.kind, A.vendor_id, Vendor.name, A.ref_id, A.assignee, A.due_on, A.assigned_by,
-                        A.assigned_at, S.assessed_on, R.remediation)
+                        A.assigned_at, S.assessed_on, R.remediation,
+                        case((A.kind == "response",  # the joined response: set aside?
+                              ~((R.state == "waiting") & _remediation_open(R.vendor_id, R.remediation))), else_=False))
                  .join(Vendor, Vendor.id == A.vendor_id).outerjoin(VendorStateRecord.__table__,
                                                                    S.vendor_id == A.vendor_id)
                  .outerjoin(RemediationResponse.__table__, (A.kind == "response") & (R.id == A.ref_id))
                  .where(A.assignee == assignee, A.ended_at.is_(None))
                  .order_by(A.due_on, Vendor.name, A.id).limit(limit))
         with self.connect() as conn:
-            return [WorkItem(*r) for r in conn.execute(query)]
+            return [WorkItem(*r[:-1], set_aside=bool(r[-1])) for r in conn.execute(query)]
 
     def unassigned_reviews(self, after: tuple | None = None, limit: int = 25
                            ) -> tuple[list[WaitingReview], list[tuple]]:

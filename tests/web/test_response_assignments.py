@@ -121,11 +121,27 @@ def test_a_response_assigned_shows_in_my_work_and_deciding_it_ends_the_assignmen
 
 
 def test_a_response_set_aside_cannot_be_assigned_nor_waits_on_my_work(tmp_path, database_url, inputs):
+    """R3 closed by hand while the vendor's "done" waits: the response cannot be given to anyone, and the one
+    who had it sees on My work that it was set aside, with the way to unassign it."""
     app, rita, store, vendor, link = _site(tmp_path, database_url, inputs)
     rid = _respond(app, link, "R3")
+    other = _respond(app, link, "R6")
     assert "Decide the response to R3" in _section(rita.get("/work").text, "unassigned-responses")
+    assert _assign(rita, vendor.id, other, "rita@example.org", TODAY).status_code == 303
     usecases.close_remediation(store, vendor.id, "R3", evidence="Read at the site visit",
                                reviewer="rita@example.org", as_of=TODAY)
+    usecases.close_remediation(store, vendor.id, "R6", evidence="Trainer's invoice seen",
+                               reviewer="rita@example.org", as_of=TODAY)
+    mine = _section(rita.get("/work").text, "mine")
+    assert "Set aside: R6 was closed meanwhile, nothing to decide." in mine and "Decide the response" not in mine
+    unassign = f"/vendors/{vendor.id}/responses/{other}/assignment/unassign"
+    assert f'href="{unassign}"' in mine
+    ask = rita.get(unassign)
+    assert "Unassign this response?" in ask.text
+    gone = rita.post(unassign, data={"csrf_token": csrf_of(ask.text)})
+    assert gone.status_code == 200 and "Response unassigned" in gone.text
+    assert "Nothing is assigned to you." in rita.get("/work").text
+
     refused = _assign(rita, vendor.id, rid, "rita@example.org", TODAY)
     assert refused.status_code == 400
     assert "R3 was closed meanwhile: the response is set aside, with nothing left to decide or assign" in refused.text
