@@ -205,3 +205,37 @@ def test_responses_waiting_unassigned_are_paged_longest_waiting_first_and_counte
     assert "and 4 responses to decide" in text
     assert f"- {BRIGHT.name}: decide the response to R6 due {TODAY.isoformat()}: " \
            f"https://fs.example/vendors/{vendor.id}#responses" in text
+
+
+def test_assigning_a_response_while_it_is_decided_leaves_no_live_assignment_on_a_decided_response(
+        tmp_path, database_url, inputs):
+    """An assignment and the decision at once, several times: whichever comes first, the decided response has no
+    live assignment (the assignment waits for the decision, or the decision ends it)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    app, _, store, vendor, link = _site(tmp_path, database_url, inputs)
+    codes = ["R1", "R2", "R3", "R6", "R7"]
+    ids = [_respond(app, link, code) for code in codes]
+    for rid in ids:
+        response = store.responses.get(vendor.id, rid)
+        start = Barrier(2)
+
+        def assign(rid=rid, start=start):
+            start.wait()
+            return store.assignments.assign("response", vendor.id, rid, assignee="rita@example.org",
+                                            due_on=TODAY, by="rita@example.org")
+
+        def decide(response=response, start=start):
+            start.wait()
+            return store.responses.decide(response, accepted=False, by="rita@example.org", reason="not yet",
+                                          on=TODAY, now=accounts.now())
+
+        with ThreadPoolExecutor(2) as pool:
+            made, decided = pool.submit(assign), pool.submit(decide)
+            assert decided.result() is True
+            made = made.result()
+        assert store.responses.get(vendor.id, rid).state == "rejected"
+        assert store.assignments.live("response", vendor.id, rid) is None
+        if made is not None:  # assigned first: ended by the decision, as done
+            assert [a.ended_how for a in store.assignments.of_vendor(vendor.id) if a.ref_id == rid] == ["done"]
