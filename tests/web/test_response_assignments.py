@@ -18,14 +18,15 @@ from flows import usecases
 from flows.usecases import assignments as work
 from flows.usecases.work_digest import digest_text, work_digests
 from supplier_models import read_workbook
+from tests.flows.conftest import smtp_inbox  # noqa: F401  (a fixture: a real SMTP server on 127.0.0.1)
 from tests.helpers.web import BRIGHT, add_user, csrf_of, sign_in, web_app, workbook
 
 TODAY = dt.date.today()
 
 
-def _site(tmp_path, database_url, inputs):
+def _site(tmp_path, database_url, inputs, **settings):
     """Brightlabel assessed 40 days ago (11 remediations open), its portal link, and rita (reviewer) signed in."""
-    app, _ = web_app(tmp_path / "home", database_url, inputs)
+    app, _ = web_app(tmp_path / "home", database_url, inputs, **settings)
     state = app.state.web
     day = TODAY - dt.timedelta(days=40)
     usecases.intake_one(read_workbook(workbook(BRIGHT, tmp_path)), state.store, state.inputs, day,
@@ -239,3 +240,21 @@ def test_assigning_a_response_while_it_is_decided_leaves_no_live_assignment_on_a
         assert store.assignments.live("response", vendor.id, rid) is None
         if made is not None:  # assigned first: ended by the decision, as done
             assert [a.ended_how for a in store.assignments.of_vendor(vendor.id) if a.ref_id == rid] == ["done"]
+
+
+def test_the_assignee_of_a_response_is_told_by_mail(tmp_path, database_url, inputs, smtp_inbox):  # noqa: F811
+    inbox, url = smtp_inbox
+    app, rita, store, vendor, link = _site(tmp_path, database_url, inputs, smtp_url=url,
+                                           web_base_url="https://fs.example")
+    add_user(store, "bo@example.org", "reviewer")
+    rid = _respond(app, link, "R3")
+    inbox.messages.clear()  # the vendor's response told to the staff
+    due = TODAY + dt.timedelta(days=2)
+    made = _assign(rita, vendor.id, rid, "bo@example.org", due)
+    assert made.headers["location"] == f"/vendors/{vendor.id}?done=response_assigned_mailed#responses"
+    [(to, mail)] = inbox.messages
+    assert to == ["bo@example.org"] and mail["Reply-To"] == "rita@example.org"
+    assert mail["Subject"] == f"Decision on the response to R3 of {BRIGHT.name} assigned to you, due {due}"
+    assert f"https://fs.example/vendors/{vendor.id}#responses" in mail.get_content()
+    [event] = [e for e in store.audit.events(vendor.id) if e.action == "work_assignment_mailed"]
+    assert event.detail["kind"] == "response" and event.detail["ref_id"] == rid
