@@ -73,11 +73,11 @@ ACTIONS: dict[str, str] = {
     "remediation_response_rejected": "Rejected a vendor's response to a remediation",
     "remediation_rescheduled": "Moved a remediation's due date",
     # work given to people (routers/work.py, store/assignments.py)
-    "work_assigned": "Assigned a review to a reviewer",
-    "work_reassigned": "Gave a review to another reviewer",
-    "work_unassigned": "Unassigned a review",
-    "work_done": "Ended an assignment: its review was done",
-    "work_assignment_mailed": "E-mailed a reviewer the review assigned to them",
+    "work_assigned": "Assigned a review, or a response to decide, to a reviewer",
+    "work_reassigned": "Gave a review, or a response to decide, to another reviewer",
+    "work_unassigned": "Unassigned a review or a response to decide",
+    "work_done": "Ended an assignment: its review was done, or its response decided",
+    "work_assignment_mailed": "E-mailed a reviewer the work assigned to them",
     "work_digest_mailed": "E-mailed a reviewer the daily digest of their work",
     # SOWs, reports and exports
     "sow_issued": "Issued a SOW",

@@ -48,5 +48,7 @@ def vendor_context(store: Store, policy: ReviewPolicy, vendor: Vendor, today: dt
         pdf=sow_pdf.libreoffice() is not None, analysts=[u.email for u in store.staff.all()], frameworks=frameworks,
         **evidence_context(store, vendor.id, today),
         assignment=store.assignments.live("review", vendor.id), assignees=usecases_assignments.assignees(store),
+        response_assignments={a.ref_id: a for a in store.assignments.of_vendor(vendor.id)
+                               if a.kind == "response" and a.ended_at is None},
         default_due=usecases_assignments.default_due(today),
     )

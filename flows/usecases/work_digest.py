@@ -1,6 +1,6 @@
 """The daily digest of work, by e-mail to each reviewer and admin who has not turned it off (My work): how many
-reviews are assigned to them, how many of those are overdue, how many wait with nobody assigned, and links to
-them. Part of the daily run (`flows.requalify`, after the states are brought to the day); once per user per day
+reviews and responses to decide are assigned to them, how many of those are overdue, how many wait with nobody
+assigned (reviews and responses), and links to them. Part of the daily run (`flows.requalify`, after the states are brought to the day); once per user per day
 (`work_digest`), so a second run of the day sends nothing twice. Nothing to tell (nothing assigned, nothing
 waiting): no mail."""
 
@@ -29,6 +29,8 @@ class WorkDigest(NamedTuple):
     unassigned: int
     first: list[WorkItem]
     """the first of the assignments, soonest due first"""
+    responses: int = 0
+    """of `unassigned`, the responses (the rest are reviews)"""
 
 
 def work_digests(store: Store, on: dt.date) -> list[WorkDigest]:
@@ -38,13 +40,14 @@ def work_digests(store: Store, on: dt.date) -> list[WorkDigest]:
     if not readers:
         return []
     counts = store.assignments.counts(on)
-    unassigned = store.assignments.count_unassigned_reviews()
+    responses = store.assignments.count_unassigned_responses()
+    unassigned = store.assignments.count_unassigned_reviews() + responses
     out = []
     for email in readers:
         assigned, late = counts.get(email, (0, 0))
         if assigned or unassigned:
             out.append(WorkDigest(email, on, assigned, late, unassigned,
-                                  store.assignments.mine(email, FIRST) if assigned else []))
+                                  store.assignments.mine(email, FIRST) if assigned else [], responses))
     return out
 
 
@@ -52,16 +55,22 @@ def digest_text(d: WorkDigest, base: str | None) -> str:
     def link(path: str) -> str:
         return f"{base}{path}" if base else path
 
+    reviews = d.unassigned - d.responses
+    mine = (f"review{'s' if d.assigned != 1 else ''}" if all(i.kind == "review" for i in d.first)
+            else "reviews and responses to decide")
     lines = ["Hello,", "", f"Your work in fairsource on {d.on.isoformat()}:", "",
-             f"- assigned to you: {d.assigned} review{'s' if d.assigned != 1 else ''}"
-             + (f", {d.overdue} overdue" if d.overdue else ""),
-             f"- waiting with nobody assigned: {d.unassigned} review{'s' if d.unassigned != 1 else ''}", ""]
+             f"- assigned to you: {d.assigned} {mine}" + (f", {d.overdue} overdue" if d.overdue else ""),
+             f"- waiting with nobody assigned: {reviews} review{'s' if reviews != 1 else ''}"
+             + (f" and {d.responses} response{'s' if d.responses != 1 else ''} to decide" if d.responses else ""), ""]
     if d.first:
         lines.append("Assigned to you, soonest due first:")
         for item in d.first:
             late = " (OVERDUE)" if item.due_on < d.on else ""
-            lines.append(f"- {one_line(item.vendor)}: review due {item.due_on.isoformat()}{late}: "
-                         f"{link('/vendors/' + item.vendor_id)}")
+            what = ("review" if item.kind != "response" else f"decide the response to {item.remediation}"
+                    if not item.set_aside else f"unassign the response to {item.remediation} (set aside)")
+            anchor = "#responses" if item.kind == "response" else ""
+            lines.append(f"- {one_line(item.vendor)}: {what} due {item.due_on.isoformat()}{late}: "
+                         f"{link('/vendors/' + item.vendor_id + anchor)}")
         if d.assigned > len(d.first):
             lines.append(f"- and {d.assigned - len(d.first)} more")
         lines.append("")

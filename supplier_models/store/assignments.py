@@ -1,6 +1,7 @@
-"""Work given to staff users (`AssignmentRecord`): a vendor's review waiting, assigned to a reviewer with a due
-date, reassigned or unassigned, and ended in the transaction of the event that ended the wait (`end_finished`,
-called as the vendors' state rows are written); what is assigned to whom and what waits unassigned, read in SQL over
+"""Work given to staff users (`AssignmentRecord`): a vendor's review waiting, or a vendor's response to a remediation
+waiting for a decision, assigned to a reviewer with a due date, reassigned or unassigned, and ended in the
+transaction of the event that ended the wait (`end_finished`, called as the vendors' state rows are written, for a
+review; `end_decided`, called as the response is decided, for a response); what is assigned to whom and what waits unassigned, read in SQL over
 the state rows and the assignments' indexes; the daily digests sent (`WorkDigestRecord`)."""
 
 from __future__ import annotations
@@ -13,18 +14,34 @@ from sqlalchemy import Connection, case, exists, func, insert, select, tuple_, u
 from sqlalchemy.exc import IntegrityError
 
 from .engine import Repository, retry_locked
-from .tables import AuditEvent, StaffUser, Vendor, VendorStateRecord
+from .evidence_tables import RemediationResponse
+from .tables import AuditEvent, RemediationRecord, StaffUser, Vendor, VendorStateRecord
 from .tables_work import AssignmentRecord, WorkDigestRecord, live_key
 
 A = AssignmentRecord.__table__.c
 S = VendorStateRecord.__table__.c
+R = RemediationResponse.__table__.c
+M = RemediationRecord.__table__.c
+
+
+def _response_waits(vendor_id: Any, ref_id: Any) -> Any:
+    """The response still waits for a decision and its remediation is still open (not set aside)."""
+    return select(R.id).where(R.id == ref_id, R.vendor_id == vendor_id, R.state == "waiting",
+                              _remediation_open(R.vendor_id, R.remediation)).exists()
+
+
+def _remediation_open(vendor_id: Any, code: Any) -> Any:
+    return select(M.id).where(M.vendor_id == vendor_id, M.code == code, M.state == "open").exists()
+
 
 WAITING: dict[str, Callable[[Any, Any], Any]] = {
     "review": lambda vendor_id, _ref: select(S.vendor_id).where(S.vendor_id == vendor_id,
                                                                  S.review_pending.is_(True)).exists(),
+    "response": _response_waits,
 }
 """Each kind of work: the SQL condition that it still waits (so it may be assigned), for a vendor id and a ref id
-(columns or values). A new kind (a remediation response) adds its own."""
+(columns or values): a review the vendor's decision waits for; a response (ref id: the response's id) waiting for
+a decision on a remediation still open."""
 
 
 class WorkItem(NamedTuple):
@@ -40,6 +57,10 @@ class WorkItem(NamedTuple):
     assigned_by: str
     assigned_at: dt.datetime
     assessed_on: dt.date | None
+    remediation: str | None = None
+    """a response's: the code of the remediation it answers (R3)"""
+    set_aside: bool = False
+    """a response's: it waits no more (its remediation was closed meanwhile): nothing to decide, only to unassign"""
 
 
 class WaitingReview(NamedTuple):
@@ -48,6 +69,17 @@ class WaitingReview(NamedTuple):
     vendor_id: str
     vendor: str
     assessed_on: dt.date | None
+
+
+class WaitingResponse(NamedTuple):
+    """A vendor's response to a remediation, waiting for a decision nobody is assigned."""
+
+    response_id: str
+    vendor_id: str
+    vendor: str
+    remediation: str
+    kind: str
+    sent_at: dt.datetime
 
 
 class Assigned(NamedTuple):
@@ -74,9 +106,9 @@ def _audit(conn: Connection, a: AssignmentRecord, actor: str | None, *, audit: s
         "actor": actor, "detail": {"kind": a.kind, "ref_id": a.ref_id, "due_on": a.due_on.isoformat(), **detail}}])
 
 
-def _lock_vendor(conn: Connection, vendor_id: str) -> None:
+def lock_vendor(conn: Connection, vendor_id: str) -> None:
     """The vendor's row taken (PostgreSQL) as the state keeper takes it: an assignment and the event that ends
-    the wait (a review) wait for each other, so neither reads what the other is about to change."""
+    the wait (a review, a response decided) wait for each other, so neither reads what the other is about to change."""
     if conn.dialect.name == "postgresql":
         conn.execute(select(Vendor.id).where(Vendor.id == vendor_id).with_for_update(key_share=True))
 
@@ -98,7 +130,7 @@ class Assignments(Repository):
     def _assign(self, kind: str, vendor_id: str, ref_id: str | None, *, assignee: str, due_on: dt.date,
                 by: str) -> Assigned | None:
         with self.begin() as conn:
-            _lock_vendor(conn, vendor_id)
+            lock_vendor(conn, vendor_id)
             if not conn.execute(select(WAITING[kind](vendor_id, ref_id))).scalar():
                 return None
             before = _live(conn, kind, vendor_id, ref_id)
@@ -136,13 +168,16 @@ class Assignments(Repository):
         """The live assignments of `assignee`, soonest due first (so the overdue first), then by vendor name:
         one range of the (assignee, ended_at, due_on) index."""
         query = (select(A.id, A.kind, A.vendor_id, Vendor.name, A.ref_id, A.assignee, A.due_on, A.assigned_by,
-                        A.assigned_at, S.assessed_on)
+                        A.assigned_at, S.assessed_on, R.remediation,
+                        case((A.kind == "response",  # the joined response: set aside?
+                              ~((R.state == "waiting") & _remediation_open(R.vendor_id, R.remediation))), else_=False))
                  .join(Vendor, Vendor.id == A.vendor_id).outerjoin(VendorStateRecord.__table__,
                                                                    S.vendor_id == A.vendor_id)
+                 .outerjoin(RemediationResponse.__table__, (A.kind == "response") & (R.id == A.ref_id))
                  .where(A.assignee == assignee, A.ended_at.is_(None))
                  .order_by(A.due_on, Vendor.name, A.id).limit(limit))
         with self.connect() as conn:
-            return [WorkItem(*r) for r in conn.execute(query)]
+            return [WorkItem(*r[:-1], set_aside=bool(r[-1])) for r in conn.execute(query)]
 
     def unassigned_reviews(self, after: tuple | None = None, limit: int = 25
                            ) -> tuple[list[WaitingReview], list[tuple]]:
@@ -164,6 +199,25 @@ class Assignments(Repository):
         with self.connect() as conn:
             return conn.execute(select(func.count()).select_from(VendorStateRecord.__table__).where(
                 S.review_pending.is_(True), ~_assigned("review"))).scalar_one()
+
+    def unassigned_responses(self, after: tuple | None = None, limit: int = 25
+                             ) -> tuple[list[WaitingResponse], list[tuple]]:
+        """The responses waiting for a decision on a remediation still open, with no live assignment, the longest
+        waiting first (by when sent, then id), after the place `after`; and the place of each (keyset: the
+        (state, sent_at) index of the responses, each probed for its remediation and an assignment by theirs)."""
+        place = [R.sent_at, R.id]
+        query = (select(R.id, R.vendor_id, Vendor.name, R.remediation, R.kind, R.sent_at, *place)
+                 .join(Vendor, Vendor.id == R.vendor_id).where(*_unassigned_response()).order_by(*place).limit(limit))
+        if after is not None:
+            query = query.where(tuple_(*place) > tuple_(*after))
+        with self.connect() as conn:
+            rows = conn.execute(query).all()
+        return [WaitingResponse(*r[:6]) for r in rows], [tuple(r[6:]) for r in rows]
+
+    def count_unassigned_responses(self) -> int:
+        with self.connect() as conn:
+            return conn.execute(select(func.count()).select_from(RemediationResponse.__table__)
+                                .where(*_unassigned_response())).scalar_one()
 
     def counts(self, on: dt.date) -> dict[str, tuple[int, int]]:
         """assignee -> (live assignments, those overdue on `on`)."""
@@ -197,6 +251,21 @@ class Assignments(Repository):
 def _assigned(kind: str):
     """A live assignment of this kind exists for the state row's vendor (the (vendor_id, kind, ended_at) index)."""
     return exists().where(A.vendor_id == S.vendor_id, A.kind == kind, A.ended_at.is_(None))
+
+
+def _unassigned_response() -> list[Any]:
+    """A response waits for a decision, its remediation is open, and nobody has it (the (vendor_id, kind, ended_at)
+    index of the assignments)."""
+    live = exists().where(A.vendor_id == R.vendor_id, A.kind == "response", A.ended_at.is_(None), A.ref_id == R.id)
+    return [R.state == "waiting", _remediation_open(R.vendor_id, R.remediation), ~live]
+
+
+def end_decided(conn: Connection, vendor_id: str, response_id: str) -> None:
+    """End, as done, the live assignment of a response, in the transaction that decided it; audited."""
+    found = _live(conn, "response", vendor_id, response_id)
+    if found is not None:
+        _end(conn, [found.id], "done", None)
+        _audit(conn, found, None, audit="work_done")
 
 
 def end_finished(conn: Connection, rows: list[dict[str, Any]]) -> None:

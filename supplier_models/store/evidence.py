@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from .assignments import end_decided, lock_vendor
 from .engine import Repository, retry_locked
 from .evidence_tables import EvidenceBlob, EvidenceRecord, RemediationResponse
 from .tables import AuditEvent, NoticeRecord, RemediationRecord
@@ -131,8 +132,10 @@ class Responses(Repository):
     def decide(self, response: RemediationResponse, *, accepted: bool, by: str, reason: str, on: dt.date,
                now: dt.datetime) -> bool:
         """Record the reviewer's decision on a waiting response (False: decided already); an accepted new date
-        moves the open remediation's due date, and the vendor's state is kept in the same transaction."""
+        moves the open remediation's due date, and the vendor's state is kept, and the response's assignment ends
+        (done), in the same transaction."""
         with self.writing() as s:
+            lock_vendor(s.connection(), response.vendor_id)  # an assignment of the response waits for the decision
             t = RemediationResponse.__table__.c
             done = s.connection().execute(
                 update(RemediationResponse.__table__).where(t.id == response.id, t.state == "waiting")
@@ -153,6 +156,7 @@ class Responses(Repository):
                              detail={"response_id": response.id, "kind": response.kind, "reason": reason[:2000],
                                      "due_date": moved}))
             s.flush()
+            end_decided(s.connection(), response.vendor_id, response.id)
             if moved:
                 self.hooks.changed(s.connection(), [response.vendor_id], on, "quiet")
             s.commit()

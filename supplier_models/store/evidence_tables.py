@@ -71,7 +71,8 @@ class EvidenceRecord(SQLModel, table=True):
 
 class RemediationResponse(SQLModel, table=True):
     __tablename__ = "remediation_response"
-    __table_args__ = (Index("ix_remediation_response_vendor_state", "vendor_id", "state"),)
+    __table_args__ = (Index("ix_remediation_response_vendor_state", "vendor_id", "state"),
+                      Index("ix_remediation_response_state_sent", "state", "sent_at", "id"))  # those waiting (0018)
 
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
     vendor_id: str = Field(sa_column=Column(String(36), ForeignKey("vendor.id", ondelete="CASCADE"),

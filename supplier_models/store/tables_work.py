@@ -18,8 +18,9 @@ from sqlmodel import Field, SQLModel
 
 from .tables import _now, _uuid
 
-KINDS = ("review",)
-"""The kinds of work an assignment points at (a remediation response is the next)."""
+KINDS = ("review", "response")
+"""The kinds of work an assignment points at: a vendor's review waiting; a vendor's response to a remediation
+waiting for a decision (`ref_id`: the response's id)."""
 
 
 def live_key(kind: str, vendor_id: str, ref_id: str | None) -> str:
@@ -32,7 +33,8 @@ class AssignmentRecord(SQLModel, table=True):
                       Index("ix_assignment_vendor_kind", "vendor_id", "kind", "ended_at"))  # the unassigned
 
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
-    kind: str = Field(max_length=30, description="review (a vendor's decision waiting for a review)")
+    kind: str = Field(max_length=30, description="review (a vendor's decision waiting for a review) | response (a "
+                                                 "vendor's response to a remediation waiting for a decision)")
     vendor_id: str = Field(foreign_key="vendor.id", max_length=36)
     ref_id: str | None = Field(default=None, max_length=64,
                                description="which piece of the vendor's work, for kinds that have several")

@@ -89,6 +89,12 @@ def staff_pages(page, base: str, app, tmp_path):
     page.get_by_role("link", name="Unassign…").click()
     expect(page.locator("h1")).to_have_text("Unassign this review?")
     yield "unassign (confirm)"
+    page.goto(f"{base}/vendors/{bright.id}")
+    page.locator("#responses").get_by_role("button", name="Assign the response to R1").click()
+    expect(page.locator("#responses")).to_contain_text(f"Assigned to {ADMIN}")
+    page.locator("#responses").get_by_role("link", name="Unassign…").click()
+    expect(page.locator("h1")).to_have_text("Unassign this response?")
+    yield "unassign a response (confirm)"
     page.goto(f"{base}/work")
     expect(page.locator("#mine tbody tr").first).to_contain_text(BRIGHT.name)
     expect(page.locator("#unassigned tbody tr").first).to_be_visible()
@@ -227,7 +233,7 @@ def test_no_page_has_a_serious_accessibility_violation(site, browser, tmp_path, 
             found[name], wide[name] = blocking(page, axe, name), overflow(page)
     finally:
         context.close()
-    assert len(checked) == 30 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
+    assert len(checked) == 31 and checked[0] == ("login", "/login") and checked[-1] == ("docs", "/docs"), checked
     portal = links[BRIGHT.name]
     assert [url for name, url in checked if name.startswith("portal")] == [
         portal, portal + "/upload", portal + "/remediations/R1/respond", portal + "?responded=R1#remediations"]

@@ -37,7 +37,10 @@ NOTICES = {"owner": "Owner recorded.", "review": "Review recorded.", "remediatio
            "evidence": "File attached.", "evidence_again": "This file was attached here before: nothing was stored again.",
            "response_accepted": "Response accepted.", "response_rejected": "Response rejected.",
            "assigned": "Review assigned.", "assigned_mailed": "Review assigned; the assignee was told by e-mail.",
-           "unassigned": "Review unassigned: it waits on My work for someone to take it."}  # (routers/work.py)
+           "unassigned": "Review unassigned: it waits on My work for someone to take it.",
+           "response_assigned": "Response assigned.",
+           "response_assigned_mailed": "Response assigned; the assignee was told by e-mail.",
+           "response_unassigned": "Response unassigned: it waits on My work for someone to take it."}  # (routers/work.py)
 
 
 @router.get("/vendors", response_class=HTMLResponse)
