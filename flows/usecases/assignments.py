@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 from typing import NamedTuple
 
 from supplier_models import Settings, Store
@@ -23,7 +22,7 @@ from supplier_models.store.assignments import Assigned, WaitingResponse, Waiting
 from supplier_models.store.evidence_tables import RemediationResponse
 from supplier_models.store.tables import Vendor
 
-from .mail import POLICY, SIGNATURE, one_line, send_all
+from .mail import SIGNATURE, envelope, one_line, send_all
 
 ASSIGNABLE_ROLES = ("reviewer", "admin")
 DEFAULT_DAYS = 5
@@ -164,11 +163,8 @@ def assignment_message(settings: Settings, *, vendor: str, to: str, by: str, due
                        before: str | None, work: str = "review") -> EmailMessage:
     """Plain text: who gave the work (`work`: the review, or the decision on a response), of which vendor, by when,
     and the link to the vendor's page."""
-    msg = EmailMessage(policy=POLICY)
-    msg["From"], msg["To"], msg["Reply-To"] = settings.mail_from, to, by
-    msg["Subject"] = one_line(f"{work[:1].upper()}{work[1:]} of {vendor} assigned to you, due {due_on.isoformat()}")[:250]
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
+    msg = envelope(settings.mail_from, to, one_line(
+        f"{work[:1].upper()}{work[1:]} of {vendor} assigned to you, due {due_on.isoformat()}")[:250], by)
     moved = f" (it was {before}'s)" if before else ""
     msg.set_content("\n".join([
         "Hello,", "",

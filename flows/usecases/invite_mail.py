@@ -6,25 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
 from supplier_models import Settings
 
-from .mail import POLICY, SIGNATURE, send_all
+from .mail import SIGNATURE, envelope, send_all
 
 
 def invite_message(settings: Settings, *, vendor: str, to: str, link: str, expires: dt.date,
                    reply_to: str | None) -> EmailMessage:
     """Plain text: who invites, what the portal is for, the link, until when it works, how to reply."""
     who = settings.organisation or "We"
-    msg = EmailMessage(policy=POLICY)
-    msg["From"], msg["To"] = settings.mail_from, to
-    msg["Subject"] = f"{settings.organisation + ': ' if settings.organisation else ''}supplier qualification " \
-                     f"portal link for {vendor}"
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
-    if reply_to:
-        msg["Reply-To"] = reply_to
+    subject = f"{settings.organisation + ': ' if settings.organisation else ''}supplier qualification " \
+              f"portal link for {vendor}"
+    msg = envelope(settings.mail_from, to, subject, reply_to)
     msg.set_content("\n".join([
         "Hello,", "",
         f"{who} {'invite' if who == 'We' else 'invites'} {vendor} to answer the supplier qualification "

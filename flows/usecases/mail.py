@@ -250,17 +250,23 @@ def _indent(text: str, width: int = 3) -> list[str]:
     return [" " * width + line for line in text.splitlines() or [""]]
 
 
+def envelope(sender: str, to: str, subject: str, reply_to: str | None = None) -> EmailMessage:
+    """A message from fairsource, its body still to set: From, To, Subject, Date, a Message-ID on the sender's
+    domain, and Reply-To when someone is to be answered."""
+    msg = EmailMessage(policy=POLICY)
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "fairsource.localhost")
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    return msg
+
+
 def message(sender: str, d: Digest) -> EmailMessage:
     """The digest as an e-mail: Date, Message-ID, plain text and HTML, the pre-filled forms attached."""
     from .mail_html import render_html
 
-    msg = EmailMessage(policy=POLICY)
-    msg["From"], msg["To"], msg["Subject"] = sender, d.to, d.subject
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "fairsource.localhost"
-    msg["Message-ID"] = make_msgid(domain=domain)
-    if d.reply_to:
-        msg["Reply-To"] = d.reply_to
+    msg = envelope(sender, d.to, d.subject, d.reply_to)
     msg.set_content(render_text(d))
     msg.add_alternative(render_html(d), subtype="html")
     for path in dict.fromkeys(p for s in d.sections for p in s.attachments):

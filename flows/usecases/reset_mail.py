@@ -6,23 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
 from supplier_models import Settings
 
-from .mail import POLICY, SIGNATURE, send_all
+from .mail import SIGNATURE, envelope, send_all
 
 
 def reset_message(settings: Settings, *, to: str, link: str, expires: dt.datetime, reply_to: str | None
                   ) -> EmailMessage:
     """Plain text: what the link is for, the link, until when it works (once), what to do if it was not asked for."""
-    msg = EmailMessage(policy=POLICY)
-    msg["From"], msg["To"] = settings.mail_from, to
-    msg["Subject"] = f"{settings.organisation + ': ' if settings.organisation else ''}set your fairsource password"
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
-    if reply_to:
-        msg["Reply-To"] = reply_to
+    msg = envelope(settings.mail_from, to,
+                   f"{settings.organisation + ': ' if settings.organisation else ''}set your fairsource password",
+                   reply_to)
     msg.set_content("\n".join([
         "Hello,", "",
         f"An administrator of fairsource, the supplier qualification{' of ' + settings.organisation if settings.organisation else ''}, "

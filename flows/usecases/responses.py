@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
 from pydantic import BaseModel
 
@@ -23,7 +22,7 @@ from supplier_models.errors import ActionRefused
 from supplier_models.store.evidence_tables import RemediationResponse
 from supplier_models.store.tables import NoticeRecord, Vendor
 
-from .mail import POLICY, SIGNATURE, send_all
+from .mail import SIGNATURE, envelope, send_all
 from .notices import web_base
 from .review import close_remediation
 
@@ -142,12 +141,7 @@ def tell(store: Store, settings: Settings, vendor: Vendor, kind: str, subject_id
 
 
 def message(settings: Settings, to: list[str], subject: str, text: str, reply_to: str | None) -> EmailMessage:
-    msg = EmailMessage(policy=POLICY)
-    msg["From"], msg["To"] = settings.mail_from, ", ".join(to)
-    msg["Subject"] = f"{settings.organisation + ': ' if settings.organisation else ''}{subject}"
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
-    if reply_to:
-        msg["Reply-To"] = reply_to
+    msg = envelope(settings.mail_from, ", ".join(to),
+                   f"{settings.organisation + ': ' if settings.organisation else ''}{subject}", reply_to)
     msg.set_content(f"Hello,\n\n{text}\n\n-- \n{SIGNATURE}\n")
     return msg

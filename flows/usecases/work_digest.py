@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 from typing import NamedTuple
 
 from supplier_models import Settings, Store
 from supplier_models.store.assignments import WorkItem
 
-from .mail import POLICY, SIGNATURE, one_line, send_all
+from .mail import SIGNATURE, envelope, one_line, send_all
 from .notices import web_base
 
 FIRST = 10
@@ -81,12 +80,9 @@ def digest_text(d: WorkDigest, base: str | None) -> str:
 
 
 def digest_message(settings: Settings, d: WorkDigest) -> EmailMessage:
-    msg = EmailMessage(policy=POLICY)
-    msg["From"], msg["To"] = settings.mail_from, d.to
     late = f", {d.overdue} overdue" if d.overdue else ""
-    msg["Subject"] = f"fairsource, {d.on.isoformat()}: {d.assigned} assigned to you{late}, {d.unassigned} unassigned"
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or "fairsource.localhost")
+    msg = envelope(settings.mail_from, d.to,
+                   f"fairsource, {d.on.isoformat()}: {d.assigned} assigned to you{late}, {d.unassigned} unassigned")
     msg.set_content(digest_text(d, web_base(settings)))
     return msg
 
