@@ -1,7 +1,8 @@
 """The frameworks (Fairwork's Cloudwork Principles, PAI's steps) evaluated for vendors' latest assessments, for
 `fairsource status --json` (its `frameworks` key), the vendor page and the portfolio. Computed from what the
-store holds (the answers and the decision's country facts): nothing is stored, and the result names the framework
-version it was evaluated with. See docs/frameworks.md."""
+store holds (the answers and the decision's country facts), and the result names the framework version it was
+evaluated with. Each assessment's summary (points) is also stored with its vendor's state row, once, for the
+dashboard (`with_summaries`). See docs/frameworks.md."""
 
 from __future__ import annotations
 
