@@ -317,6 +317,7 @@ def _qualification(doc) -> None:
         ("Qualification valid until", "{{ qualification.valid_until }}"),
         ("Questionnaire", "{{ qualification.questionnaire }}"),
         ("Rubric; country data", "{{ qualification.rubric_version }}; {{ qualification.country_data_version }}"),
+        ("Frameworks", "{{ qualification.frameworks }}"),
         ("Clause library", "{{ clause_library }}"),
     ])
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.framework_model import shipped_frameworks
 from scoring.lifecycle import RegisterRef
 from scoring.models import Decision
 from scoring.plain_words import plain_text
@@ -62,6 +63,8 @@ class Qualification(BaseModel):
     questionnaire: str
     rubric_version: str
     country_data_version: str
+    frameworks: str = Field("", description="the frameworks and versions the assessment was checked against, as a "
+                            "sentence saying they inform and bind only where the policy requires an item")
 
 
 class Pilot(BaseModel):
@@ -338,7 +341,14 @@ def _qualification(submission: Submission, decision: Decision) -> Qualification:
         decision=decision.decision, label=label, score=f"{decision.score:.0f}", geo_band=decision.geo.band,
         assessed_on=format_date(decision.assessed_on), valid_until=format_date(decision.valid_until),
         questionnaire=_questionnaire(submission), rubric_version=decision.rubric_version,
-        country_data_version=decision.country_data_version)
+        country_data_version=decision.country_data_version, frameworks=frameworks_checked())
+
+
+def frameworks_checked() -> str:
+    """The shipped frameworks (docs/frameworks.md) the assessment was checked against, with their versions."""
+    named = [f"{f.title} ({f.key})" for f in shipped_frameworks()]
+    return (f"Checked against {join_names(named)}: informative, and not a condition of this SOW unless the "
+            "Client's qualification policy requires an item.")
 
 
 def _breach_notice_hours(answer: object, library: ClauseLibrary) -> Decimal:

@@ -134,6 +134,7 @@ class VendorFilters(PagedFilters):
     owner: str = Field("", description="an analyst's e-mail, or none: the vendors no one looks after")
     until_from: str = Field("", description="qualification ends (a refusal: review day) on or after, YYYY-MM-DD")
     until_to: str = Field("", description="... on or before, YYYY-MM-DD")
+    fairwork: str = Field("", description="the Fairwork points of the latest assessment, 0 to 10")
     sort: str = Field("", description="the column sorted by (vendor when empty)")
     desc: str = Field("", description="1: the other way")
 
@@ -149,6 +150,11 @@ class VendorFilters(PagedFilters):
             return dt.date.fromisoformat(value).isoformat() if value else ""
         except ValueError:
             return ""
+
+    @field_validator("fairwork", mode="after")
+    @classmethod
+    def _points(cls, value: str) -> str:  # not a number of points: no such filter
+        return value if value.isdigit() and int(value) <= 10 else ""
 
     @field_validator("sort", mode="after")
     @classmethod

@@ -1,7 +1,8 @@
 """The frameworks (Fairwork's Cloudwork Principles, PAI's steps) evaluated for vendors' latest assessments, for
 `fairsource status --json` (its `frameworks` key), the vendor page and the portfolio. Computed from what the
-store holds (the answers and the decision's country facts): nothing is stored, and the result names the framework
-version it was evaluated with. See docs/frameworks.md."""
+store holds (the answers and the decision's country facts), and the result names the framework version it was
+evaluated with. Each assessment's summary (points) is also stored with its vendor's state row, once, for the
+dashboard (`with_summaries`). See docs/frameworks.md."""
 
 from __future__ import annotations
 
@@ -69,3 +70,27 @@ def ahead_of(stream: Iterator[tuple[str, dict[str, Any]]]) -> Callable[[str], di
         return ahead.pop(vendor_id)
 
     return value
+
+
+FAIRWORK = "fairwork-cloudwork-2024"
+"""The framework whose points the vendors' state rows hold, for the dashboard's distribution and the list filter."""
+
+
+def with_summaries(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """These state rows with their Fairwork points (`fairwork_points`), from the stored summary of the assessment
+    each rests on; an assessment without one (just stored, or stored before summaries were) is evaluated here and
+    its summary added to the row (`frameworks`), for the store to write with it, once."""
+    stored = store.states.framework_summaries([r["assessment_id"] for r in rows])
+    missing = [r["vendor_id"] for r in rows if r["assessment_id"] not in stored]
+    evaluated = dict(framework_results(store, missing)) if missing else {}
+    for row in rows:
+        summaries = stored.get(row["assessment_id"])
+        if summaries is None:
+            results = evaluated.get(row["vendor_id"], [])
+            row["frameworks"] = [{"assessment_id": row["assessment_id"], "framework": r.framework,
+                                  "version": r.version, "points": r.points, "possible_points": r.possible_points,
+                                  "max_points": r.max_points} for r in results]
+            summaries = {f["framework"]: f for f in row["frameworks"]}
+        fairwork = summaries.get(FAIRWORK)
+        row["fairwork_points"] = fairwork["points"] if fairwork else None
+    return rows

@@ -14,6 +14,7 @@ from supplier_models import Settings, Store, get_settings
 from supplier_models.store.rows import VendorPlaces
 from supplier_models.store.states import STATE_COLUMNS, Mode
 
+from .frameworks import with_summaries
 from .status import VendorStatus, statuses
 
 COMPARED = [c for c in STATE_COLUMNS if c != "state_on"]
@@ -26,15 +27,22 @@ def rules_of(settings: Settings) -> Rules:
 
 def state_rows(store: Store, policy: ReviewPolicy, rules: Rules, on: dt.date,
                vendor_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """The state rows of these vendors (every assessed vendor's when None) as of `on`, from the history."""
+    """The state rows of these vendors (every assessed vendor's when None) as of `on`, from the history, with the
+    Fairwork points of the assessment each rests on (its stored framework summary, written with the row when new:
+    `frameworks.with_summaries`)."""
     found = list(statuses(store, policy, on, vendor_ids)) if vendor_ids is not None else None
     ids = [s.vendor_id for s in found] if found is not None else None
     geography = store.views.countries(ids)
     told = store.notices.last_told(ids, REPEATING)
+    chunk: list[dict[str, Any]] = []
     for s in found if found is not None else statuses(store, policy, on):
         where = geography.get(s.vendor_id) or VendorPlaces("", [], [], [])
         row = row_of(s, where.band, where.countries, told.get(s.vendor_id), on, rules)
-        yield {**row, "services": where.services, "places": where.places}
+        chunk.append({**row, "services": where.services, "places": where.places})
+        if len(chunk) == CHUNK:
+            yield from with_summaries(store, chunk)
+            chunk = []
+    yield from with_summaries(store, chunk)
 
 
 def row_of(s: VendorStatus, band: str, countries: list[str], last_told: dt.date | None, on: dt.date,

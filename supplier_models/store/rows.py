@@ -267,7 +267,7 @@ class ListFilters(NamedTuple):
     """What a vendor list is narrowed to (each empty: not narrowed): a status, a geographic band, countries where
     the vendor's workers are (any of these ISO 3166-1 alpha-2 codes), a service it offers, text found in the
     name or the contact, its owner (an e-mail, or `UNASSIGNED`), and the day its qualification ends (or, for a
-    refusal, its review day) from and to, both included."""
+    refusal, its review day) from and to, both included, and its Fairwork points."""
 
     status: str | None = None
     band: str | None = None
@@ -277,6 +277,8 @@ class ListFilters(NamedTuple):
     owner: str | None = None
     until_from: dt.date | None = None
     until_to: dt.date | None = None
+    fairwork: int | None = None
+    """The Fairwork points of its latest assessment."""
 
 
 SORTS = ("vendor", "status", "decision", "band", "until", "remediations", "contact", "owner")

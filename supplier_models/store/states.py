@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Date, String, case, cast, delete, false, func
 
 from .assignments import end_finished
 from .engine import Repository, literal_like
+from .framework_tables import AssessmentFramework
 from .rows import SORTS, UNASSIGNED, Glance, ListedVendor, ListFilters, ListOrder
 from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorPlaceRecord, VendorStateRecord
 
@@ -59,10 +60,12 @@ class VendorStates(Repository):
             self.lock(conn, ids)
             conn.execute(delete(table).where(table.c.vendor_id.in_(ids)))
             conn.execute(delete(places).where(places.c.vendor_id.in_(ids)))
-            conn.execute(insert(table), [{k: v for k, v in r.items() if k != "places"} for r in rows])
+            conn.execute(insert(table), [{k: v for k, v in r.items() if k not in ("places", "frameworks")}
+                                         for r in rows])
             found = [{**p, "vendor_id": r["vendor_id"]} for r in rows for p in r.get("places") or []]
             if found:
                 conn.execute(insert(places), found)
+            _add_summaries(conn, [f for r in rows for f in r.get("frameworks") or []])
             end_finished(conn, rows)  # the work a row no longer waits for ends with it (assignments.py)
 
     def previous_next(self, conn: Connection, vendor_ids: list[str]) -> dict[str, dt.date | None]:
@@ -146,7 +149,7 @@ class VendorStates(Repository):
                 return conn.execute(select(func.count(func.distinct(p.vendor_id))).where(p.iso2.in_(codes))
                                     ).scalar_one() if codes else 0
         if (filters.status or filters.band or filters.service or filters.until_from is not None
-                or filters.until_to is not None):
+                or filters.until_to is not None or filters.fairwork is not None):
             _, listing = _listing(filters)
         else:
             listing = select().select_from(Vendor).where(*_narrowed(filters, None))
@@ -162,6 +165,27 @@ class VendorStates(Repository):
             vendors = conn.execute(select(func.count()).select_from(Vendor)).scalar_one()
         awaiting = vendors - sum(found.values()) + found.pop(None, 0) + found.pop("awaiting_submission", 0)
         return {**found, "awaiting_submission": awaiting} if awaiting else found
+
+    def framework_summaries(self, assessment_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        """assessment id -> {framework id: its stored summary (version, points, possible_points, max_points)}."""
+        f = AssessmentFramework.__table__.c
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        with self.connect() as conn:
+            for start in range(0, len(assessment_ids), 2000):
+                query = select(f).where(f.assessment_id.in_(assessment_ids[start:start + 2000]))
+                for row in conn.execute(query).mappings():
+                    found.setdefault(row["assessment_id"], {})[row["framework"]] = dict(row)
+        return found
+
+    def fairwork_points(self) -> dict[int | None, int]:
+        """How many vendors have each number of Fairwork points (None: no assessment, so no points): the state rows
+        counted by their points index, and the vendors without a row by difference."""
+        t = VendorStateRecord.__table__.c
+        with self.connect() as conn:
+            found = dict(conn.execute(select(t.fairwork_points, func.count()).group_by(t.fairwork_points)).all())
+            vendors = conn.execute(select(func.count()).select_from(Vendor)).scalar_one()
+        missing = vendors - sum(found.values()) + found.pop(None, 0)
+        return {**found, None: missing} if missing else found
 
     def countries(self) -> list[tuple[str, str, str, int, int]]:
         """(iso2, name, band, vendors, workers) for each country and band the vendors' places hold: one grouped
@@ -212,6 +236,18 @@ class VendorStates(Repository):
             return Glance(count, [tuple(row) for row in conn.execute(query)])
 
 
+def _add_summaries(conn: Connection, summaries: list[dict[str, Any]]) -> None:
+    """The framework summaries of assessments that have none yet (the vendors' state taken: a writer that waited
+    finds those the other wrote); a stored summary is never rewritten."""
+    f = AssessmentFramework.__table__.c
+    ids = sorted({s["assessment_id"] for s in summaries})
+    if ids:
+        held = set(conn.execute(select(f.assessment_id).where(f.assessment_id.in_(ids))).scalars())
+        new = [s for s in summaries if s["assessment_id"] not in held]
+        if new:
+            conn.execute(insert(AssessmentFramework.__table__), new)
+
+
 def _listing(filters: ListFilters):
     t = VendorStateRecord.__table__.c
     status = func.coalesce(t.status, "awaiting_submission")
@@ -244,6 +280,8 @@ def _narrowed(filters: ListFilters, status) -> list:
         where.append(status == filters.status)
     if filters.band:
         where.append(t.band == filters.band)
+    if filters.fairwork is not None:
+        where.append(t.fairwork_points == filters.fairwork)
     if filters.countries is not None:  # the row's places (its `countries`, by the places' iso2 index)
         p = VendorPlaceRecord.__table__.c
         codes = sorted({code.upper()[:2] for code in filters.countries if code.isalpha()})

@@ -311,6 +311,8 @@ class VendorStateRecord(SQLModel, table=True):
         "the last day the row's status and overdue count hold by the calendar alone (None: they hold on); a row "
         "whose day has passed is brought up to date before a list is read from the rows"))
     next_action_on: dt.date | None = Field(default=None, index=True)
+    fairwork_points: int | None = Field(default=None, index=True, description=(
+        "the Fairwork points of the assessment it rests on (`assessment_framework`), for the dashboard"))
 
 
 class VendorPlaceRecord(SQLModel, table=True):

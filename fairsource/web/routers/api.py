@@ -77,6 +77,8 @@ def api_vendors(staff: ApiStaff, store: StoreDep, settings: SettingsDep, request
                                                             "(a refusal: whose review day is) on or after this day")
                                       ] = None,
                 until_to: Annotated[dt.date | None, Query(description="... on or before this day")] = None,
+                fairwork: Annotated[int | None, Query(ge=0, le=10, description="only the vendors with these "
+                                                      "Fairwork points (their latest assessment's)")] = None,
                 sort: str = Query("vendor", pattern=f"^({'|'.join(SORTS)})$",
                                   description="the order: by vendor name, or by a column, then by name"),
                 desc: bool = Query(False, description="the other way"),
@@ -87,7 +89,7 @@ def api_vendors(staff: ApiStaff, store: StoreDep, settings: SettingsDep, request
     """The vendors with their statuses (as `fairsource status` on today's date), in name order (or `sort`'s), a
     page at a time: follow the `Link` header's `rel="next"` address for the next page."""
     filters = ListFilters(status=status, band=band, countries=(country,) if country else None, text=q, owner=owner,
-                          until_from=until_from, until_to=until_to)
+                          until_from=until_from, until_to=until_to, fairwork=fairwork)
     try:
         page = vendor_page(store, settings, dt.date.today(), filters, cursor=cursor, limit=limit,
                            order=list_order(sort, desc))

@@ -1,5 +1,5 @@
 """The analysts' dashboard: vendors by status, qualifications expiring, overdue remediations, reviews waiting,
-and where the vendors' workers are."""
+where the vendors' workers are, and the distribution of Fairwork points."""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from flows import usecases
+from flows.usecases.frameworks import FAIRWORK
 from flows.usecases.vendor_list import rows_for_the_day
 from scoring.terms import BANDS, STATUSES
 from supplier_models import Store
@@ -31,10 +32,23 @@ def dashboard(request: Request, staff: Viewer, store: StoreDep, inputs: InputsDe
            } if waiting.first else {}
     return render(request, "dashboard.html", counts=[(k, counts.get(k, 0)) for k in STATUSES],
                   total=sum(counts.values()), waiting=waiting, why=why, expiring=store.states.expiring(today),
-                  overdue=store.states.overdue(today, FIRST), countries=country_panel(store), bands=BANDS)
+                  overdue=store.states.overdue(today, FIRST), countries=country_panel(store), bands=BANDS,
+                  fairwork=fairwork_panel(store))
 
 
 FIRST = 10  # rows a panel shows; the rest behind its count and link
+
+
+def fairwork_panel(store: Store) -> dict[str, object]:
+    """How many vendors have each of Fairwork's 0 to 10 points (their latest assessment's, stored with it) and how
+    many have no assessment: one grouped query over the state rows."""
+    counts = store.states.fairwork_points()
+    points = [(n, counts.get(n, 0)) for n in range(FAIRWORK_POINTS + 1)]
+    return {"points": points, "none": counts.get(None, 0), "most": max([n for _, n in points] + [1]),
+            "framework": FAIRWORK}
+
+
+FAIRWORK_POINTS = 10
 
 
 def worse(a: str, b: str) -> str:

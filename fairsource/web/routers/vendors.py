@@ -149,7 +149,8 @@ def listing(filters: VendorFilters, inputs: usecases.ScoringInputs) -> tuple[Lis
     return ListFilters(status=filters.status or None, band=filters.band or None,
                        countries=country_codes(filters, inputs), service=filters.service or None,
                        text=filters.q or None, owner=filters.owner or None, until_from=filters.day("until_from"),
-                       until_to=filters.day("until_to")), order
+                       until_to=filters.day("until_to"),
+                       fairwork=int(filters.fairwork) if filters.fairwork else None), order
 
 
 def country_codes(filters: VendorFilters, inputs: usecases.ScoringInputs) -> tuple[str, ...] | None:
