@@ -14,7 +14,7 @@ from supplier_models.store.tables import AssessmentRecord
 from supplier_models.workbooks.examples import EXAMPLES
 from tests.helpers.intake import receive
 
-HEAD = "0018"
+HEAD = "0019"
 
 
 def _assessment(record, **changes) -> AssessmentRecord:

@@ -1,8 +1,8 @@
 """framework summaries: each assessment's frameworks (points, possible points) stored with it, and the Fairwork
 points on the vendor's state row, so the dashboard's distribution is one grouped query
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-30
 
 Adds one table, empty, and one nullable indexed column. Every state row is marked as no longer holding (as 0009
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
