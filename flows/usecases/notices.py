@@ -120,9 +120,12 @@ def notice_chunks(store: Store, settings: Settings, inputs: ScoringInputs, as_of
     their facts, and the notices of one vendor together) and in order: only a chunk's statuses and notices are
     built at once, and no read is open when a chunk is yielded (the caller may record it)."""
     every = settings.overdue_repeat_days
-    events = decision_events(store, inputs.review_policy, as_of - dt.timedelta(days=CHANGE_LOOKBACK_DAYS))
     horizon = as_of + dt.timedelta(days=max(REMINDER_DAYS))
     for chunk in due_status_chunks(store, inputs.review_policy, as_of):
+        # The chunk's vendors' decision events alone: every vendor's of the last three months, read ahead, were
+        # 170 MB at 100,000 vendors (65,000 vendors with one; README, "Every page at 100,000 vendors").
+        events = decision_events(store, inputs.review_policy, as_of - dt.timedelta(days=CHANGE_LOOKBACK_DAYS),
+                                 [s.vendor_id for s in chunk])
         concerned = [s for s in chunk if (s.valid_until and s.valid_until <= horizon) or s.reattestation_form
                      or s.overdue_remediations or s.review_pending or s.vendor_id in events]
         if not concerned:
