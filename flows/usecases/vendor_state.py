@@ -164,22 +164,24 @@ def due_statuses(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator
         yield from chunk
 
 
-def due_status_chunks(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator[list[VendorStatus]]:
-    """`due_statuses` up to `CHUNK` vendors at a time, each chunk read whole: no read is open when one is yielded,
-    so the caller may read and write beside (SQLite), and only a chunk's statuses are held at once."""
+def due_status_chunks(store: Store, policy: ReviewPolicy, as_of: dt.date,
+                      size: int | None = None) -> Iterator[list[VendorStatus]]:
+    """`due_statuses` up to `size` vendors at a time (`CHUNK` when None), each chunk read whole: no read is open when
+    one is yielded, so the caller may read and write beside (SQLite), and only a chunk's statuses are held at once."""
+    size = size or CHUNK
     if store.states.complete():
         due = store.states.due(as_of)
-        pages: Iterator[list[str]] = (due[start:start + CHUNK] for start in range(0, len(due), CHUNK))
+        pages: Iterator[list[str]] = (due[start:start + size] for start in range(0, len(due), size))
     else:
-        pages = _every_vendor(store)
+        pages = _every_vendor(store, size)
     for ids in pages:
         yield list(statuses(store, policy, as_of, ids))
 
 
-def _every_vendor(store: Store) -> Iterator[list[str]]:
-    """Every vendor's id, `CHUNK` at a time (a keyset walk over the vendor table)."""
+def _every_vendor(store: Store, size: int) -> Iterator[list[str]]:
+    """Every vendor's id, `size` at a time (a keyset walk over the vendor table)."""
     after = None
-    while page := store.vendors.next_ids(after, CHUNK):
+    while page := store.vendors.next_ids(after, size):
         yield page
         after = page[-1]
 
