@@ -62,23 +62,28 @@ def requalify(
 
 
 def _print_json(day: str, results, run, notices, report_path: str) -> None:
-    """One JSON object on one line, the rescored vendors written as they are read back from the store (100,000 of
-    them are never a list in memory, nor one string)."""
+    """One JSON object on one line, each list written an item at a time as it is gone through (the rescored vendors
+    read back from the store, the notices from the run's file): 100,000 vendors' are never a list in memory, nor one
+    string (the 47,718 reminders of the bench's busy day as one string were the coordinator's peak)."""
     import sys
 
     write = sys.stdout.write
-    write(json.dumps({"as_of": day})[:-1] + ', "rescored": [')
-    for i, r in enumerate(results):
-        write((", " if i else "") + json.dumps(r.model_dump(mode="json")))
-    rest = json.dumps({
-        "reattestation_requested": [_jsonable(r) for r in run.reattestation_requested],
-        "expired": [_jsonable(r) for r in run.expired],
-        "reminders": [n.model_dump(mode="json", include={"vendor", "kind", "subject", "to", "emailed"})
-                      for n in notices],
-        "report": report_path,
-    })
-    write("], " + rest[1:] + "\n")
+    write(json.dumps({"as_of": day})[:-1])
+    _write_list(write, "rescored", (r.model_dump(mode="json") for r in results))
+    _write_list(write, "reattestation_requested", (_jsonable(r) for r in run.reattestation_requested))
+    _write_list(write, "expired", (_jsonable(r) for r in run.expired))
+    _write_list(write, "reminders", (n.model_dump(mode="json", include={"vendor", "kind", "subject", "to", "emailed"})
+                                     for n in notices))
+    write(", " + json.dumps({"report": report_path})[1:] + "\n")
     sys.stdout.flush()
+
+
+def _write_list(write, key: str, items) -> None:
+    """`, "key": [item, item]` as `json.dumps` writes it, an item at a time."""
+    write(f", {json.dumps(key)}: [")
+    for i, item in enumerate(items):
+        write((", " if i else "") + json.dumps(item))
+    write("]")
 
 
 def _jsonable(row: dict) -> dict:

@@ -38,11 +38,12 @@ class DecisionEvent(BaseModel):
     reason: str | None = None
 
 
-def decision_events(store: Store, policy: ReviewPolicy, since: dt.date) -> dict[str, list[DecisionEvent]]:
+def decision_events(store: Store, policy: ReviewPolicy, since: dt.date, vendor_ids: list[str] | None = None,
+                    ) -> dict[str, list[DecisionEvent]]:
     """vendor id -> the decision changes (by rescoring or a new submission) and the reviews made on or after
-    `since`, oldest first."""
+    `since`, oldest first (of these vendors, or of every vendor when None)."""
     out: dict[str, list[DecisionEvent]] = {}
-    for vid, steps, mine in store.notices.decision_history(since):  # a vendor at a time
+    for vid, steps, mine in store.notices.decision_history(since, vendor_ids=vendor_ids):  # a vendor at a time
         found = [e for e in _timeline(steps, mine, policy) if e.on >= since]
         if found:
             out[vid] = found

@@ -15,9 +15,11 @@ from supplier_models.store.rows import VendorPlaces
 from supplier_models.store.states import STATE_COLUMNS, Mode
 
 from .frameworks import with_summaries
-from .status import VendorStatus, statuses
+from .status import VendorStatus, statuses, vendor_pages
 
 COMPARED = [c for c in STATE_COLUMNS if c != "state_on"]
+CHUNK = 2000
+"""Vendors a rebuild or a refresh reads, computes and writes at a time (one transaction each)."""
 
 
 def rules_of(settings: Settings) -> Rules:
@@ -29,13 +31,12 @@ def state_rows(store: Store, policy: ReviewPolicy, rules: Rules, on: dt.date,
                vendor_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
     """The state rows of these vendors (every assessed vendor's when None) as of `on`, from the history, with the
     Fairwork points of the assessment each rests on (its stored framework summary, written with the row when new:
-    `frameworks.with_summaries`)."""
-    found = list(statuses(store, policy, on, vendor_ids)) if vendor_ids is not None else None
-    ids = [s.vendor_id for s in found] if found is not None else None
-    geography = store.views.countries(ids)
-    told = store.notices.last_told(ids, REPEATING)
+    `frameworks.with_summaries`). The statuses stream: of these vendors only their places and last notices are read
+    ahead, never a status each."""
+    geography = store.views.countries(vendor_ids)
+    told = store.notices.last_told(vendor_ids, REPEATING)
     chunk: list[dict[str, Any]] = []
-    for s in found if found is not None else statuses(store, policy, on):
+    for s in statuses(store, policy, on, vendor_ids):
         where = geography.get(s.vendor_id) or VendorPlaces("", [], [], [])
         row = row_of(s, where.band, where.countries, told.get(s.vendor_id), on, rules)
         chunk.append({**row, "services": where.services, "places": where.places})
@@ -95,27 +96,36 @@ def _next(own: dt.date | None, before: dt.date | None, on: dt.date, mode: Mode) 
     return min(due) if due else None
 
 
-def rebuild(store: Store, settings: Settings, on: dt.date) -> dict[str, Any]:
+def rebuild(store: Store, settings: Settings, on: dt.date, *, chunk: int = CHUNK) -> dict[str, Any]:
     """Recompute every vendor's row from the history as of `on`; how many rows were added, changed, unchanged, and
-    what changed in each (`changes`: vendor id, and each field's [stored, rebuilt] value). A
-    row's next action date that has come (an untold event) is kept: the history holds no record of it."""
+    what changed in each (`changes`: vendor id, and each field's [stored, rebuilt] value), in vendor-name order. A
+    row's next action date that has come (an untold event) is kept: the history holds no record of it.
+
+    Memory: `chunk` vendors at a time (a keyset walk over the vendor names, `vendor_pages`), each chunk's rows read,
+    compared and written in a transaction of its own, so a rebuild holds one chunk's rows (and the changes it
+    reports), not every vendor's. Each chunk is recomputed from the history as it is then: a rebuild cut short, or
+    an event between two chunks, leaves rows that hold, and a rebuild again finishes the rest."""
     policy, rules = load_review_policy(settings.review_policy), rules_of(settings)
-    stored = store.states.all()
-    rows = list(state_rows(store, policy, rules, on))
     counts: dict[str, Any] = {"added": 0, "changed": 0, "unchanged": 0, "changes": []}
-    for row in rows:
-        old = stored.get(row["vendor_id"])
-        if old is not None and old["next_action_on"] is not None and old["next_action_on"] <= on:
-            row["next_action_on"] = min(filter(None, [row["next_action_on"], old["next_action_on"]]))
-        key = "added" if old is None else "unchanged" if same(old, row) else "changed"
-        counts[key] += 1
-        if key == "changed":
-            counts["changes"].append({"vendor_id": row["vendor_id"], **{
-                c: [_plain(old.get(c)), _plain(row.get(c))] for c in COMPARED if old.get(c) != row.get(c)}})
-    with store.begin() as conn:
-        for start in range(0, len(rows), 2000):
-            store.states.put(conn, rows[start:start + 2000])
+    for ids in vendor_pages(store, chunk):
+        rows = list(state_rows(store, policy, rules, on, ids))
+        stored = store.states.all([row["vendor_id"] for row in rows])
+        for row in rows:
+            _compare(stored.get(row["vendor_id"]), row, on, counts)
+        with store.begin() as conn:
+            store.states.put(conn, rows)
     return counts
+
+
+def _compare(old: dict[str, Any] | None, row: dict[str, Any], on: dt.date, counts: dict[str, Any]) -> None:
+    """Count `row` against the stored `old` one (keeping its next action date when that has come)."""
+    if old is not None and old["next_action_on"] is not None and old["next_action_on"] <= on:
+        row["next_action_on"] = min(filter(None, [row["next_action_on"], old["next_action_on"]]))
+    key = "added" if old is None else "unchanged" if same(old, row) else "changed"
+    counts[key] += 1
+    if key == "changed":
+        counts["changes"].append({"vendor_id": row["vendor_id"], **{
+            c: [_plain(old.get(c)), _plain(row.get(c))] for c in COMPARED if old.get(c) != row.get(c)}})
 
 
 def _plain(value: Any) -> Any:
@@ -154,8 +164,6 @@ def open_store(settings: Settings) -> Store:
     return keep_states(store_for(settings.url))
 
 
-CHUNK = 2000
-
 
 def due_statuses(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator[VendorStatus]:
     """The statuses of the vendors with something due on `as_of`, found by the state rows' indexed next action
@@ -164,22 +172,24 @@ def due_statuses(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator
         yield from chunk
 
 
-def due_status_chunks(store: Store, policy: ReviewPolicy, as_of: dt.date) -> Iterator[list[VendorStatus]]:
-    """`due_statuses` up to `CHUNK` vendors at a time, each chunk read whole: no read is open when one is yielded,
-    so the caller may read and write beside (SQLite), and only a chunk's statuses are held at once."""
+def due_status_chunks(store: Store, policy: ReviewPolicy, as_of: dt.date,
+                      size: int | None = None) -> Iterator[list[VendorStatus]]:
+    """`due_statuses` up to `size` vendors at a time (`CHUNK` when None), each chunk read whole: no read is open when
+    one is yielded, so the caller may read and write beside (SQLite), and only a chunk's statuses are held at once."""
+    size = size or CHUNK
     if store.states.complete():
         due = store.states.due(as_of)
-        pages: Iterator[list[str]] = (due[start:start + CHUNK] for start in range(0, len(due), CHUNK))
+        pages: Iterator[list[str]] = (due[start:start + size] for start in range(0, len(due), size))
     else:
-        pages = _every_vendor(store)
+        pages = _every_vendor(store, size)
     for ids in pages:
         yield list(statuses(store, policy, as_of, ids))
 
 
-def _every_vendor(store: Store) -> Iterator[list[str]]:
-    """Every vendor's id, `CHUNK` at a time (a keyset walk over the vendor table)."""
+def _every_vendor(store: Store, size: int) -> Iterator[list[str]]:
+    """Every vendor's id, `size` at a time (a keyset walk over the vendor table)."""
     after = None
-    while page := store.vendors.next_ids(after, CHUNK):
+    while page := store.vendors.next_ids(after, size):
         yield page
         after = page[-1]
 

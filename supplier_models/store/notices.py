@@ -59,15 +59,16 @@ class Notices(Repository):
         with self.connect() as conn:
             return {NoticeKey(*row) for row in conn.execute(query)}
 
-    def decision_history(self, since: dt.date, batch: int = 2000,
+    def decision_history(self, since: dt.date, batch: int = 2000, vendor_ids: list[str] | None = None,
                          ) -> Iterator[tuple[str, list[AssessmentStep], list[ReviewRecord]]]:
-        """(vendor id, its assessments, its reviews), oldest first, of each vendor assessed or reviewed on or after
-        `since` (what its decisions were before and after): plain rows, never the decisions' data, streamed a vendor
-        at a time (a requalification of 100,000 vendors makes 200,000 such rows)."""
+        """(vendor id, its assessments, its reviews), oldest first, of each vendor (of these, or of all when None)
+        assessed or reviewed on or after `since` (what its decisions were before and after): plain rows, never the
+        decisions' data, streamed a vendor at a time (a requalification of 100,000 vendors makes 200,000 such rows;
+        the reviews of the vendors are read ahead: give `vendor_ids` a chunk at a time to hold a chunk's)."""
         a, r = AssessmentRecord, ReviewRecord
         since_at = dt.datetime.combine(since, dt.time(), dt.UTC)
-        recent = union(select(a.vendor_id).where(a.assessed_on >= since),
-                       select(r.vendor_id).where(r.at >= since_at)).subquery()
+        recent = union(only(select(a.vendor_id).where(a.assessed_on >= since), a.vendor_id, vendor_ids),
+                       only(select(r.vendor_id).where(r.at >= since_at), r.vendor_id, vendor_ids)).subquery()
         with self.session() as s:  # the reviews are people's: few beside the assessments
             reviews: dict[str, list[ReviewRecord]] = {}
             for review in s.exec(select(r).where(r.vendor_id.in_(select(recent.c.vendor_id)))

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Date, String, case, cast, delete, false, func, insert, literal, or_, select, tuple_
 
 from .assignments import end_finished
-from .engine import Repository, literal_like
+from .engine import Repository, literal_like, only
 from .framework_tables import AssessmentFramework
 from .rows import SORTS, UNASSIGNED, Glance, ListedVendor, ListFilters, ListOrder
 from .tables import AssessmentRecord, RemediationRecord, Vendor, VendorPlaceRecord, VendorStateRecord
@@ -91,10 +91,12 @@ class VendorStates(Repository):
             assessed = conn.execute(select(func.count(func.distinct(AssessmentRecord.vendor_id)))).scalar_one()
         return rows >= assessed
 
-    def all(self) -> dict[str, dict[str, Any]]:
-        """vendor id -> its row, as plain values."""
+    def all(self, vendor_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """vendor id -> its row, as plain values (these vendors', or every vendor's when None)."""
+        table = VendorStateRecord.__table__
         with self.connect() as conn:
-            return {r["vendor_id"]: dict(r) for r in conn.execute(select(VendorStateRecord.__table__)).mappings()}
+            return {r["vendor_id"]: dict(r) for r in conn.execute(only(select(table), table.c.vendor_id,
+                                                                       vendor_ids)).mappings()}
 
     def expired(self, as_of: dt.date) -> list[tuple[str, str, dt.date]]:
         """(vendor id, name, valid until) of each vendor whose qualification ended before `as_of`, by name (an

@@ -77,3 +77,25 @@ def test_notices_built_two_vendors_at_a_time_are_those_of_one_chunk(isolated_hom
     monkeypatch.setattr(vendor_state, "CHUNK", 2)
     chunked = said(usecases.due_notices(store, settings, inputs, day))
     assert len({n[0] for n in whole}) > 2 and chunked == whole
+
+
+def test_decisions_to_tell_read_two_vendors_at_a_time_are_those_of_one_read(isolated_home, monkeypatch, database_url):
+    """The decision events (a review's outcome, a decision changed) are read for each chunk's vendors alone: the
+    notices that tell them are those one read of every vendor's events gives."""
+    from flows import usecases
+    from flows.usecases import vendor_state
+
+    _intake_every_example(isolated_home)
+    _run("review", EXAMPLES[1].name, "--decision", "approve", "--reason", "Pay plan seen", "--reviewer", "Ana Lima")
+    store, settings = Store(database_url), get_settings()
+    inputs = usecases.load_inputs(settings)
+    day = TODAY + dt.timedelta(days=1)
+
+    def said(notices) -> list[tuple]:
+        return [(n.vendor, n.kind, n.subject_id, n.subject, tuple(n.to), n.text) for n in notices]
+
+    whole = said(usecases.due_notices(store, settings, inputs, day))
+    monkeypatch.setattr(vendor_state, "CHUNK", 2)
+    chunked = said(usecases.due_notices(store, settings, inputs, day))
+    assert ("review_outcome", EXAMPLES[1].name) in {(n[1], n[0]) for n in whole}
+    assert len({n[0] for n in whole}) > 2 and chunked == whole
