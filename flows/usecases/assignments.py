@@ -19,10 +19,10 @@ from typing import NamedTuple
 from supplier_models import Settings, Store
 from supplier_models.errors import ActionRefused
 from supplier_models.store.assignments import Assigned, WaitingResponse, WaitingReview
-from supplier_models.store.evidence_tables import RemediationResponse
 from supplier_models.store.tables import Vendor
 
 from .mail import SIGNATURE, envelope, one_line, send_all
+from .responses import waiting_response
 
 ASSIGNABLE_ROLES = ("reviewer", "admin")
 DEFAULT_DAYS = 5
@@ -64,22 +64,6 @@ def _checked(store: Store, assignee: str, due_on: dt.date | None, today: dt.date
 def unassign_review(store: Store, vendor: Vendor, *, by: str) -> None:
     if store.assignments.unassign("review", vendor.id, None, by=by) is None:
         raise ActionRefused(f"nobody is assigned the review of {vendor.name}")
-
-
-def waiting_response(store: Store, vendor: Vendor, response_id: str) -> RemediationResponse:
-    """The vendor's response still waiting for a decision on a remediation still open, or `ActionRefused` saying
-    why it waits no more (decided, or set aside: its remediation was closed meanwhile)."""
-    response = store.responses.get(vendor.id, response_id)
-    if response is None:
-        raise ActionRefused("there is no such response for this vendor", "response")
-    if response.state != "waiting":
-        raise ActionRefused(f"the response to {response.remediation} was {response.state} already by "
-                            f"{response.decided_by}: there is nothing to assign", "response")
-    remediation = store.remediations.get(vendor.id, response.remediation)
-    if remediation is None or remediation.state != "open":
-        raise ActionRefused(f"{response.remediation} was closed meanwhile: the response is set aside, with nothing "
-                            "left to decide or assign", "response")
-    return response
 
 
 def assign_response(store: Store, vendor: Vendor, response_id: str, *, assignee: str, due_on: dt.date | None,

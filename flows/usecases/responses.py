@@ -80,19 +80,27 @@ def respond(store: Store, settings: Settings, vendor: Vendor, code: str, *, kind
     return response
 
 
+def waiting_response(store: Store, vendor: Vendor, response_id: str) -> RemediationResponse:
+    """The vendor's response still waiting for a decision on a remediation still open (what may be decided or
+    assigned), or `ActionRefused` saying why it waits no more: decided, or set aside (its remediation was closed
+    meanwhile, by a new submission or by hand)."""
+    response = store.responses.get(vendor.id, response_id)
+    if response is None:
+        raise ActionRefused("there is no such response for this vendor", "response")
+    if response.state != "waiting":
+        raise ActionRefused(f"the response to {response.remediation} was {response.state} already by "
+                            f"{response.decided_by}: there is nothing left to decide or assign", "response")
+    remediation = store.remediations.get(vendor.id, response.remediation)
+    if remediation is None or remediation.state != "open":
+        raise ActionRefused(f"{response.remediation} was closed meanwhile: the response is set aside, with nothing "
+                            "left to decide or assign", "response")
+    return response
+
+
 def decide(store: Store, settings: Settings, vendor: Vendor, response_id: str, *, accept: bool, reason: str,
            reviewer: str, today: dt.date, now: dt.datetime) -> RemediationResponse:
     """Accept or reject a waiting response (audited), and tell the vendor's contact."""
-    response = store.responses.get(vendor.id, response_id)
-    if response is None:
-        raise ActionRefused("No such response for this vendor.", "response")
-    if response.state != "waiting":
-        raise ActionRefused(f"This response to {response.remediation} was {response.state} already by "
-                            f"{response.decided_by}.", "response")
-    remediation = store.remediations.get(vendor.id, response.remediation)
-    if remediation is None or remediation.state != "open":  # closed meanwhile (a new submission, or by hand)
-        raise ActionRefused(f"{response.remediation} was closed meanwhile: this response is set aside, with nothing "
-                            "left to decide.", "response")
+    response = waiting_response(store, vendor, response_id)
     reason = reason.strip()
     if not reason and not accept:
         raise ActionRefused("Give the reason for rejecting the response, for the vendor to read.", "reason")
