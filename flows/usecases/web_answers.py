@@ -12,7 +12,6 @@ the same answers sent both ways are one submission (`receive.duplicate_of`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from supplier_models.store.drafts import Drafts
 from supplier_models.store.tables import QuestionnaireDraft
 from supplier_models.workbooks.answers import parse_answer
 from supplier_models.workbooks.attestation import ATTESTATION_SHEET, FIELDS, meta_entries
-from supplier_models.workbooks.cells import is_blank
+from supplier_models.workbooks.cells import cell_place, is_blank
 from supplier_models.workbooks.form import (
     COUNTRIES_SHEET,
     COUNTRY_COLUMNS,
@@ -47,7 +46,6 @@ COUNTRIES, ATTESTATION = "countries", "attestation"
 MAX_FIELD_FACTOR = 5
 """A typed field is kept up to this many times the questionnaire's text limit: longer is cut there (the reader
 then says how long it is and what the limit is), so a draft stays small whatever is sent."""
-_CELL = re.compile(r"([A-Z]+)([0-9]+)$")
 
 
 class Link(Protocol):
@@ -190,16 +188,14 @@ def check(q: Questionnaire, link: Link, data: Mapping[str, Any], *, issued_at: d
 def field_of(problem: Problem, q: Questionnaire) -> tuple[str, str | None]:
     """The part of the web form and the field a problem is at (`a-PAY-03`, `e-PAY-03`, `c0-2`, `att-date`): the
     field the cell it names stands for; None for the part as a whole (the shares' total, a missing country)."""
-    sheet, _, ref = (problem.cell or "").partition("!")
-    found = _CELL.match(ref.split(":", 1)[0])
+    sheet, ref, column, row = cell_place(problem.cell)
     if sheet == QUESTIONNAIRE_SHEET and problem.question in q.by_id:
-        col = found.group(1) if found else ""
-        kind = "e" if col == chr(ord("A") + EVIDENCE_COL - 1) else "a"
+        kind = "e" if column == EVIDENCE_COL else "a"
         return q.by_id[problem.question].section, f"{kind}-{problem.question}"
     if sheet == COUNTRIES_SHEET:
-        if found is None or ":" in ref:
+        if not row or ":" in ref:
             return COUNTRIES, None
-        return COUNTRIES, f"c{int(found.group(2)) - FIRST_ROW}-{ord(found.group(1)) - ord('A') + 1}"
+        return COUNTRIES, f"c{row - FIRST_ROW}-{column}"
     if sheet == ATTESTATION_SHEET:
         cells = {ref.partition("!")[2]: key.removeprefix("attestation_") for key, ref in meta_entries()}
         return ATTESTATION, f"att-{cells[ref]}" if ref in cells else None

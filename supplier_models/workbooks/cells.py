@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 _FORMULA_TYPES = ("ArrayFormula", "DataTableFormula")
+_REF = re.compile(r"([A-Z]+)([0-9]+)$")
 
 
 def is_formula(cell) -> bool:
@@ -18,6 +20,16 @@ def is_formula(cell) -> bool:
 def cell_ref(sheet: str, col: int, row: int) -> str:
     """`Countries!E3` for column 5, row 3 (both counted from 1)."""
     return f"{sheet}!{get_column_letter(col)}{row}"
+
+
+def cell_place(cell: str | None) -> tuple[str, str, int, int]:
+    """Where a problem's cell is (`cell_ref`'s "Countries!B3", or a range "Countries!C2:C9" by its first cell): the
+    sheet, the reference after it as written, and the first cell's column and row numbers (0, 0: no cell)."""
+    sheet, _, ref = (cell or "").partition("!")
+    found = _REF.match(ref.split(":", 1)[0])
+    if found is None:
+        return sheet, ref, 0, 0
+    return sheet, ref, column_index_from_string(found.group(1)), int(found.group(2))
 
 
 def is_blank(value: object) -> bool:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
 from ..countries import Country, country_index, currency_codes, currency_names, suggest_currency
 from ..errors import Problem, QuestionnaireNotFound, WorkbookRejected
@@ -25,7 +24,7 @@ from ..questionnaire import Questionnaire, load
 from ..submission import AnswerValue, Attestation, CountryRow, Submission
 from .answers import parse_answer
 from .attestation import ATTESTATION_SHEET, attestation_cells, read_attestation
-from .cells import cell_ref, is_blank, is_formula, parse_number, short
+from .cells import cell_place, cell_ref, is_blank, is_formula, parse_number, short
 from .container import MAX_FILE_BYTES as MAX_FILE_BYTES  # the web app's upload limit
 from .container import ZipLimits, container_problem
 from .form import (
@@ -40,7 +39,6 @@ from .form import (
 
 MAX_QUESTION_ROWS = 1000
 _SHEET_ORDER = (QUESTIONNAIRE_SHEET, COUNTRIES_SHEET, ATTESTATION_SHEET, META_SHEET)
-_CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:
@@ -49,12 +47,9 @@ def _position(problem: Problem) -> tuple[int, int, int]:
     then column. A range (Countries!B2:B4) is placed at its first cell."""
     if problem.cell is None:
         return (-1, 0, 0)
-    sheet, _, ref = problem.cell.partition("!")
+    sheet, _, column, row = cell_place(problem.cell)
     order = _SHEET_ORDER.index(sheet) if sheet in _SHEET_ORDER else len(_SHEET_ORDER)
-    found = _CELL.match(ref.split(":", 1)[0])
-    if found is None:
-        return (order, 0, 0)
-    return (order, int(found.group(2)), column_index_from_string(found.group(1)))
+    return (order, row, column)
 
 
 class _Collector:
