@@ -45,15 +45,20 @@ def _fresh_postgres(base_url: str) -> tuple[str, callable]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-@pytest.fixture
-def database_url(tmp_path: Path):
-    """A URL to an empty database on the backend under test."""
+def empty_database(folder: Path, name: str = "fairsource.db"):
+    """A URL to an empty database on the backend under test (a SQLite file `name` in `folder`), dropped after."""
     if BACKEND_URL.startswith("postgresql"):
         url, drop = _fresh_postgres(BACKEND_URL)
         yield url
         drop()
     else:
-        yield f"sqlite:///{tmp_path / 'fairsource.db'}"
+        yield f"sqlite:///{folder / name}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path):
+    """A URL to an empty database on the backend under test."""
+    yield from empty_database(tmp_path)
 
 
 @pytest.fixture

@@ -29,14 +29,9 @@ HOSTILE = ("{{ 7*7 }}", "<w:t>x</w:t><script>alert(1)</script>", '=HYPERLINK("ht
 @pytest.fixture
 def other_database_url(tmp_path):
     """A second empty database on the backend under test: the store the workbooks go to."""
-    from tests.conftest import BACKEND_URL, _fresh_postgres
+    from tests.conftest import empty_database
 
-    if BACKEND_URL.startswith("postgresql"):
-        url, drop = _fresh_postgres(BACKEND_URL)
-        yield url
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path / 'other.db'}"
+    yield from empty_database(tmp_path, "other.db")
 
 
 def errors_on(page: str) -> dict[str, list[str]]:
