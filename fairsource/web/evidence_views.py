@@ -18,8 +18,8 @@ class AnswerEvidence(NamedTuple):
 
 
 def answers_evidence(store: Store, vendor_id: str, files: list[EvidenceView]) -> list[AnswerEvidence]:
-    """Each answer with evidence text or a file, in question order. A file is named by its name as attached, in
-    any case ("Pay calendar: see pay-calendar.pdf" names pay-calendar.pdf)."""
+    """Each answer with evidence text or a file, by question id (PAY-06 before PAY-10). A file is named by its name
+    as attached, in any case ("Pay calendar: see pay-calendar.pdf" names pay-calendar.pdf)."""
     latest = store.submissions.latest_of(vendor_id)
     said = dict(latest.submission.evidence) if latest else {}
     by_question: dict[str, list[EvidenceView]] = {}
