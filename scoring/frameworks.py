@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from supplier_models.questionnaire import Questionnaire
+from supplier_models.questionnaire import Questionnaire, available
 from supplier_models.questionnaire import load as load_questionnaire
 
 from .answer_text import answer_text
@@ -91,7 +91,7 @@ def _test_basis(question: str | None, holds, test: str, answers: dict[str, objec
                 framework: Framework, needs: dict[str, str]) -> Basis:
     assert question is not None
     if question not in questionnaire.by_id:
-        needs[question] = framework.later_questions.get(question, "")
+        needs[question] = framework.later_questions.get(question) or asked_later(question)
         return Basis(question=question, test=test, holds=None)
     value = answers.get(question)
     if value is None:
@@ -149,6 +149,16 @@ def _item(framework: Framework, item: Item, answers: dict[str, object], question
     if unknown:
         return "not_answerable", facts, needs, _unanswerable(unknown, needs, questionnaire)
     return "met", facts, needs, "Met: " + "; ".join(_held(cond, answers) for cond in item.conditions) + "."
+
+
+def asked_later(question: str) -> str:
+    """A question another questionnaire asks, in its words and where: "Workers choose ... (asked from RDE-2 on)"
+    ("" when none does)."""
+    asking = [q for q in available() if question in q.by_id]
+    if not asking:
+        return ""
+    first = min(asking, key=lambda q: (q.id, q.version))
+    return f"{first.by_id[question].text}, asked from {first.id} on"
 
 
 def _unanswerable(unknown: list[Basis], needs: dict[str, str], questionnaire: Questionnaire) -> str:

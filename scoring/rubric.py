@@ -281,7 +281,8 @@ class GeoModel(BaseModel):
         return self
 
 
-def _rubric_dir() -> Path:
+def rubric_dir() -> Path:
+    """Where the shipped rubrics are: one `<questionnaire id>.yaml` per questionnaire, and the models beside them."""
     return Path(str(resources.files("scoring") / "rubrics"))
 
 
@@ -301,7 +302,7 @@ def load_rubric(path: str | Path | None = None, *, questionnaire: str = "RDE-1")
 
 @cache
 def _shipped_rubric(questionnaire: str) -> Rubric:
-    return _load_rubric(_rubric_dir() / f"{questionnaire}.yaml")
+    return _load_rubric(rubric_dir() / f"{questionnaire}.yaml")
 
 
 def _load_rubric(path: Path) -> Rubric:
@@ -323,7 +324,7 @@ def load_geo_model(path: str | Path | None = None) -> GeoModel:
 
 @cache
 def _shipped_geo_model() -> GeoModel:
-    return _load_geo(_rubric_dir() / "geo-1.yaml")
+    return _load_geo(rubric_dir() / "geo-1.yaml")
 
 
 def _load_geo(path: Path) -> GeoModel:

@@ -25,28 +25,36 @@ YES_NO = ("Yes", "No")
 
 
 class Condition(BaseModel):
-    """A test on another question's answer: `equals` one text or `includes` one choice."""
+    """A test on another question's answer: `equals` one text, `one_of` several texts (any of them), or
+    `includes` one choice (of a multi question)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     question: str
     equals: str | None = None
+    one_of: tuple[str, ...] | None = None
     includes: str | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
-        if (self.equals is None) == (self.includes is None):
-            raise ValueError("a condition needs exactly one of 'equals' or 'includes'")
+        if sum(test is not None for test in (self.equals, self.one_of, self.includes)) != 1:
+            raise ValueError("a condition needs exactly one of 'equals', 'one_of' or 'includes'")
+        if self.one_of is not None and not self.one_of:
+            raise ValueError("'one_of' needs at least one answer")
         return self
 
     def holds(self, answers: dict[str, object]) -> bool:
         value = answers.get(self.question)
         if self.equals is not None:
             return value == self.equals
+        if self.one_of is not None:
+            return isinstance(value, str) and value in self.one_of
         return isinstance(value, (list, tuple)) and self.includes in value
 
     def describe(self) -> str:
         if self.equals is not None:
             return f'{self.question} is "{self.equals}"'
+        if self.one_of is not None:
+            return f"{self.question} is " + " or ".join(f'"{answer}"' for answer in self.one_of)
         return f'{self.question} includes "{self.includes}"'
 
 
@@ -168,6 +176,22 @@ class Questionnaire(BaseModel):
     @property
     def key(self) -> str:
         return f"{self.id} v{self.version}"
+
+    def carries_over(self, question_id: str, earlier: Questionnaire) -> bool:
+        """Whether an answer given to `question_id` under `earlier` stands as an answer here: the question is
+        asked in both with the same text, type, choices, range and conditions (RDE-1's in RDE-2, all of them)."""
+        mine, theirs = self.by_id.get(question_id), earlier.by_id.get(question_id)
+        if mine is None or theirs is None:
+            return False
+        same = ("text", "type", "choices", "exclusive", "min", "max", "optional", "required_if", "optional_if",
+                "knockout", "dropdown")
+        return all(getattr(mine, field) == getattr(theirs, field) for field in same)
+
+    def carried_over(self, answers: dict[str, object], earlier: Questionnaire) -> dict[str, object]:
+        """The answers given under `earlier` that stand here (`carries_over`), empty ones left out: what a
+        re-attestation under this questionnaire is pre-filled with. A question asked here only is left to answer."""
+        return {qid: value for qid, value in answers.items()
+                if value is not None and self.carries_over(qid, earlier)}
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)

@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(
         default=None, description="the organisation's policy workbook (prohibited countries, living wages)"
     )
-    questionnaire: str = Field(default="RDE-1", description="the questionnaire new forms are issued under")
+    questionnaire: str = Field(default="RDE-2", description="the questionnaire new forms (and re-attestations) are "
+                               "issued under; RDE-1 workbooks are still read and scored by RDE-1")
     questionnaires: Path | None = Field(
         default=None, description="a folder of the organisation's own questionnaire definitions (YAML)"
     )

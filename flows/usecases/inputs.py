@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict
 from scoring import Decision, assess, load_geo_model, load_rubric
 from scoring.framework_model import shipped_frameworks
 from scoring.lifecycle import ReviewPolicy, load_review_policy
-from scoring.rubric import GeoModel, Rubric
+from scoring.rubric import GeoModel, Rubric, rubric_dir
 from supplier_models import Settings, Submission
 from supplier_models.policy import OrgPolicy
+from supplier_models.questionnaire import available as available_questionnaires
 from supplier_models.reference_data import CountryReference, load_country_reference
 from supplier_models.workbooks.policy_workbook import read_policy
 
@@ -37,13 +38,31 @@ class ScoringInputs(BaseModel):
         return self.rubrics[questionnaire_id]
 
     @property
+    def rubric_keys(self) -> tuple[str, ...]:
+        """The current rubric of every questionnaire: an assessment made with another is due for rescoring (by
+        the rubric of the questionnaire it answered; an RDE-1 vendor stays on RDE-1 until it re-attests)."""
+        return tuple(self.rubric_for(qid).key for qid in shipped_questionnaire_ids())
+
+    @property
+    def newest_rubric(self) -> Rubric:
+        """The rubric of the newest questionnaire (RDE-2's): it holds every entry of the earlier ones unchanged
+        (tests/scoring/test_rubric_rde2.py), so a remediation's words are found in it whichever was answered."""
+        return self.rubric_for(shipped_questionnaire_ids()[-1])
+
+    @property
     def country_data_version(self) -> str:
         return self.reference.version
 
 
+def shipped_questionnaire_ids() -> list[str]:
+    """The questionnaires fairsource ships a rubric for (RDE-1, RDE-2), in order."""
+    rubrics = {path.stem for path in rubric_dir().glob("*.yaml")}
+    return sorted({q.id for q in available_questionnaires()} & rubrics)
+
+
 def input_versions(inputs: ScoringInputs) -> dict[str, str | None]:
     """The versions of what a decision depends on besides the answers: the same on every worker of a run."""
-    return {"rubric": inputs.rubric_for("RDE-1").key, "country_data": inputs.country_data_version,
+    return {"rubric": "; ".join(inputs.rubric_keys), "country_data": inputs.country_data_version,
             "policy": inputs.policy.version, "review_policy": inputs.review_policy.key}
 
 
@@ -54,7 +73,7 @@ def load_inputs(settings: Settings) -> ScoringInputs:
         reference=load_country_reference(settings.country_data),
         policy=policy,
         geo_model=load_geo_model(),
-        rubrics={"RDE-1": load_rubric(questionnaire="RDE-1")},
+        rubrics={qid: load_rubric(questionnaire=qid) for qid in shipped_questionnaire_ids()},
         organisation=settings.organisation or "The Client",
         template=settings.sow_template,
         review_policy=load_review_policy(settings.review_policy),

@@ -206,7 +206,7 @@ def _add_facts(store: Store, settings: Settings, inputs: ScoringInputs, notices:
     sows = store.notices.sow_references(vendors)
     keys = store.notices.remediation_keys(vendors)
     base = web_base(settings)
-    rubric = inputs.rubric_for("RDE-1")
+    rubric = inputs.newest_rubric  # holds every earlier questionnaire's remediations, word for word
     facts: dict[str, VendorFacts] = {}
     for vid in vendors:
         s = by_vendor[vid]

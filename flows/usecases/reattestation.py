@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at: dt.datetime,
                    answered_on: dt.date | None = None, closed: Sequence[RemediationRecord] = ()) -> Path:
-    """A normal form of the current questionnaire, pre-filled with the vendor's last answers, countries and
-    attestation: the vendor confirms or corrects each and returns it through intake. A banner says so, with
+    """A normal form of the current questionnaire, pre-filled with the vendor's last answers (those that carry over
+    when they were given to an earlier questionnaire: every RDE-1 answer into RDE-2, whose new questions are left
+    empty and named under the banner), countries and attestation: the vendor confirms or corrects each and returns it through intake. A banner says so, with
     `answered_on`, the day the submission was received ("your last answers" when it is not given).
 
     `closed`: the vendor's remediations closed with evidence that its last answers still raise
@@ -37,19 +38,30 @@ def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at
     when it was closed: the one that meets the bar when the rubric names it, else the vendor's answer then),
     shaded green with a comment, and a line under the banner says which remediation was closed when, on what
     evidence. Returned unchanged, it does not reopen the remediation (`scoring.lifecycle.plan_remediations`)."""
-    from supplier_models.questionnaire import current
+    from supplier_models.questionnaire import current, load
     from supplier_models.workbooks.form import fill_form, prefill_banner, write_form
 
     q = current()
-    answers = {qid: value for qid, value in submission.answers.items() if qid in q.by_id and value is not None}
+    answered = load(submission.questionnaire_id, submission.questionnaire_version)
+    answers = q.carried_over(submission.answers, answered)
     marks, notes = _closed_marks(closed, answers, q)
+    if answered.key != q.key:
+        notes.insert(0, new_questions_note(q, answered))
     write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id,
                banner=prefill_banner(answered_on), notes=notes)
-    evidence = {qid: text for qid, text in submission.evidence.items() if qid in q.by_id and text}
+    evidence = {qid: text for qid, text in submission.evidence.items() if text and q.carries_over(qid, answered)}
     countries = [(c.name, c.share_pct, c.workers, c.lowest_hourly_pay, c.currency, c.pay_basis)
                  for c in submission.countries]
     # The last attestation as it was (None, from a form issued before forms carried one: left to fill in).
     return fill_form(out, answers, countries, evidence, attestation=submission.attestation, marks=marks)
+
+
+def new_questions_note(q, answered) -> str:
+    """The line a form pre-filled from answers to an earlier questionnaire carries: which questions are new (left
+    empty to answer) and which did not carry over."""
+    new = [qid for qid in q.by_id if not q.carries_over(qid, answered)]
+    return (f"Your last answers were to {answered.key}; this form is {q.key}. Your answers are carried over; "
+            f"the questions new in it are left empty for you to answer: {', '.join(new)}.")
 
 
 def _closed_marks(closed: Sequence[RemediationRecord], answers: dict, q) -> tuple[list[AnswerMark], list[str]]:

@@ -49,7 +49,7 @@ def _due(store: Store, inputs: ScoringInputs, vendor_ids: list[str] | None = Non
     reference = inputs.reference
     due = []
     for aid, rubric_changed, policy_changed, data_changed, fingerprints in store.rescorings.candidates(
-        rubric_version=inputs.rubric_for("RDE-1").key, vendor_ids=vendor_ids,
+        rubric_versions=inputs.rubric_keys, vendor_ids=vendor_ids,
         country_data_version=inputs.country_data_version, policy_version=inputs.policy.version,
     ):
         affected = data_changed and (not fingerprints or any(
@@ -64,16 +64,25 @@ VERSIONED = (("rubric", "rubric_version"), ("country data", "country_data_versio
 
 def older_inputs(store: Store, inputs: ScoringInputs) -> list[str]:
     """What this run would rescore with that is older than what vendors' latest assessments used, in words (empty:
-    nothing). Rescoring onto older data would silently undo a newer rubric, country data or policy."""
-    current = {"rubric_version": inputs.rubric_for("RDE-1").key, "country_data_version": inputs.country_data_version,
-               "policy_version": inputs.policy.version}
+    nothing). Rescoring onto older data would silently undo a newer rubric, country data or policy. Rubrics are
+    compared within one questionnaire's (RDE-1's with RDE-1's): RDE-2's is not a newer RDE-1 rubric."""
+    current = {"country_data_version": inputs.country_data_version, "policy_version": inputs.policy.version}
     found = []
     for label, column in VERSIONED:
         in_use, first_used = store.rescorings.versions(column)
-        for newer in newer_versions(current[column], in_use, first_used):
-            found.append(f"{label} {current[column] or 'none'} is older than {newer or 'none'}, which the latest "
-                         f"assessment of {in_use[newer]} vendor(s) used")
+        mine = list(inputs.rubric_keys) if column == "rubric_version" else [current[column]]
+        for version in mine:
+            same_kind = in_use if column != "rubric_version" else {
+                v: n for v, n in in_use.items() if v is not None and _rubric_of(v) == _rubric_of(version)}
+            for newer in newer_versions(version, same_kind, first_used):
+                found.append(f"{label} {version or 'none'} is older than {newer or 'none'}, which the latest "
+                             f"assessment of {in_use[newer]} vendor(s) used")
     return found
+
+
+def _rubric_of(key: str) -> str:
+    """The rubric a version key belongs to: "RDE-1-rubric" of "RDE-1-rubric v1.2.0"."""
+    return key.rsplit(" v", 1)[0]
 
 
 def rescorings_of(store: Store, due_ids: list[str]) -> list[Requalified]:

@@ -100,12 +100,14 @@ def typed_answer(value: object) -> str | list[str]:
     return str(value)
 
 
-def from_submission(submission: Submission) -> dict[str, Any]:
-    """A new draft's data from the vendor's last answers (a re-attestation): every answer, the evidence and the
-    countries, to confirm or correct; not the attestation, which is given anew."""
+def from_submission(submission: Submission, q: Questionnaire) -> dict[str, Any]:
+    """A new draft's data (under `q`) from the vendor's last answers (a re-attestation): every answer that carries
+    over to `q` (all of them from the same questionnaire; RDE-1's into RDE-2, whose new questions start empty), the
+    evidence and the countries, to confirm or correct; not the attestation, which is given anew."""
+    answered = load(submission.questionnaire_id, submission.questionnaire_version)
     return {
-        "answers": {qid: typed_answer(v) for qid, v in submission.answers.items() if v is not None},
-        "evidence": dict(submission.evidence),
+        "answers": {qid: typed_answer(v) for qid, v in q.carried_over(submission.answers, answered).items()},
+        "evidence": {qid: text for qid, text in submission.evidence.items() if q.carries_over(qid, answered)},
         "countries": [[c.name, str(c.share_pct), str(c.workers), str(c.lowest_hourly_pay), c.currency, c.pay_basis]
                       for c in submission.countries],
         "attestation": {}, "saved": [],
@@ -118,8 +120,8 @@ def current_data(store: Store, link: Link) -> tuple[QuestionnaireDraft | None, d
     if draft is not None:
         return draft, dict(draft.data)
     latest = store.submissions.latest_of(link.vendor_id)
-    if latest is not None and latest.submission.questionnaire_id == current_questionnaire().id:
-        return None, from_submission(latest.submission)
+    if latest is not None:
+        return None, from_submission(latest.submission, current_questionnaire())
     return None, {}
 
 

@@ -4,7 +4,7 @@ versions, what a batch of them needs to be rescored, and what their rescoring st
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from sqlalchemy import exists, func
 from sqlmodel import select
@@ -16,12 +16,14 @@ from .tables import AssessmentRecord, SowRecord, SubmissionRecord, Vendor
 
 
 class Rescorings(Repository):
-    def candidates(self, *, rubric_version: str, country_data_version: str, policy_version: str | None,
+    def candidates(self, *, rubric_versions: Collection[str], country_data_version: str, policy_version: str | None,
                    batch: int = 5000, vendor_ids: list[str] | None = None) -> Iterator[RequalificationCandidate]:
-        """Each vendor's latest assessment made with another rubric, country-data or policy version, streamed (of
-        these vendors only, when given: their latest assessments found by the indexed vendor id)."""
+        """Each vendor's latest assessment made with a rubric not among `rubric_versions` (the current one of each
+        questionnaire), another country-data or policy version, streamed (of these vendors only, when given: their
+        latest assessments found by the indexed vendor id)."""
         a = AssessmentRecord
-        rubric_changed = a.rubric_version != rubric_version
+        rubric_versions = tuple(rubric_versions)
+        rubric_changed = a.rubric_version.not_in(rubric_versions)
         policy_changed = func.coalesce(a.policy_version, "") != (policy_version or "")
         data_changed = a.country_data_version != country_data_version
         with self.session() as s:
@@ -32,7 +34,7 @@ class Rescorings(Repository):
                      .order_by(a.vendor_id)
                      .execution_options(yield_per=batch))
             for aid, rubric, policy, data_version, fingerprints in s.exec(query):
-                yield RequalificationCandidate(aid, rubric != rubric_version,
+                yield RequalificationCandidate(aid, rubric not in rubric_versions,
                                                (policy or "") != (policy_version or ""),
                                                data_version != country_data_version, fingerprints or {})
 

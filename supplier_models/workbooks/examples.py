@@ -3,6 +3,11 @@
 Their workbooks are generated here, through the same `write_form` a real
 vendor's blank form comes from, then filled in with openpyxl the way a vendor
 fills a spreadsheet. `fairsource demo`, the tests and the benchmarks use them.
+
+The examples answered RDE-1 (their workbooks are RDE-1 forms unless asked
+otherwise): a vendor base qualified before RDE-2 was issued, as a team's is
+when it upgrades. Each also has its answers to the six questions RDE-2 adds
+(`rde2`), true to its story, for its RDE-2 workbook.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..names import slug
+from ..questionnaire import load
 from ..submission import Attestation
 from .form import fill_form, write_form
 
@@ -66,6 +72,11 @@ GOOD_ANSWERS: dict[str, object] = {
 
 CONSENT_YES = {f"CONS-0{i}": "Yes" for i in range(1, 6)}
 
+# The six questions RDE-2 adds, answered by a vendor that does all of it (PAY-09 is asked only of piece-rate pay).
+GOOD_RDE2_ANSWERS: dict[str, object] = {
+    "PAY-08": "Yes", "WORK-06": "Yes", "COMM-06": "Yes", "RESP-03": "Yes", "RESP-04": "Yes",
+}
+
 
 class ExampleVendor(BaseModel):
     name: str
@@ -75,6 +86,8 @@ class ExampleVendor(BaseModel):
     countries: list[tuple[str, float, int, float, str, str]]
     evidence: dict[str, str] = {}
     attestation: Attestation
+    rde2: dict[str, object] = {}
+    """its answers to the questions RDE-2 adds (with `answers`, its RDE-2 answers)"""
 
     @property
     def slug(self) -> str:
@@ -82,11 +95,12 @@ class ExampleVendor(BaseModel):
 
 
 def _vendor(name: str, country: str, story: str, expected: str, countries, signer: tuple[str, str],
-            **changes) -> ExampleVendor:
-    """An example vendor: the good answers with `changes`, attested by `signer` (name, title)."""
+            rde2: dict[str, object] | None = None, **changes) -> ExampleVendor:
+    """An example vendor: the good answers with `changes`, attested by `signer` (name, title); `rde2` changes the
+    good answers to RDE-2's new questions."""
     answers = {**GOOD_ANSWERS, "COMP-01": name, "COMP-02": country, **changes}
     return ExampleVendor(name=name, story=story, expected_decision=expected, answers=answers,
-                         countries=countries,
+                         countries=countries, rde2={**GOOD_RDE2_ANSWERS, **(rde2 or {})},
                          attestation=Attestation(name=signer[0], title=signer[1], date=ATTESTED_ON))
 
 
@@ -109,6 +123,7 @@ EXAMPLES: list[ExampleVendor] = [
         [("PH", 70, 300, 60, "PHP", "Piece rate with hourly floor"),
          ("Colombia", 30, 120, 9000, "COP", "Piece rate with hourly floor")],
         ("Maria Santos", "Chief Operating Officer"),
+        {"PAY-09": "No", "WORK-06": "No", "COMM-06": "No"},
         **{"COMP-04": ["Crowd platform workers"], "PAY-01": "Piece rate with hourly floor",
            "PAY-03": "National or own study", "PAY-06": "Monthly", "PAY-07": "No",
            "PILOT-01": "No", "PILOT-02": "No", "PILOT-03": "No", "WORK-03": "No",
@@ -121,6 +136,7 @@ EXAMPLES: list[ExampleVendor] = [
         "not_qualified",
         [("BD", 100, 800, 90, "BDT", "Piece rate with hourly floor")],
         ("Rahim Chowdhury", "Director"),
+        {"PAY-08": "No", "PAY-09": "No", "WORK-06": "No", "COMM-06": "No", "RESP-03": "No"},
         **{"COMP-04": ["Crowd platform workers"], "PAY-01": "Piece rate with hourly floor", "PAY-05": "Yes"},
     ),
     _vendor(
@@ -131,6 +147,7 @@ EXAMPLES: list[ExampleVendor] = [
         [("UA", 75, 150, 120, "UAH", "Hourly wage"),
          ("Poland", 25, 50, 35, "PLN", "Hourly wage")],
         ("Olena Kovalenko", "Head of Operations"),
+        {"COMM-06": "No"},
         **{"COMP-03": ["Transcription or translation"]},
     ),
     _vendor(
@@ -141,6 +158,7 @@ EXAMPLES: list[ExampleVendor] = [
         [("Kenya", 70, 200, 150, "KES", "Hourly wage"),
          ("GH", 30, 80, 9, "GHS", "Hourly wage")],
         ("Grace Wanjiru", "Chief Executive Officer"),
+        {"COMM-06": "No"},
         **{"COMP-03": ["Data collection from contributors", "Transcription or translation"],
            "COMP-04": ["Employees", "Individual contractors"], **CONSENT_YES,
            "DEMO-01": "Self-identified by contributors", "DEMO-02": "Yes", "DEMO-03": "Yes",
@@ -153,19 +171,24 @@ EXAMPLES: list[ExampleVendor] = [
         "not_qualified",
         [("IN", 100, 500, 20, "INR", "Piece rate only")],
         ("Ravi Kumar", "Director"),
+        {"PAY-09": "No", "WORK-06": "No", "COMM-06": "No", "RESP-04": "No"},
         **{"PAY-01": "Piece rate only", "PAY-03": "None", "COMP-04": ["Individual contractors"]},
     ),
 ]
 
 
-def write_example(vendor: ExampleVendor, folder: str | Path) -> Path:
-    """Write `vendor`'s blank form and fill it in; returns the workbook's path."""
-    path = Path(folder) / f"{vendor.slug}.xlsx"
-    form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-example:{vendor.slug}"))
-    write_form(path, vendor.name, issued_at=ISSUED_AT, form_id=form_id)
-    answers = {k: v for k, v in vendor.answers.items() if v is not None}
+def write_example(vendor: ExampleVendor, folder: str | Path, questionnaire: str = "RDE-1") -> Path:
+    """Write `vendor`'s blank form of `questionnaire` (RDE-1, or RDE-2 with its `rde2` answers too) and fill it
+    in; returns the workbook's path (`<slug>.xlsx`, `<slug>-rde2.xlsx` for RDE-2)."""
+    q = load(questionnaire)
+    rde1 = questionnaire == "RDE-1"
+    path = Path(folder) / f"{vendor.slug}{'' if rde1 else '-' + questionnaire.lower().replace('-', '')}.xlsx"
+    form_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fairsource-example:{vendor.slug}{'' if rde1 else ':' + q.key}"))
+    write_form(path, vendor.name, questionnaire=q, issued_at=ISSUED_AT, form_id=form_id)
+    answers = {k: v for k, v in {**vendor.answers, **({} if rde1 else vendor.rde2)}.items()
+               if v is not None and k in q.by_id}
     return fill_form(path, answers, vendor.countries, vendor.evidence, attestation=vendor.attestation)
 
 
-def write_examples(folder: str | Path) -> list[Path]:
-    return [write_example(v, folder) for v in EXAMPLES]
+def write_examples(folder: str | Path, questionnaire: str = "RDE-1") -> list[Path]:
+    return [write_example(v, folder, questionnaire) for v in EXAMPLES]

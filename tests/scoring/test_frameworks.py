@@ -70,6 +70,52 @@ PAI_EXPECTED = {
 }
 
 
+# The same vendors answering RDE-2 (their RDE-1 answers and their `rde2` answers to the six new questions): every
+# item is met or not met, none is left unanswerable, and the points are the whole of what the answers show.
+FAIRWORK_RDE2 = {
+    # Everything: paid in euros/rand when they choose (PAY-08), hourly pay (no time estimate needed: PAY-09 not
+    # asked), health and safety assessed (WORK-06), a works council (COMM-06), contracts match the terms (RESP-03),
+    # equity reviewed (RESP-04): all ten.
+    "Lumen Data Services GmbH": (10, {i: "met" for i in ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2",
+                                                         "5.1", "5.2")}),
+    # PAY-07 No (1.1), no time estimate for piece work (PAY-09 No: 1.2), no distressing-content support and no
+    # health and safety assessment (WORK-03, WORK-06 No: 2.1), COMM-03 No (4.1, so 4.2's RESP-04 Yes earns
+    # nothing), COMM-04 and COMM-06 No (5.1, 5.2). Clear terms (RESP-02) and contracts consistent with them
+    # (RESP-03): 3.1 and 3.2, two points.
+    "Brightlabel Solutions Inc.": (2, {"1.1": "not_met", "1.2": "not_met", "2.1": "not_met", "2.2": "met",
+                                       "3.1": "met", "3.2": "met", "4.1": "not_met",
+                                       "4.2": "met", "5.1": "not_met", "5.2": "not_met"}),
+    # A withdrawal threshold that keeps earnings (PAY-08 No: 1.1), the fee (PAY-05 Yes: 1.2), no health and safety
+    # assessment (2.1, so 2.2 earns nothing), contracts not matching the terms (RESP-03 No: 3.2), no collective
+    # bargaining (COMM-06 No: 5.2); 3.1, 4.1, 4.2, 5.1 met: four points.
+    "QuickTask Crowd Ltd": (4, {"1.1": "not_met", "1.2": "not_met", "2.1": "not_met", "2.2": "met", "3.1": "met",
+                                "3.2": "not_met", "4.1": "met", "4.2": "met", "5.1": "met", "5.2": "not_met"}),
+    # Everything but collective bargaining (COMM-06 No): nine.
+    "Frontier Language Services LLC": (9, {**{i: "met" for i in ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1",
+                                                                 "4.2", "5.1")}, "5.2": "not_met"}),
+    "Savanna Voices Collection Ltd": (9, {**{i: "met" for i in ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1",
+                                                                "4.2", "5.1")}, "5.2": "not_met"}),
+    # Paid on time in rupees (1.1 met) but below India's minimum wage, and no time estimate for piece work (1.2);
+    # no health and safety assessment (2.1, so 2.2 earns nothing), no equity process (RESP-04 No: 4.2), no
+    # collective bargaining (5.2). 1.1, 3.1, 3.2, 4.1, 5.1: five points.
+    "Cheapmark Data Pvt Ltd": (5, {"1.1": "met", "1.2": "not_met", "2.1": "not_met", "2.2": "met", "3.1": "met",
+                                   "3.2": "met", "4.1": "met", "4.2": "not_met", "5.1": "met", "5.2": "not_met"}),
+}
+
+
+@pytest.fixture(scope="module")
+def assessed_rde2(tmp_path_factory):
+    """Each example's RDE-2 workbook read, and assessed (by the RDE-2 rubric), by vendor name."""
+    from supplier_models.workbooks.examples import write_example
+
+    folder = tmp_path_factory.mktemp("rde2")
+    out = {}
+    for vendor in EXAMPLES:
+        submission = read_workbook(write_example(vendor, folder, "RDE-2"))
+        out[vendor.name] = (submission, assess(submission, as_of=AS_OF))
+    return out
+
+
 @pytest.fixture(scope="module")
 def assessed(example_workbooks):
     """Each example's submission and decision, by vendor name."""
@@ -119,8 +165,54 @@ def test_rde1_cannot_answer_what_it_does_not_ask(assessed):
     # a time estimate before a piece-rate task: needed only when the vendor pays piece rates
     bright = _results(*assessed["Brightlabel Solutions Inc."])[FAIRWORK]
     assert next(i for i in bright.items if i.id == "1.2").needs == {
-        "PAY-09": "Piece-rate workers see a time estimate for a task before they accept it"}
+        "PAY-09": "Piece-rate workers see a time estimate for a task before they accept it, asked from RDE-2 on"}
     assert result.possible_points == 10  # every item not met is answerable: the others could still be met
+
+
+@pytest.mark.parametrize("vendor", [v.name for v in EXAMPLES])
+def test_fairwork_points_and_items_per_example_under_rde2(vendor, assessed_rde2):
+    submission, decision = assessed_rde2[vendor]
+    result = _results(submission, decision)[FAIRWORK]
+    points, statuses = FAIRWORK_RDE2[vendor]
+    assert {i.id: i.status for i in result.items} == statuses
+    assert result.points == points and result.possible_points == points  # nothing left unknown
+    assert result.questionnaire == "RDE-2 v1.0.0" and decision.rubric_version == "RDE-2-rubric v1.0.0"
+    assert all(not i.needs for i in result.items)
+
+
+@pytest.mark.parametrize("vendor", [v.name for v in EXAMPLES])
+def test_pai_steps_per_example_under_rde2(vendor, assessed_rde2):
+    """RDE-2 asks all RDE-1 does: PAI's steps come out as under RDE-1."""
+    result = _results(*assessed_rde2[vendor])[PAI]
+    met, not_met = PAI_EXPECTED[vendor]
+    assert result.points == met and {i.id for i in result.items if i.status == "not_met"} == not_met
+
+
+def test_every_threshold_and_step_is_answerable_under_rde2():
+    """Every condition of every shipped framework names a question RDE-2 asks (or country data): an item can be
+    not answerable under RDE-2 only when a vendor leaves an optional answer empty, never for want of a question."""
+    rde2 = load_questionnaire("RDE-2")
+    for framework in shipped_frameworks():
+        assert framework.later_questions == {}
+        for item in framework.items:
+            for cond in item.conditions:
+                for test in (cond, cond.when):
+                    if test is not None and test.question is not None:
+                        assert test.question in rde2.by_id, (framework.id, item.id, test.question)
+    # and the questions RDE-1 lacks are exactly the ones RDE-2 adds
+    rde1 = load_questionnaire("RDE-1")
+    added = set(rde2.by_id) - set(rde1.by_id)
+    assert added == {q for needs in NOT_IN_RDE1.values() for q in needs} | {"PAY-09"}
+
+
+def test_rde2_pay09_is_asked_only_of_piece_rates(assessed_rde2):
+    """A time estimate is a piece-rate matter: Lumen (hourly) is not asked, Brightlabel (piece rate) is."""
+    lumen, _ = assessed_rde2["Lumen Data Services GmbH"]
+    bright, _ = assessed_rde2["Brightlabel Solutions Inc."]
+    assert "PAY-09" not in {k for k, v in lumen.answers.items() if v is not None}
+    assert bright.answers["PAY-09"] == "No"
+    item = next(i for i in _results(*assessed_rde2["Lumen Data Services GmbH"])[FAIRWORK].items if i.id == "1.2")
+    assert item.status == "met" and "PAY-09" not in {b.question for b in item.rests_on if b.holds is not None}
 
 
 def test_an_item_rests_on_the_answers_and_country_facts_it_names(assessed):
@@ -170,7 +262,7 @@ def test_framework_files_are_validated_against_the_questionnaires(tmp_path):
         load_framework("bad", bad)
     message = str(info.value)
     assert '"Daily" is not an answer to PAY-06' in message
-    assert "XYZ-01 is neither a question of RDE-1 v1.0.0 nor listed under later_questions" in message
+    assert "XYZ-01 is neither a question of RDE-1 v1.0.0, RDE-2 v1.0.0 nor listed under later_questions" in message
     assert "WORK-04 is a number question" in message
 
 

@@ -169,11 +169,12 @@ def test_a_form_issued_before_the_attestation_block_is_read_as_before():
 
 def test_fill_form_attests_a_new_form_with_a_sample_unless_told(blank, tmp_path):
     lumen = EXAMPLES[0]
-    sample = read_workbook(fill_form(blank, lumen.answers, lumen.countries, out=tmp_path / "sample.xlsx"))
+    answers = {**lumen.answers, **lumen.rde2}  # a new form is RDE-2's
+    sample = read_workbook(fill_form(blank, answers, lumen.countries, out=tmp_path / "sample.xlsx"))
     assert sample.attestation == Attestation(name=SAMPLE_SIGNER[0], title=SAMPLE_SIGNER[1], date=dt.date(2026, 11, 23))
     kept = read_workbook(fill_form(tmp_path / "sample.xlsx", {"PAY-06": "Monthly"}))  # filled already: kept
     assert kept.attestation == sample.attestation
-    fill_form(blank, lumen.answers, lumen.countries, out=tmp_path / "unsigned.xlsx", attestation=None)
+    fill_form(blank, answers, lumen.countries, out=tmp_path / "unsigned.xlsx", attestation=None)
     with pytest.raises(Exception, match="Attestation!B6"):
         read_workbook(tmp_path / "unsigned.xlsx")
 

@@ -1,5 +1,6 @@
 """`fairsource form` writes the workbook docs/contracts.md describes ("The questionnaire workbook"), and what a vendor
-types reads back exactly."""
+types reads back exactly. The form is the one issued now, RDE-2 (RDE-1 forms, as the example vendors returned them,
+are read throughout the suite)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,22 @@ from openpyxl import load_workbook
 
 from supplier_models import WorkbookRejected, read_workbook
 from supplier_models.questionnaire import load
-from supplier_models.workbooks.examples import CONSENT_YES, EXAMPLES, GOOD_ANSWERS
+from supplier_models.workbooks.examples import CONSENT_YES, EXAMPLES, GOOD_ANSWERS, GOOD_RDE2_ANSWERS
 from supplier_models.workbooks.form import COUNTRY_COLUMNS, QUESTION_COLUMNS, fill_form, write_form
 from tests.helpers.ooxml import sheet_xml
 
-RDE1 = load("RDE-1")
+ISSUED = load("RDE-2")
+ROW = {q.id: row for row, q in enumerate(ISSUED.questions, start=2)}
+"""question id -> its row on the Questionnaire sheet"""
+
+
+def _answer(qid: str) -> str:
+    return f"E{ROW[qid]}"
+
+
+def _good(vendor=EXAMPLES[0]) -> dict[str, object]:
+    """An example vendor's RDE-2 answers."""
+    return {**vendor.answers, **vendor.rde2}
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +62,8 @@ def test_sheets_headers_and_hidden_meta(blank):
     assert [c.value for c in wb["Questionnaire"][1]] == list(QUESTION_COLUMNS)
     assert [c.value for c in wb["Countries"][1]][:6] == list(COUNTRY_COLUMNS)
     meta = {row[0].value: row[1].value for row in wb["_meta"].iter_rows()}
-    assert meta["questionnaire_id"] == "RDE-1"
-    assert meta["questionnaire_version"] == RDE1.version
+    assert meta["questionnaire_id"] == "RDE-2"
+    assert meta["questionnaire_version"] == ISSUED.version
     assert meta["vendor"] == "Acme Annotation Ltd"
     assert meta["issued_at"] == "2026-11-23T09:30:00+00:00"
     assert wb.security.lockStructure
@@ -60,10 +72,10 @@ def test_sheets_headers_and_hidden_meta(blank):
 def test_one_row_per_question_with_section_and_guidance(blank):
     ws = load_workbook(blank)["Questionnaire"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [q.id for q in RDE1.questions]
+    assert [r[0] for r in rows] == [q.id for q in ISSUED.questions]
     by_id = {r[0]: r for r in rows}
     assert by_id["PAY-05"][1] == "Fair pay"
-    assert by_id["PAY-05"][2] == RDE1.by_id["PAY-05"].text
+    assert by_id["PAY-05"][2] == ISSUED.by_id["PAY-05"].text
     assert "Required when COMP-03 includes" in by_id["CONS-02"][3]
     assert "Optional" in by_id["DATA-02"][3]
 
@@ -79,7 +91,7 @@ def test_only_answer_and_evidence_are_editable(blank):
 def test_every_choice_and_yes_no_answer_has_a_dropdown_of_its_choices(blank):
     ws = load_workbook(blank)["Questionnaire"]
     validations = _validations(ws)
-    for row, question in enumerate(RDE1.questions, start=2):
+    for row, question in enumerate(ISSUED.questions, start=2):
         dv = validations.get((row, 5))
         if question.type in ("yes_no", "choice"):
             assert dv is not None and dv.type == "list", question.id
@@ -109,7 +121,7 @@ def test_countries_sheet_dropdowns_come_from_pycountry(blank):
 
 def test_filled_in_form_reads_back_exactly_the_answers_written(blank, tmp_path):
     answers = {
-        **GOOD_ANSWERS,
+        **GOOD_ANSWERS, **GOOD_RDE2_ANSWERS,
         "COMP-01": "Acme Annotation Ltd",
         "COMP-02": "Kenya",
         "COMP-03": ["Data collection from contributors", "Data annotation"],
@@ -125,15 +137,15 @@ def test_filled_in_form_reads_back_exactly_the_answers_written(blank, tmp_path):
 
     sub = read_workbook(path)
     assert sub.vendor_name == "Acme Annotation Ltd"
-    assert (sub.questionnaire_id, sub.questionnaire_version) == ("RDE-1", RDE1.version)
+    assert (sub.questionnaire_id, sub.questionnaire_version) == ("RDE-2", ISSUED.version)
     for qid, written in answers.items():
         expected = written
         if isinstance(written, (int, float)) and not isinstance(written, bool):
             expected = Decimal(str(written))
         assert sub.answers[qid] == expected, qid
-    unanswered = {q.id for q in RDE1.questions} - set(answers)
-    assert unanswered == {"VULN-03"}
-    assert sub.answers["VULN-03"] is None
+    unanswered = {q.id for q in ISSUED.questions} - set(answers)
+    assert unanswered == {"VULN-03", "PAY-09"}  # PAY-09 is asked of piece rates only
+    assert sub.answers["VULN-03"] is None and sub.answers["PAY-09"] is None
     assert sub.evidence == evidence
     assert [(c.iso2, c.share_pct, c.workers, c.lowest_hourly_pay, c.currency, c.pay_basis) for c in sub.countries] == [
         ("KE", Decimal("60"), 120, Decimal("152.75"), "KES", "Hourly wage"),
@@ -143,7 +155,7 @@ def test_filled_in_form_reads_back_exactly_the_answers_written(blank, tmp_path):
 
 
 def test_answers_are_matched_case_insensitively_and_canonicalised(blank, tmp_path):
-    answers = {**EXAMPLES[0].answers, "PAY-01": "  hourly WAGE ", "PAY-02": "yes",
+    answers = {**_good(), "PAY-01": "  hourly WAGE ", "PAY-02": "yes",
                "COMP-03": "data annotation;MODEL EVALUATION OR RLHF"}
     path = fill_form(blank, answers, EXAMPLES[0].countries, out=tmp_path / "r.xlsx")
     sub = read_workbook(path)
@@ -171,7 +183,7 @@ def test_blank_form_opens_cleanly_in_libreoffice(blank, tmp_path):
 
 # -- several-answer questions (issue: Excel refused "Data annotation, Data collection from contributors") --
 
-MULTI = [q for q in RDE1.questions if q.type == "multi"]
+MULTI = [q for q in ISSUED.questions if q.type == "multi"]
 OLD_FORM = Path(__file__).parent / "fixtures" / "savanna-voices-form-c6807e8.xlsx"
 
 
@@ -180,7 +192,7 @@ def test_several_answer_questions_have_a_dropdown_that_accepts_a_typed_list(blan
     list item; several answers need a non-Stop style, and the messages say how to list them."""
     assert [q.id for q in MULTI] == ["COMP-03", "COMP-04", "DATA-01"]
     validations = _validations(load_workbook(blank)["Questionnaire"])
-    rows = {q.id: row for row, q in enumerate(RDE1.questions, start=2)}
+    rows = {q.id: row for row, q in enumerate(ISSUED.questions, start=2)}
     for question in MULTI:
         dv = validations[(rows[question.id], 5)]
         assert dv.type == "list", question.id
@@ -189,7 +201,7 @@ def test_several_answer_questions_have_a_dropdown_that_accepts_a_typed_list(blan
         assert dv.showErrorMessage and dv.showInputMessage
         assert "separated by commas" in dv.prompt and "click OK to keep them" in dv.error
         assert len(dv.prompt) <= 255 and len(dv.error) <= 225 and len(dv.promptTitle) <= 32  # Excel's limits
-    for row, question in enumerate(RDE1.questions, start=2):  # single answers keep refusing other text
+    for row, question in enumerate(ISSUED.questions, start=2):  # single answers keep refusing other text
         if question.type in ("yes_no", "choice"):
             assert validations[(row, 5)].errorStyle in (None, "stop"), question.id
 
@@ -197,7 +209,7 @@ def test_several_answer_questions_have_a_dropdown_that_accepts_a_typed_list(blan
 def test_country_of_registration_has_a_country_dropdown_that_takes_any_spelling(blank):
     validations = _validations(load_workbook(blank)["Questionnaire"])
     dv = validations[(3, 5)]  # COMP-02
-    assert RDE1.by_id["COMP-02"].dropdown == "countries"
+    assert ISSUED.by_id["COMP-02"].dropdown == "countries"
     assert dv.type == "list" and dv.formula1.startswith("_lists!$A$1")
     assert dv.errorStyle == "warning"  # alpha-3 codes and other English names are accepted too
 
@@ -230,7 +242,7 @@ def test_guidance_says_each_thing_once(blank):
     ws = load_workbook(blank)["Questionnaire"]
     for row in ws.iter_rows(min_row=2, values_only=True):
         qid, guidance_text = row[0], row[3]
-        question = RDE1.by_id[qid]
+        question = ISSUED.by_id[qid]
         sentences = _sentences(guidance_text)
         assert len(sentences) == len(set(sentences)), (qid, guidance_text)
         for phrase in ("yyyy-mm-dd", "comma", "pick", "free text", "otherwise", "left empty"):
@@ -254,14 +266,14 @@ def test_guidance_says_when_an_answer_is_required(blank):
 
 def test_ethics_review_may_be_left_empty_without_vulnerable_groups(tmp_path):
     """VULN-02 is required only when VULN-01 is Yes; its knockout (No when VULN-01 is Yes) is unchanged."""
-    answers = {k: v for k, v in EXAMPLES[0].answers.items() if k != "VULN-02"}
+    answers = {k: v for k, v in _good().items() if k != "VULN-02"}
     form = write_form(tmp_path / "f.xlsx", EXAMPLES[0].name)
     sub = read_workbook(fill_form(form, answers, EXAMPLES[0].countries))
     assert sub.answers["VULN-01"] == "No" and sub.answers["VULN-02"] is None
     fill_form(form, {"VULN-01": "Yes", "VULN-03": "Yes"})
     with pytest.raises(WorkbookRejected) as rejected:
         read_workbook(form)
-    assert [(p.cell, p.question) for p in rejected.value.problems] == [("Questionnaire!E39", "VULN-02")]
+    assert [(p.cell, p.question) for p in rejected.value.problems] == [(f"Questionnaire!{_answer('VULN-02')}", "VULN-02")]
     assert 'required because VULN-01 is "Yes"' in rejected.value.problems[0].message
 
 
@@ -283,8 +295,8 @@ def _print_scale(ws, paper: str) -> float:
 def test_sheets_print_one_page_wide_readably_on_a4_and_letter(blank):
     """Issue: the Questionnaire printed at about 5 pt and the Countries sheet printed only its header."""
     wb = load_workbook(blank)
-    for name, orientation, area in (("Questionnaire", "landscape", f"A1:F{len(RDE1.questions) + 1}"),
-                                    ("Countries", "portrait", f"A1:F{RDE1.countries.max_rows + 1}")):
+    for name, orientation, area in (("Questionnaire", "landscape", f"A1:F{len(ISSUED.questions) + 1}"),
+                                    ("Countries", "portrait", f"A1:F{ISSUED.countries.max_rows + 1}")):
         ws = wb[name]
         assert ws.page_setup.orientation == orientation, name
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
@@ -329,7 +341,7 @@ def _answer_validation_styles(path: Path) -> dict[str, str]:
 
 
 def _calc_answers(blank: Path, tmp_path: Path, typed: dict[str, object]) -> Path:
-    answers = {**{k: v for k, v in EXAMPLES[0].answers.items() if v is not None}, **CONSENT_YES, **typed}
+    answers = {**{k: v for k, v in _good().items() if v is not None}, **CONSENT_YES, **typed}
     return fill_form(blank, answers, EXAMPLES[0].countries, out=tmp_path / "typed.xlsx")
 
 
@@ -346,7 +358,7 @@ def test_several_answers_survive_a_libreoffice_round_trip_with_non_stop_validati
     assert sub.answers["COMP-04"] == ["Employees", "Subcontracted teams"]
     assert sub.answers["DATA-01"] == ["ISO/IEC 27001", "SOC 2 Type II"]
     styles = _answer_validation_styles(saved)
-    assert {styles["E4"], styles["E5"], styles["E41"]} <= {"warning", "information"}, styles
+    assert {styles["E4"], styles["E5"], styles[_answer("DATA-01")]} <= {"warning", "information"}, styles
     assert styles["E3"] == "warning"  # COMP-02, the country of registration
     assert styles["E10"] == "stop"  # PAY-05, yes/no: one answer, refused otherwise
 
@@ -370,13 +382,14 @@ def test_several_answers_typed_in_libreoffice_calc_are_kept_and_read(blank, tmp_
     typed = _calc_answers(blank, tmp_path, {})
     job = {"in": str(typed), "out": str(tmp_path / "calc-typed.xlsx"), "report": str(tmp_path / "report.json"),
            "profile": str(tmp_path / "uno-profile"), "sheet": "Questionnaire",
-           "type": {"E4": SEVERAL["COMP-03"], "E5": SEVERAL["COMP-04"], "E41": SEVERAL["DATA-01"], "E10": "No"}}
+           "type": {"E4": SEVERAL["COMP-03"], "E5": SEVERAL["COMP-04"], _answer("DATA-01"): SEVERAL["DATA-01"],
+                    "E10": "No"}}
     (tmp_path / "job.json").write_text(json.dumps(job))
     result = subprocess.run([UNO_PYTHON, str(Path(__file__).parents[1] / "helpers" / "calc_type.py"), str(tmp_path / "job.json")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     seen = json.loads((tmp_path / "report.json").read_text())
-    for ref in ("E4", "E5", "E41"):
+    for ref in ("E4", "E5", _answer("DATA-01")):
         assert seen[ref]["type"] == "LIST" and seen[ref]["alert"] in ("WARNING", "INFO"), (ref, seen[ref])
     assert seen["E10"]["alert"] == "STOP"
     sub = read_workbook(tmp_path / "calc-typed.xlsx")

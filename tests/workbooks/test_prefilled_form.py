@@ -40,14 +40,15 @@ needs_calc = pytest.mark.skipif(not CALC_INSTALLED or shutil.which("pdftotext") 
 
 @pytest.fixture(scope="module")
 def lumen(tmp_path_factory):
-    """Lumen's submission as the reader made it from its returned form."""
-    return read_workbook(write_example(LUMEN, tmp_path_factory.mktemp("lumen")))
+    """Lumen's submission as the reader made it from its returned form, of the questionnaire issued now (RDE-2; an
+    RDE-1 submission's re-attestation is tests/flows/test_rde2_reattestation.py's)."""
+    return read_workbook(write_example(LUMEN, tmp_path_factory.mktemp("lumen"), "RDE-2"))
 
 
 @pytest.fixture(scope="module")
 def hostile_submission(lumen):
     """Lumen's submission with formula-like and template-like text in a text answer and six evidence cells."""
-    evidence_ids = ["PAY-03", "PAY-04", "PAY-05", "PAY-06", "PAY-07", "PILOT-01"]
+    evidence_ids = ["PAY-03", "PAY-04", "PAY-05", "PAY-06", "PAY-07", "PAY-08"]  # rows 8 to 13 of RDE-2's sheet
     return lumen.model_copy(update={"answers": {**lumen.answers, "COMP-01": HOSTILE[0]},
                                     "evidence": dict(zip(evidence_ids, HOSTILE, strict=True))})
 
@@ -76,7 +77,7 @@ def _quote_prefixed_styles(path: Path) -> set[int]:
 
 def test_a_blank_form_has_no_banner(tmp_path):
     wb = load_workbook(write_form(tmp_path / "blank.xlsx", "Acme Annotation Ltd"))
-    assert wb["Instructions"]["A1"].value == "Responsible data enrichment: supplier qualification"
+    assert wb["Instructions"]["A1"].value == "Responsible data enrichment: supplier qualification (second edition)"
     for sheet in ("Questionnaire", "Countries"):
         assert not wb[sheet].oddHeader.center.text, sheet
     assert wb["Attestation"]["A2"].value is None
@@ -125,7 +126,7 @@ def test_a_reattestation_form_is_dated_with_the_day_its_answers_were_received(tm
     date, 2026-11-23), not the form's issue date."""
     settings = Settings(home=tmp_path / "home")
     inputs = load_inputs(settings)
-    intake_one(read_workbook(write_example(LUMEN, tmp_path)), store, inputs, ANSWERED_ON, settings.sow_dir,
+    intake_one(read_workbook(write_example(LUMEN, tmp_path, "RDE-2")), store, inputs, ANSWERED_ON, settings.sow_dir,
                received_on=ANSWERED_ON)
     run = request_reattestations(store, settings, inputs, dt.date(2027, 11, 8), within_days=30)
     (asked,) = run.reattestation_requested
@@ -136,19 +137,24 @@ def test_a_reattestation_form_is_dated_with_the_day_its_answers_were_received(tm
 
 
 def test_a_form_filled_from_a_submission_without_attestation_asks_for_one(tmp_path):
-    """A submission of a form issued before the attestation block: the pre-filled form's block is left empty,
-    and returned as it is the form is rejected at the three cells, and only there."""
+    """A submission of an RDE-1 form issued before the attestation block: the pre-filled form (RDE-2, issued now)
+    leaves the block empty and the questions RDE-2 adds, and returned as it is the form is rejected at those
+    cells, and only there."""
     old = read_workbook(OLD_FORM)
-    assert old.attestation is None
+    assert old.attestation is None and old.questionnaire_id == "RDE-1"
     path = prefilled_form(old, tmp_path / "savanna.xlsx", form_id="re-3", issued_at=REISSUED,
                           answered_on=ANSWERED_ON)
     with pytest.raises(WorkbookRejected) as rejected:
         read_workbook(path)
     assert [(p.cell, p.question) for p in rejected.value.problems] == [
+        ("Questionnaire!E13", "PAY-08"), ("Questionnaire!E23", "WORK-06"), ("Questionnaire!E33", "COMM-06"),
+        ("Questionnaire!E56", "RESP-03"), ("Questionnaire!E57", "RESP-04"),
         ("Attestation!B6", "Attestation"), ("Attestation!B7", "Attestation"), ("Attestation!B8", "Attestation")]
     signed = Attestation(name="Grace Wanjiru", title="Chief Executive Officer", date=dt.date(2027, 11, 9))
-    back = read_workbook(fill_form(path, {}, attestation=signed))
-    assert back.attestation == signed and back.answers == old.answers
+    new = {"PAY-08": "Yes", "WORK-06": "Yes", "COMM-06": "No", "RESP-03": "Yes", "RESP-04": "Yes"}
+    back = read_workbook(fill_form(path, new, attestation=signed))
+    assert back.attestation == signed and back.questionnaire_id == "RDE-2"
+    assert back.answers == {**old.answers, **new, "PAY-09": None}
 
 
 # -- text that looks like a formula -------------------------------------------------------------------
@@ -160,7 +166,7 @@ def test_formula_like_text_is_written_as_text_not_as_a_formula(prefilled, text):
     quote prefix Excel gives text typed after an apostrophe, so editing the cell keeps it text."""
     sheet = sheet_xml(prefilled, "Questionnaire")
     assert "<f>" not in sheet and "<f " not in sheet
-    row = {t: r for r, t in zip(range(8, 14), HOSTILE, strict=True)}[text]  # PAY-03..PILOT-01's Evidence
+    row = {t: r for r, t in zip(range(8, 14), HOSTILE, strict=True)}[text]  # PAY-03..PAY-08's Evidence
     cell = _cell_xml(sheet, f"F{row}")
     assert re.search(r't="(s|inlineStr)"', cell), cell
     style = int(re.search(r's="(\d+)"', cell).group(1))

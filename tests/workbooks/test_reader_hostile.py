@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from supplier_models.errors import WorkbookRejected
 from supplier_models.submission import Submission
-from supplier_models.workbooks.examples import GOOD_ANSWERS, ISSUED_AT
+from supplier_models.workbooks.examples import GOOD_ANSWERS, GOOD_RDE2_ANSWERS, ISSUED_AT
 from supplier_models.workbooks.form import fill_form, write_form
 from supplier_models.workbooks.reader import read_workbook
 from tests.helpers.broken_workbooks import (
@@ -364,7 +364,7 @@ def test_excel_booleans_and_any_case_are_read_as_yes_no(base_bytes, tmp_path, st
 
 def test_fill_form_round_trips_exactly(tmp_path, store):
     typed: dict[str, object] = {
-        **GOOD_ANSWERS,
+        **GOOD_ANSWERS, **GOOD_RDE2_ANSWERS,  # a new form is RDE-2's
         "COMP-01": "Round Trip Collective Ltd",
         "COMP-02": "KE",
         "COMP-03": ["Data collection from contributors", "Transcription or translation"],

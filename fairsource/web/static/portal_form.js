@@ -17,6 +17,7 @@
       var value = answer(set.dataset.when);
       if (value === null) { return; }
       var holds = set.dataset.equals !== undefined ? value.length === 1 && value[0] === set.dataset.equals
+        : set.dataset.oneOf !== undefined ? value.length === 1 && JSON.parse(set.dataset.oneOf).indexOf(value[0]) >= 0
         : value.indexOf(set.dataset.includes) >= 0;
       var known = value.length > 0 && value[0] !== "";
       set.hidden = known && !set.querySelector(".field-error") && (set.dataset.kind === "required_if" ? !holds : holds);
