@@ -134,9 +134,13 @@ def variant_answers(base, i: int) -> tuple[dict, list]:
 
 
 def example_workbooks(folder: Path, variants_per_example: int = 3) -> list[Path]:
-    """Workbooks for the example vendors and a few variants of each, through the real form writer."""
+    """Workbooks for the example vendors and a few variants of each, through the real form writer: RDE-1 forms, as
+    the examples answered them (so figures compare with earlier runs; RDE-2 reads and scores the same way)."""
+    from supplier_models.questionnaire import load
     from supplier_models.workbooks.examples import EXAMPLES, ISSUED_AT
     from supplier_models.workbooks.form import fill_form, write_form
+
+    rde1 = load("RDE-1")
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -145,7 +149,7 @@ def example_workbooks(folder: Path, variants_per_example: int = 3) -> list[Path]
             i = e_idx * 1000 + v
             answers, countries = variant_answers(base, i)
             path = folder / f"base-{base.slug}-{v}.xlsx"
-            write_form(path, vendor_name(i), issued_at=ISSUED_AT, form_id=f"bench-{i}")
+            write_form(path, vendor_name(i), questionnaire=rde1, issued_at=ISSUED_AT, form_id=f"bench-{i}")
             fill_form(path, {k: val for k, val in answers.items() if val is not None}, countries, base.evidence)
             paths.append(path)
     return paths

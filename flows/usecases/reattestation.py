@@ -46,7 +46,7 @@ def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at
     answers = q.carried_over(submission.answers, answered)
     marks, notes = _closed_marks(closed, answers, q)
     if answered.key != q.key:
-        notes.insert(0, new_questions_note(q, answered))
+        notes.insert(0, new_questions_note(q, answered, answers))
     write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id,
                banner=prefill_banner(answered_on), notes=notes)
     evidence = {qid: text for qid, text in submission.evidence.items() if text and q.carries_over(qid, answered)}
@@ -56,12 +56,15 @@ def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at
     return fill_form(out, answers, countries, evidence, attestation=submission.attestation, marks=marks)
 
 
-def new_questions_note(q, answered) -> str:
-    """The line a form pre-filled from answers to an earlier questionnaire carries: which questions are new (left
-    empty to answer) and which did not carry over."""
-    new = [qid for qid in q.by_id if not q.carries_over(qid, answered)]
+def new_questions_note(q, answered, answers: dict) -> str:
+    """The line a form pre-filled from answers to an earlier questionnaire carries: which questions are new, left
+    empty to answer (those a condition asks only sometimes named with it, unless the carried answers meet it)."""
+    new = [q.by_id[qid] for qid in q.by_id if not q.carries_over(qid, answered)]
+    needed = [x.id for x in new if x.is_required(answers) or (x.required_if is None and x.optional_if is None)]
+    sometimes = [f"{x.id} when {(x.required_if or x.optional_if).describe()}" for x in new if x.id not in needed]
     return (f"Your last answers were to {answered.key}; this form is {q.key}. Your answers are carried over; "
-            f"the questions new in it are left empty for you to answer: {', '.join(new)}.")
+            f"the questions new in it are left empty for you to answer: {', '.join(needed)}"
+            + (f" (and {'; '.join(sometimes)})" if sometimes else "") + ".")
 
 
 def _closed_marks(closed: Sequence[RemediationRecord], answers: dict, q) -> tuple[list[AnswerMark], list[str]]:

@@ -100,11 +100,13 @@ def typed_answer(value: object) -> str | list[str]:
     return str(value)
 
 
-def from_submission(submission: Submission, q: Questionnaire) -> dict[str, Any]:
-    """A new draft's data (under `q`) from the vendor's last answers (a re-attestation): every answer that carries
-    over to `q` (all of them from the same questionnaire; RDE-1's into RDE-2, whose new questions start empty), the
-    evidence and the countries, to confirm or correct; not the attestation, which is given anew."""
+def from_submission(submission: Submission, q: Questionnaire | None = None) -> dict[str, Any]:
+    """A new draft's data (under `q`, the submission's own questionnaire when None) from the vendor's last answers
+    (a re-attestation): every answer that carries over to `q` (all of them from the same questionnaire; RDE-1's into
+    RDE-2, whose new questions start empty), the evidence and the countries, to confirm or correct; not the
+    attestation, which is given anew."""
     answered = load(submission.questionnaire_id, submission.questionnaire_version)
+    q = q or answered
     return {
         "answers": {qid: typed_answer(v) for qid, v in q.carried_over(submission.answers, answered).items()},
         "evidence": {qid: text for qid, text in submission.evidence.items() if q.carries_over(qid, answered)},

@@ -25,7 +25,7 @@ def test_form_writes_a_blank_questionnaire_for_the_vendor(tmp_path):
     out = tmp_path / "acme.xlsx"
     result = runner.invoke(app, ["form", "--vendor", "Acme Annotation Ltd", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "RDE-1" in result.output and "50 questions" in result.output
+    assert "RDE-2 v1.0.0" in result.output and "56 questions" in result.output  # the questionnaire issued now
     meta = {r[0].value: r[1].value for r in load_workbook(out)["_meta"].iter_rows()}
     assert meta["vendor"] == "Acme Annotation Ltd"
 
@@ -63,7 +63,7 @@ def test_version_help_and_date_usage_errors():
 def test_check_lists_every_problem_with_its_cell_and_exits_2(tmp_path):
     out = tmp_path / "acme.xlsx"
     runner.invoke(app, ["form", "--vendor", "Acme", "--out", str(out)])
-    answers = {**EXAMPLES[0].answers, "PAY-03": "Guesswork", "WORK-04": "forty"}
+    answers = {**EXAMPLES[0].answers, **EXAMPLES[0].rde2, "PAY-03": "Guesswork", "WORK-04": "forty"}
     fill_form(out, {k: v for k, v in answers.items() if v is not None}, EXAMPLES[0].countries)
     result = runner.invoke(app, ["check", str(out), "--json"])
     assert result.exit_code == 2
@@ -71,7 +71,7 @@ def test_check_lists_every_problem_with_its_cell_and_exits_2(tmp_path):
     errors = json.loads(first_line)["errors"]
     assert [(e["cell"], e["question"]) for e in errors] == [
         ("Questionnaire!E8", "PAY-03"),
-        ("Questionnaire!E19", "WORK-04"),
+        ("Questionnaire!E21", "WORK-04"),  # RDE-2: PAY-08 and PAY-09 come before it
     ]
     assert "Questionnaire!E8 [PAY-03]: \"Guesswork\" is not one of the choices" in result.stderr
 

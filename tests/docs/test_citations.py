@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_NOTE = "DESIGN" + ".md"
 
 # Names the pages use for a file of the user's own, not of the repository.
-NOT_REPOSITORY_FILES = {"RDE-2.yaml"}  # README: an organisation's own questionnaire
+NOT_REPOSITORY_FILES = {"RDE-3.yaml"}  # README: an organisation's own questionnaire
 
 # A bare file name in backticks with one of these extensions names a file of the repository.
 SOURCE_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".ini", ".html", ".css", ".csv", ".mako"}

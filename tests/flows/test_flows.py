@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from fairsource.cli import app
-from supplier_models import Store, read_workbook
+from supplier_models import Store, WorkbookRejected, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form, write_form
+from tests.helpers.rde2 import NEW_QUESTIONS, answer_new_questions
 
 TODAY = dt.date(2026, 11, 23)
 runner = CliRunner()
@@ -124,8 +126,17 @@ def test_requalify_a_year_later_asks_every_vendor_for_a_fresh_attestation_and_re
         v for v, d in EXPECTED.items() if d != "not_qualified")
     after = store.counts()
     assert after["assessment"] == before["assessment"] and after["reattestation_request"] == len(EXAMPLES)
-    for asked in run.reattestation_requested:  # each a normal, pre-filled form the reader accepts
-        assert read_workbook(asked["form"]).vendor_name == asked["vendor"]
+    for asked in run.reattestation_requested:  # each an RDE-2 form pre-filled with the vendor's RDE-1 answers
+        with pytest.raises(WorkbookRejected) as rejected:  # returned as it is: only the new questions are missing
+            read_workbook(asked["form"])
+        vendor = next(v for v in EXAMPLES if v.name == asked["vendor"])
+        piece_rate = vendor.answers["PAY-01"].startswith("Piece rate")
+        assert [p.question for p in rejected.value.problems] == [
+            q for q in NEW_QUESTIONS if q != "PAY-09" or piece_rate]
+        back = read_workbook(answer_new_questions(asked["form"], vendor.rde2, out=home / "answered.xlsx"))
+        assert back.vendor_name == asked["vendor"] and back.questionnaire_id == "RDE-2"
+        assert {k: v for k, v in back.answers.items() if k in vendor.answers} == {
+            k: (Decimal(v) if isinstance(v, int) else v) for k, v in vendor.answers.items()}
     assert Path(report).exists()
     again, _, rerun, notices = requalify(as_of=TODAY + dt.timedelta(days=365))
     assert again == [] and rerun.reattestation_requested == [] and notices == []
@@ -192,7 +203,7 @@ def test_sow_command_writes_for_qualified_and_refuses_not_qualified(home, workbo
 def test_report_neutralises_formula_text(home, workbooks, database_url):
     hostile = '=HYPERLINK("http://x","y")'
     form = write_form(home / "hostile.xlsx", hostile)
-    answers = {k: v for k, v in EXAMPLES[0].answers.items() if v is not None}
+    answers = {k: v for k, v in {**EXAMPLES[0].answers, **EXAMPLES[0].rde2}.items() if v is not None}
     fill_form(form, answers, EXAMPLES[0].countries)
     _intake([form, *workbooks[:2]])
     out = home / "portfolio.xlsx"

@@ -17,6 +17,7 @@ from fairsource.cli import app
 from supplier_models import Store, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form
+from tests.helpers.rde2 import answer_new_questions
 from tests.helpers.runs import run as _run
 from tests.helpers.runs import runner
 
@@ -63,9 +64,13 @@ def test_a_qualification_rests_on_the_attestation_and_lapses_without_a_fresh_one
     assert first["rescored"] == [] and first["expired"] == []
     (asked,) = first["reattestation_requested"]
     assert asked["vendor"] == LUMEN.name and asked["expires_on"] == "2027-11-23"
-    form = read_workbook(asked["form"])  # a normal form, read by the real reader
+    # The form of the questionnaire issued now (RDE-2), pre-filled with the RDE-1 answers; the vendor answers what
+    # RDE-2 adds (all of it, "Yes") and confirms the rest. Read by the real reader.
+    answered = answer_new_questions(asked["form"])
+    form = read_workbook(answered)
     original = store.submissions.get(store.assessments.latest(decision["vendor_id"]).submission_id)
-    assert form.answers == original.answers and form.countries == original.countries
+    assert {k: v for k, v in form.answers.items() if k in original.answers} == original.answers
+    assert form.countries == original.countries and form.questionnaire_id == "RDE-2"
     counts = store.counts()
     assert counts["assessment"] == before["assessment"] and counts["reattestation_request"] == 1
     assert _status(LUMEN.name, _days(350))["status"] == "reattestation_requested"
@@ -89,9 +94,11 @@ def test_a_qualification_rests_on_the_attestation_and_lapses_without_a_fresh_one
     header = [c.value for c in ws[1]]
     assert ws.cell(row=2, column=header.index("Status") + 1).value == "expired"
 
-    # The vendor returns the pre-filled form as it is: qualified for 12 months from that day.
-    renewed = json.loads(_run("intake", asked["form"], "--json", "--as-of", _days(396)).stdout)
+    # The vendor returns the pre-filled form with the new questions answered: qualified for 12 months from that
+    # day, now on RDE-2 and its rubric.
+    renewed = json.loads(_run("intake", str(answered), "--json", "--as-of", _days(396)).stdout)
     assert renewed["decision"] == "qualified" and renewed["valid_until"] == "2028-12-24"
+    assert renewed["rubric_version"] == "RDE-2-rubric v1.0.0" and renewed["score"] == 100
     assert _status(LUMEN.name, _days(396))["status"] == "qualified"
 
 

@@ -17,6 +17,7 @@ from supplier_models import Store, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES, write_example
 from supplier_models.workbooks.form import fill_form
 from supplier_models.workbooks.layout import MARK_FILL
+from tests.helpers.rde2 import answer_new_questions
 from tests.helpers.runs import run as _run
 from tests.helpers.runs import runner
 
@@ -127,12 +128,13 @@ def test_a_remediation_closed_with_evidence_stays_closed_when_the_prefilled_form
     (asked,) = run["reattestation_requested"]
     form = Path(asked["form"])
     wb = load_workbook(form)
-    lines = [c.value for c in wb["Instructions"]["A"][:4]]
+    lines = [c.value for c in wb["Instructions"]["A"][:5]]
     assert lines[0].startswith("Pre-filled from your answers of 2026-11-23")  # the banner stays first
+    assert lines[1].startswith("Your last answers were to RDE-1 v1.0.0; this form is RDE-2 v1.0.0.")
     closed_on = _register(database_url)[pay].closed_on
-    assert lines[1].startswith(f"{pay} closed on {closed_on:%Y-%m-%d} with evidence: Signed pay calendar, 2026-12-01.")
-    assert lines[2].startswith(f"{pilot} closed on {closed_on:%Y-%m-%d} with evidence: Pilot report, 12 workers paid.")
-    assert "PILOT-01 shows Yes" in lines[2] and "your last answer was No" in lines[2]
+    assert lines[2].startswith(f"{pay} closed on {closed_on:%Y-%m-%d} with evidence: Signed pay calendar, 2026-12-01.")
+    assert lines[3].startswith(f"{pilot} closed on {closed_on:%Y-%m-%d} with evidence: Pilot report, 12 workers paid.")
+    assert "PILOT-01 shows Yes" in lines[3] and "your last answer was No" in lines[3]
     sheet = wb["Questionnaire"]
     answers = {row[0].value: row[4] for row in sheet.iter_rows(min_row=2)}
     assert answers["PAY-06"].value == "Monthly" and answers["PILOT-01"].value == "Yes"
@@ -141,6 +143,8 @@ def test_a_remediation_closed_with_evidence_stays_closed_when_the_prefilled_form
         assert cell.fill.fgColor.rgb == MARK_FILL.fgColor.rgb and cell.comment.text.startswith(f"{code} closed on")
         assert "Ana Lima" in cell.comment.text and "keep it to confirm" in cell.comment.text
     assert answers["PAY-07"].comment is None and answers["PAY-07"].fill.fgColor.rgb != MARK_FILL.fgColor.rgb
+    # The form is RDE-2's: the vendor answers the questions it adds (Yes: no new remediation) and confirms the rest.
+    form = answer_new_questions(form)
     assert read_workbook(form).answers["PILOT-01"] == "Yes"  # the vendor's form reads back as it shows
 
     # Returned as it was sent: confirmed. Nothing reopens, no new id; the rest is carried under its ids.

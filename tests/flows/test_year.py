@@ -15,6 +15,7 @@ import pytest
 
 from supplier_models.workbooks.examples import EXAMPLES
 from supplier_models.workbooks.form import fill_form
+from tests.helpers.rde2 import answer_new_questions
 from tests.helpers.runs import contact, country_data_with_war, intake, policy_prohibiting, requalify, run
 
 pytestmark = pytest.mark.usefixtures("prefect_engine")
@@ -274,7 +275,9 @@ def test_a_year_of_qualification(isolated_home, monkeypatch, mailed):
     step("2027-05-03")
     summary, _ = step("2027-06-16")
     forms = {SHORT[r["vendor"]]: r["form"] for r in summary["reattestation_requested"]}
-    run("intake", forms["bright"], "--as-of", "2027-06-20")  # Brightlabel confirms its answers; Frontier does not
+    # Brightlabel confirms its answers on the RDE-2 form, answering what RDE-2 adds (all of it: no new remediation);
+    # Frontier does not return its form.
+    run("intake", str(answer_new_questions(forms["bright"])), "--as-of", "2027-06-20")
     step("2027-06-21")
     run("review", BRIGHT.name, "--decision", "approve", "--reason", "Answers confirmed", "--reviewer", "Ana Lima")
     step("2027-07-16")

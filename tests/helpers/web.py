@@ -48,8 +48,10 @@ def sign_in(client, email: str, password: str = PASSWORD):
                        follow_redirects=False)
 
 
-def workbook(vendor, folder: Path, broken: bool = False) -> Path:
-    path = write_example(vendor, folder)
+def workbook(vendor, folder: Path, broken: bool = False, questionnaire: str = "RDE-1") -> Path:
+    """The example vendor's returned workbook (RDE-1, as the examples were answered; RDE-2 with its `rde2`
+    answers when asked), or a broken copy of it."""
+    path = write_example(vendor, folder, questionnaire)
     if broken:
         path = fill_form(path, BROKEN_ANSWERS, out=folder / f"{vendor.slug}-broken.xlsx")
     return path

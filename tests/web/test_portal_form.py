@@ -21,7 +21,7 @@ from supplier_models import read_workbook
 from supplier_models.questionnaire import current
 from supplier_models.workbooks.examples import EXAMPLES
 from tests.helpers.web import BRIGHT, LUMEN, csrf_of, portal_link, web_app, workbook
-from tests.helpers.web_form import answer_all, docx_text, save, submit
+from tests.helpers.web_form import answer_all, docx_text, part_fields, save, submit
 
 HOSTILE = ("{{ 7*7 }}", "<w:t>x</w:t><script>alert(1)</script>", '=HYPERLINK("http://evil.example","x")')
 
@@ -107,7 +107,7 @@ def test_the_web_form_and_the_workbook_give_one_result_for_every_example_vendor(
 
     with TestClient(other) as by_workbook:
         for example in EXAMPLES:
-            path = workbook(example, folder)
+            path = workbook(example, folder, questionnaire=current().id)  # the web form asks RDE-2
             read = read_workbook(path)
             vendor, link = portal_link(store, example.name)
             answer_all(client, link, read)
@@ -203,7 +203,7 @@ def test_hostile_text_is_kept_and_shown_as_text_on_the_page_and_in_the_draft_wor
 def test_a_draft_downloaded_as_a_workbook_and_uploaded_is_the_same_submission(web, folder):
     client, store, _ = web
     vendor, link = portal_link(store, LUMEN.name)
-    read = read_workbook(workbook(LUMEN, folder))
+    read = read_workbook(workbook(LUMEN, folder, questionnaire="RDE-2"))  # the web form asks RDE-2
     answer_all(client, link, read)
     data = client.get(f"{link}/answer/draft.xlsx").content
     offline = read_workbook("draft.xlsx", data=data)
@@ -242,6 +242,9 @@ def test_submitting_with_problems_lists_them_all_and_each_part_shows_its_own(web
 
 
 def test_a_reattestation_opens_in_the_web_form_with_the_last_answers_to_confirm(web, folder):
+    """Lumen answered RDE-1; its re-attestation in the web form is RDE-2's, opened with its RDE-1 answers, the
+    questions RDE-2 adds empty: submitted without them it is refused at exactly those fields; answered, it is a new
+    RDE-2 submission whose other answers are the RDE-1 ones."""
     client, store, _ = web
     vendor, link = portal_link(store, LUMEN.name)
     path = workbook(LUMEN, folder)
@@ -249,17 +252,32 @@ def test_a_reattestation_opens_in_the_web_form_with_the_last_answers_to_confirm(
     with open(path, "rb") as f:
         client.post(f"{link}/upload", data={"csrf_token": token}, files={"file": ("l.xlsx", f)})
     last = read_workbook(path)
+    assert last.questionnaire_id == "RDE-1"
     page = client.get(f"{link}/answer/COMP").text
     assert f'>{last.answers["COMP-01"]}</textarea>' in page  # the last answers, to confirm or correct
+    pay = client.get(f"{link}/answer/PAY").text
+    assert re.search(r'name="a-PAY-06" value="Every two weeks"[^>]*checked', pay)  # carried over
+    assert not re.search(r'name="a-PAY-08" value="(Yes|No)"[^>]*checked', pay)  # new in RDE-2: to answer
     assert 'value=""' in client.get(f"{link}/answer/attestation").text.split('id="att-name"')[1][:200]
-    confirmed = read_workbook(path).model_copy(update={"attestation": last.attestation.model_copy(
-        update={"date": last.attestation.date.replace(year=last.attestation.date.year + 1)})})
-    save(client, link, "attestation", {"att-name": confirmed.attestation.name,
-                                       "att-title": confirmed.attestation.title,
-                                       "att-date": confirmed.attestation.date.isoformat()})
+    confirmed = last.attestation.model_copy(update={"date": last.attestation.date.replace(
+        year=last.attestation.date.year + 1)})
+    save(client, link, "attestation", {"att-name": confirmed.name, "att-title": confirmed.title,
+                                       "att-date": confirmed.date.isoformat()})
+    refused = submit(client, link)
+    assert refused.status_code == 422 and store.counts()["submission"] == 1
+    for qid in ("PAY-08", "WORK-06", "COMM-06", "RESP-03", "RESP-04"):
+        assert f"a-{qid}" in errors_on(client.get(f"{link}/answer/{qid.split('-')[0]}").text), qid
+    assert "a-PAY-09" not in errors_on(client.get(f"{link}/answer/PAY").text)  # hourly pay: not asked
+    rde2 = read_workbook(workbook(LUMEN, folder, questionnaire="RDE-2"))  # the same answers, and the new ones
+    for part in web_answers.parts(current()):
+        if part.id in ("PAY", "WORK", "COMM", "RESP"):
+            assert save(client, link, part.id, part_fields(rde2, part)).status_code == 303
     assert submit(client, link).headers["location"].endswith("?received=1")  # attested anew: a new submission
     assert store.counts()["submission"] == 2
-    assert store.submissions.latest_of(vendor.id).submission.attestation == confirmed.attestation
+    new = store.submissions.latest_of(vendor.id).submission
+    assert new.attestation == confirmed and (new.questionnaire_id, new.questionnaire_version) == ("RDE-2", "1.0.0")
+    assert {k: v for k, v in new.answers.items() if k in last.answers} == last.answers
+    assert store.assessments.latest(vendor.id).rubric_version == "RDE-2-rubric v1.0.0"
 
 
 def test_parts_saved_at_once_both_stay_in_the_one_draft(web):

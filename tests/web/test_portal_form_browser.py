@@ -58,7 +58,7 @@ def test_on_a_phone_a_vendor_answers_leaves_comes_back_and_submits_with_the_work
     shots = Path(os.environ.get("FAIRSOURCE_SCREENSHOTS") or tmp_path)
     app, _ = web_app(tmp_path / "home", database_url)
     store = app.state.web.store
-    read = read_workbook(workbook(LUMEN, tmp_path))
+    read = read_workbook(workbook(LUMEN, tmp_path, questionnaire="RDE-2"))  # the web form asks RDE-2
     vendor, link = portal_link(store, LUMEN.name)
     parts = web_answers.parts(load(read.questionnaire_id, read.questionnaire_version))
     with running(app) as base, sync_api.sync_playwright() as p:
@@ -136,4 +136,16 @@ def test_with_a_script_a_question_not_needed_hides_as_its_condition_changes(tmp_
         page.locator('input[name="a-VULN-01"][value="Yes"]').check()
         expect(needed_if_yes).to_be_visible()
         expect(optional_if_no).to_be_visible()
+        # RDE-2's PAY-09 (a time estimate) is asked when PAY-01 is one of the two piece rates
+        page.goto(f"{base}{link}/answer/PAY")
+        estimate = page.locator("#q-PAY-09")
+        expect(estimate).to_be_visible()
+        page.locator('input[name="a-PAY-01"][value="Hourly wage"]').check()
+        expect(estimate).to_be_hidden()
+        page.locator('input[name="a-PAY-01"][value="Piece rate only"]').check()
+        expect(estimate).to_be_visible()
+        page.locator('input[name="a-PAY-01"][value="Salary"]').check()
+        expect(estimate).to_be_hidden()
+        page.locator('input[name="a-PAY-01"][value="Piece rate with hourly floor"]').check()
+        expect(estimate).to_be_visible()
         chromium.close()

@@ -56,7 +56,7 @@ SHOWN = """(names) => Object.fromEntries(names.map(n => {
 def test_a_part_is_answered_and_saved_with_the_keyboard_alone(tmp_path, database_url, part_id):
     app, _ = web_app(tmp_path / "home", database_url)
     store = app.state.web.store
-    read = read_workbook(workbook(LUMEN, tmp_path))
+    read = read_workbook(workbook(LUMEN, tmp_path, questionnaire="RDE-2"))  # the web form asks RDE-2
     _, link = portal_link(store, LUMEN.name)
     part = next(p for p in web_answers.parts(load(read.questionnaire_id, read.questionnaire_version))
                 if p.id == part_id)
@@ -96,7 +96,7 @@ def test_a_draft_downloaded_in_the_browser_finished_offline_and_uploaded_is_one_
 
     app, _ = web_app(tmp_path / "home", database_url)
     store = app.state.web.store
-    read = read_workbook(workbook(LUMEN, tmp_path))
+    read = read_workbook(workbook(LUMEN, tmp_path, questionnaire="RDE-2"))  # the web form asks RDE-2
     vendor, link = portal_link(store, LUMEN.name)
     parts = web_answers.parts(load(read.questionnaire_id, read.questionnaire_version))
     half = parts[:len(parts) // 2]

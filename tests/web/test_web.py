@@ -17,6 +17,7 @@ from fairsource import accounts
 from fairsource.cli import app as cli
 from supplier_models import WorkbookRejected, read_workbook
 from supplier_models.workbooks.examples import EXAMPLES, write_example
+from tests.helpers.rde2 import answer_new_questions
 from tests.helpers.web import (
     BRIGHT,
     LUMEN,
@@ -159,11 +160,17 @@ def test_the_portal_form_is_blank_first_then_prefilled_with_the_last_answers(web
                            follow_redirects=False)
     assert done.status_code == 303
     prefilled = client.get(f"{link}/form.xlsx").content
-    again = read_workbook("again.xlsx", data=prefilled)
     original = read_workbook(workbook(LUMEN, folder))
     banner = openpyxl.load_workbook(io.BytesIO(prefilled))["Instructions"]["A1"].value
     assert banner.startswith(f"Pre-filled from your answers of {dt.date.today().isoformat()}")  # dated, as received
-    assert again.vendor_name == LUMEN.name and again.answers == original.answers
+    # Lumen answered RDE-1; the form is RDE-2's: its answers carried over, the questions RDE-2 adds to answer
+    with pytest.raises(WorkbookRejected) as rejected:
+        read_workbook("again.xlsx", data=prefilled)
+    assert [p.question for p in rejected.value.problems] == ["PAY-08", "WORK-06", "COMM-06", "RESP-03", "RESP-04"]
+    (folder / "again.xlsx").write_bytes(prefilled)
+    again = read_workbook(answer_new_questions(folder / "again.xlsx"))
+    assert again.vendor_name == LUMEN.name and again.questionnaire_id == "RDE-2"
+    assert {k: v for k, v in again.answers.items() if k in original.answers} == original.answers
     assert again.countries == original.countries
 
 
@@ -180,7 +187,8 @@ def test_the_portal_form_marks_the_answers_a_remediation_closed_with_evidence_st
     pilot = next(r.code for r in store.remediations.all(vendor.id) if r.question == "PILOT-01")
     usecases.close_remediation(store, vendor.id, pilot, evidence="Pilot report", reviewer="Ana Lima")
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"{link}/form.xlsx").content))
-    assert book["Instructions"]["A2"].value.startswith(f"{pilot} closed on {dt.date.today().isoformat()} with evidence")
+    assert book["Instructions"]["A2"].value.startswith("Your last answers were to RDE-1 v1.0.0")  # RDE-2's form
+    assert book["Instructions"]["A3"].value.startswith(f"{pilot} closed on {dt.date.today().isoformat()} with evidence")
     answer = next(row[4] for row in book["Questionnaire"].iter_rows(min_row=2) if row[0].value == "PILOT-01")
     assert answer.value == "Yes" and answer.comment.text.startswith(f"{pilot} closed on")
 
