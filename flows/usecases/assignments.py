@@ -9,9 +9,7 @@ waits again later (a new submission) is new, unassigned work, not the old assign
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import smtplib
 from email.message import EmailMessage
 from typing import NamedTuple
@@ -21,6 +19,7 @@ from supplier_models.errors import ActionRefused
 from supplier_models.store.assignments import Assigned, WaitingResponse, WaitingReview
 from supplier_models.store.tables import Vendor
 
+from .cursors import pack, unpack
 from .mail import SIGNATURE, envelope, one_line, send_all
 from .responses import waiting_response
 
@@ -118,28 +117,32 @@ def unassigned_page(store: Store, cursor: str | None = None, limit: int = 25) ->
 
 
 def encode_cursor(place: tuple) -> str:
-    raw = json.dumps([place[0].isoformat(), *place[1:]], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack(place)
+
+
+NOT_OURS = "the cursor is not one this list gave: start again from the first page"
 
 
 def decode_cursor(cursor: str) -> tuple:
+    """The place of a review waiting unassigned (its day, vendor name and id), if this list gave the cursor."""
     try:
-        day, name, vendor_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        day, name, vendor_id = unpack(cursor)
         if isinstance(name, str) and isinstance(vendor_id, str):
             return dt.date.fromisoformat(day), name, vendor_id
     except (ValueError, TypeError):
         pass
-    raise ActionRefused("the cursor is not one this list gave: start again from the first page")
+    raise ActionRefused(NOT_OURS)
 
 
 def decode_response_cursor(cursor: str) -> tuple:
+    """The place of a response waiting unassigned (when it was sent, its id), if this list gave the cursor."""
     try:
-        sent_at, response_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        sent_at, response_id = unpack(cursor)
         if isinstance(response_id, str):
             return dt.datetime.fromisoformat(sent_at), response_id
     except (ValueError, TypeError):
         pass
-    raise ActionRefused("the cursor is not one this list gave: start again from the first page")
+    raise ActionRefused(NOT_OURS)
 
 
 # -- telling the assignee ----------------------------------------------------------------------------------------

@@ -4,15 +4,15 @@ event recorded meanwhile, newer than the page, is neither skipped nor shown twic
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from supplier_models import Store
 from supplier_models.errors import ActionRefused
 from supplier_models.store.rows import AuditFilters, AuditRow
+
+from .cursors import pack, unpack
 
 
 class AuditPage(NamedTuple):
@@ -44,13 +44,12 @@ def all_events(store: Store, filters: AuditFilters, chunk: int = 1000) -> Iterat
 
 
 def encode_cursor(last: AuditRow) -> str:
-    raw = json.dumps([last.at.isoformat(), last.id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack([last.at, last.id])
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     try:
-        at, last = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at, last = unpack(cursor)
         if isinstance(at, str) and isinstance(last, int) and not isinstance(last, bool) and 0 <= last < 2**63:
             when = dt.datetime.fromisoformat(at)
             return (when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)), last

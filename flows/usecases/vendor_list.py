@@ -4,9 +4,7 @@ cursor (keyset pagination: the next page starts after the last vendor shown, so 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import threading
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -17,6 +15,7 @@ from supplier_models.errors import ActionRefused
 from supplier_models.store.engine import retry_locked
 from supplier_models.store.rows import SORTS, ListedVendor, ListFilters, ListOrder
 
+from .cursors import pack, unpack
 from .vendor_state import rebuild, refresh_rows
 
 _complete: set[str] = set()  # the stores whose rows were seen complete (they stay so: every event keeps its row)
@@ -67,15 +66,13 @@ def vendor_page(store: Store, settings: Settings, on: dt.date, filters: ListFilt
 
 def encode_cursor(order: ListOrder, place: tuple) -> str:
     """Where the next page starts: the order and the last vendor's place in it (its sort value, name and id)."""
-    values = [v.isoformat() if isinstance(v, dt.date) else v for v in place]
-    raw = json.dumps([order.by, order.descending, *values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack([order.by, order.descending, *place])
 
 
 def decode_cursor(cursor: str, order: ListOrder) -> tuple:
     """The place a cursor holds, if this list in this order gave it."""
     try:
-        by, descending, *place = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        by, descending, *place = unpack(cursor)
         width = 2 if order.by == "vendor" else 3
         if (by, descending) == (order.by, order.descending) and len(place) == width and all(
                 isinstance(v, str) for v in place[-2:]):
