@@ -187,10 +187,11 @@ class Questionnaire(BaseModel):
                 "knockout", "dropdown")
         return all(getattr(mine, field) == getattr(theirs, field) for field in same)
 
-    def carried_over(self, answers: dict[str, object], earlier: Questionnaire) -> dict[str, object]:
-        """The answers given under `earlier` that stand here (`carries_over`), empty ones left out: what a
-        re-attestation under this questionnaire is pre-filled with. A question asked here only is left to answer."""
-        return {qid: value for qid, value in answers.items()
+    def carried_over(self, given: dict[str, object], earlier: Questionnaire) -> dict[str, object]:
+        """What was given under `earlier` per question (its answers, or its evidence texts) for the questions whose
+        answers stand here (`carries_over`), empty ones left out: what a re-attestation under this questionnaire is
+        pre-filled with. A question asked here only is left to answer."""
+        return {qid: value for qid, value in given.items()
                 if value is not None and self.carries_over(qid, earlier)}
 
     def section(self, section_id: str) -> Section:

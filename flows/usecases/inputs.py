@@ -4,6 +4,7 @@ run, and the decision made with them."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -46,7 +47,7 @@ class ScoringInputs(BaseModel):
     @property
     def newest_rubric(self) -> Rubric:
         """The rubric of the newest questionnaire (RDE-2's): it holds every entry of the earlier ones unchanged
-        (tests/scoring/test_rubric_rde2.py), so a remediation's words are found in it whichever was answered."""
+        (tests/domain/test_questionnaire_rde2.py), so a remediation's words are found in it whichever was answered."""
         return self.rubric_for(shipped_questionnaire_ids()[-1])
 
     @property
@@ -56,8 +57,14 @@ class ScoringInputs(BaseModel):
 
 def shipped_questionnaire_ids() -> list[str]:
     """The questionnaires fairsource ships a rubric for (RDE-1, RDE-2), in order."""
-    rubrics = {path.stem for path in rubric_dir().glob("*.yaml")}
-    return sorted({q.id for q in available_questionnaires()} & rubrics)
+    return sorted({q.id for q in available_questionnaires()} & _shipped_rubric_names())
+
+
+@cache
+def _shipped_rubric_names() -> frozenset[str]:
+    """The files of the package's rubric folder, without `.yaml`: read once (`rubric_keys` asks on every page of a
+    run's walk over the vendors)."""
+    return frozenset(path.stem for path in rubric_dir().glob("*.yaml"))
 
 
 def input_versions(inputs: ScoringInputs) -> dict[str, str | None]:

@@ -20,6 +20,7 @@ from .remediations import register_refs_of
 from .vendor_state import due_status_chunks
 
 if TYPE_CHECKING:
+    from supplier_models.questionnaire import Questionnaire
     from supplier_models.workbooks.marks import AnswerMark
 
     from .inputs import ScoringInputs
@@ -30,8 +31,9 @@ def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at
                    answered_on: dt.date | None = None, closed: Sequence[RemediationRecord] = ()) -> Path:
     """A normal form of the current questionnaire, pre-filled with the vendor's last answers (those that carry over
     when they were given to an earlier questionnaire: every RDE-1 answer into RDE-2, whose new questions are left
-    empty and named under the banner), countries and attestation: the vendor confirms or corrects each and returns it through intake. A banner says so, with
-    `answered_on`, the day the submission was received ("your last answers" when it is not given).
+    empty and named under the banner), countries and attestation: the vendor confirms or corrects each and returns
+    it through intake. A banner says so, with `answered_on`, the day the submission was received ("your last
+    answers" when it is not given).
 
     `closed`: the vendor's remediations closed with evidence that its last answers still raise
     (`closed_with_evidence`). Each answer it stands on shows the answer that stands for the evidence (recorded
@@ -49,14 +51,14 @@ def prefilled_form(submission: Submission, out: Path, *, form_id: str, issued_at
         notes.insert(0, new_questions_note(q, answered, answers))
     write_form(out, submission.vendor_name, questionnaire=q, issued_at=issued_at, form_id=form_id,
                banner=prefill_banner(answered_on), notes=notes)
-    evidence = {qid: text for qid, text in submission.evidence.items() if text and q.carries_over(qid, answered)}
+    evidence = q.carried_over(submission.evidence, answered)  # the reader keeps no blank evidence
     countries = [(c.name, c.share_pct, c.workers, c.lowest_hourly_pay, c.currency, c.pay_basis)
                  for c in submission.countries]
     # The last attestation as it was (None, from a form issued before forms carried one: left to fill in).
     return fill_form(out, answers, countries, evidence, attestation=submission.attestation, marks=marks)
 
 
-def new_questions_note(q, answered, answers: dict) -> str:
+def new_questions_note(q: Questionnaire, answered: Questionnaire, answers: dict[str, object]) -> str:
     """The line a form pre-filled from answers to an earlier questionnaire carries: which questions are new, left
     empty to answer (those a condition asks only sometimes named with it, unless the carried answers meet it)."""
     new = [q.by_id[qid] for qid in q.by_id if not q.carries_over(qid, answered)]

@@ -109,7 +109,7 @@ def from_submission(submission: Submission, q: Questionnaire | None = None) -> d
     q = q or answered
     return {
         "answers": {qid: typed_answer(v) for qid, v in q.carried_over(submission.answers, answered).items()},
-        "evidence": {qid: text for qid, text in submission.evidence.items() if q.carries_over(qid, answered)},
+        "evidence": q.carried_over(submission.evidence, answered),
         "countries": [[c.name, str(c.share_pct), str(c.workers), str(c.lowest_hourly_pay), c.currency, c.pay_basis]
                       for c in submission.countries],
         "attestation": {}, "saved": [],
